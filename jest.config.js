@@ -1,0 +1,18 @@
+// Two projects: the server runs in Node, the mini program in jsdom (miniprogram-simulate needs a DOM).
+const transform = { '^.+\\.ts$': '<rootDir>/jest/esbuild-transform.js' };
+module.exports = {
+  projects: [
+    {
+      displayName: 'server',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/server/**/*.test.ts'],
+    },
+    {
+      displayName: 'miniprogram',
+      testEnvironment: 'jsdom',
+      transform,
+      testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
+    },
+  ],
+};

@@ -1,0 +1,156 @@
+// The only reader of process.env: parses and validates the configuration once, at boot.
+import path from 'node:path';
+
+export type Mode = 'simulator' | 'live';
+
+export interface Config {
+  mode: Mode;
+  host: string;
+  port: number;
+  /** SQLite file; ":memory:" for a throwaway database. */
+  databasePath: string;
+  logLevel: string;
+  currency: string;
+  orderLifetimeSeconds: number;
+  sessionTtlSeconds: number;
+  sweepIntervalSeconds: number;
+  airwallex: {
+    baseUrl: string;
+    clientId: string;
+    apiKey: string;
+    /** Sent as x-api-version when set; otherwise the account's default version applies. */
+    apiVersion: string | undefined;
+    webhookSecret: string;
+    webhookToleranceSeconds: number;
+    timeoutMs: number;
+  };
+  wechat: {
+    baseUrl: string;
+    appId: string;
+    appSecret: string;
+    timeoutMs: number;
+  };
+  simulator: {
+    /** Where the simulator keeps its state; it lives beside the server's database. */
+    databasePath: string;
+  };
+}
+
+/** Credentials the embedded simulator accepts; they mean nothing anywhere else. */
+export const SIMULATOR_CREDENTIALS = {
+  clientId: 'sim-client',
+  apiKey: 'sim-key',
+  webhookSecret: 'whsec_simulator_only',
+  wechatAppId: 'wxsimulator000000',
+  wechatAppSecret: 'simulator-app-secret',
+} as const;
+
+export const DEFAULT_AIRWALLEX_BASE_URL = 'https://api-demo.airwallex.com';
+const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\nSee .env.example for every setting.`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads the configuration from `env` (process.env by default). Without Airwallex credentials the
+ * server runs in simulator mode; APP_MODE=live forces live mode and requires every credential.
+ */
+export function loadConfig(env: Env = process.env): Config {
+  const problems: string[] = [];
+  const str = (key: string, fallback: string): string => {
+    const value = env[key]?.trim();
+    return value ? value : fallback;
+  };
+  const int = (key: string, fallback: number, min: number, max: number): number => {
+    const raw = env[key]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${key} must be an integer between ${min} and ${max}, got "${raw}"`);
+      return fallback;
+    }
+    return value;
+  };
+  const url = (key: string, fallback: string): string => {
+    const value = str(key, fallback);
+    try {
+      const parsed = new URL(value);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      problems.push(`${key} must be an http(s) URL, got "${value}"`);
+    }
+    return value.replace(/\/+$/, '');
+  };
+
+  const clientId = str('AIRWALLEX_CLIENT_ID', '');
+  const apiKey = str('AIRWALLEX_API_KEY', '');
+  const requested = str('APP_MODE', 'auto');
+  let mode: Mode;
+  if (requested === 'live') mode = 'live';
+  else if (requested === 'simulator') mode = 'simulator';
+  else if (requested === 'auto') mode = clientId || apiKey ? 'live' : 'simulator';
+  else {
+    problems.push(`APP_MODE must be "auto", "simulator" or "live", got "${requested}"`);
+    mode = 'simulator';
+  }
+
+  const webhookSecret = str('AIRWALLEX_WEBHOOK_SECRET', '');
+  const appId = str('WECHAT_APPID', '');
+  const appSecret = str('WECHAT_APP_SECRET', '');
+  if (mode === 'live') {
+    const required: Array<[string, string]> = [
+      ['AIRWALLEX_CLIENT_ID', clientId],
+      ['AIRWALLEX_API_KEY', apiKey],
+      ['AIRWALLEX_WEBHOOK_SECRET', webhookSecret],
+      ['WECHAT_APPID', appId],
+      ['WECHAT_APP_SECRET', appSecret],
+    ];
+    for (const [key, value] of required) {
+      if (!value) problems.push(`${key} is required in live mode (set it, or unset AIRWALLEX_CLIENT_ID/AIRWALLEX_API_KEY to use the simulator)`);
+    }
+  }
+
+  const currency = str('CURRENCY', 'CNY').toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) problems.push(`CURRENCY must be a 3-letter ISO 4217 code, got "${currency}"`);
+
+  const dataDir = path.join(PROJECT_ROOT, 'data');
+  const databasePath = str('DATABASE_PATH', path.join(dataDir, 'app.sqlite'));
+  const config: Config = {
+    mode,
+    host: str('HOST', '127.0.0.1'),
+    port: int('PORT', 3000, 0, 65535),
+    databasePath,
+    logLevel: str('LOG_LEVEL', 'info'),
+    currency,
+    orderLifetimeSeconds: int('ORDER_LIFETIME_SECONDS', 30 * 60, 60, 7 * 24 * 3600),
+    sessionTtlSeconds: int('SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
+    sweepIntervalSeconds: int('SWEEP_INTERVAL_SECONDS', 30, 1, 3600),
+    airwallex: {
+      baseUrl: url('AIRWALLEX_BASE_URL', DEFAULT_AIRWALLEX_BASE_URL),
+      clientId: mode === 'simulator' ? SIMULATOR_CREDENTIALS.clientId : clientId,
+      apiKey: mode === 'simulator' ? SIMULATOR_CREDENTIALS.apiKey : apiKey,
+      apiVersion: env.AIRWALLEX_API_VERSION?.trim() || undefined,
+      webhookSecret: webhookSecret || SIMULATOR_CREDENTIALS.webhookSecret,
+      webhookToleranceSeconds: int('WEBHOOK_TOLERANCE_SECONDS', 300, 1, 24 * 3600),
+      timeoutMs: int('AIRWALLEX_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
+    wechat: {
+      baseUrl: url('WECHAT_BASE_URL', 'https://api.weixin.qq.com'),
+      appId: appId || SIMULATOR_CREDENTIALS.wechatAppId,
+      appSecret: appSecret || SIMULATOR_CREDENTIALS.wechatAppSecret,
+      timeoutMs: int('WECHAT_TIMEOUT_MS', 5_000, 100, 60_000),
+    },
+    simulator: {
+      databasePath:
+        databasePath === ':memory:' ? ':memory:' : path.join(path.dirname(databasePath), 'simulator.sqlite'),
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

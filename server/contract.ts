@@ -1,0 +1,192 @@
+// The HTTP contract between the mini program and the server. Types only (no runtime values): the
+// mini program imports them with `import type`, so both sides share one definition and cannot drift.
+
+/** An amount of money in integer minor units (fen for CNY, yen for JPY). */
+export interface Money {
+  /** Integer minor units: 1250 is ¥12.50 in CNY. Never a float. */
+  amount: number;
+  /** ISO 4217 code, e.g. "CNY". */
+  currency: string;
+}
+
+/** The error envelope every non-2xx answer carries. */
+export interface ErrorBody {
+  error: {
+    /** A stable SCREAMING_SNAKE code from server/errors.ts; the mini program maps it to a message. */
+    code: string;
+    /** For developers, in English. Shoppers see a localised message chosen by `code`. */
+    message: string;
+    /** The server's request id, to find the request in the logs. */
+    requestId: string;
+  };
+}
+
+/** GET /healthz */
+export interface HealthResponse {
+  status: 'ok';
+}
+
+/** GET /api/config */
+export interface ConfigResponse {
+  /** "simulator" when the server talks to its embedded Airwallex + WeChat simulator. */
+  mode: 'simulator' | 'live';
+  /** The currency every product and order is priced in. */
+  currency: string;
+  /** Digits after the decimal point for `currency` (2 for CNY, 0 for JPY). */
+  currencyPrecision: number;
+  /** How long an unpaid order stays payable, in seconds. */
+  orderLifetimeSeconds: number;
+  /** Upper bound the server accepts for `waitSeconds` on GET /api/orders/{id}. */
+  maxWaitSeconds: number;
+}
+
+export interface Product {
+  /** Stable product code; orders refer to products by it. */
+  sku: string;
+  /** Display name in the request's language (Accept-Language: en… → English, otherwise Chinese). */
+  name: string;
+  /** Display name in every supported language. */
+  names: LocalizedText;
+  price: Money;
+}
+
+/** Text a shopper reads, in each language the mini program supports. */
+export interface LocalizedText {
+  zh_CN: string;
+  en: string;
+}
+
+/** GET /api/products */
+export interface ProductsResponse {
+  products: Product[];
+}
+
+/** POST /api/sessions */
+export interface CreateSessionRequest {
+  /** The code from a fresh `wx.login`. Single use, valid 5 minutes. */
+  code: string;
+}
+
+/** 201 answer of POST /api/sessions */
+export interface CreateSessionResponse {
+  /** Bearer token for the other /api calls. Opaque; keep it in storage, never log it. */
+  token: string;
+  /** ISO 8601 time after which the token is refused (401) and a new session is needed. */
+  expiresAt: string;
+}
+
+export interface OrderItemInput {
+  sku: string;
+  /** A positive integer. */
+  quantity: number;
+}
+
+/** POST /api/orders; send an `Idempotency-Key` header per checkout. Prices come from the server. */
+export interface CreateOrderRequest {
+  items: OrderItemInput[];
+}
+
+/**
+ * Where an order stands.
+ * - awaiting_payment: payable (also after a cancelled or failed attempt; see `lastPaymentError`)
+ * - processing: WeChat accepted the payment, Airwallex has not settled on a final answer yet
+ * - paid: final, money taken
+ * - cancelled: final, cancelled by the shopper or the merchant
+ * - expired: final, not paid within the order's lifetime
+ */
+export type OrderStatus = 'awaiting_payment' | 'processing' | 'paid' | 'cancelled' | 'expired';
+
+export interface OrderItem {
+  sku: string;
+  /** Name in the request's language, as for products. */
+  name: string;
+  names: LocalizedText;
+  quantity: number;
+  /** Price of one unit when the order was made. */
+  unitPrice: Money;
+}
+
+/** Why the last payment attempt did not go through. */
+export interface PaymentError {
+  /** A stable code: PAYMENT_FAILED, PAYMENT_EXPIRED, PAYMENT_DECLINED, ... */
+  code: string;
+  /** For developers, in English; shoppers see a localised message chosen by `code`. */
+  message: string;
+  /** ISO 8601 time of the failure. */
+  at: string;
+}
+
+export interface Order {
+  id: string;
+  status: OrderStatus;
+  items: OrderItem[];
+  total: Money;
+  /** The Airwallex Payment Intent behind this order (one per order, for its whole life). */
+  paymentIntentId: string | null;
+  /** Set when the last payment attempt failed; the order stays payable. */
+  lastPaymentError: PaymentError | null;
+  createdAt: string;
+  updatedAt: string;
+  /** After this time an unpaid order is cancelled upstream and becomes `expired`. */
+  expiresAt: string;
+  /** Set once the order is paid. */
+  paidAt: string | null;
+}
+
+/** 201 answer of POST /api/orders, and answer of GET /api/orders/{id} and POST .../cancel */
+export interface OrderResponse {
+  order: Order;
+}
+
+/** GET /api/orders */
+export interface OrdersResponse {
+  orders: Order[];
+}
+
+/** Query of GET /api/orders/{id}: a long poll when `waitSeconds` is set. */
+export interface GetOrderQuery {
+  /** Wait up to this many seconds (at most 25) for a change. */
+  waitSeconds?: number;
+  /** Answer as soon as the status differs from this one (or is final). */
+  unlessStatus?: OrderStatus;
+}
+
+/** Exactly the fields `wx.requestPayment` takes, all strings, passed through from Airwallex. */
+export interface RequestPaymentParams {
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: 'MD5' | 'HMAC-SHA256' | 'RSA';
+  paySign: string;
+}
+
+/** POST /api/orders/{id}/payment */
+export interface PaymentResponse {
+  order: Order;
+  requestPayment: RequestPaymentParams;
+}
+
+// ---- Simulator controls (simulator mode only; 404 in live mode) ----
+
+/** POST /simulator/wechat/login */
+export interface SimulatorLoginRequest {
+  /** A test shopper's name; the same name always gets the same openid. */
+  shopper?: string;
+}
+
+export interface SimulatorLoginResponse {
+  /** What `wx.login` would give that shopper. */
+  code: string;
+}
+
+/** POST /simulator/wechat/pay: what the shopper does in the WeChat Pay sheet. */
+export interface SimulatorPayRequest {
+  /** `requestPayment.package` from POST /api/orders/{id}/payment ("prepay_id=..."). */
+  package: string;
+  outcome: 'pay' | 'cancel' | 'fail';
+}
+
+export interface SimulatorPayResponse {
+  /** The exact `wx.requestPayment` result: requestPayment:ok, requestPayment:fail cancel, ... */
+  errMsg: string;
+}
