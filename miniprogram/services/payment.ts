@@ -1,0 +1,169 @@
+// The payment flow: POST .../payment → wx.requestPayment (or the sandbox pay sheet) → wait for the
+// server's verdict with bounded long polls. The wx.requestPayment callback is never proof of payment.
+import type {
+  Order,
+  OrderStatus,
+  PaymentError,
+  RequestPaymentParams,
+  SimulatorPayRequest,
+  SimulatorPayResponse,
+} from '../../server/contract';
+import { t } from '../utils/i18n';
+import { formatPrice } from '../utils/money';
+import { requestPayment, showActionSheet } from '../utils/wx-async';
+import { getConfig, isSandbox } from './app-config';
+import { getOrder, startPayment } from './orders';
+import { request } from './request';
+
+/** What the pay sheet said: paid (to be confirmed by the server), closed by the shopper, or failed. */
+export type PayOutcome = { kind: 'ok' } | { kind: 'cancel' } | { kind: 'fail'; detail: string };
+
+/** Reads a wx.requestPayment errMsg: "requestPayment:ok", "requestPayment:fail cancel", "requestPayment:fail <detail>". */
+export function parsePaymentResult(errMsg: string): PayOutcome {
+  const text = (errMsg || '').trim();
+  if (text === 'requestPayment:ok') return { kind: 'ok' };
+  // Clients ≤ 6.5.2 reported a cancel as "requestPayment:cancel".
+  if (text === 'requestPayment:fail cancel' || text === 'requestPayment:cancel') return { kind: 'cancel' };
+  const detail = text.replace(/^requestPayment:fail\s*/, '').trim();
+  return { kind: 'fail', detail: detail === text ? text : detail };
+}
+
+/** A payment attempt: the order as the server saw it when the attempt started, and the sheet's outcome. */
+export interface PayAttempt {
+  order: Order;
+  outcome: PayOutcome;
+  /** `order.lastPaymentError` when the attempt started, so a later failure can be told from an old one. */
+  errorBefore: PaymentError | null;
+}
+
+async function simulatedPaySheet(params: RequestPaymentParams, order: Order): Promise<string> {
+  const config = await getConfig();
+  const amount = formatPrice(order.total, config);
+  const tapped = await showActionSheet([t('sandbox.pay', { amount }), t('sandbox.fail')], t('sandbox.alert'));
+  const outcome: SimulatorPayRequest['outcome'] = tapped === 0 ? 'pay' : tapped === 1 ? 'fail' : 'cancel';
+  const body: SimulatorPayRequest = { package: params.package, outcome };
+  const res = await request<SimulatorPayResponse>({ method: 'POST', path: '/simulator/wechat/pay', data: body, auth: false });
+  return res.errMsg;
+}
+
+/**
+ * Pays an order (new or again, always the same order id): asks the server for the payment fields and
+ * opens WeChat Pay with exactly those. In sandbox mode (simulator server, non-release build) a clearly
+ * labelled simulated sheet stands in for WeChat Pay and answers with the same errMsg strings.
+ */
+export async function payOrder(orderId: string): Promise<PayAttempt> {
+  const [payment, config] = await Promise.all([startPayment(orderId), getConfig()]);
+  const params = payment.requestPayment;
+  const errMsg = isSandbox(config) ? await simulatedPaySheet(params, payment.order) : await requestPayment(params);
+  const attempt: PayAttempt = {
+    order: payment.order,
+    outcome: parsePaymentResult(errMsg),
+    errorBefore: payment.order.lastPaymentError,
+  };
+  handOff = attempt;
+  return attempt;
+}
+
+let handOff: PayAttempt | null = null;
+
+/** The attempt just made for `orderId`, once (checkout → result page, without putting it in the URL). */
+export function takePayAttempt(orderId: string): PayAttempt | null {
+  const attempt = handOff && handOff.order.id === orderId ? handOff : null;
+  if (attempt) handOff = null;
+  return attempt;
+}
+
+/** Where an order stands for the shopper. */
+export type VerdictKind = 'paid' | 'cancelled' | 'expired' | 'failed' | 'payable' | 'pending';
+
+export interface Verdict {
+  kind: VerdictKind;
+  order: Order;
+}
+
+const FINAL: OrderStatus[] = ['paid', 'cancelled', 'expired'];
+
+/** Whether `status` can no longer change. */
+export function isFinal(status: OrderStatus): boolean {
+  return FINAL.indexOf(status) >= 0;
+}
+
+/**
+ * What `order` means for the shopper. `errorBefore` is the payment error known before the current
+ * attempt: only a different one means this attempt failed.
+ */
+export function classify(order: Order, errorBefore: PaymentError | null = null): Verdict {
+  switch (order.status) {
+    case 'paid':
+    case 'cancelled':
+    case 'expired':
+      return { kind: order.status, order };
+    case 'processing':
+      return { kind: 'pending', order };
+    default: {
+      const error = order.lastPaymentError;
+      const isNew = !!error && (!errorBefore || error.at !== errorBefore.at || error.code !== errorBefore.code);
+      return { kind: isNew ? 'failed' : 'payable', order };
+    }
+  }
+}
+
+/** Timings of the wait for the server's verdict; injectable so tests run in milliseconds. */
+export interface WaitSettings {
+  /** Give up (and say "we're confirming") after this long in total. */
+  totalMs: number;
+  /** Longest single long poll; the server accepts at most 25 (ConfigResponse.maxWaitSeconds). */
+  maxPollSeconds: number;
+  /** Least time between two polls when the server answers early, so nothing spins. */
+  minIntervalMs: number;
+}
+
+const DEFAULT_WAIT: WaitSettings = { totalMs: 60000, maxPollSeconds: 25, minIntervalMs: 1000 };
+let waitSettings: WaitSettings = { ...DEFAULT_WAIT };
+
+/** Changes the wait timings (tests); call with no argument to restore the defaults. */
+export function configureWait(settings?: Partial<WaitSettings>): void {
+  waitSettings = { ...DEFAULT_WAIT, ...(settings ?? {}) };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export interface WaitOptions {
+  /** The order as last seen (its status is the first `unlessStatus`). */
+  order: Order;
+  errorBefore?: PaymentError | null;
+  /** Checked between polls; true stops the wait (the page was closed). */
+  isCancelled?: () => boolean;
+  /** Called with each fresh copy of the order. */
+  onUpdate?: (order: Order) => void;
+}
+
+/**
+ * Waits for the server to settle an order after the pay sheet said ok: long polls
+ * `GET /api/orders/{id}?waitSeconds=N&unlessStatus=S` until the order is paid, failed, cancelled or
+ * expired, or until the total time bound runs out ("pending": still being confirmed).
+ */
+export async function waitForVerdict(options: WaitOptions): Promise<Verdict> {
+  const settings = waitSettings;
+  const config = await getConfig().catch(() => null);
+  const maxPoll = Math.max(0, Math.min(settings.maxPollSeconds, config ? config.maxWaitSeconds : 25, 25));
+  const deadline = Date.now() + settings.totalMs;
+  const errorBefore = options.errorBefore ?? null;
+  let order = options.order;
+  for (;;) {
+    const verdict = classify(order, errorBefore);
+    if (verdict.kind !== 'payable' && verdict.kind !== 'pending') return verdict;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0 || (options.isCancelled && options.isCancelled())) return { kind: 'pending', order };
+    const started = Date.now();
+    const waitSeconds = Math.min(maxPoll, Math.floor(remaining / 1000));
+    order = await getOrder(order.id, { waitSeconds, unlessStatus: order.status });
+    if (options.onUpdate) options.onUpdate(order);
+    const settled = classify(order, errorBefore);
+    if (settled.kind !== 'payable' && settled.kind !== 'pending') return settled;
+    const pause = Math.min(settings.minIntervalMs - (Date.now() - started), deadline - Date.now());
+    if (pause > 0) await delay(pause);
+  }
+}
