@@ -1,0 +1,276 @@
+// Airwallex Payment Intents over Node's fetch: token cache, request_id idempotency, bounded retries.
+import { randomUUID } from 'node:crypto';
+import { AppError } from '../errors';
+import type { Logger } from '../logger';
+import { toMajorUnits } from '../money';
+import { errorCodeFor } from './inferred';
+import type { AirwallexErrorBody, AirwallexPaymentIntent } from './types';
+
+export interface AirwallexClientOptions {
+  /** https://api-demo.airwallex.com, or a getter (the embedded simulator's port is known only after listen). */
+  baseUrl: string | (() => string);
+  clientId: string;
+  apiKey: string;
+  apiVersion?: string;
+  logger: Logger;
+  /** Per-attempt timeout. */
+  timeoutMs?: number;
+  /** Attempts per operation, the first included. */
+  maxAttempts?: number;
+  /** No retry starts after this much time has passed since the first attempt. */
+  retryBudgetMs?: number;
+  /** First backoff; doubles per retry, with full jitter. */
+  backoffBaseMs?: number;
+  now?: () => number;
+}
+
+/** An Airwallex error answer, mapped to our code; `airwallexCode` and `traceId` are for logs and callers. */
+export class AirwallexError extends AppError {
+  constructor(
+    readonly httpStatus: number,
+    readonly airwallexCode: string | undefined,
+    readonly traceId: string | undefined,
+    upstreamMessage: string | undefined,
+  ) {
+    super(errorCodeFor(airwallexCode, httpStatus), `Airwallex answered ${httpStatus} ${airwallexCode ?? ''}: ${upstreamMessage ?? ''}`.trim());
+    this.name = 'AirwallexError';
+  }
+}
+
+export function isAirwallexCode(err: unknown, code: string): boolean {
+  return err instanceof AirwallexError && err.airwallexCode === code;
+}
+
+export interface CreateIntentInput {
+  requestId: string;
+  amountMinor: number;
+  currency: string;
+  merchantOrderId: string;
+  descriptor?: string;
+  metadata?: Record<string, string>;
+}
+
+interface CallOptions {
+  method: 'GET' | 'POST';
+  path: string;
+  body?: Record<string, unknown>;
+  /** Names the operation in logs and counters. */
+  operation: string;
+}
+
+/** Refresh the token this long before Airwallex says it expires. */
+const TOKEN_MARGIN_MS = 60_000;
+
+export class AirwallexClient {
+  private token: { value: string; expiresAt: number } | undefined;
+  private login: Promise<string> | undefined;
+  private readonly timeoutMs: number;
+  private readonly maxAttempts: number;
+  private readonly retryBudgetMs: number;
+  private readonly backoffBaseMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: AirwallexClientOptions) {
+    this.timeoutMs = options.timeoutMs ?? 10_000;
+    this.maxAttempts = options.maxAttempts ?? 4;
+    this.retryBudgetMs = options.retryBudgetMs ?? 8_000;
+    this.backoffBaseMs = options.backoffBaseMs ?? 100;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** POST /pa/payment_intents/create; after a lost answer, recovers the intent instead of making a second. */
+  async createPaymentIntent(input: CreateIntentInput): Promise<AirwallexPaymentIntent> {
+    const body: Record<string, unknown> = {
+      request_id: input.requestId,
+      amount: toMajorUnits(input.amountMinor, input.currency),
+      currency: input.currency,
+      merchant_order_id: input.merchantOrderId,
+    };
+    if (input.descriptor) body.descriptor = input.descriptor.slice(0, 32);
+    if (input.metadata) body.metadata = input.metadata;
+    try {
+      return await this.call<AirwallexPaymentIntent>({ method: 'POST', path: '/api/v1/pa/payment_intents/create', body, operation: 'create' });
+    } catch (err) {
+      if (!isAirwallexCode(err, 'duplicate_request')) throw err;
+      // This request_id was processed before (a timed-out try, or a run before a crash): read it back.
+      const existing = await this.findPaymentIntentByMerchantOrderId(input.merchantOrderId);
+      if (!existing) throw err;
+      this.options.logger.info({ merchantOrderId: input.merchantOrderId, intentId: existing.id }, 'recovered intent after duplicate_request');
+      return existing;
+    }
+  }
+
+  /** POST /pa/payment_intents/{id}/confirm with WeChat Pay's mini program flow. */
+  async confirmWechatMiniProgram(intentId: string, input: { requestId: string; openId: string }): Promise<AirwallexPaymentIntent> {
+    const body = {
+      request_id: input.requestId,
+      payment_method: { type: 'wechatpay', wechatpay: { flow: 'mini_program', open_id: input.openId } },
+    };
+    try {
+      return await this.call<AirwallexPaymentIntent>({ method: 'POST', path: `/api/v1/pa/payment_intents/${enc(intentId)}/confirm`, body, operation: 'confirm' });
+    } catch (err) {
+      if (!isAirwallexCode(err, 'duplicate_request')) throw err;
+      return this.retrievePaymentIntent(intentId);
+    }
+  }
+
+  async retrievePaymentIntent(intentId: string): Promise<AirwallexPaymentIntent> {
+    return this.call<AirwallexPaymentIntent>({ method: 'GET', path: `/api/v1/pa/payment_intents/${enc(intentId)}`, operation: 'retrieve' });
+  }
+
+  async cancelPaymentIntent(intentId: string, input: { requestId: string; reason: string }): Promise<AirwallexPaymentIntent> {
+    const body = { request_id: input.requestId, cancellation_reason: input.reason };
+    try {
+      return await this.call<AirwallexPaymentIntent>({ method: 'POST', path: `/api/v1/pa/payment_intents/${enc(intentId)}/cancel`, body, operation: 'cancel' });
+    } catch (err) {
+      if (!isAirwallexCode(err, 'duplicate_request')) throw err;
+      return this.retrievePaymentIntent(intentId);
+    }
+  }
+
+  /** GET /pa/payment_intents?merchant_order_id=…: our order id is unique, so at most one is ours. */
+  async findPaymentIntentByMerchantOrderId(merchantOrderId: string): Promise<AirwallexPaymentIntent | undefined> {
+    const query = new URLSearchParams({ merchant_order_id: merchantOrderId, page_num: '0', page_size: '10' });
+    const page = await this.call<{ items?: AirwallexPaymentIntent[] }>({ method: 'GET', path: `/api/v1/pa/payment_intents?${query}`, operation: 'list' });
+    return page.items?.find((intent) => intent.merchant_order_id === merchantOrderId);
+  }
+
+  /** One logical operation: one request_id (in the body), retried on network errors, timeouts, 429 and 5xx. */
+  private async call<T>(options: CallOptions): Promise<T> {
+    const started = this.now();
+    let reloggedIn = false;
+    for (let attempt = 1; ; attempt++) {
+      let retryable: unknown;
+      try {
+        const token = await this.accessToken();
+        const response = await this.send(options, { authorization: `Bearer ${token}` });
+        if (response.status === 401 && !reloggedIn) {
+          // The token was revoked or expired early: log in again once, without using up an attempt.
+          reloggedIn = true;
+          this.token = undefined;
+          attempt--;
+          continue;
+        }
+        if (response.ok) return (await response.json()) as T;
+        const error = await this.errorOf(response, options.operation);
+        if (response.status !== 429 && response.status < 500) throw error;
+        retryable = error;
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+        retryable = err;
+      }
+      const elapsed = this.now() - started;
+      if (attempt >= this.maxAttempts || elapsed >= this.retryBudgetMs) {
+        this.options.logger.warn({ operation: options.operation, attempts: attempt, err: describe(retryable) }, 'Airwallex call failed, giving up');
+        throw retryable instanceof AppError
+          ? retryable
+          : new AppError('UPSTREAM_UNAVAILABLE', `Airwallex ${options.operation} failed: ${describe(retryable)}`, { cause: retryable });
+      }
+      const delay = Math.min(Math.random() * this.backoffBaseMs * 2 ** (attempt - 1), this.retryBudgetMs - elapsed);
+      this.options.logger.debug({ operation: options.operation, attempt, delay: Math.round(delay), err: describe(retryable) }, 'retrying Airwallex call');
+      await sleep(delay);
+    }
+  }
+
+  private async send(options: CallOptions, headers: Record<string, string>): Promise<Response> {
+    const requestHeaders: Record<string, string> = { accept: 'application/json', ...headers };
+    if (options.body) requestHeaders['content-type'] = 'application/json';
+    if (this.options.apiVersion) requestHeaders['x-api-version'] = this.options.apiVersion;
+    try {
+      const baseUrl = typeof this.options.baseUrl === 'function' ? this.options.baseUrl() : this.options.baseUrl;
+      return await fetch(baseUrl + options.path, {
+        method: options.method,
+        headers: requestHeaders,
+        body: options.body ? JSON.stringify(options.body) : undefined,
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new NetworkError(options.operation, err);
+    }
+  }
+
+  /** A valid token: cached until shortly before expires_at, one login at a time. */
+  private async accessToken(): Promise<string> {
+    if (this.token && this.token.expiresAt - TOKEN_MARGIN_MS > this.now()) return this.token.value;
+    this.login ??= this.logIn().finally(() => {
+      this.login = undefined;
+    });
+    return this.login;
+  }
+
+  private async logIn(): Promise<string> {
+    const started = this.now();
+    for (let attempt = 1; ; attempt++) {
+      let failure: unknown;
+      try {
+        const response = await this.send(
+          { method: 'POST', path: '/api/v1/authentication/login', operation: 'login' },
+          { 'x-client-id': this.options.clientId, 'x-api-key': this.options.apiKey },
+        );
+        if (response.ok) {
+          const body = (await response.json()) as { token: string; expires_at?: string };
+          const expiresAt = body.expires_at ? Date.parse(body.expires_at) : NaN;
+          // Airwallex documents 30 minutes; fall back to that when expires_at is missing or odd.
+          this.token = { value: body.token, expiresAt: Number.isFinite(expiresAt) ? expiresAt : this.now() + 30 * 60_000 };
+          return body.token;
+        }
+        const error = await this.errorOf(response, 'login');
+        if (response.status === 401 || response.status === 403) {
+          this.options.logger.error({ status: response.status, traceId: error.traceId }, 'Airwallex rejected the API credentials (AIRWALLEX_CLIENT_ID / AIRWALLEX_API_KEY)');
+          throw new AppError('UPSTREAM_REJECTED', 'Airwallex rejected the API credentials.');
+        }
+        if (response.status !== 429 && response.status < 500) throw error;
+        failure = error;
+      } catch (err) {
+        if (!(err instanceof NetworkError)) throw err;
+        failure = err;
+      }
+      const elapsed = this.now() - started;
+      if (attempt >= this.maxAttempts || elapsed >= this.retryBudgetMs) {
+        throw new AppError('UPSTREAM_UNAVAILABLE', `Airwallex login failed: ${describe(failure)}`, { cause: failure });
+      }
+      await sleep(Math.min(Math.random() * this.backoffBaseMs * 2 ** (attempt - 1), this.retryBudgetMs - elapsed));
+    }
+  }
+
+  private async errorOf(response: Response, operation: string): Promise<AirwallexError> {
+    let body: AirwallexErrorBody = {};
+    try {
+      body = (await response.json()) as AirwallexErrorBody;
+    } catch {
+      // A proxy's HTML error page, or an empty body: keep the status.
+    }
+    const error = new AirwallexError(response.status, body.code, body.trace_id, body.message);
+    this.options.logger.warn(
+      { operation, status: response.status, airwallexCode: body.code, source: body.source, traceId: body.trace_id },
+      'Airwallex answered with an error',
+    );
+    return error;
+  }
+}
+
+/** No answer at all: connection refused or reset, DNS, or our timeout. Always safe to retry with the same request_id. */
+class NetworkError extends AppError {
+  constructor(operation: string, cause: unknown) {
+    super('UPSTREAM_UNAVAILABLE', `Airwallex ${operation}: no answer (${describe(cause)})`, { cause });
+    this.name = 'NetworkError';
+  }
+}
+
+/** A fresh request_id for a new logical operation (reused on that operation's retries). */
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+function enc(id: string): string {
+  return encodeURIComponent(id);
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) return err.name === 'TimeoutError' ? 'timeout' : err.message;
+  return String(err);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}

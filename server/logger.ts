@@ -1,0 +1,45 @@
+// Structured logging (pino) with every secret redacted, whatever path it takes into a log line.
+import pino from 'pino';
+
+export type Logger = pino.Logger;
+
+/** Paths whose values never reach a log line. */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers["x-client-id"]',
+  'req.headers["x-signature"]',
+  'req.headers["idempotency-key"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  '*.token',
+  '*.apiKey',
+  '*.appSecret',
+  '*.secret',
+  '*.webhookSecret',
+  '*.session_key',
+  '*.sessionKey',
+];
+
+/** Query parameters that carry secrets (jscode2session's `secret` and `js_code`). */
+const SECRET_QUERY = /([?&](?:secret|js_code|appsecret)=)[^&#]*/gi;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[REDACTED]');
+}
+
+export function loggerOptions(level: string): pino.LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
+    serializers: {
+      req(req: { method: string; url: string; id?: string; headers?: Record<string, unknown> }) {
+        return { method: req.method, url: redactUrl(req.url), id: req.id };
+      },
+    },
+  };
+}
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+}
