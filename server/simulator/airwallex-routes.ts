@@ -1,0 +1,107 @@
+// HTTP routes of the simulated Airwallex API (mounted at /simulator/airwallex): auth, spec validation, faults.
+import { randomBytes } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ApiError } from './api-error';
+import { guarded, type SimulatorContext } from './context';
+import { base64url, formatTimestamp } from './format';
+import { openApi } from './openapi';
+
+/** Access tokens live 30 minutes (airwallex.md §1). */
+export const TOKEN_LIFETIME_MS = 30 * 60_000;
+
+type Params = { id?: string };
+
+export function airwallexRoutes(ctx: SimulatorContext) {
+  return async function plugin(app: FastifyInstance): Promise<void> {
+    const spec = openApi();
+
+    // Counts answers per status; the ground-truth route is not an Airwallex endpoint, so it is left out.
+    app.addHook('onSend', async (request, reply) => {
+      if (request.routeOptions.url?.endsWith('/_intents')) return;
+      const codes = ctx.counters().airwallex.statusCodes;
+      const key = String(reply.statusCode);
+      codes[key] = (codes[key] ?? 0) + 1;
+    });
+
+    /** Checks path, query and body against the spec, stripe-mock style; throws validation_error. */
+    const validate = (request: FastifyRequest, method: 'get' | 'post', template: string): void => {
+      const failure = spec.validateRequest(method, template, {
+        params: request.params as Record<string, string>,
+        query: request.query as Record<string, unknown>,
+        body: request.body,
+      });
+      if (failure) throw new ApiError(400, 'validation_error', failure.message, failure.source);
+    };
+
+    const authenticate = (request: FastifyRequest): void => {
+      const match = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '');
+      if (!match) throw new ApiError(401, 'unauthorized', 'Access denied: the Authorization header must carry a Bearer token from /api/v1/authentication/login');
+      const expires = ctx.store.tokenExpiry(match[1]);
+      if (expires === undefined) throw new ApiError(401, 'unauthorized', 'Access denied: the access token is invalid');
+      if (expires <= ctx.now()) throw new ApiError(401, 'unauthorized', 'Access denied: the access token has expired');
+    };
+
+    app.post('/api/v1/authentication/login', (request, reply) =>
+      guarded(ctx, 'login', request, reply, () => {
+        const clientId = request.headers['x-client-id'];
+        const apiKey = request.headers['x-api-key'];
+        if (clientId !== ctx.clientId || apiKey !== ctx.apiKey) {
+          throw new ApiError(401, 'unauthorized', 'Access denied: x-client-id and x-api-key do not match');
+        }
+        const nowMs = ctx.now();
+        const expiresMs = nowMs + TOKEN_LIFETIME_MS;
+        const token = [
+          base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' })),
+          base64url(JSON.stringify({ iat: Math.floor(nowMs / 1000), exp: Math.floor(expiresMs / 1000), sub: ctx.clientId })),
+          base64url(randomBytes(32)),
+        ].join('.');
+        ctx.store.addToken(token, expiresMs);
+        // Whole seconds, rounded down, so a client caching until expires_at never outlives the token.
+        return { status: 201, body: { token, expires_at: formatTimestamp(expiresMs - (expiresMs % 1000), false) } };
+      }),
+    );
+
+    app.post('/api/v1/pa/payment_intents/create', (request, reply) =>
+      guarded(ctx, 'create', request, reply, () => {
+        authenticate(request);
+        validate(request, 'post', '/api/v1/pa/payment_intents/create');
+        return { status: 201, body: ctx.intents.create(request.body as Record<string, unknown>) };
+      }),
+    );
+
+    app.get<{ Params: Params }>('/api/v1/pa/payment_intents/:id', (request, reply) =>
+      guarded(ctx, 'retrieve', request, reply, () => {
+        authenticate(request);
+        validate(request, 'get', '/api/v1/pa/payment_intents/{id}');
+        return { status: 200, body: ctx.intents.retrieve(request.params.id as string) };
+      }),
+    );
+
+    // Not in the spec subset; its query parameters are checked by hand (PaymentIntents.list).
+    app.get('/api/v1/pa/payment_intents', (request, reply) =>
+      guarded(ctx, 'list', request, reply, () => {
+        authenticate(request);
+        return { status: 200, body: ctx.intents.list(request.query as Record<string, unknown>) };
+      }),
+    );
+
+    app.post<{ Params: Params }>('/api/v1/pa/payment_intents/:id/confirm', (request, reply) =>
+      guarded(ctx, 'confirm', request, reply, () => {
+        authenticate(request);
+        validate(request, 'post', '/api/v1/pa/payment_intents/{id}/confirm');
+        return { status: 200, body: ctx.intents.confirm(request.params.id as string, request.body as Record<string, unknown>) };
+      }),
+    );
+
+    app.post<{ Params: Params }>('/api/v1/pa/payment_intents/:id/cancel', (request, reply) =>
+      guarded(ctx, 'cancel', request, reply, () => {
+        authenticate(request);
+        validate(request, 'post', '/api/v1/pa/payment_intents/{id}/cancel');
+        return { status: 200, body: ctx.intents.cancel(request.params.id as string, request.body as Record<string, unknown>) };
+      }),
+    );
+
+    // Ground truth for tests and the chaos tool: no auth, no faults.
+    app.get('/_intents', async () => ({ items: ctx.store.listIntents() }));
+  };
+}

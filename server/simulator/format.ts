@@ -1,0 +1,40 @@
+// Wire-format helpers: Airwallex-style timestamps and ids, WeChat-style request ids.
+import { randomBytes } from 'node:crypto';
+
+/**
+ * 2026-05-12T00:00:00.123+0000: the `+0000` offset (no colon) is what real Airwallex answers use
+ * (airwallex.md §2). Milliseconds are kept so successive updated_at values of one intent differ.
+ */
+export function formatTimestamp(ms: number, withMillis = true): string {
+  const iso = new Date(ms).toISOString(); // 2026-05-12T00:00:00.123Z
+  return `${withMillis ? iso.slice(0, 23) : iso.slice(0, 19)}+0000`;
+}
+
+const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
+const MIXED = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Random string over `alphabet` (rejection-free modulo bias is irrelevant for fake ids). */
+export function randomString(length: number, alphabet = ALPHANUMERIC): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[bytes[i] % alphabet.length];
+  return out;
+}
+
+export function randomMixed(length: number): string {
+  return randomString(length, MIXED);
+}
+
+/** Airwallex-looking ids: int_hkpdskz7vg1xc7uscdj, att_..., evt_... */
+export function airwallexId(prefix: 'int' | 'att' | 'evt' | 'mtd'): string {
+  return `${prefix}_${randomString(19)}`;
+}
+
+export function base64url(input: Buffer | string): string {
+  return Buffer.from(input).toString('base64url');
+}
+
+/** A WeChat "rid" as it appears at the end of errmsg: "rid: 6475d64d-0b5f2a47-2b0d3b12". */
+export function wechatRid(): string {
+  return [4, 4, 4].map((n) => randomBytes(n).toString('hex')).join('-');
+}

@@ -1,0 +1,185 @@
+// Entry point of the embedded Airwallex + WeChat simulator: mounts every /simulator/* route on a fastify app.
+import { randomInt } from 'node:crypto';
+import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
+import { airwallexRoutes } from './airwallex-routes';
+import { ApiError, errorBody } from './api-error';
+import type { SimulatorContext } from './context';
+import { createRandom, DEFAULT_FAULTS, faultPatchProblems, mergeFaults } from './faults';
+import { PaymentIntents } from './payment-intents';
+import { emptyCounters, type Counters } from './stats';
+import { SimulatorStore } from './store';
+import type { FaultSettings, PaymentIntent, SimulatorStats } from './types';
+import { WebhookDispatcher } from './webhooks';
+import { WechatLogin } from './wechat';
+import { wechatRoutes } from './wechat-routes';
+
+export { faultsFromEnv } from './faults';
+export { validateResponse } from './openapi';
+export { signWebhook } from './webhooks';
+export { openIdFor } from './wechat';
+export type { AirwallexEndpoint, EndpointFaults, FaultSettings, PaymentAttempt, PaymentIntent, SimulatorStats, WebhookEvent } from './types';
+
+export interface SimulatorOptions {
+  /** Login accepts only these (x-client-id / x-api-key). */
+  clientId: string;
+  apiKey: string;
+  /** Signs webhooks (x-signature). */
+  webhookSecret: string;
+  /** Called at delivery time (the server's port is known only after listen); undefined keeps events queued. */
+  webhookUrl: () => string | undefined;
+  /** jscode2session accepts only these (40013 / 40125 otherwise). */
+  wechatAppId: string;
+  wechatAppSecret: string;
+  /** ':memory:' or a file; with a file, intents, used request_ids, codes and queued webhooks survive a restart. */
+  databasePath: string;
+  faults?: Partial<FaultSettings>;
+  logger?: FastifyBaseLogger;
+  /**
+   * Clock for what the simulator reports and checks (timestamps, token and code expiry), in ms.
+   * Timers (latency, webhook retries, timeout holds) always use real time.
+   */
+  now?: () => number;
+}
+
+export interface Simulator {
+  /** Merges `f` into the current settings (per-endpoint overrides merge per endpoint). */
+  setFaults(f: Partial<FaultSettings>): void;
+  getFaults(): FaultSettings;
+  /** Back to the settings the simulator started with (SimulatorOptions.faults). */
+  resetFaults(): void;
+  stats(): SimulatorStats;
+  resetStats(): void;
+  /** Every intent, oldest first: the ground truth. */
+  listIntents(): PaymentIntent[];
+  /** Stops webhook timers, drops held responses, closes the database. Also runs when the app closes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Mounts /simulator/airwallex/*, /simulator/wechat/* and the /simulator controls on `app`, inside
+ * an encapsulated plugin with its own body parsing and Airwallex-shaped errors, so the host app's
+ * hooks and handlers are untouched. Call before `app.listen()` / `app.ready()`.
+ */
+export async function registerSimulator(app: FastifyInstance, opts: SimulatorOptions): Promise<Simulator> {
+  const store = new SimulatorStore(opts.databasePath);
+  const now = opts.now ?? Date.now;
+  const logger = opts.logger ?? app.log.child({ module: 'simulator' });
+  const initialFaults = mergeFaults(DEFAULT_FAULTS, opts.faults ?? {});
+  let faults = initialFaults;
+  let random = createRandom(faults.seed ?? randomInt(2 ** 31));
+  let counters: Counters = emptyCounters();
+
+  const webhooks = new WebhookDispatcher({
+    store,
+    secret: opts.webhookSecret,
+    url: opts.webhookUrl,
+    faults: () => faults,
+    random: () => random(),
+    counters: () => counters,
+    now,
+    logger,
+  });
+  const ctx: SimulatorContext = {
+    store,
+    intents: new PaymentIntents({ store, webhooks, now, wechatAppId: opts.wechatAppId }),
+    wechat: new WechatLogin({
+      store,
+      now,
+      appId: opts.wechatAppId,
+      appSecret: opts.wechatAppSecret,
+      busy: () => random() < faults.wechatBusyRate,
+    }),
+    faults: () => faults,
+    random: () => random(),
+    counters: () => counters,
+    now,
+    logger,
+    clientId: opts.clientId,
+    apiKey: opts.apiKey,
+    holds: new Set(),
+  };
+
+  const setFaults = (patch: Partial<FaultSettings>): void => {
+    faults = mergeFaults(faults, patch);
+    if (patch.seed !== undefined) random = createRandom(patch.seed);
+  };
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      for (const release of [...ctx.holds]) release();
+      await webhooks.close();
+      store.close();
+    })();
+    return closing;
+  };
+
+  await app.register(
+    async (instance) => {
+      // Our own parsing: any content type, an empty body is "no body", bad JSON is Airwallex's validation_error.
+      instance.removeAllContentTypeParsers();
+      instance.addContentTypeParser('*', { parseAs: 'string', bodyLimit: 1024 * 1024 }, (_request, body, done) => {
+        const text = String(body);
+        if (text.trim() === '') return done(null, undefined);
+        try {
+          done(null, JSON.parse(text));
+        } catch {
+          done(new ApiError(400, 'validation_error', 'The request body is not valid JSON'), undefined);
+        }
+      });
+      instance.setErrorHandler((error: FastifyError | ApiError, request, reply) => {
+        if (error instanceof ApiError) {
+          return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.source));
+        }
+        const status = error.statusCode ?? 500;
+        if (status >= 400 && status < 500) return reply.code(status).send(errorBody('validation_error', error.message));
+        request.log.error({ err: error }, 'simulator: unexpected error');
+        return reply.code(500).send(errorBody('internal_error', 'Internal error in the simulator'));
+      });
+      instance.setNotFoundHandler((request, reply) =>
+        reply.code(404).send(errorBody('not_found', `No such endpoint: ${request.method} ${request.url.split('?')[0]}`)),
+      );
+      // Held "timeout" responses would keep app.close() waiting for the whole hold.
+      instance.addHook('preClose', (done) => {
+        for (const release of [...ctx.holds]) release();
+        done();
+      });
+      instance.addHook('onClose', async () => close());
+
+      await instance.register(airwallexRoutes(ctx), { prefix: '/airwallex' });
+      await instance.register(wechatRoutes(ctx), { prefix: '/wechat' });
+
+      instance.get('/stats', async (): Promise<SimulatorStats> => simulator.stats());
+      instance.post('/faults', async (request) => {
+        const problems = faultPatchProblems(request.body ?? {});
+        if (problems.length > 0) throw new ApiError(400, 'validation_error', problems.join('; '));
+        setFaults((request.body ?? {}) as Partial<FaultSettings>);
+        return faults;
+      });
+      instance.delete('/faults', async () => {
+        simulator.resetFaults();
+        return faults;
+      });
+    },
+    { prefix: '/simulator' },
+  );
+
+  const simulator: Simulator = {
+    setFaults,
+    getFaults: () => faults,
+    resetFaults: () => {
+      faults = initialFaults;
+      random = createRandom(faults.seed ?? randomInt(2 ** 31));
+    },
+    stats: () => ({
+      ...counters,
+      webhooks: { ...counters.webhooks, pending: store.isOpen ? store.pendingDeliveries() : 0 },
+    }),
+    resetStats: () => {
+      counters = emptyCounters();
+    },
+    listIntents: () => store.listIntents(),
+    close,
+  };
+  webhooks.start();
+  return simulator;
+}

@@ -1,0 +1,20 @@
+// In-memory counters behind GET /simulator/stats (they restart at zero with the process).
+import { AIRWALLEX_ENDPOINTS, type AirwallexEndpoint, type SimulatorStats } from './types';
+
+export type Counters = Omit<SimulatorStats, 'webhooks'> & { webhooks: Omit<SimulatorStats['webhooks'], 'pending'> };
+
+export function emptyCounters(): Counters {
+  return {
+    airwallex: {
+      calls: Object.fromEntries(AIRWALLEX_ENDPOINTS.map((e) => [e, 0])) as Record<AirwallexEndpoint, number>,
+      statusCodes: {},
+      faults: { '5xx': 0, '429': 0, timeout: 0 },
+    },
+    wechat: { jscode2session: 0, errcodes: {} },
+    webhooks: { sent: 0, delivered: 0, failed: 0, dropped: 0, duplicated: 0, reordered: 0 },
+  };
+}
+
+export function bump(record: Record<string, number>, key: string): void {
+  record[key] = (record[key] ?? 0) + 1;
+}

@@ -1,0 +1,136 @@
+// Types shared by the simulator's parts: fault settings, counters, and the Airwallex objects it serves.
+
+/** The Airwallex endpoints the simulator serves; faults and counters are kept per endpoint. */
+export type AirwallexEndpoint = 'login' | 'create' | 'confirm' | 'retrieve' | 'cancel' | 'list';
+
+export const AIRWALLEX_ENDPOINTS: readonly AirwallexEndpoint[] = ['login', 'create', 'confirm', 'retrieve', 'cancel', 'list'];
+
+/** Error rates for one endpoint; each replaces the global rate of the same name for that endpoint. */
+export interface EndpointFaults {
+  errorRate5xx?: number;
+  errorRate429?: number;
+  timeoutRate?: number;
+}
+
+/** Failure injection. Rates are probabilities in [0, 1]; durations are milliseconds. */
+export interface FaultSettings {
+  /** Added to every Airwallex and WeChat API answer (not to the /simulator controls). */
+  latencyMs: number;
+  /** Answer 500/502/503 `internal_error` without applying the operation. */
+  errorRate5xx: number;
+  /** Answer 429 `too_many_requests` without applying the operation. */
+  errorRate429: number;
+  /** Apply the operation, then hold the answer and drop the connection: the client sees a lost response. */
+  timeoutRate: number;
+  /** How long a "timeout" holds the connection before dropping it (sooner if the client disconnects). */
+  timeoutHoldMs: number;
+  /** Per-endpoint overrides of the three rates above. */
+  endpoints: Partial<Record<AirwallexEndpoint, EndpointFaults>>;
+  /** Share of webhook events never delivered. */
+  webhookDropRate: number;
+  /** Share of webhook events delivered twice (same event id). */
+  webhookDuplicateRate: number;
+  /** Share of webhook events held back ~300 ms so a later event overtakes them. */
+  webhookReorderRate: number;
+  /** Delay before the first delivery attempt of every webhook event. */
+  webhookDelayMs: number;
+  /** Share of jscode2session calls answered `{errcode:-1, errmsg:"system error"}`. */
+  wechatBusyRate: number;
+  /** Seed of the PRNG that decides faults; undefined = random. Setting it restarts the sequence. */
+  seed?: number;
+}
+
+export interface SimulatorStats {
+  airwallex: {
+    /** Calls received per endpoint, including the ones answered with an injected fault. */
+    calls: Record<AirwallexEndpoint, number>;
+    /** Answers per HTTP status code ("201": 3, ...), Airwallex endpoints only. */
+    statusCodes: Record<string, number>;
+    /** Injected faults: answers replaced by 5xx/429, and answers lost to a timeout. */
+    faults: { '5xx': number; '429': number; timeout: number };
+  };
+  wechat: {
+    jscode2session: number;
+    /** Answers per errcode ("0" for success). */
+    errcodes: Record<string, number>;
+  };
+  webhooks: {
+    /** HTTP attempts made (first tries and retries). */
+    sent: number;
+    /** Attempts answered 200. */
+    delivered: number;
+    /** Attempts answered otherwise, or that failed on the network (each is retried). */
+    failed: number;
+    /** Events never delivered because of `webhookDropRate`. */
+    dropped: number;
+    /** Events queued twice because of `webhookDuplicateRate`. */
+    duplicated: number;
+    /** Events held back because of `webhookReorderRate`. */
+    reordered: number;
+    /** Deliveries still queued (including the ones waiting for a retry). */
+    pending: number;
+  };
+}
+
+/** `payment_method` of a payment attempt, as the simulator reports it. */
+export interface AttemptPaymentMethod {
+  type: 'wechatpay';
+  wechatpay: { flow: string };
+}
+
+export interface PaymentAttempt {
+  id: string;
+  amount: number;
+  currency: string;
+  payment_intent_id: string;
+  merchant_order_id: string;
+  payment_method: AttemptPaymentMethod;
+  status: string;
+  captured_amount: number;
+  failure_code?: string;
+  failure_details?: { code: string; message: string };
+  settle_via?: string;
+  provider_transaction_id?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NextAction {
+  type: string;
+  data?: Record<string, string>;
+}
+
+/** A Payment Intent as the simulator serves it (fields the simulator does not use are echoed as given). */
+export interface PaymentIntent {
+  id: string;
+  request_id: string;
+  amount: number;
+  currency: string;
+  merchant_order_id: string;
+  status: string;
+  captured_amount: number;
+  client_secret: string;
+  descriptor?: string;
+  metadata?: Record<string, string>;
+  order?: Record<string, unknown>;
+  return_url?: string;
+  customer_id?: string;
+  merchant_website_url?: string;
+  payment_method_options?: Record<string, unknown>;
+  next_action?: NextAction;
+  latest_payment_attempt?: PaymentAttempt;
+  cancelled_at?: string;
+  cancellation_reason?: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The body of a webhook delivery. */
+export interface WebhookEvent {
+  id: string;
+  name: string;
+  account_id: string;
+  data: { object: PaymentIntent | PaymentAttempt };
+  created_at: string;
+  version: string;
+}
