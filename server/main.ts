@@ -1,0 +1,40 @@
+// Entry point of `npm start`: reads the configuration, starts the server, stops it cleanly on a signal.
+import { ConfigError, loadConfig } from './config';
+import { createLogger } from './logger';
+import { startServer } from './server';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, { logger, simulatorEnv: process.env });
+  logger.info(
+    { mode: config.mode, url: server.url, database: config.databasePath },
+    config.mode === 'simulator'
+      ? `Listening on ${server.url} with the embedded Airwallex + WeChat simulator (no credentials set)`
+      : `Listening on ${server.url}, talking to Airwallex at ${config.airwallex.baseUrl}`,
+  );
+
+  const stop = async (signal: string) => {
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await server.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,123 @@
+// The composition root: builds real dependencies from a Config, mounts the simulator in simulator mode, listens.
+import type { FastifyInstance } from 'fastify';
+import { AirwallexClient } from './airwallex/client';
+import { buildApp } from './app';
+import { createCatalogue } from './catalogue';
+import type { Config } from './config';
+import { createLogger, type Logger } from './logger';
+import { OrderWatch } from './services/order-watch';
+import { OrderService } from './services/orders';
+import { SessionService } from './services/sessions';
+import { Sweeper } from './services/sweep';
+import { WebhookService } from './services/webhooks';
+import { faultsFromEnv, registerSimulator, type Simulator } from './simulator';
+import { openSqliteStore } from './store/sqlite';
+import type { Store } from './store/types';
+import { WechatClient } from './wechat/client';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  /** http://host:port of the listening server. */
+  url: string;
+  store: Store;
+  orders: OrderService;
+  sweeper: Sweeper;
+  /** The embedded simulator, in simulator mode. */
+  simulator: Simulator | undefined;
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Airwallex client tuning (tests shorten timeouts and backoff). */
+  airwallex?: { timeoutMs?: number; maxAttempts?: number; retryBudgetMs?: number; backoffBaseMs?: number };
+  /** Start the background sweep (default true). */
+  sweep?: boolean;
+  /** Environment for the simulator's fault settings (default process.env, read by config's caller). */
+  simulatorEnv?: Record<string, string | undefined>;
+}
+
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = openSqliteStore(config.databasePath);
+  let url = '';
+  const simulatorUrl = (path: string) => () => `${url}${path}`;
+
+  const airwallex = new AirwallexClient({
+    baseUrl: config.mode === 'simulator' ? simulatorUrl('/simulator/airwallex') : config.airwallex.baseUrl,
+    clientId: config.airwallex.clientId,
+    apiKey: config.airwallex.apiKey,
+    apiVersion: config.airwallex.apiVersion,
+    timeoutMs: config.airwallex.timeoutMs,
+    logger: logger.child({ upstream: 'airwallex' }),
+    ...options.airwallex,
+  });
+  const wechat = new WechatClient({
+    baseUrl: config.mode === 'simulator' ? simulatorUrl('/simulator/wechat') : config.wechat.baseUrl,
+    appId: config.wechat.appId,
+    appSecret: config.wechat.appSecret,
+    timeoutMs: config.wechat.timeoutMs,
+    logger: logger.child({ upstream: 'wechat' }),
+  });
+  const catalogue = createCatalogue(config.currency);
+  const watch = new OrderWatch();
+  const orders = new OrderService({ store, airwallex, catalogue, watch, logger, orderLifetimeMs: config.orderLifetimeSeconds * 1000 });
+  const sessions = new SessionService({ store, wechat, ttlMs: config.sessionTtlSeconds * 1000 });
+  const webhooks = new WebhookService({
+    store,
+    orders,
+    logger,
+    secret: config.airwallex.webhookSecret,
+    toleranceMs: config.airwallex.webhookToleranceSeconds * 1000,
+  });
+  const sweeper = new Sweeper({ store, orders, webhooks, logger, staleAfterMs: Math.max(60_000, config.sweepIntervalSeconds * 1000) });
+
+  const app = buildApp({ logger, mode: config.mode, catalogue, orderLifetimeSeconds: config.orderLifetimeSeconds, sessions, orders, webhooks });
+  let simulator: Simulator | undefined;
+  if (config.mode === 'simulator') {
+    simulator = await registerSimulator(app, {
+      clientId: config.airwallex.clientId,
+      apiKey: config.airwallex.apiKey,
+      webhookSecret: config.airwallex.webhookSecret,
+      webhookUrl: () => (url ? `${url}/webhooks/airwallex` : undefined),
+      wechatAppId: config.wechat.appId,
+      wechatAppSecret: config.wechat.appSecret,
+      databasePath: config.simulator.databasePath,
+      faults: faultsFromEnv(options.simulatorEnv ?? {}),
+      logger: logger.child({ component: 'simulator' }),
+    });
+  }
+
+  try {
+    await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    await simulator?.close();
+    await store.close();
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  if (options.sweep !== false) sweeper.start(config.sweepIntervalSeconds * 1000);
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url,
+    store,
+    orders,
+    sweeper,
+    simulator,
+    close() {
+      closing ??= (async () => {
+        await sweeper.stop();
+        watch.releaseAll();
+        await app.close();
+        await simulator?.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

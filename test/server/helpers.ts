@@ -1,0 +1,96 @@
+// Test harness: a real server (simulator mode, port 0, throwaway database) and a small HTTP client for it.
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../server/config';
+import { loggerOptions } from '../../server/logger';
+import { startServer, type RunningServer, type StartOptions } from '../../server/server';
+
+export interface TestServer extends RunningServer {
+  /** Every log line the server wrote, as JSON text. */
+  logs: string[];
+  request: <T = any>(method: string, path: string, options?: RequestOptions) => Promise<TestResponse<T>>;
+  /** A fresh wx.login code for a test shopper, minted by the simulator. */
+  loginCode: (shopper?: string) => Promise<string>;
+  /** A session token for a test shopper. */
+  sessionFor: (shopper?: string) => Promise<string>;
+  /** What the shopper does in the simulated WeChat Pay sheet. */
+  pay: (pkg: string, outcome?: 'pay' | 'cancel' | 'fail') => Promise<string>;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  rawBody?: string;
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+export interface TestResponse<T> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export function testConfig(env: Record<string, string> = {}, overrides: Partial<Config> = {}): Config {
+  const config = loadConfig({ PORT: '0', DATABASE_PATH: ':memory:', LOG_LEVEL: 'debug', ...env });
+  return { ...config, ...overrides };
+}
+
+/** Starts a server in simulator mode on a free port; close it in afterEach/afterAll. */
+export async function startTestServer(config: Config = testConfig(), options: StartOptions = {}): Promise<TestServer> {
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      logs.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = pino(loggerOptions(config.logLevel), sink);
+  const server = await startServer(config, {
+    logger,
+    sweep: false,
+    airwallex: { timeoutMs: 2_000, backoffBaseMs: 5, retryBudgetMs: 3_000, ...options.airwallex },
+    ...options,
+  });
+  const request = async <T>(method: string, path: string, opts: RequestOptions = {}): Promise<TestResponse<T>> => {
+    const headers: Record<string, string> = { ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | undefined = opts.rawBody;
+    if (opts.body !== undefined) {
+      body = JSON.stringify(opts.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(server.url + path, { method, headers, body });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
+  };
+  const loginCode = async (shopper = 'alice') => {
+    const response = await request<{ code: string }>('POST', '/simulator/wechat/login', { body: { shopper } });
+    if (response.status !== 200) throw new Error(`simulator login failed: ${response.status}`);
+    return response.body.code;
+  };
+  const sessionFor = async (shopper = 'alice') => {
+    const response = await request<{ token: string }>('POST', '/api/sessions', { body: { code: await loginCode(shopper) } });
+    if (response.status !== 201) throw new Error(`session failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.token;
+  };
+  const pay = async (pkg: string, outcome: 'pay' | 'cancel' | 'fail' = 'pay') => {
+    const response = await request<{ errMsg: string }>('POST', '/simulator/wechat/pay', { body: { package: pkg, outcome } });
+    return response.body.errMsg;
+  };
+  return Object.assign(server, { logs, request, loginCode, sessionFor, pay });
+}
+
+/** Polls `check` until it returns a truthy value or `timeoutMs` passes. */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 3_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export const CART = { items: [{ sku: 'tea-oolong', quantity: 2 }, { sku: 'postcard', quantity: 1 }] };
+/** 2 × ¥12.50 + ¥1.99 */
+export const CART_TOTAL = 2699;

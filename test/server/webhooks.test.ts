@@ -1,0 +1,151 @@
+// The webhook endpoint's rules, one by one: signature, replay window, exactly-once, order of events.
+import { signWebhook } from '../../server/services/webhooks';
+import { CART, startTestServer, testConfig, type TestServer } from './helpers';
+
+let server: TestServer;
+let token: string;
+let order: { id: string; paymentIntentId: string };
+const SECRET = 'whsec_test_secret';
+
+beforeEach(async () => {
+  server = await startTestServer(testConfig({ AIRWALLEX_WEBHOOK_SECRET: SECRET }));
+  token = await server.sessionFor('wendy');
+  order = (await server.request('POST', '/api/orders', { token, body: CART })).body.order;
+});
+afterEach(async () => {
+  await server.close();
+});
+
+let sequence = 0;
+function intentEvent(name: string, status: string, updatedAt: string, extra: Record<string, unknown> = {}) {
+  sequence++;
+  return {
+    id: `evt_test_${sequence}_${Date.now()}`,
+    name,
+    account_id: 'acct_test',
+    data: {
+      object: {
+        id: order.paymentIntentId,
+        amount: 26.99,
+        currency: 'CNY',
+        merchant_order_id: order.id,
+        status,
+        created_at: '2026-01-01T00:00:00+0000',
+        updated_at: updatedAt,
+        ...extra,
+      },
+    },
+    created_at: updatedAt,
+    version: '2025-06-30',
+  };
+}
+
+async function deliver(event: unknown, options: { secret?: string; timestamp?: number; body?: string; signature?: string } = {}) {
+  const body = options.body ?? JSON.stringify(event);
+  const timestamp = String(options.timestamp ?? Date.now());
+  const signature = options.signature ?? signWebhook(options.secret ?? SECRET, timestamp, body);
+  return server.request('POST', '/webhooks/airwallex', {
+    rawBody: body,
+    headers: { 'content-type': 'application/json', 'x-timestamp': timestamp, 'x-signature': signature },
+  });
+}
+
+const status = async () => (await server.request('GET', `/api/orders/${order.id}`, { token })).body.order.status;
+const future = (seconds: number) => new Date(Date.now() + seconds * 1000).toISOString().replace('Z', '+0000').replace(/\.\d{3}/, '');
+
+describe('POST /webhooks/airwallex', () => {
+  test('applies a correctly signed payment_intent.succeeded', async () => {
+    const response = await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10)));
+    expect(response.status).toBe(200);
+    expect(await status()).toBe('paid');
+  });
+
+  test('rejects a webhook whose signature does not match, and changes nothing', async () => {
+    const response = await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10)), { secret: 'wrong' });
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toBe('WEBHOOK_SIGNATURE_INVALID');
+    expect(await status()).toBe('awaiting_payment');
+  });
+
+  test('rejects a missing signature and a signature over a re-serialised body', async () => {
+    const event = intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10));
+    const missing = await server.request('POST', '/webhooks/airwallex', {
+      rawBody: JSON.stringify(event),
+      headers: { 'content-type': 'application/json', 'x-timestamp': String(Date.now()) },
+    });
+    expect(missing.status).toBe(401);
+    const timestamp = String(Date.now());
+    const pretty = JSON.stringify(event, null, 2);
+    const signedCompact = signWebhook(SECRET, timestamp, JSON.stringify(event));
+    const reserialised = await server.request('POST', '/webhooks/airwallex', {
+      rawBody: pretty,
+      headers: { 'content-type': 'application/json', 'x-timestamp': timestamp, 'x-signature': signedCompact },
+    });
+    expect(reserialised.status).toBe(401);
+    expect(await status()).toBe('awaiting_payment');
+  });
+
+  test('rejects a stale timestamp even when the signature is right', async () => {
+    const response = await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10)), { timestamp: Date.now() - 6 * 60_000 });
+    expect(response.status).toBe(401);
+    expect(response.body.error.code).toBe('WEBHOOK_TIMESTAMP_STALE');
+    expect(await status()).toBe('awaiting_payment');
+  });
+
+  test('answers 200 to a duplicate and applies it once', async () => {
+    const event = intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10));
+    const first = await deliver(event);
+    const second = await deliver(event);
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(first.body.outcome).toBe('applied');
+    expect(second.body.outcome).toBe('duplicate');
+    const applied = server.logs.filter((line) => line.includes(event.id) && line.includes('"outcome":"applied"'));
+    expect(applied).toHaveLength(1);
+  });
+
+  test('answers 200 to an unknown event name and ignores it', async () => {
+    const response = await deliver({ id: 'evt_unknown_1', name: 'refund.settled', data: { object: { id: 'rfd_1' } } });
+    expect(response.status).toBe(200);
+    expect(response.body.outcome).toBe('ignored');
+    expect(await status()).toBe('awaiting_payment');
+  });
+
+  test('never moves a final status backwards when events arrive out of order', async () => {
+    await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(20)));
+    const late = await deliver(intentEvent('payment_intent.requires_customer_action', 'REQUIRES_CUSTOMER_ACTION', future(10)));
+    expect(late.status).toBe(200);
+    const newerButBackwards = await deliver(intentEvent('payment_intent.requires_payment_method', 'REQUIRES_PAYMENT_METHOD', future(30)));
+    expect(newerButBackwards.status).toBe(200);
+    expect(await status()).toBe('paid');
+  });
+
+  test('ignores an older snapshot of a still-open intent', async () => {
+    await deliver(intentEvent('payment_intent.pending', 'PENDING', future(20)));
+    expect(await status()).toBe('processing');
+    await deliver(intentEvent('payment_intent.requires_customer_action', 'REQUIRES_CUSTOMER_ACTION', future(10)));
+    expect(await status()).toBe('processing');
+  });
+
+  test('refuses an event whose amount differs from the order total', async () => {
+    const response = await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10), { amount: 0.01 }));
+    expect(response.status).toBe(200);
+    expect(await status()).toBe('awaiting_payment');
+  });
+
+  test('answers 400 to a signed body that is not an event', async () => {
+    const response = await deliver(undefined, { body: '{"hello":' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.code).toBe('WEBHOOK_PAYLOAD_INVALID');
+  });
+
+  test('wakes a waiting long poll at once', async () => {
+    const waiting = server.request('GET', `/api/orders/${order.id}?waitSeconds=10&unlessStatus=awaiting_payment`, { token });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10)));
+    const answer = await waiting;
+    expect(answer.body.order.status).toBe('paid');
+    expect(Date.now() - started).toBeLessThan(500);
+  });
+});
