@@ -1,5 +1,7 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
 import path from 'node:path';
+import { faultsFromEnv } from './simulator/faults';
+import type { FaultSettings } from './simulator/types';
 
 export type Mode = 'simulator' | 'live';
 
@@ -33,6 +35,8 @@ export interface Config {
   simulator: {
     /** Where the simulator keeps its state; it lives beside the server's database. */
     databasePath: string;
+    /** Faults to inject from the start (SIMULATOR_* variables, see server/simulator/faults.ts). */
+    faults: Partial<FaultSettings>;
   };
 }
 
@@ -149,8 +153,18 @@ export function loadConfig(env: Env = process.env): Config {
     simulator: {
       databasePath:
         databasePath === ':memory:' ? ':memory:' : path.join(path.dirname(databasePath), 'simulator.sqlite'),
+      faults: simulatorFaults(env, problems),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function simulatorFaults(env: Env, problems: string[]): Partial<FaultSettings> {
+  try {
+    return faultsFromEnv(env);
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+    return {};
+  }
 }

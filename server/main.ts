@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const server = await startServer(config, { logger, simulatorEnv: process.env });
+  const server = await startServer(config, { logger });
   logger.info(
     { mode: config.mode, url: server.url, database: config.databasePath },
     config.mode === 'simulator'

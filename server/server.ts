@@ -10,7 +10,7 @@ import { OrderService } from './services/orders';
 import { SessionService } from './services/sessions';
 import { Sweeper } from './services/sweep';
 import { WebhookService } from './services/webhooks';
-import { faultsFromEnv, registerSimulator, type Simulator } from './simulator';
+import { registerSimulator, type Simulator } from './simulator';
 import { openSqliteStore } from './store/sqlite';
 import type { Store } from './store/types';
 import { WechatClient } from './wechat/client';
@@ -33,8 +33,6 @@ export interface StartOptions {
   airwallex?: { timeoutMs?: number; maxAttempts?: number; retryBudgetMs?: number; backoffBaseMs?: number };
   /** Start the background sweep (default true). */
   sweep?: boolean;
-  /** Environment for the simulator's fault settings (default process.env, read by config's caller). */
-  simulatorEnv?: Record<string, string | undefined>;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -83,7 +81,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       wechatAppId: config.wechat.appId,
       wechatAppSecret: config.wechat.appSecret,
       databasePath: config.simulator.databasePath,
-      faults: faultsFromEnv(options.simulatorEnv ?? {}),
+      faults: config.simulator.faults,
       logger: logger.child({ component: 'simulator' }),
     });
   }
