@@ -90,3 +90,8 @@ export function redirectTo(url: string): void {
 export function setTitle(title: string): void {
   wx.setNavigationBarTitle({ title, fail: () => undefined });
 }
+
+/** Closes every page and opens `url` (e.g. back to the shop after a payment). */
+export function reLaunch(url: string): void {
+  wx.reLaunch({ url, fail: (err) => console.warn('reLaunch failed', url, err.errMsg) });
+}
