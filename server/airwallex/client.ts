@@ -24,15 +24,18 @@ export interface AirwallexClientOptions {
   now?: () => number;
 }
 
-/** An Airwallex error answer, mapped to our code; `airwallexCode` and `traceId` are for logs and callers. */
+/**
+ * An Airwallex error answer, mapped to our code with our catalogue's message: Airwallex's own text,
+ * code and trace id are for logs and callers, never for shoppers.
+ */
 export class AirwallexError extends AppError {
   constructor(
     readonly httpStatus: number,
     readonly airwallexCode: string | undefined,
     readonly traceId: string | undefined,
-    upstreamMessage: string | undefined,
+    readonly upstreamMessage: string | undefined,
   ) {
-    super(errorCodeFor(airwallexCode, httpStatus), `Airwallex answered ${httpStatus} ${airwallexCode ?? ''}: ${upstreamMessage ?? ''}`.trim());
+    super(errorCodeFor(airwallexCode, httpStatus));
     this.name = 'AirwallexError';
   }
 }
@@ -162,9 +165,7 @@ export class AirwallexClient {
       const elapsed = this.now() - started;
       if (attempt >= this.maxAttempts || elapsed >= this.retryBudgetMs) {
         this.options.logger.warn({ operation: options.operation, attempts: attempt, err: describe(retryable) }, 'Airwallex call failed, giving up');
-        throw retryable instanceof AppError
-          ? retryable
-          : new AppError('UPSTREAM_UNAVAILABLE', `Airwallex ${options.operation} failed: ${describe(retryable)}`, { cause: retryable });
+        throw retryable instanceof AppError ? retryable : new AppError('UPSTREAM_UNAVAILABLE', undefined, { cause: retryable });
       }
       const delay = Math.min(Math.random() * this.backoffBaseMs * 2 ** (attempt - 1), this.retryBudgetMs - elapsed);
       this.options.logger.debug({ operation: options.operation, attempt, delay: Math.round(delay), err: describe(retryable) }, 'retrying Airwallex call');
@@ -227,7 +228,8 @@ export class AirwallexClient {
       }
       const elapsed = this.now() - started;
       if (attempt >= this.maxAttempts || elapsed >= this.retryBudgetMs) {
-        throw new AppError('UPSTREAM_UNAVAILABLE', `Airwallex login failed: ${describe(failure)}`, { cause: failure });
+        this.options.logger.warn({ attempts: attempt, err: describe(failure) }, 'Airwallex login failed, giving up');
+        throw new AppError('UPSTREAM_UNAVAILABLE', undefined, { cause: failure });
       }
       await sleep(Math.min(Math.random() * this.backoffBaseMs * 2 ** (attempt - 1), this.retryBudgetMs - elapsed));
     }
@@ -251,9 +253,11 @@ export class AirwallexClient {
 
 /** No answer at all: connection refused or reset, DNS, or our timeout. Always safe to retry with the same request_id. */
 class NetworkError extends AppError {
+  readonly operation: string;
   constructor(operation: string, cause: unknown) {
-    super('UPSTREAM_UNAVAILABLE', `Airwallex ${operation}: no answer (${describe(cause)})`, { cause });
+    super('UPSTREAM_UNAVAILABLE', undefined, { cause });
     this.name = 'NetworkError';
+    this.operation = operation;
   }
 }
 

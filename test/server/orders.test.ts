@@ -102,7 +102,8 @@ describe('POST /api/orders', () => {
   });
 
   test('answers 401 UNAUTHENTICATED without a token or with a bad one', async () => {
-    for (const headers of [{}, { authorization: 'Bearer not-a-real-token-at-all' }, { authorization: 'Basic abc' }]) {
+    const variants: Array<Record<string, string>> = [{}, { authorization: 'Bearer not-a-real-token-at-all' }, { authorization: 'Basic abc' }];
+    for (const headers of variants) {
       const response = await server.request('POST', '/api/orders', { body: CART, headers });
       expect(response.status).toBe(401);
       expect(response.body.error.code).toBe('UNAUTHENTICATED');
