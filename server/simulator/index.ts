@@ -170,10 +170,11 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
       faults = initialFaults;
       random = createRandom(faults.seed ?? randomInt(2 ** 31));
     },
-    stats: () => ({
-      ...counters,
-      webhooks: { ...counters.webhooks, pending: store.isOpen ? store.pendingDeliveries() : 0 },
-    }),
+    stats: () => {
+      // A copy, so a caller comparing before/after snapshots is not handed live counters.
+      const copy = structuredClone(counters);
+      return { ...copy, webhooks: { ...copy.webhooks, pending: store.isOpen ? store.pendingDeliveries() : 0 } };
+    },
     resetStats: () => {
       counters = emptyCounters();
     },
