@@ -240,7 +240,9 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
     stopPullDownRefresh: jest.fn((o?: any) => o && answer(o, true, { errMsg: 'stopPullDownRefresh:ok' })),
     storage,
   };
-  Object.assign(wx, {
+  const g = globalThis as unknown as { wx?: WechatMiniprogram.Wx };
+  if (!g.wx) g.wx = {} as WechatMiniprogram.Wx;
+  Object.assign(g.wx, {
     request: server.request,
     login: fakes.login,
     requestPayment: fakes.requestPayment,

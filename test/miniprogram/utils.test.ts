@@ -1,0 +1,137 @@
+// Pure helpers: money formatting, language choice and strings, the error-message helper.
+import { ERRORS } from '../../server/errors';
+import { fakeWx } from './harness';
+
+type I18n = typeof import('../../miniprogram/utils/i18n');
+type Money = typeof import('../../miniprogram/utils/money');
+type ErrorMessage = typeof import('../../miniprogram/utils/error-message');
+
+let i18n: I18n;
+let money: Money;
+let messages: ErrorMessage;
+
+beforeEach(() => {
+  jest.resetModules();
+  i18n = require('../../miniprogram/utils/i18n');
+  money = require('../../miniprogram/utils/money');
+  messages = require('../../miniprogram/utils/error-message');
+});
+
+/** The codes a shopper can meet (server/errors.ts, the issue's list) plus NETWORK. */
+const SHOPPER_CODES = [
+  'VALIDATION_FAILED',
+  'INVALID_JSON',
+  'UNAUTHENTICATED',
+  'ORDER_NOT_FOUND',
+  'UNKNOWN_PRODUCT',
+  'IDEMPOTENCY_KEY_REUSED',
+  'ORDER_NOT_PAYABLE',
+  'ORDER_NOT_CANCELLABLE',
+  'WECHAT_CODE_INVALID',
+  'WECHAT_RATE_LIMITED',
+  'WECHAT_LOGIN_BLOCKED',
+  'PAYMENT_DECLINED',
+  'PAYMENT_NOT_AVAILABLE',
+  'UPSTREAM_REJECTED',
+  'UPSTREAM_UNAVAILABLE',
+  'INTERNAL',
+  'NETWORK',
+];
+
+describe('money', () => {
+  test.each([
+    [1250, 'CNY', 2, '¥12.50'],
+    [1990, 'CNY', 2, '¥19.90'],
+    [5, 'CNY', 2, '¥0.05'],
+    [0, 'CNY', 2, '¥0.00'],
+    [123456789, 'CNY', 2, '¥1,234,567.89'],
+    [1250, 'JPY', 0, '¥1,250'],
+    [-300, 'USD', 2, '-$3.00'],
+    [700, 'SGD', 2, 'SGD 7.00'],
+  ])('formats %i %s with precision %i as %s', (amount, currency, precision, expected) => {
+    expect(money.formatMoney(amount, currency, precision)).toBe(expected);
+  });
+
+  test("uses the server's precision for its currency, and the usual one otherwise", () => {
+    const config = { currency: 'JPY', currencyPrecision: 0 };
+    expect(money.formatPrice({ amount: 1250, currency: 'JPY' }, config)).toBe('¥1,250');
+    expect(money.formatPrice({ amount: 1250, currency: 'CNY' }, config)).toBe('¥12.50');
+    expect(money.formatPrice({ amount: 1250, currency: 'JPY' })).toBe('¥1,250');
+  });
+});
+
+describe('i18n', () => {
+  test.each([
+    ['zh_CN', 'zh_CN'],
+    ['zh_TW', 'zh_CN'],
+    ['zh-Hans', 'zh_CN'],
+    ['en', 'en'],
+    ['en_US', 'en'],
+    ['fr', 'en'],
+    [undefined, 'en'],
+  ])('maps the system language %s to %s', (tag, language) => {
+    expect(i18n.toLanguage(tag)).toBe(language);
+  });
+
+  test('follows the system language from wx.getAppBaseInfo', () => {
+    fakeWx({ language: 'zh_CN' });
+    expect(i18n.getLanguage()).toBe('zh_CN');
+    expect(i18n.t('shop.checkout')).toBe('去结算');
+    jest.resetModules();
+    fakeWx({ language: 'en_US' });
+    const fresh: I18n = require('../../miniprogram/utils/i18n');
+    expect(fresh.t('shop.checkout')).toBe('Checkout');
+  });
+
+  test('fills placeholders and picks server texts in the current language', () => {
+    i18n.setLanguage('en');
+    expect(i18n.t('checkout.pay', { amount: '¥12.50' })).toBe('Pay ¥12.50');
+    expect(i18n.localize({ zh_CN: '绿茶', en: 'Green tea' })).toBe('Green tea');
+    i18n.setLanguage('zh_CN');
+    expect(i18n.t('checkout.pay', { amount: '¥12.50' })).toBe('支付 ¥12.50');
+    expect(i18n.localize({ zh_CN: '绿茶', en: 'Green tea' })).toBe('绿茶');
+  });
+
+  test('has every string in both languages, with the same placeholders', () => {
+    const keys = ['shop.title', 'result.pending', 'error.NETWORK', 'sandbox.pay'] as const;
+    for (const key of keys) {
+      i18n.setLanguage('en');
+      const en = i18n.t(key);
+      i18n.setLanguage('zh_CN');
+      const zh = i18n.t(key);
+      expect(zh).not.toBe(en);
+      expect(zh.match(/\{\w+\}/g)).toEqual(en.match(/\{\w+\}/g));
+    }
+  });
+});
+
+describe('errorMessage', () => {
+  test.each(SHOPPER_CODES)('has its own message for %s in both languages', (code) => {
+    for (const language of ['en', 'zh_CN'] as const) {
+      i18n.setLanguage(language);
+      const message = messages.errorMessage({ code });
+      expect(message).toBe(i18n.t(`error.${code}` as never));
+      expect(message).not.toBe(i18n.t('error.GENERIC'));
+    }
+  });
+
+  test('falls back to a generic message for unknown codes and non-errors', () => {
+    i18n.setLanguage('en');
+    expect(messages.errorMessage({ code: 'SOMETHING_NEW' })).toBe('Something went wrong. Please try again.');
+    expect(messages.errorMessage(new Error('boom'))).toBe('Something went wrong. Please try again.');
+    expect(messages.errorMessage(undefined)).toBe('Something went wrong. Please try again.');
+  });
+
+  test('covers every code in server/errors.ts that a shopper can meet; the rest fall back', () => {
+    // Codes only developers or webhooks meet; a generic message is right for them.
+    const notForShoppers = ['BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'NOT_FOUND', 'WEBHOOK_SIGNATURE_INVALID', 'WEBHOOK_TIMESTAMP_STALE', 'WEBHOOK_PAYLOAD_INVALID'];
+    const uncovered = Object.keys(ERRORS).filter((code) => !i18n.hasMessage(`error.${code}`));
+    expect(uncovered.sort()).toEqual(notForShoppers.sort());
+  });
+
+  test('reads payment error codes (lastPaymentError) the same way', () => {
+    i18n.setLanguage('en');
+    expect(messages.errorMessage({ code: 'PAYMENT_DECLINED', message: 'x', at: '' })).toMatch(/declined/);
+    expect(messages.errorMessage('PAYMENT_EXPIRED')).toMatch(/expired/);
+  });
+});
