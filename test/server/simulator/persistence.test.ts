@@ -1,0 +1,78 @@
+// State in a database file survives a simulator restart: intents, used request_ids, codes, queued webhooks.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { call, confirmIntent, createIntent, CREDENTIALS, login, startReceiver, startSimulator, waitFor } from './helpers';
+
+let dir: string;
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'simulator-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('persistence', () => {
+  it('keeps intents, request_ids, tokens, codes and undelivered webhooks across a restart', async () => {
+    const databasePath = path.join(dir, 'nested', 'simulator.sqlite');
+    const first = await startSimulator({ databasePath, webhookUrl: () => undefined });
+    const token = await login(first);
+    const created = await createIntent(first, token, { request_id: 'persisted-create', merchant_order_id: 'ORD-persist' });
+    const confirmed = await confirmIntent(first, token, created.body.id);
+    const code = (await call(`${first.base}/wechat/login`, { method: 'POST', body: { shopper: 'dora' } })).body.code as string;
+    const before = first.sim.listIntents();
+    expect(first.sim.stats().webhooks.pending).toBe(3);
+    await first.close();
+
+    const receiver = await startReceiver();
+    const second = await startSimulator({ databasePath, webhookUrl: () => receiver.url });
+    try {
+      expect(second.sim.listIntents()).toEqual(before);
+      // The old token still works, the request_id is still spent, and the prepay id is still payable.
+      const again = await createIntent(second, token, { request_id: 'persisted-create', merchant_order_id: 'ORD-persist' });
+      expect(again.body.code).toBe('duplicate_request');
+      const exchange = await call(
+        `${second.base}/wechat/sns/jscode2session?appid=${CREDENTIALS.wechatAppId}&secret=${CREDENTIALS.wechatAppSecret}&js_code=${code}&grant_type=authorization_code`,
+      );
+      expect(exchange.body.openid).toMatch(/^o/);
+      const paid = await call(`${second.base}/wechat/pay`, { method: 'POST', body: { package: confirmed.body.next_action.data.package, outcome: 'pay' } });
+      expect(paid.body.errMsg).toBe('requestPayment:ok');
+
+      // The three events queued before the restart arrive, then the two of the payment.
+      await waitFor(() => receiver.received.length === 5, 3000, 'the queued webhooks');
+      expect(receiver.received.map((r) => r.event.name)).toEqual([
+        'payment_intent.created',
+        'payment_attempt.authentication_redirected',
+        'payment_intent.requires_customer_action',
+        'payment_attempt.capture_requested',
+        'payment_intent.succeeded',
+      ]);
+    } finally {
+      await second.close();
+      await receiver.close();
+    }
+  });
+
+  it('keeps a delivery that was failing queued across a restart', async () => {
+    const databasePath = path.join(dir, 'simulator.sqlite');
+    const failing = await startReceiver();
+    failing.respondWith(() => 503);
+    const first = await startSimulator({ databasePath, webhookUrl: () => failing.url });
+    await createIntent(first, await login(first));
+    await waitFor(() => failing.received.length >= 1, 2000, 'a failed attempt');
+    await first.close();
+    await failing.close();
+
+    const receiver = await startReceiver();
+    const second = await startSimulator({ databasePath, webhookUrl: () => receiver.url });
+    try {
+      await waitFor(() => receiver.received.length === 1, 3000, 'the redelivery');
+      expect(receiver.received[0].event.id).toBe(failing.received[0].event.id);
+      await waitFor(() => second.sim.stats().webhooks.pending === 0, 1000, 'an empty queue');
+    } finally {
+      await second.close();
+      await receiver.close();
+    }
+  });
+});

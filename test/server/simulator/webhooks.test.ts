@@ -1,0 +1,154 @@
+// Webhook delivery from the simulator to a local receiver: signature, event order and names, retries, faults.
+import { createHmac } from 'node:crypto';
+import {
+  airwallex,
+  confirmIntent,
+  createIntent,
+  CREDENTIALS,
+  login,
+  requestId,
+  shopper,
+  sleep,
+  startReceiver,
+  startSimulator,
+  waitFor,
+  type Harness,
+  type Receiver,
+} from './helpers';
+
+let h: Harness;
+let receiver: Receiver;
+let token: string;
+
+beforeEach(async () => {
+  receiver = await startReceiver();
+  h = await startSimulator({ webhookUrl: () => receiver.url });
+  token = await login(h);
+});
+afterEach(async () => {
+  await h.close();
+  await receiver.close();
+});
+
+const names = (intentId: string): string[] =>
+  receiver.received
+    .filter((r) => (r.event.data.object.payment_intent_id ?? r.event.data.object.id) === intentId)
+    .map((r) => r.event.name as string);
+
+describe('webhooks', () => {
+  it('delivers signed events that verify with HMAC-SHA256 over x-timestamp + raw body', async () => {
+    const created = await createIntent(h, token);
+    await waitFor(() => receiver.received.length === 1, 2000, 'the created event');
+    const [delivery] = receiver.received;
+    expect(delivery.headers['content-type']).toBe('application/json');
+    const timestamp = delivery.headers['x-timestamp'] as string;
+    expect(timestamp).toMatch(/^\d{13}$/);
+    expect(Math.abs(Number(timestamp) - Date.now())).toBeLessThan(5000);
+    const expected = createHmac('sha256', CREDENTIALS.webhookSecret).update(timestamp + delivery.rawBody).digest('hex');
+    expect(delivery.headers['x-signature']).toBe(expected);
+    expect(delivery.event).toEqual({
+      id: expect.stringMatching(/^evt_/),
+      name: 'payment_intent.created',
+      account_id: 'acct_simulator',
+      data: { object: created.body },
+      created_at: expect.stringMatching(/\+0000$/),
+      version: '2025-06-30',
+    });
+  });
+
+  it('emits the events of a whole payment in order, each intent snapshot newer than the last', async () => {
+    const created = await createIntent(h, token);
+    const confirmed = await confirmIntent(h, token, created.body.id);
+    await shopper(h, confirmed.body.next_action.data.package, 'pay');
+    await waitFor(() => names(created.body.id).length === 5, 2000, 'five events');
+    expect(names(created.body.id)).toEqual([
+      'payment_intent.created',
+      'payment_attempt.authentication_redirected',
+      'payment_intent.requires_customer_action',
+      'payment_attempt.capture_requested',
+      'payment_intent.succeeded',
+    ]);
+    const succeeded = receiver.received.find((r) => r.event.name === 'payment_intent.succeeded')!.event.data.object;
+    expect(succeeded).toMatchObject({ status: 'SUCCEEDED', captured_amount: 12.5 });
+    const capture = receiver.received.find((r) => r.event.name === 'payment_attempt.capture_requested')!.event.data.object;
+    expect(capture).toMatchObject({ id: confirmed.body.latest_payment_attempt.id, status: 'CAPTURE_REQUESTED' });
+    const intentTimes = receiver.received
+      .filter((r) => r.event.name.startsWith('payment_intent.'))
+      .map((r) => Date.parse(r.event.data.object.updated_at));
+    expect([...intentTimes].sort((a, b) => a - b)).toEqual(intentTimes);
+    expect(new Set(intentTimes).size).toBe(intentTimes.length);
+  });
+
+  it('emits failed_to_process then requires_payment_method for a failed payment, and cancelled for a cancel', async () => {
+    const created = await createIntent(h, token);
+    const confirmed = await confirmIntent(h, token, created.body.id);
+    await shopper(h, confirmed.body.next_action.data.package, 'fail');
+    await airwallex(h, token, 'POST', `/api/v1/pa/payment_intents/${created.body.id}/cancel`, { request_id: requestId() });
+    await waitFor(() => names(created.body.id).length === 6, 2000, 'six events');
+    expect(names(created.body.id).slice(3)).toEqual([
+      'payment_attempt.failed_to_process',
+      'payment_intent.requires_payment_method',
+      'payment_intent.cancelled',
+    ]);
+  });
+
+  it('retries with a fresh timestamp and signature until the receiver answers 200', async () => {
+    receiver.respondWith((index) => (index < 2 ? 500 : 200));
+    await createIntent(h, token);
+    await waitFor(() => receiver.received.length === 3, 3000, 'two retries');
+    const [first, , third] = receiver.received;
+    expect(third.event.id).toBe(first.event.id);
+    expect(third.rawBody).toBe(first.rawBody);
+    const ts = third.headers['x-timestamp'] as string;
+    expect(Number(ts)).toBeGreaterThan(Number(first.headers['x-timestamp']));
+    expect(third.headers['x-signature']).toBe(createHmac('sha256', CREDENTIALS.webhookSecret).update(ts + third.rawBody).digest('hex'));
+    await waitFor(() => h.sim.stats().webhooks.pending === 0, 1000, 'an empty queue');
+    expect(h.sim.stats().webhooks).toMatchObject({ sent: 3, delivered: 1, failed: 2 });
+  });
+
+  it('treats a non-200 success status as a failure, like Airwallex', async () => {
+    receiver.respondWith((index) => (index === 0 ? 204 : 200));
+    await createIntent(h, token);
+    await waitFor(() => receiver.received.length === 2, 3000, 'a retry after 204');
+  });
+
+  it('keeps events queued while there is no webhook URL, and delivers them once there is', async () => {
+    let url: string | undefined;
+    const late = await startSimulator({ webhookUrl: () => url });
+    try {
+      const lateToken = await login(late);
+      await createIntent(late, lateToken);
+      await sleep(100);
+      expect(late.sim.stats().webhooks).toMatchObject({ sent: 0, pending: 1 });
+      url = receiver.url;
+      await waitFor(() => receiver.received.length === 1, 2000, 'the queued event');
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('drops every event under webhookDropRate 1, and counts them', async () => {
+    h.sim.setFaults({ webhookDropRate: 1 });
+    await createIntent(h, token);
+    await sleep(100);
+    expect(receiver.received).toHaveLength(0);
+    expect(h.sim.stats().webhooks).toMatchObject({ dropped: 1, pending: 0 });
+  });
+
+  it('delivers every event twice with the same id under webhookDuplicateRate 1', async () => {
+    h.sim.setFaults({ webhookDuplicateRate: 1 });
+    await createIntent(h, token);
+    await waitFor(() => receiver.received.length === 2, 2000, 'two copies');
+    expect(receiver.received[1].event.id).toBe(receiver.received[0].event.id);
+    expect(h.sim.stats().webhooks.duplicated).toBe(1);
+  });
+
+  it('lets a later event overtake a held-back one under webhookReorderRate', async () => {
+    h.sim.setFaults({ webhookReorderRate: 1 });
+    const created = await createIntent(h, token);
+    h.sim.setFaults({ webhookReorderRate: 0 });
+    await confirmIntent(h, token, created.body.id);
+    await waitFor(() => names(created.body.id).length === 3, 2000, 'three events');
+    expect(names(created.body.id)[2]).toBe('payment_intent.created');
+  });
+});
