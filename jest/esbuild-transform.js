@@ -11,6 +11,8 @@ module.exports = {
       target: 'node20',
       sourcemap: 'both',
       sourcefile: filename,
+      // Jest runs CommonJS: turn import() into require() instead of failing at run time.
+      supported: { 'dynamic-import': false },
     });
     return { code, map };
   },

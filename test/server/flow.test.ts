@@ -56,6 +56,8 @@ describe('the payment flow', () => {
 
     const intents = server.simulator!.listIntents();
     expect(intents).toHaveLength(1);
+    // Every request the server sent passed the simulator's OpenAPI validation (no 400 validation_error).
+    expect(server.simulator!.stats().airwallex.statusCodes['400']).toBeUndefined();
     expect(intents[0]).toMatchObject({ id: order.paymentIntentId, status: 'SUCCEEDED', amount: 26.99, merchant_order_id: order.id });
 
     const again = await server.request('POST', `/api/orders/${order.id}/payment`, { token });
