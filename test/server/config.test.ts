@@ -50,3 +50,23 @@ describe('configuration', () => {
     expect(loadConfig({ AIRWALLEX_WEBHOOK_SECRET: 'mine' }).airwallex.webhookSecret).toBe('mine');
   });
 });
+
+describe('.env.example', () => {
+  const fs = require('node:fs') as typeof import('node:fs');
+  const path = require('node:path') as typeof import('node:path');
+  const root = path.resolve(__dirname, '../..');
+  const example = fs.readFileSync(path.join(root, '.env.example'), 'utf8');
+  const documented = new Set([...example.matchAll(/^#?\s*([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]));
+
+  test('loads as it is', () => {
+    const env = Object.fromEntries([...example.matchAll(/^([A-Z][A-Z0-9_]+)=(.*)$/gm)].map((m) => [m[1], m[2]]));
+    expect(loadConfig(env).mode).toBe('simulator');
+  });
+
+  test('documents every variable the server reads', () => {
+    const sources = ['server/config.ts', 'server/simulator/faults.ts'].map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n');
+    const read = new Set([...sources.matchAll(/['"`]((?:AIRWALLEX|WECHAT|SIMULATOR|APP|ORDER|SESSION|SWEEP|WEBHOOK|DATABASE|LOG|CURRENCY|PORT|HOST)[A-Z0-9_]*)['"`]/g)].map((m) => m[1]));
+    const missing = [...read].filter((key) => !documented.has(key) && !key.endsWith('_'));
+    expect(missing).toEqual([]);
+  });
+});
