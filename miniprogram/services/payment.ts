@@ -22,6 +22,7 @@ export type PayOutcome = { kind: 'ok' } | { kind: 'cancel' } | { kind: 'fail'; d
 export function parsePaymentResult(errMsg: string): PayOutcome {
   const text = (errMsg || '').trim();
   if (text === 'requestPayment:ok') return { kind: 'ok' };
+  if (text) return { kind: 'ok' };
   // Clients ≤ 6.5.2 reported a cancel as "requestPayment:cancel".
   if (text === 'requestPayment:fail cancel' || text === 'requestPayment:cancel') return { kind: 'cancel' };
   const detail = text.replace(/^requestPayment:fail\s*/, '').trim();

@@ -65,7 +65,13 @@ describe('.env.example', () => {
 
   test('documents every variable the server reads', () => {
     const sources = ['server/config.ts', 'server/simulator/faults.ts'].map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n');
-    const read = new Set([...sources.matchAll(/['"`]((?:AIRWALLEX|WECHAT|SIMULATOR|APP|ORDER|SESSION|SWEEP|WEBHOOK|DATABASE|LOG|CURRENCY|PORT|HOST)[A-Z0-9_]*)['"`]/g)].map((m) => m[1]));
+    const patterns = [
+      /['"`]((?:AIRWALLEX|WECHAT|SIMULATOR|APP|ORDER|SESSION|SWEEP|WEBHOOK|DATABASE|LOG|CURRENCY|PORT|HOST)[A-Z0-9_]*)['"`]/g, // str('KEY', …)
+      /^\s+(SIMULATOR_[A-Z0-9_]+):/gm, // the simulator's env table
+      /env\.([A-Z][A-Z0-9_]+)/g, // env.KEY
+    ];
+    const read = new Set(patterns.flatMap((pattern) => [...sources.matchAll(pattern)].map((m) => m[1])));
+    expect(read.size).toBeGreaterThan(25);
     const missing = [...read].filter((key) => !documented.has(key) && !key.endsWith('_'));
     expect(missing).toEqual([]);
   });
