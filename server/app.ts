@@ -133,13 +133,17 @@ export function buildApp(deps: AppDeps): FastifyInstance {
         querystring: Type.Object({
           waitSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS })),
           unlessStatus: Type.Optional(OrderStatusSchema),
+          refresh: Type.Optional(Type.Boolean()),
         }),
       },
     },
     async (request): Promise<OrderResponse> => {
-      const { waitSeconds, unlessStatus } = request.query;
-      const wait = waitSeconds ? { waitMs: waitSeconds * 1000, unlessStatus: unlessStatus as OrderResponse['order']['status'] | undefined } : undefined;
-      const order = await deps.orders.getOrder(request.openId, request.params.id, wait);
+      const { waitSeconds, unlessStatus, refresh } = request.query;
+      const order = await deps.orders.getOrder(request.openId, request.params.id, {
+        waitMs: (waitSeconds ?? 0) * 1000,
+        unlessStatus: unlessStatus as OrderResponse['order']['status'] | undefined,
+        refresh,
+      });
       return { order: presentOrder(order, languageOf(request.headers['accept-language'])) };
     },
   );

@@ -149,6 +149,8 @@ export interface GetOrderQuery {
   waitSeconds?: number;
   /** Answer as soon as the status differs from this one (or is final). */
   unlessStatus?: OrderStatus;
+  /** Ask Airwallex now before answering (a Refresh button); the answer is then as fresh as it gets. */
+  refresh?: boolean;
 }
 
 /** Exactly the fields `wx.requestPayment` takes, all strings, passed through from Airwallex. */

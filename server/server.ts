@@ -68,7 +68,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     secret: config.airwallex.webhookSecret,
     toleranceMs: config.airwallex.webhookToleranceSeconds * 1000,
   });
-  const sweeper = new Sweeper({ store, orders, webhooks, logger, staleAfterMs: Math.max(60_000, config.sweepIntervalSeconds * 1000) });
+  const sweeper = new Sweeper({ store, orders, webhooks, logger, staleAfterMs: config.sweepIntervalSeconds * 2000 });
 
   const app = buildApp({ logger, mode: config.mode, catalogue, orderLifetimeSeconds: config.orderLifetimeSeconds, sessions, orders, webhooks });
   let simulator: Simulator | undefined;

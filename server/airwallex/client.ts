@@ -75,8 +75,8 @@ export class AirwallexClient {
 
   constructor(private readonly options: AirwallexClientOptions) {
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    this.maxAttempts = options.maxAttempts ?? 4;
-    this.retryBudgetMs = options.retryBudgetMs ?? 8_000;
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.retryBudgetMs = options.retryBudgetMs ?? 10_000;
     this.backoffBaseMs = options.backoffBaseMs ?? 100;
     this.now = options.now ?? Date.now;
   }

@@ -115,8 +115,17 @@ export class OrderService {
    * `unlessStatus` or is final (or a payment attempt fails). While it waits, Airwallex is asked about once per interval, so the
    * answer comes even when no webhook arrives.
    */
-  async getOrder(openId: string, orderId: string, wait?: { waitMs: number; unlessStatus?: OrderStatus }): Promise<OrderRecord> {
+  async getOrder(
+    openId: string,
+    orderId: string,
+    options: { waitMs?: number; unlessStatus?: OrderStatus; refresh?: boolean } = {},
+  ): Promise<OrderRecord> {
     let order = await this.getOwnedOrder(openId, orderId);
+    if (options.refresh && !isFinal(order.status)) {
+      // The shopper asked to re-check now (a Refresh button): one retrieve, shared with concurrent ones.
+      order = (await this.refreshOrder(order.id, { force: true })) ?? order;
+    }
+    const wait = options.waitMs ? { waitMs: options.waitMs, unlessStatus: options.unlessStatus } : undefined;
     if (!wait || wait.waitMs <= 0 || !order.paymentIntentId) return order;
     const unless = wait.unlessStatus ?? order.status;
     const deadline = this.now() + wait.waitMs;

@@ -95,6 +95,18 @@ describe('when Airwallex fails', () => {
     expect(server.simulator!.stats().webhooks.delivered).toBe(0);
   });
 
+  test('?refresh=true asks Airwallex before answering', async () => {
+    server.simulator!.setFaults({ webhookDropRate: 1 });
+    const order = (await createOrder()).body.order;
+    const payment = await server.request('POST', `/api/orders/${order.id}/payment`, { token });
+    await server.pay(payment.body.requestPayment.package);
+    expect((await server.request('GET', `/api/orders/${order.id}`, { token })).body.order.status).toBe('awaiting_payment');
+    const retrievesBefore = server.simulator!.stats().airwallex.calls.retrieve;
+    const refreshed = await server.request('GET', `/api/orders/${order.id}?refresh=true`, { token });
+    expect(refreshed.body.order.status).toBe('paid');
+    expect(server.simulator!.stats().airwallex.calls.retrieve).toBe(retrievesBefore + 1);
+  });
+
   test('an order nobody waits on is settled by the sweep', async () => {
     server.simulator!.setFaults({ webhookDropRate: 1 });
     const order = (await createOrder()).body.order;
