@@ -1,0 +1,82 @@
+// The shopper's orders: create, list, read (long poll), pay, cancel. Bearer token required.
+import { Type } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { OrderResponse, OrdersResponse, OrderStatus, PaymentResponse } from '../contract';
+import { MAX_WAIT_SECONDS } from '../services/orders';
+import { languageOf, presentOrder } from './presenters';
+import type { AppDeps, TypedApp } from './types';
+
+const ORDER_STATUSES: OrderStatus[] = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'];
+const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((status) => Type.Literal(status)));
+const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+
+const CreateOrderSchema = {
+  headers: Type.Object({
+    'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' })),
+  }),
+  body: Type.Object({
+    items: Type.Array(
+      Type.Object({
+        sku: Type.String({ minLength: 1, maxLength: 64 }),
+        quantity: Type.Integer({ minimum: 1, maximum: 99 }),
+      }),
+      { minItems: 1, maxItems: 50 },
+    ),
+  }),
+};
+
+const GetOrderSchema = {
+  params: OrderParams,
+  querystring: Type.Object({
+    waitSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS })),
+    unlessStatus: Type.Optional(OrderStatusSchema),
+    refresh: Type.Optional(Type.Boolean()),
+  }),
+};
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated shopper's openid; set by the `authenticate` hook. */
+    openId: string;
+  }
+}
+
+export function registerOrderRoutes(app: TypedApp, deps: AppDeps): void {
+  app.decorateRequest('openId', '');
+  // onRequest, so an unauthenticated request is refused before its body is even read.
+  const authenticate = async (request: FastifyRequest) => {
+    request.openId = await deps.sessions.authenticate(request.headers.authorization);
+  };
+  const language = (request: FastifyRequest) => languageOf(request.headers['accept-language']);
+
+  app.post('/api/orders', { onRequest: authenticate, schema: CreateOrderSchema }, async (request, reply): Promise<OrderResponse> => {
+    const order = await deps.orders.createOrder(request.openId, request.body.items, request.headers['idempotency-key']);
+    reply.code(201);
+    return { order: presentOrder(order, language(request)) };
+  });
+
+  app.get('/api/orders', { onRequest: authenticate }, async (request): Promise<OrdersResponse> => {
+    const orders = await deps.orders.listOrders(request.openId);
+    return { orders: orders.map((order) => presentOrder(order, language(request))) };
+  });
+
+  app.get('/api/orders/:id', { onRequest: authenticate, schema: GetOrderSchema }, async (request): Promise<OrderResponse> => {
+    const { waitSeconds, unlessStatus, refresh } = request.query;
+    const order = await deps.orders.getOrder(request.openId, request.params.id, {
+      waitMs: (waitSeconds ?? 0) * 1000,
+      unlessStatus: unlessStatus as OrderStatus | undefined,
+      refresh,
+    });
+    return { order: presentOrder(order, language(request)) };
+  });
+
+  app.post('/api/orders/:id/payment', { onRequest: authenticate, schema: { params: OrderParams } }, async (request): Promise<PaymentResponse> => {
+    const { order, requestPayment } = await deps.orders.startPayment(request.openId, request.params.id);
+    return { order: presentOrder(order, language(request)), requestPayment };
+  });
+
+  app.post('/api/orders/:id/cancel', { onRequest: authenticate, schema: { params: OrderParams } }, async (request): Promise<OrderResponse> => {
+    const order = await deps.orders.cancelOrder(request.openId, request.params.id);
+    return { order: presentOrder(order, language(request)) };
+  });
+}
