@@ -138,38 +138,46 @@ export class AirwallexClient {
     return page.items?.find((intent) => intent.merchant_order_id === merchantOrderId);
   }
 
-  /** One logical operation: one request_id (in the body), retried on network errors, timeouts, 429 and 5xx. */
+  /** One logical operation: one request_id (in the body), reused on every retry of it. */
   private async call<T>(options: CallOptions): Promise<T> {
-    const started = this.now();
     let reloggedIn = false;
-    for (let attempt = 1; ; attempt++) {
-      let retryable: unknown;
-      try {
+    return this.retrying(options.operation, async () => {
+      for (;;) {
         const token = await this.accessToken();
         const response = await this.send(options, { authorization: `Bearer ${token}` });
         if (response.status === 401 && !reloggedIn) {
           // The token was revoked or expired early: log in again once, without using up an attempt.
           reloggedIn = true;
           this.token = undefined;
-          attempt--;
           continue;
         }
-        if (response.ok) return (await response.json()) as T;
-        const error = await this.errorOf(response, options.operation);
-        if (response.status !== 429 && response.status < 500) throw error;
-        retryable = error;
+        if (!response.ok) throw await this.errorOf(response, options.operation);
+        return (await readJson(response, options.operation)) as T;
+      }
+    });
+  }
+
+  /**
+   * Runs `once` until it succeeds, retrying only what is safe and may pass (no answer, 429, 5xx),
+   * with exponential backoff and full jitter, bounded in attempts and in time.
+   */
+  private async retrying<T>(operation: string, once: () => Promise<T>): Promise<T> {
+    const started = this.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await once();
       } catch (err) {
-        if (!(err instanceof NetworkError)) throw err;
-        retryable = err;
+        const retryable = err instanceof NetworkError || (err instanceof AirwallexError && (err.httpStatus === 429 || err.httpStatus >= 500));
+        if (!retryable) throw err;
+        const elapsed = this.now() - started;
+        if (attempt >= this.maxAttempts || elapsed >= this.retryBudgetMs) {
+          this.options.logger.warn({ operation, attempts: attempt, err: describe(err) }, 'Airwallex call failed, giving up');
+          throw err;
+        }
+        const delay = Math.min(Math.random() * this.backoffBaseMs * 2 ** (attempt - 1), this.retryBudgetMs - elapsed);
+        this.options.logger.debug({ operation, attempt, delay: Math.round(delay), err: describe(err) }, 'retrying Airwallex call');
+        await sleep(delay);
       }
-      const elapsed = this.now() - started;
-      if (attempt >= this.maxAttempts || elapsed >= this.retryBudgetMs) {
-        this.options.logger.warn({ operation: options.operation, attempts: attempt, err: describe(retryable) }, 'Airwallex call failed, giving up');
-        throw retryable instanceof AppError ? retryable : new AppError('UPSTREAM_UNAVAILABLE', undefined, { cause: retryable });
-      }
-      const delay = Math.min(Math.random() * this.backoffBaseMs * 2 ** (attempt - 1), this.retryBudgetMs - elapsed);
-      this.options.logger.debug({ operation: options.operation, attempt, delay: Math.round(delay), err: describe(retryable) }, 'retrying Airwallex call');
-      await sleep(delay);
     }
   }
 
@@ -200,39 +208,23 @@ export class AirwallexClient {
   }
 
   private async logIn(): Promise<string> {
-    const started = this.now();
-    for (let attempt = 1; ; attempt++) {
-      let failure: unknown;
-      try {
-        const response = await this.send(
-          { method: 'POST', path: '/api/v1/authentication/login', operation: 'login' },
-          { 'x-client-id': this.options.clientId, 'x-api-key': this.options.apiKey },
-        );
-        if (response.ok) {
-          const body = (await response.json()) as { token: string; expires_at?: string };
-          const expiresAt = body.expires_at ? Date.parse(body.expires_at) : NaN;
-          // Airwallex documents 30 minutes; fall back to that when expires_at is missing or odd.
-          this.token = { value: body.token, expiresAt: Number.isFinite(expiresAt) ? expiresAt : this.now() + 30 * 60_000 };
-          return body.token;
-        }
+    return this.retrying('login', async () => {
+      const response = await this.send(
+        { method: 'POST', path: '/api/v1/authentication/login', operation: 'login' },
+        { 'x-client-id': this.options.clientId, 'x-api-key': this.options.apiKey },
+      );
+      if (response.status === 401 || response.status === 403) {
         const error = await this.errorOf(response, 'login');
-        if (response.status === 401 || response.status === 403) {
-          this.options.logger.error({ status: response.status, traceId: error.traceId }, 'Airwallex rejected the API credentials (AIRWALLEX_CLIENT_ID / AIRWALLEX_API_KEY)');
-          throw new AppError('UPSTREAM_REJECTED', 'Airwallex rejected the API credentials.');
-        }
-        if (response.status !== 429 && response.status < 500) throw error;
-        failure = error;
-      } catch (err) {
-        if (!(err instanceof NetworkError)) throw err;
-        failure = err;
+        this.options.logger.error({ status: response.status, traceId: error.traceId }, 'Airwallex rejected the API credentials (AIRWALLEX_CLIENT_ID / AIRWALLEX_API_KEY)');
+        throw new AppError('UPSTREAM_REJECTED', 'Airwallex rejected the API credentials.');
       }
-      const elapsed = this.now() - started;
-      if (attempt >= this.maxAttempts || elapsed >= this.retryBudgetMs) {
-        this.options.logger.warn({ attempts: attempt, err: describe(failure) }, 'Airwallex login failed, giving up');
-        throw new AppError('UPSTREAM_UNAVAILABLE', undefined, { cause: failure });
-      }
-      await sleep(Math.min(Math.random() * this.backoffBaseMs * 2 ** (attempt - 1), this.retryBudgetMs - elapsed));
-    }
+      if (!response.ok) throw await this.errorOf(response, 'login');
+      const body = (await readJson(response, 'login')) as { token: string; expires_at?: string };
+      const expiresAt = body.expires_at ? Date.parse(body.expires_at) : NaN;
+      // Airwallex documents 30 minutes; fall back to that when expires_at is missing or odd.
+      this.token = { value: body.token, expiresAt: Number.isFinite(expiresAt) ? expiresAt : this.now() + 30 * 60_000 };
+      return body.token;
+    });
   }
 
   private async errorOf(response: Response, operation: string): Promise<AirwallexError> {
@@ -258,6 +250,15 @@ class NetworkError extends AppError {
     super('UPSTREAM_UNAVAILABLE', undefined, { cause });
     this.name = 'NetworkError';
     this.operation = operation;
+  }
+}
+
+/** A 2xx body that is cut short or not JSON is treated like no answer: retried with the same request_id. */
+async function readJson(response: Response, operation: string): Promise<unknown> {
+  try {
+    return await response.json();
+  } catch (err) {
+    throw new NetworkError(operation, err);
   }
 }
 
