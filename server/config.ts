@@ -12,6 +12,8 @@ export interface Config {
   /** SQLite file; ":memory:" for a throwaway database. */
   databasePath: string;
   logLevel: string;
+  /** "pretty" for humans (pino-pretty), "json" for log shippers. */
+  logFormat: 'json' | 'pretty';
   currency: string;
   orderLifetimeSeconds: number;
   sessionTtlSeconds: number;
@@ -120,6 +122,11 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const logFormatSetting = str('LOG_FORMAT', 'auto');
+  if (!['auto', 'json', 'pretty'].includes(logFormatSetting)) problems.push(`LOG_FORMAT must be "auto", "json" or "pretty", got "${logFormatSetting}"`);
+  // auto: pretty on a terminal (a developer running npm start), JSON everywhere else.
+  const logFormat = logFormatSetting === 'pretty' || (logFormatSetting === 'auto' && process.stdout.isTTY === true) ? 'pretty' : 'json';
+
   const currency = str('CURRENCY', 'CNY').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) problems.push(`CURRENCY must be a 3-letter ISO 4217 code, got "${currency}"`);
 
@@ -131,6 +138,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int('PORT', 3000, 0, 65535),
     databasePath,
     logLevel: str('LOG_LEVEL', 'info'),
+    logFormat,
     currency,
     orderLifetimeSeconds: int('ORDER_LIFETIME_SECONDS', 30 * 60, 60, 7 * 24 * 3600),
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),

@@ -40,6 +40,19 @@ export function loggerOptions(level: string): pino.LoggerOptions {
   };
 }
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  return destination ? pino(loggerOptions(level), destination) : pino(loggerOptions(level));
+export function createLogger(level: string, format: 'json' | 'pretty' = 'json'): Logger {
+  if (format === 'pretty' && prettyAvailable()) {
+    return pino({ ...loggerOptions(level), transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } });
+  }
+  return pino(loggerOptions(level));
+}
+
+/** pino-pretty is a development dependency: an install without it still logs, as JSON. */
+function prettyAvailable(): boolean {
+  try {
+    require('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -36,7 +36,7 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   const store = openSqliteStore(config.databasePath);
   let url = '';
   const simulatorUrl = (path: string) => () => `${url}${path}`;
