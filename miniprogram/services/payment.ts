@@ -22,7 +22,6 @@ export type PayOutcome = { kind: 'ok' } | { kind: 'cancel' } | { kind: 'fail'; d
 export function parsePaymentResult(errMsg: string): PayOutcome {
   const text = (errMsg || '').trim();
   if (text === 'requestPayment:ok') return { kind: 'ok' };
-  if (text) return { kind: 'ok' };
   // Clients ≤ 6.5.2 reported a cancel as "requestPayment:cancel".
   if (text === 'requestPayment:fail cancel' || text === 'requestPayment:cancel') return { kind: 'cancel' };
   const detail = text.replace(/^requestPayment:fail\s*/, '').trim();
@@ -164,7 +163,7 @@ export async function waitForVerdict(options: WaitOptions): Promise<Verdict> {
     if (options.onUpdate) options.onUpdate(order);
     const settled = classify(order, errorBefore);
     if (settled.kind !== 'payable' && settled.kind !== 'pending') return settled;
-    const pause = Math.min(settings.minIntervalMs - (Date.now() - started), deadline - Date.now());
-    if (pause > 0) await delay(pause);
+    // Always yield to the event loop, even with no pause left, so a fast-answering server cannot starve it.
+    await delay(Math.max(0, Math.min(settings.minIntervalMs - (Date.now() - started), deadline - Date.now())));
   }
 }
