@@ -2,15 +2,15 @@
 // per test (answers on the microtask queue, wechat.md B1 pitfall 7) and fakes the server's HTTP API.
 import path from 'path';
 import simulate from 'miniprogram-simulate';
+import type { RootComponent } from 'miniprogram-simulate';
 import type { Order, OrderStatus, Product } from '../../server/contract';
 
 /** The miniprogramRoot; pages resolve "/components/..." against it. */
 export const MP_ROOT = path.join(__dirname, '../../miniprogram');
 
 /** A rendered component or page (j-component's RootComponent, loosely typed). */
-export type Rendered = ReturnType<typeof simulate.render> & {
-  instance: Record<string, any>;
-  data: Record<string, any>;
+export type Rendered = RootComponent<any, any, any> & {
+  /** Present at runtime, missing from j-component's .d.ts (wechat.md B1 pitfall 8). */
   addEventListener?: (name: string, fn: (e: any) => void) => void;
 };
 
