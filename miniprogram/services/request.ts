@@ -63,7 +63,10 @@ interface RawResponse {
 
 function send(options: RequestOptions, token: string | null): Promise<RawResponse> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const header: Record<string, string> = { 'content-type': 'application/json', ...(options.headers ?? {}) };
+  const method = options.method ?? 'GET';
+  const header: Record<string, string> = { ...(options.headers ?? {}) };
+  // A JSON body on every POST (at least "{}"): servers reject an empty body declared as JSON.
+  if (method === 'POST') header['content-type'] = 'application/json';
   if (token) header.Authorization = `Bearer ${token}`;
   return new Promise<RawResponse>((resolve, reject) => {
     let settled = false;
@@ -76,8 +79,8 @@ function send(options: RequestOptions, token: string | null): Promise<RawRespons
     }, timeoutMs + 1000);
     const task = wx.request({
       url: apiBaseUrl() + options.path,
-      method: options.method ?? 'GET',
-      data: options.data,
+      method,
+      data: method === 'POST' ? options.data ?? {} : options.data,
       header,
       timeout: timeoutMs,
       dataType: 'json',

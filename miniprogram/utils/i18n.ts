@@ -4,7 +4,6 @@
 export type Language = 'zh_CN' | 'en';
 
 const en = {
-  'app.title': 'WeChat Pay demo shop',
   'shop.title': 'Shop',
   'shop.loading': 'Loading products…',
   'shop.empty': 'No products yet.',
@@ -85,7 +84,6 @@ const en = {
 export type MessageKey = keyof typeof en;
 
 const zhCN: Record<MessageKey, string> = {
-  'app.title': '微信支付示例商店',
   'shop.title': '商店',
   'shop.loading': '正在加载商品…',
   'shop.empty': '暂无商品。',

@@ -181,3 +181,14 @@ test('the session service can be cleared, forcing a fresh login', async () => {
   expect(wxf.login).toHaveBeenCalledTimes(2);
   expect(wxf.storage.get('session')).toMatchObject({ token: 'tok2' });
 });
+
+test('sends POST bodies as JSON (at least "{}") and GETs without a body', async () => {
+  const wxf = fakeWx();
+  await request.request({ method: 'POST', path: '/api/orders/ord_1/payment' });
+  await request.request({ path: '/api/config', auth: false });
+  const [post] = wxf.server.request.mock.calls.find(([o]) => o.method === 'POST' && o.url.endsWith('/payment'))!;
+  expect(post.data).toEqual({});
+  expect((post.header as Record<string, string>)['content-type']).toBe('application/json');
+  const [get] = wxf.server.request.mock.calls.find(([o]) => o.url.endsWith('/api/config'))!;
+  expect(get.data).toBeUndefined();
+});

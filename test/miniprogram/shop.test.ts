@@ -113,4 +113,17 @@ describe('shop page', () => {
     await tap(page, '.orders-link');
     expect(wxf.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/orders/orders' }));
   });
+
+  test('shows an emptied cart when the shopper comes back after checking out', async () => {
+    fakeWx();
+    const page = await openShop();
+    stepper(page, 0, 'increase');
+    await flush();
+    expect(page.data.count).toBe(1);
+    mp('services/cart').clearCart();
+    page.instance.onShow();
+    await flush();
+    expect(page.data.count).toBe(0);
+    expect(page.data.products[0].quantity).toBe(0);
+  });
 });
