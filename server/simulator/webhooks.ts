@@ -18,6 +18,8 @@ const ATTEMPT_TIMEOUT_MS = 5_000;
 /** How often to look again while webhookUrl() is still undefined (the server is not listening yet). */
 const NO_URL_POLL_MS = 200;
 const BATCH = 50;
+/** Deliveries in flight at once, across intents; events of one intent still go one at a time, in queue order. */
+const MAX_IN_FLIGHT = 8;
 
 export interface WebhookDispatcherOptions {
   store: SimulatorStore;
@@ -39,7 +41,7 @@ export function signWebhook(secret: string, timestamp: string, rawBody: string):
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
-  private inFlight: AbortController | undefined;
+  private readonly inFlight = new Set<AbortController>();
   private closed = false;
 
   constructor(private readonly opts: WebhookDispatcherOptions) {}
@@ -92,7 +94,7 @@ export class WebhookDispatcher {
   async close(): Promise<void> {
     this.closed = true;
     this.arm(undefined);
-    this.inFlight?.abort();
+    for (const controller of this.inFlight) controller.abort();
     await this.running;
   }
 
@@ -125,11 +127,25 @@ export class WebhookDispatcher {
       url = undefined;
     }
     if (!url) return 'poll'; // keep everything queued until the receiver has a URL
-    // Sequential on purpose: events leave in queue order, so only the injected reorder fault reorders them.
+    // One lane per intent, delivered in queue order, so only the injected reorder fault reorders an
+    // intent's events; up to MAX_IN_FLIGHT lanes at once, so one slow receiver call does not hold up the rest.
+    const lanes = new Map<string, DeliveryRecord[]>();
     for (const delivery of this.opts.store.dueDeliveries(Date.now(), BATCH)) {
-      if (this.closed) break;
-      await this.deliver(delivery, url);
+      const key = laneOf(delivery);
+      const lane = lanes.get(key);
+      if (lane) lane.push(delivery);
+      else lanes.set(key, [delivery]);
     }
+    const queue = [...lanes.values()];
+    const worker = async (): Promise<void> => {
+      for (let lane = queue.shift(); lane; lane = queue.shift()) {
+        for (const delivery of lane) {
+          if (this.closed) return;
+          await this.deliver(delivery, url);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(MAX_IN_FLIGHT, queue.length) }, worker));
     return 'done';
   }
 
@@ -137,7 +153,7 @@ export class WebhookDispatcher {
     const counters = this.opts.counters().webhooks;
     const timestamp = String(Date.now()); // fresh per try, so a receiver's replay window keeps accepting retries
     const controller = new AbortController();
-    this.inFlight = controller;
+    this.inFlight.add(controller);
     const timeout = setTimeout(() => controller.abort(), ATTEMPT_TIMEOUT_MS);
     timeout.unref();
     let outcome: string;
@@ -159,7 +175,7 @@ export class WebhookDispatcher {
       outcome = err instanceof Error ? err.message : String(err);
     } finally {
       clearTimeout(timeout);
-      this.inFlight = undefined;
+      this.inFlight.delete(controller);
     }
     // After close() the database is gone; the delivery stays queued for the next run (at-least-once).
     if (this.closed || !this.opts.store.isOpen) return;
@@ -175,5 +191,15 @@ export class WebhookDispatcher {
     const delay = Math.round(step / 2 + (Math.random() * step) / 2);
     this.opts.store.rescheduleDelivery(delivery.id, attempts, Date.now() + delay);
     this.opts.logger.info({ eventId: delivery.eventId, attempts, outcome, retryInMs: delay }, 'simulator: webhook delivery failed');
+  }
+}
+
+/** The intent an event is about (an attempt names its intent), so one intent's events keep their order. */
+function laneOf(delivery: DeliveryRecord): string {
+  try {
+    const object = (JSON.parse(delivery.body) as WebhookEvent).data.object as Partial<PaymentAttempt & PaymentIntent>;
+    return object.payment_intent_id ?? object.id ?? delivery.eventId;
+  } catch {
+    return delivery.eventId;
   }
 }
