@@ -1,0 +1,308 @@
+// `npm run bench`: concurrent virtual shoppers against the server (live mode) and the simulator in its own process; long poll vs interval polling vs no webhooks, in one table.
+//
+// Usage: npm run bench -- [--shoppers 50] [--duration S | --payments N] [--latency-ms 0] [--quick] [--json] [--cpu-prof DIR]
+import path from 'node:path';
+import { SIMULATOR_CREDENTIALS } from '../server/config';
+import { closeHttp, request } from './lib/http';
+import {
+  cpuSeconds,
+  freePort,
+  HOST,
+  installCleanup,
+  machine,
+  makeTempDir,
+  memoryMiB,
+  resetPeakMemory,
+  sleep,
+  startServer,
+  startSimulator,
+  stopProcess,
+  waitReady,
+  type NodeProcess,
+} from './lib/proc';
+import { benchPayment, directLogin, directUpstream, StepError, type Endpoints, type Strategy } from './lib/shopper';
+import { callsBetween, fmt, Options, round, Samples, simulatorStats, table, type CallCounts } from './lib/stats';
+
+const USAGE = `npm run bench -- [options]
+  --shoppers N      concurrent virtual shoppers (default 50)
+  --duration S      seconds per phase (default 30; the poller and no-webhook phases 20)
+  --payments N      instead of a duration: payments per phase
+  --latency-ms MS   latency the simulator adds to every Airwallex/WeChat answer (default 0)
+  --quick           short phases: the whole run takes under a minute
+  --json            print the figures as one JSON object instead of the table
+  --simulator-memory  keep the simulator's state in memory instead of a temp file (no fsync per webhook)
+  --cpu-prof DIR    run the server with node --cpu-prof, profiles written to DIR`;
+
+type PhaseName = 'direct' | 'ours' | 'poller' | 'dropped';
+
+interface PhaseResult {
+  name: PhaseName;
+  label: string;
+  seconds: number;
+  payments: number;
+  failures: Record<string, number>;
+  paymentsPerSecond: number;
+  latencyMs: Record<string, { p50: number; p95: number; p99: number; n: number }>;
+  timeToFinalMs: { p50: number; p99: number };
+  airwallexCalls: CallCounts & { total: number };
+  callsPerPaidOrder: Record<string, number>;
+  webhooks: { sent: number; delivered: number; dropped: number };
+  serverCpuSeconds: number;
+  serverCpuMsPerPayment: number;
+  serverPeakMemoryMiB: number;
+  /** The other two processes on the same cores, for context. */
+  simulatorCpuSeconds: number;
+  benchCpuSeconds: number;
+}
+
+interface Context {
+  api: Endpoints;
+  server: NodeProcess;
+  simulator: NodeProcess;
+  shoppers: number;
+  latencyMs: number;
+}
+
+async function runPhase(
+  ctx: Context,
+  name: PhaseName,
+  label: string,
+  limit: { seconds?: number; payments?: number },
+  work: (shopper: number, samples: Samples) => Promise<void>,
+): Promise<PhaseResult> {
+  const samples = new Samples();
+  const failures: Record<string, number> = {};
+  const before = await simulatorStats(ctx.api.simulator);
+  const peakReset = resetPeakMemory(ctx.server.pid);
+  const cpuBefore = cpuSeconds(ctx.server.pid);
+  const simCpuBefore = cpuSeconds(ctx.simulator.pid);
+  const ownCpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const deadline = limit.seconds ? started + limit.seconds * 1000 : Infinity;
+  let budget = limit.payments ?? Infinity;
+  let payments = 0;
+  // Hard bound on the phase, whatever happens: the duration (or 10 minutes) plus a grace period.
+  const hardStop = started + (limit.seconds ?? 600) * 1000 + 60_000;
+
+  await Promise.all(
+    Array.from({ length: ctx.shoppers }, async (_, shopper) => {
+      while (performance.now() < deadline && performance.now() < hardStop && budget > 0) {
+        budget--;
+        try {
+          await work(shopper, samples);
+          payments++;
+        } catch (err) {
+          const key = err instanceof StepError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          failures[key] = (failures[key] ?? 0) + 1;
+          await sleep(50);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  // Let the phase's own webhooks land before counting its CPU and calls (bounded).
+  for (let i = 0; i < 100; i++) {
+    const stats = await simulatorStats(ctx.api.simulator);
+    if (stats.webhooks.pending === 0) break;
+    await sleep(100);
+  }
+  const cpu = cpuSeconds(ctx.server.pid) - cpuBefore;
+  const simCpu = cpuSeconds(ctx.simulator.pid) - simCpuBefore;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const after = await simulatorStats(ctx.api.simulator);
+  const calls = callsBetween(before, after);
+  const total = Object.values(calls).reduce((a, b) => a + b, 0);
+  const perPaid: Record<string, number> = {};
+  for (const [key, value] of Object.entries({ ...calls, total })) perPaid[key] = payments > 0 ? round(value / payments, 2) : NaN;
+
+  const latencyMs: PhaseResult['latencyMs'] = {};
+  for (const step of ['session', 'order', 'payment', 'pay', 'wait', 'statusRequest', 'directCreate', 'directConfirm']) {
+    if (samples.count(step) === 0) continue;
+    latencyMs[step] = {
+      p50: round(samples.percentile(step, 50), 2),
+      p95: round(samples.percentile(step, 95), 2),
+      p99: round(samples.percentile(step, 99), 2),
+      n: samples.count(step),
+    };
+  }
+  return {
+    name,
+    label,
+    seconds: round(seconds, 1),
+    payments,
+    failures,
+    paymentsPerSecond: round(payments / seconds, 1),
+    latencyMs,
+    timeToFinalMs: { p50: round(samples.percentile('final', 50), 1), p99: round(samples.percentile('final', 99), 1) },
+    airwallexCalls: { ...calls, total },
+    callsPerPaidOrder: perPaid,
+    webhooks: {
+      sent: after.webhooks.sent - before.webhooks.sent,
+      delivered: after.webhooks.delivered - before.webhooks.delivered,
+      dropped: after.webhooks.dropped - before.webhooks.dropped,
+    },
+    serverCpuSeconds: round(cpu, 2),
+    serverCpuMsPerPayment: payments > 0 ? round((cpu * 1000) / payments, 2) : NaN,
+    simulatorCpuSeconds: round(simCpu, 2),
+    benchCpuSeconds: round((ownCpu.user + ownCpu.system) / 1e6, 2),
+    serverPeakMemoryMiB: peakReset || name === 'ours' ? round(memoryMiB(ctx.server.pid).peak, 1) : NaN,
+  };
+}
+
+async function setFaults(api: Endpoints, patch: Record<string, unknown> | null): Promise<void> {
+  const answer = patch
+    ? await request('POST', `${api.simulator}/simulator/faults`, { body: patch })
+    : await request('DELETE', `${api.simulator}/simulator/faults`);
+  if (answer.status !== 200) throw new Error(`simulator faults answered ${answer.status}: ${JSON.stringify(answer.body)}`);
+}
+
+function render(results: PhaseResult[], meta: ReturnType<typeof describeRun>): string {
+  const byName = new Map(results.map((r) => [r.name, r]));
+  const cols: PhaseName[] = ['ours', 'poller', 'dropped', 'direct'];
+  const present = cols.filter((c) => byName.has(c));
+  const cell = (name: PhaseName, pick: (r: PhaseResult) => string) => {
+    const r = byName.get(name);
+    return r ? pick(r) : '';
+  };
+  const lat = (step: string) => (r: PhaseResult) => {
+    const l = r.latencyMs[step];
+    return l ? `${fmt(l.p50)} / ${fmt(l.p95)} / ${fmt(l.p99)}` : '';
+  };
+  const row = (label: string, pick: (r: PhaseResult) => string, target = ''): string[] => [label, ...present.map((n) => cell(n, pick)), target];
+  const ours = byName.get('ours');
+  const direct = byName.get('direct');
+  const added = (step: string, upstream: string) =>
+    ours?.latencyMs[step] && direct?.latencyMs[upstream] ? fmt(ours.latencyMs[step].p99 - direct.latencyMs[upstream].p99) : '—';
+
+  const rows: string[][] = [
+    ['', ...present.map((n) => byName.get(n)!.label), 'target'],
+    row('payments completed (failed)', (r) => `${r.payments} (${Object.values(r.failures).reduce((a, b) => a + b, 0)})`),
+    row('phase seconds', (r) => fmt(r.seconds)),
+    row('payments per second', (r) => (r.name === 'direct' ? `${fmt(r.paymentsPerSecond)} create+confirm/s` : fmt(r.paymentsPerSecond)), '≥ 200'),
+    row('session ms p50/p95/p99', lat('session')),
+    row('order ms p50/p95/p99', (r) => (r.name === 'direct' ? lat('directCreate')(r) : lat('order')(r))),
+    row('payment ms p50/p95/p99', (r) => (r.name === 'direct' ? lat('directConfirm')(r) : lat('payment')(r))),
+    row('status wait ms p50/p95/p99', lat('wait')),
+    row('one status request ms p50/p99', (r) => (r.latencyMs.statusRequest ? `${fmt(r.latencyMs.statusRequest.p50)} / ${fmt(r.latencyMs.statusRequest.p99)}` : '')),
+    row('time to final ms p50 / p99', (r) => (r.name === 'direct' ? '' : `${fmt(r.timeToFinalMs.p50)} / ${fmt(r.timeToFinalMs.p99)}`), 'p99 ≤ 50 (webhooks), ≤ 2000 (none)'),
+    row('Airwallex calls per paid order', (r) => (r.name === 'direct' ? '' : fmt(r.callsPerPaidOrder.total, 2)), '≤ 3 (poller: 2 + 1/poll)'),
+    row('  login / create / confirm / retrieve', (r) =>
+      r.name === 'direct' ? '' : ['login', 'create', 'confirm', 'retrieve'].map((k) => fmt(r.callsPerPaidOrder[k], 2)).join(' / '),
+    ),
+    row('webhooks delivered (dropped)', (r) => (r.name === 'direct' ? '' : `${r.webhooks.delivered} (${r.webhooks.dropped})`)),
+    row('server CPU s (ms per payment)', (r) => (r.name === 'direct' ? fmt(r.serverCpuSeconds, 2) : `${fmt(r.serverCpuSeconds, 2)} (${fmt(r.serverCpuMsPerPayment, 2)})`)),
+    row('server peak RSS MiB', (r) => fmt(r.serverPeakMemoryMiB)),
+    row('CPU s: simulator / bench client', (r) => `${fmt(r.simulatorCpuSeconds, 2)} / ${fmt(r.benchCpuSeconds, 2)}`),
+    ['server added p99 ms, order / payment', ours ? `${added('order', 'directCreate')} / ${added('payment', 'directConfirm')}` : '', '', '', '', '≤ 5'],
+  ];
+  const lines = [
+    `bench: ${meta.shoppers} shoppers, simulator latency ${meta.latencyMs} ms, live mode against the simulator process`,
+    `machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, node ${meta.machine.node}, ${meta.machine.os}`,
+    '',
+    table(rows),
+    '',
+    'latency = wall time seen by the shopper; "direct" = the bench calling the simulator\'s create/confirm itself at the same',
+    'concurrency (the upstream part of an order/payment without the server); "server added" = ours p99 − direct p99.',
+  ];
+  const failures = results.flatMap((r) => Object.entries(r.failures).map(([k, v]) => `  ${r.name}: ${v} × ${k}`));
+  if (failures.length > 0) lines.push('', 'failed cycles:', ...failures.slice(0, 20));
+  return lines.join('\n');
+}
+
+function describeRun(shoppers: number, latencyMs: number) {
+  return { shoppers, latencyMs, machine: machine() };
+}
+
+async function main(): Promise<void> {
+  let options: Options;
+  try {
+    options = new Options(process.argv.slice(2), ['shoppers', 'duration', 'payments', 'latency-ms', 'quick', 'json', 'cpu-prof', 'simulator-memory', 'help']);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (options.flag('help')) {
+    console.log(USAGE);
+    return;
+  }
+  installCleanup();
+  const quick = options.flag('quick');
+  const json = options.flag('json');
+  const shoppers = options.number('shoppers', 50, 1, 2000);
+  const latencyMs = options.number('latency-ms', 0, 0, 10_000);
+  const payments = options.has('payments') ? options.number('payments', 0, 1) : undefined;
+  const duration = options.number('duration', quick ? 8 : 30, 1, 3600);
+  const limit = (seconds: number) => (payments ? { payments } : { seconds });
+  const log = (message: string) => {
+    if (!json) process.stderr.write(`${message}\n`);
+  };
+
+  const dir = makeTempDir('wechatpay-bench-');
+  const secret = 'whsec_bench_only';
+  const [simPort, serverPort] = [await freePort(), await freePort()];
+  const api: Endpoints = { server: `http://${HOST}:${serverPort}`, simulator: `http://${HOST}:${simPort}` };
+  const simulator = startSimulator({
+    port: simPort,
+    serverPort,
+    secret,
+    databasePath: options.flag('simulator-memory') ? ':memory:' : path.join(dir, 'simulator.sqlite'),
+    faults: latencyMs > 0 ? { SIMULATOR_LATENCY_MS: String(latencyMs) } : {},
+  });
+  const cpuProf = options.has('cpu-prof') ? path.resolve(String(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? 'profiles')) : undefined;
+  const server = startServer({
+    port: serverPort,
+    simPort,
+    secret,
+    databasePath: path.join(dir, 'app.sqlite'),
+    logLevel: 'warn',
+    nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [],
+  });
+  await Promise.all([waitReady(simulator, `${api.simulator}/simulator/stats`), waitReady(server, `${api.server}/healthz`)]);
+  log(`simulator pid ${simulator.pid} on ${api.simulator}, server pid ${server.pid} on ${api.server}; temp ${dir}`);
+
+  const ctx: Context = { api, server, simulator, shoppers, latencyMs };
+  const run = (strategy: Strategy) => (shopper: number, samples: Samples) => benchPayment(api, `bench-${shopper}`, strategy, samples);
+
+  log('warm-up (not reported)...');
+  await runPhase(ctx, 'ours', 'warm-up', { seconds: quick ? 2 : 5 }, run('longpoll'));
+
+  const results: PhaseResult[] = [];
+  log(`phase 1/4: ours (long poll, webhooks) for ${payments ? `${payments} payments` : `${duration} s`}...`);
+  results.push(await runPhase(ctx, 'ours', 'ours: long poll', limit(duration), run('longpoll')));
+
+  const pollSeconds = options.has('duration') ? duration : quick ? 8 : 20;
+  log(`phase 2/4: interval poller (2 s, refresh=true) for ${payments ? `${payments} payments` : `${pollSeconds} s`}...`);
+  results.push(await runPhase(ctx, 'poller', 'poller: 2 s + refresh', limit(pollSeconds), run('poll')));
+
+  log('phase 3/4: ours with every webhook dropped...');
+  await setFaults(api, { webhookDropRate: 1 });
+  try {
+    results.push(await runPhase(ctx, 'dropped', 'ours, no webhooks', limit(pollSeconds), run('longpoll')));
+  } finally {
+    await setFaults(api, null);
+  }
+
+  log('phase 4/4: upstream alone (the bench calls the simulator directly)...');
+  const tokens = await Promise.all(Array.from({ length: Math.min(shoppers, 4) }, () => directLogin(api, SIMULATOR_CREDENTIALS.clientId, SIMULATOR_CREDENTIALS.apiKey)));
+  results.push(
+    await runPhase(ctx, 'direct', 'direct to simulator', limit(quick ? 3 : 10), (shopper, samples) => directUpstream(api, tokens[shopper % tokens.length], samples)),
+  );
+
+  const meta = describeRun(shoppers, latencyMs);
+  const serverMemory = memoryMiB(server.pid);
+  await stopProcess(server, 'SIGTERM'); // SIGTERM: a clean exit, so --cpu-prof writes its profile
+  await stopProcess(simulator, 'SIGTERM');
+  closeHttp();
+
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...meta, serverLifetimePeakMemoryMiB: round(serverMemory.peak, 1), phases: results }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${render(results, meta)}\n`);
+    process.stdout.write(`server lifetime peak RSS ${fmt(serverMemory.peak)} MiB${cpuProf ? `; CPU profile in ${cpuProf}` : ''}\n`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

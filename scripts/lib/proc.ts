@@ -1,0 +1,301 @@
+// Process orchestration for bench and chaos: free ports, spawning the server and simulator as plain node processes, readiness, /proc metrics, cleanup.
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { SIMULATOR_CREDENTIALS } from '../../server/config';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+export const HOST = '127.0.0.1';
+
+/** Every child still alive; killed on exit, on SIGINT/SIGTERM and on an uncaught error. */
+const children = new Set<ChildProcess>();
+let cleanupInstalled = false;
+const tempDirs: string[] = [];
+
+function killAll(signal: NodeJS.Signals): void {
+  for (const child of children) {
+    if (child.exitCode === null && child.signalCode === null && child.pid) {
+      try {
+        process.kill(child.pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}
+
+function removeTempDirs(): void {
+  if (process.env.KEEP_TEMP) return;
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
+/** Installs the exit hooks once: children die with us, whatever the way out. */
+export function installCleanup(): void {
+  if (cleanupInstalled) return;
+  cleanupInstalled = true;
+  process.on('exit', () => {
+    killAll('SIGKILL');
+    removeTempDirs();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`\n${signal}: stopping children\n`);
+      killAll('SIGKILL');
+      process.exit(130);
+    });
+  }
+  process.on('uncaughtException', (err) => {
+    process.stderr.write(`uncaught: ${err.stack ?? err}\n`);
+    killAll('SIGKILL');
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (err) => {
+    process.stderr.write(`unhandled rejection: ${err instanceof Error ? err.stack : String(err)}\n`);
+    killAll('SIGKILL');
+    process.exit(1);
+  });
+}
+
+export function makeTempDir(prefix: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+
+/** A port that was free a moment ago (listen on 0, read it, close). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, HOST, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface NodeProcess {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  /** Resolves with the exit code (or signal) when the process ends. */
+  exited: Promise<string>;
+  /** Last lines of stderr, for error messages. */
+  stderrTail(): string;
+}
+
+export interface SpawnOptions {
+  name: string;
+  script: string;
+  env: Record<string, string>;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+  /** Append stdout here (pino JSON lines), else discard. */
+  stdoutFile?: string;
+}
+
+/**
+ * Runs `node --import tsx <script>` directly (no npm, no shell), so the pid we hold is the
+ * process doing the work and /proc/<pid> measures it alone.
+ */
+export function spawnNode(options: SpawnOptions): NodeProcess {
+  installCleanup();
+  const out = options.stdoutFile ? fs.openSync(options.stdoutFile, 'a') : 'ignore';
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: 'production', ...options.env },
+    stdio: ['ignore', out, 'pipe'],
+  });
+  if (typeof out === 'number') fs.closeSync(out);
+  if (!child.pid) throw new Error(`could not start ${options.name}`);
+  children.add(child);
+  let tail = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4000);
+  });
+  const exited = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      children.delete(child);
+      resolve(signal ?? String(code));
+    });
+  });
+  return { name: options.name, child, pid: child.pid, exited, stderrTail: () => tail };
+}
+
+/** Polls `url` until it answers 200, the process dies, or `timeoutMs` passes. */
+export async function waitReady(proc: NodeProcess, url: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let dead = false;
+  void proc.exited.then(() => {
+    dead = true;
+  });
+  while (Date.now() < deadline) {
+    if (dead) throw new Error(`${proc.name} exited before it was ready:\n${proc.stderrTail()}`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      await response.arrayBuffer();
+      if (response.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(50);
+  }
+  throw new Error(`${proc.name} not ready at ${url} after ${timeoutMs} ms:\n${proc.stderrTail()}`);
+}
+
+/** Sends `signal` and waits (bounded) for the exit; SIGKILL after the grace period. */
+export async function stopProcess(proc: NodeProcess, signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<void> {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return;
+  try {
+    process.kill(proc.pid, signal);
+  } catch {
+    return;
+  }
+  const timer = setTimeout(() => {
+    try {
+      process.kill(proc.pid, 'SIGKILL');
+    } catch {
+      // gone
+    }
+  }, graceMs);
+  await proc.exited;
+  clearTimeout(timer);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+let clockTicks: number | undefined;
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** CPU seconds (user + system) the process has used so far, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may contain spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const utime = Number(fields[11]); // field 14 overall
+    const stime = Number(fields[12]); // field 15 overall
+    return (utime + stime) / ticksPerSecond();
+  } catch {
+    return NaN;
+  }
+}
+
+/** Peak resident memory (VmHWM) in MiB, and the current one (VmRSS). */
+export function memoryMiB(pid: number): { peak: number; current: number } {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+    return { peak: kib('VmHWM') / 1024, current: kib('VmRSS') / 1024 };
+  } catch {
+    return { peak: NaN, current: NaN };
+  }
+}
+
+/** Resets VmHWM to the current RSS (Linux clear_refs "5"), so each phase gets its own peak; false if refused. */
+export function resetPeakMemory(pid: number): boolean {
+  try {
+    fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  node: string;
+  os: string;
+}
+
+export function machine(): Machine {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model?.trim() || 'unknown',
+    cores: cpus.length,
+    memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    node: process.version,
+    os: `${os.type()} ${os.release()}`,
+  };
+}
+
+export interface SimulatorSpec {
+  port: number;
+  serverPort: number;
+  secret: string;
+  databasePath: string;
+  /** SIMULATOR_* fault variables. */
+  faults?: Record<string, string>;
+  logLevel?: string;
+}
+
+export function startSimulator(spec: SimulatorSpec): NodeProcess {
+  return spawnNode({
+    name: 'simulator',
+    script: 'server/simulator/main.ts',
+    env: {
+      PORT: String(spec.port),
+      HOST,
+      SIMULATOR_WEBHOOK_URL: `http://${HOST}:${spec.serverPort}/webhooks/airwallex`,
+      AIRWALLEX_WEBHOOK_SECRET: spec.secret,
+      SIMULATOR_DATABASE_PATH: spec.databasePath,
+      LOG_LEVEL: spec.logLevel ?? 'warn',
+      ...(spec.faults ?? {}),
+    },
+  });
+}
+
+export interface ServerSpec {
+  port: number;
+  simPort: number;
+  secret: string;
+  databasePath: string;
+  logLevel?: string;
+  /** Extra env: AIRWALLEX_TIMEOUT_MS, SWEEP_INTERVAL_SECONDS, ORDER_LIFETIME_SECONDS, ... */
+  env?: Record<string, string>;
+  nodeArgs?: string[];
+  stdoutFile?: string;
+}
+
+/** The server in live mode pointed at the simulator process: the code path a merchant runs. */
+export function startServer(spec: ServerSpec): NodeProcess {
+  const sim = `http://${HOST}:${spec.simPort}/simulator`;
+  return spawnNode({
+    name: 'server',
+    script: 'server/main.ts',
+    nodeArgs: spec.nodeArgs,
+    stdoutFile: spec.stdoutFile,
+    env: {
+      APP_MODE: 'live',
+      AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
+      AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
+      AIRWALLEX_BASE_URL: `${sim}/airwallex`,
+      WECHAT_BASE_URL: `${sim}/wechat`,
+      WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
+      WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
+      AIRWALLEX_WEBHOOK_SECRET: spec.secret,
+      PORT: String(spec.port),
+      HOST,
+      DATABASE_PATH: spec.databasePath,
+      LOG_LEVEL: spec.logLevel ?? 'warn',
+      ...(spec.env ?? {}),
+    },
+  });
+}
