@@ -33,12 +33,17 @@ export async function createOrder(items: OrderItemInput[], idempotencyKey: strin
 
 /**
  * Reads an order. With `waitSeconds` it is a long poll: the server answers when the status differs
- * from `unlessStatus` (or is final), or after `waitSeconds`.
+ * from `unlessStatus` (or is final), or after `waitSeconds`. With `refresh` the server asks
+ * Airwallex first (for a shopper's explicit "Check again").
  */
 export async function getOrder(id: string, query: GetOrderQuery = {}): Promise<Order> {
   const waitSeconds = query.waitSeconds && query.waitSeconds > 0 ? Math.floor(query.waitSeconds) : undefined;
   const res = await request<OrderResponse>({
-    path: withQuery(orderPath(id), { waitSeconds, unlessStatus: waitSeconds ? query.unlessStatus : undefined }),
+    path: withQuery(orderPath(id), {
+      waitSeconds,
+      unlessStatus: waitSeconds ? query.unlessStatus : undefined,
+      refresh: query.refresh ? 'true' : undefined,
+    }),
     timeoutMs: waitSeconds ? waitSeconds * 1000 + DEFAULT_TIMEOUT_MS : undefined,
   });
   return res.order;

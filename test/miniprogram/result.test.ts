@@ -80,10 +80,12 @@ describe('after wx.requestPayment:ok', () => {
     // Below a second left, the poll does not ask the server to wait at all.
     expect(polls[0].query.waitSeconds).toBeUndefined();
 
-    sequence(server, [order({ status: 'paid' })]);
+    const after = sequence(server, [order({ status: 'paid' })]);
     await tap(page, '.refresh');
     await until(settledOn(page));
     expect(page.data.state).toBe('paid');
+    // "Check again" asks the server to re-check with Airwallex first.
+    expect(after[0].query).toEqual({ refresh: 'true' });
   });
 
   test('an order still awaiting payment when the bound runs out is "being confirmed", not payable', async () => {
@@ -250,9 +252,10 @@ describe('opened from the history', () => {
     await until(settledOn(page));
     expect(page.data.state).toBe('error');
     expect(allText(page)).toContain('We could not find this order.');
-    sequence(server, [order({ status: 'paid' })]);
+    const after = sequence(server, [order({ status: 'paid' })]);
     await tap(page, '.retry');
     await until(() => page.data.state === 'paid');
+    expect(after[0].query).toEqual({ refresh: 'true' });
   });
 
   test('speaks Chinese when the system does', async () => {

@@ -138,7 +138,7 @@ Component({
       return { state, run, stale: () => state.closed || state.run !== run };
     },
     /** Finds out where the order stands, after a pay attempt (`attempt`) or from scratch. */
-    async check(attempt: PayAttempt | null) {
+    async check(attempt: PayAttempt | null, refresh = false) {
       const ctx = this.begin();
       if (!ctx) return;
       const { state, stale } = ctx;
@@ -151,7 +151,7 @@ Component({
         this.setData({ state: 'loading', error: '' });
         let order: Order;
         try {
-          order = await getOrder(state.id);
+          order = await getOrder(state.id, { refresh });
         } catch (err) {
           // The sheet's own answer still tells the shopper something useful.
           if (!attempt) throw err;
@@ -221,10 +221,20 @@ Component({
     onRefreshTap() {
       const state = states.get(this);
       if (!state) return;
-      if (state.confirming && state.order) {
-        this.confirm(state.order);
+      if (state.confirming) {
+        // Ask the server to re-check with Airwallex, then keep waiting (bounded) for the verdict.
+        const ctx = this.begin();
+        this.setData({ state: 'waiting', error: '' });
+        getOrder(state.id, { refresh: true }).then(
+          (order) => {
+            if (ctx && !ctx.stale()) this.confirm(order);
+          },
+          (err: unknown) => {
+            if (ctx && !ctx.stale()) this.setData({ state: 'pending', error: errorMessage(err) });
+          },
+        );
       } else {
-        this.check(null);
+        this.check(null, true);
       }
     },
     async onCancelOrderTap() {
