@@ -1,7 +1,16 @@
 // Shared by the compile check and the size report: the repo root as a miniprogram-ci project,
 // set up to run offline (wechat.md B3: dummy private key, default project attributes).
 const path = require('path');
+
+// miniprogram-ci fetches an extension allow-list from servicewechat.com while compiling and falls back
+// to its built-in list when that fails. Nothing we run may reach the internet: route its requests
+// (in this process and the compiler processes it forks) to a closed loopback port.
+const OFFLINE_PROXY = 'http://127.0.0.1:9';
+for (const key of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) process.env[key] = OFFLINE_PROXY;
+delete process.env.NO_PROXY;
+delete process.env.no_proxy;
 const ci = require('miniprogram-ci');
+ci.proxy(OFFLINE_PROXY);
 
 const ROOT = path.join(__dirname, '..');
 
