@@ -1,0 +1,89 @@
+// The per-answer properties: never 5xx, refusals carry the error envelope with a matching status, expectations met.
+import { ERRORS, type ErrorCode } from '../../server/errors';
+import { API_BODY_LIMIT, WEBHOOK_BODY_LIMIT, type Expectation, type FuzzCase } from './cases';
+import type { RawRequest, RawResponse } from './http';
+import type { World } from './world';
+
+const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERRORS, code);
+
+/**
+ * The case's expectation, adjusted for what only the built request knows: a body past the route's
+ * size limit (long odd strings grow when escaped) may be refused as BODY_TOO_LARGE.
+ */
+export function expectationFor(c: FuzzCase, request: RawRequest): Expectation {
+  const limit = c.endpoint === 'POST /webhooks/airwallex' ? WEBHOOK_BODY_LIMIT : API_BODY_LIMIT;
+  if ((request.body?.length ?? 0) <= limit || c.expect.outcome === 'any') return c.expect;
+  return { outcome: 'refuse', codes: [...(c.expect.codes ?? []), 'BODY_TOO_LARGE'] };
+}
+
+/** Every property an answer breaks; empty when the answer is fine. */
+export function violations(c: FuzzCase, request: RawRequest, response: RawResponse, world: World): string[] {
+  const expect = expectationFor(c, request);
+  const problems: string[] = [];
+  const { status } = response;
+  if (status === 0) return [`no HTTP answer (${response.error ?? 'unknown error'})`];
+  if (status >= 500) problems.push(`answered ${status}: a server error`);
+
+  let body: any;
+  let parsed = false;
+  try {
+    body = JSON.parse(response.text);
+    parsed = true;
+  } catch {
+    // checked below
+  }
+
+  if (status >= 400) {
+    const error = parsed && body && typeof body === 'object' ? body.error : undefined;
+    if (!parsed) problems.push('error answer is not JSON');
+    else if (!error || typeof error !== 'object' || Array.isArray(error) || Object.keys(body).length !== 1) {
+      problems.push('error answer is not the envelope {"error":{"code","message","requestId"}}');
+    } else {
+      const code: unknown = error.code;
+      if (!isErrorCode(code) || !/^[A-Z][A-Z0-9]*(_[A-Z0-9]+)*$/.test(code)) problems.push(`error.code ${JSON.stringify(code)} is not a code from server/errors.ts`);
+      else if (ERRORS[code].status !== status) problems.push(`status ${status} does not match ${code} (${ERRORS[code].status})`);
+      if (typeof error.message !== 'string' || error.message.trim() === '') problems.push('error.message is not a non-empty string');
+      if (typeof error.requestId !== 'string' || error.requestId === '') problems.push('error.requestId is not a non-empty string');
+      else if (response.headers['x-request-id'] !== error.requestId) problems.push('error.requestId differs from the x-request-id header');
+      if (expect.codes && status < 500 && isErrorCode(code) && !expect.codes.includes(code)) {
+        problems.push(`refused with ${code}, expected one of ${expect.codes.join(', ')}`);
+      }
+    }
+  } else if (status >= 200 && status < 300) {
+    if (!parsed) problems.push('success answer is not JSON');
+  } else {
+    problems.push(`unexpected status ${status}`);
+  }
+
+  const { outcome } = expect;
+  if (outcome === 'refuse' && (status < 400 || status >= 500)) problems.push(`expected a refusal (4xx), got ${status}`);
+  if (outcome === 'accept' && (status < 200 || status >= 300)) problems.push(`expected success, got ${status}`);
+  if (status >= 200 && status < 300 && parsed) {
+    if (expect.status !== undefined && status !== expect.status) problems.push(`expected status ${expect.status}, got ${status}`);
+    if (expect.sameOrderAs && body?.order?.id !== world.orders[expect.sameOrderAs].id) {
+      problems.push(`expected the fixture order ${expect.sameOrderAs} (${world.orders[expect.sameOrderAs].id}), got ${JSON.stringify(body?.order?.id)}`);
+    }
+    if (expect.webhookOutcomes && !expect.webhookOutcomes.includes(body?.outcome)) {
+      problems.push(`webhook outcome ${JSON.stringify(body?.outcome)}, expected one of ${expect.webhookOutcomes.join(', ')}`);
+    }
+  }
+  return problems;
+}
+
+const clip = (text: string, max = 400) => (text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text);
+
+/** The request and its answer, for a failure report. */
+export function describeExchange(request: RawRequest, response: RawResponse): string {
+  const headers = Object.entries(request.headers)
+    .map(([name, value]) => `    ${name}: ${clip(JSON.stringify(value), 160)}`)
+    .join('\n');
+  const body = request.body === undefined ? '(none)' : `${request.body.length} bytes${request.chunked ? ' (chunked)' : ''}: ${clip(JSON.stringify(request.body.toString('utf8')))}`;
+  return [
+    `  request:  ${request.method} ${clip(request.path, 300)}`,
+    headers,
+    `    body ${body}`,
+    `  answer:   ${response.status || response.error} ${clip(response.text)}`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

@@ -1,0 +1,233 @@
+// Runs the fuzz cases against a fresh server: C concurrent fast-check runners, state checks, and the figures.
+import fc from 'fast-check';
+import { ENDPOINTS, fuzzCase, type Endpoint, type FuzzCase } from './cases';
+import { describeExchange, violations } from './checks';
+import type { RawRequest, RawResponse } from './http';
+import { buildRequest } from './request';
+import { createWorld, diffSnapshots, httpSnapshot, storeSnapshot, type World } from './world';
+
+export interface FuzzOptions {
+  /** Generated cases in all (split over the runners). */
+  cases: number;
+  seed: number;
+  concurrency: number;
+  /** Also generate cases that hit known, reported server bugs. */
+  includeKnownBugs?: boolean;
+  /** Compare GET /api/orders of both shoppers with the start every this many cases. */
+  httpCheckEvery?: number;
+  /** Called about every second while running. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface FuzzFailure {
+  kind: 'property' | 'state' | 'health';
+  message: string;
+  /** For property failures: the shrunk counterexample and how to replay its runner. */
+  counterexample?: string;
+  runner?: { seed: number; path: string | null; numShrinks: number };
+}
+
+export interface FuzzReport {
+  pass: boolean;
+  seed: number;
+  concurrency: number;
+  casesRequested: number;
+  /** Cases fast-check generated (fewer than requested when a runner stopped at a failure). */
+  casesGenerated: number;
+  /** Requests sent, including fast-check's shrinking runs. */
+  requests: number;
+  durationMs: number;
+  casesPerSecond: number;
+  perEndpoint: Record<string, Record<string, number>>;
+  perStatus: Record<string, number>;
+  stateChecks: { inProcess: number; http: number };
+  /** Slowest answer (the long polls with waitSeconds=1 are the slowest by design). */
+  maxLatencyMs: number;
+  healthz: number;
+  failures: FuzzFailure[];
+}
+
+interface Exchange {
+  c: FuzzCase;
+  request: RawRequest;
+  response?: RawResponse;
+  start: number;
+  end: number;
+}
+
+const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text);
+
+/** A case as fast-check prints it, with long strings cut so a report stays readable. */
+export function printCase(c: FuzzCase): string {
+  const shorten = (value: unknown): unknown => {
+    if (typeof value === 'string') return value.length > 120 ? `${value.slice(0, 120)}…(${value.length} chars)` : value;
+    if (Array.isArray(value)) return value.length > 12 ? [...value.slice(0, 12).map(shorten), `…(${value.length} items)`] : value.map(shorten);
+    if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, shorten(v)]));
+    return value;
+  };
+  return clip(fc.stringify(shorten(c)), 3000);
+}
+
+export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const started = performance.now();
+  const world = await createWorld();
+  try {
+    return await fuzzAgainst(world, options, started);
+  } finally {
+    await world.close();
+  }
+}
+
+async function fuzzAgainst(world: World, options: FuzzOptions, started: number): Promise<FuzzReport> {
+  const concurrency = Math.max(1, Math.min(options.concurrency, options.cases || 1));
+  const httpCheckEvery = options.httpCheckEvery ?? 500;
+  const failures: FuzzFailure[] = [];
+  const perEndpoint: Record<string, Record<string, number>> = Object.fromEntries(ENDPOINTS.map((e) => [e, {}]));
+  const perStatus: Record<string, number> = {};
+  const stateChecks = { inProcess: 0, http: 0 };
+  let requests = 0;
+  let maxLatencyMs = 0;
+
+  let storeBaseline = await storeSnapshot(world);
+  let httpBaseline = await httpSnapshot(world);
+  let lastCleanCheck = performance.now();
+  // Recent exchanges, to name the suspects when the state changed (with concurrency, more than one case may be in flight).
+  const recent: Exchange[] = [];
+  let httpChecking: Promise<void> | undefined;
+
+  const httpCheck = async () => {
+    stateChecks.http++;
+    const now = await httpSnapshot(world);
+    if (now !== httpBaseline) {
+      failures.push({ kind: 'state', message: `GET /api/orders changed (no case may change orders):\n${diffSnapshots(httpBaseline, now)}` });
+      httpBaseline = now;
+    }
+  };
+
+  const runCase = async (c: FuzzCase): Promise<void> => {
+    requests++;
+    const request = buildRequest(c, world);
+    const exchange: Exchange = { c, request, start: performance.now(), end: Infinity };
+    recent.push(exchange);
+    if (recent.length > 400) recent.splice(0, recent.length - 400);
+    const response = await world.http.send(request);
+    exchange.response = response;
+    exchange.end = performance.now();
+    maxLatencyMs = Math.max(maxLatencyMs, response.ms);
+    const status = String(response.status || 'no answer');
+    perEndpoint[c.endpoint as Endpoint][status] = (perEndpoint[c.endpoint as Endpoint][status] ?? 0) + 1;
+    perStatus[status] = (perStatus[status] ?? 0) + 1;
+
+    const problems = violations(c, request, response, world);
+
+    stateChecks.inProcess++;
+    const checkedAt = performance.now();
+    const snapshot = await storeSnapshot(world);
+    if (snapshot !== storeBaseline) {
+      const suspects = recent.filter((e) => e.end >= lastCleanCheck && e.start <= checkedAt);
+      // Cases that succeeded are the likeliest culprits: list them first.
+      suspects.sort((a, b) => Number((b.response?.status ?? 0) < 300) - Number((a.response?.status ?? 0) < 300));
+      const message = [
+        `orders or intents changed (no case may change them):\n${diffSnapshots(storeBaseline, snapshot)}`,
+        `cases in flight since the last clean check (${suspects.length}, successes first):`,
+        ...suspects.slice(0, 10).map((e) => `- ${e.c.endpoint} / ${e.c.variant}\n${e.response ? describeExchange(e.request, e.response) : '  (still running)'}`),
+      ].join('\n');
+      failures.push({ kind: 'state', message });
+      storeBaseline = snapshot;
+      problems.push('the state changed around this case (see the state failure)');
+    } else {
+      lastCleanCheck = checkedAt;
+    }
+
+    if (requests % httpCheckEvery === 0) {
+      httpChecking ??= httpCheck().finally(() => (httpChecking = undefined));
+      await httpChecking;
+    }
+    if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${describeExchange(request, response)}`);
+  };
+
+  const arbitrary = fuzzCase({ includeKnownBugs: options.includeKnownBugs });
+  let generated = 0;
+  const progress = setInterval(() => options.onProgress?.(Math.min(requests, options.cases), options.cases), 1000);
+  try {
+    const runners = Array.from({ length: concurrency }, async (_, index) => {
+      const numRuns = Math.floor(options.cases / concurrency) + (index < options.cases % concurrency ? 1 : 0);
+      if (numRuns === 0) return;
+      const seed = (options.seed + index) | 0;
+      const details = await fc.check(fc.asyncProperty(arbitrary, runCase), { seed, numRuns });
+      generated += details.failed ? details.numRuns : numRuns;
+      if (details.failed) {
+        const error = details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance);
+        failures.push({
+          kind: 'property',
+          message: error,
+          counterexample: details.counterexample ? printCase(details.counterexample[0] as FuzzCase) : undefined,
+          runner: { seed, path: details.counterexamplePath, numShrinks: details.numShrinks },
+        });
+      }
+    });
+    await Promise.all(runners);
+  } finally {
+    clearInterval(progress);
+  }
+
+  // Let anything the cases set off settle (simulator webhooks, retrieves), then look once more.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  await httpCheck();
+  stateChecks.inProcess++;
+  const finalStore = await storeSnapshot(world);
+  if (finalStore !== storeBaseline) failures.push({ kind: 'state', message: `orders or intents changed after the run:\n${diffSnapshots(storeBaseline, finalStore)}` });
+  const health = await world.http.send({ method: 'GET', path: '/healthz', headers: {} });
+  if (health.status !== 200) failures.push({ kind: 'health', message: `GET /healthz answered ${health.status || health.error} ${health.text}` });
+
+  const durationMs = performance.now() - started;
+  return {
+    pass: failures.length === 0,
+    seed: options.seed,
+    concurrency,
+    casesRequested: options.cases,
+    casesGenerated: generated,
+    requests,
+    durationMs: Math.round(durationMs),
+    casesPerSecond: Math.round((requests / durationMs) * 1000),
+    perEndpoint,
+    perStatus,
+    stateChecks,
+    maxLatencyMs: Math.round(maxLatencyMs),
+    healthz: health.status,
+    failures,
+  };
+}
+
+/** The report as text: counts per endpoint and status, time, rate, failures, and a PASS/FAIL line. */
+export function formatReport(report: FuzzReport): string {
+  const statuses = Object.keys(report.perStatus).sort();
+  const width = Math.max(...ENDPOINTS.map((e) => e.length));
+  const lines: string[] = [];
+  lines.push(`${'endpoint'.padEnd(width)}  ${'cases'.padStart(6)}  ${statuses.map((s) => s.padStart(5)).join(' ')}`);
+  for (const endpoint of ENDPOINTS) {
+    const counts = report.perEndpoint[endpoint] ?? {};
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    lines.push(`${endpoint.padEnd(width)}  ${String(total).padStart(6)}  ${statuses.map((s) => String(counts[s] ?? '·').padStart(5)).join(' ')}`);
+  }
+  lines.push(`${'all'.padEnd(width)}  ${String(report.requests).padStart(6)}  ${statuses.map((s) => String(report.perStatus[s]).padStart(5)).join(' ')}`);
+  lines.push('');
+  lines.push(`state checks: ${report.stateChecks.inProcess} in-process (orders + simulator intents), ${report.stateChecks.http} over HTTP (GET /api/orders); GET /healthz ${report.healthz}`);
+  lines.push(
+    `time ${(report.durationMs / 1000).toFixed(1)} s (server start and fixture included), ${report.casesPerSecond} requests/s, slowest answer ${report.maxLatencyMs} ms; ` +
+      `${report.casesGenerated} of ${report.casesRequested} cases generated, ${report.requests} requests with shrinking`,
+  );
+  for (const [index, failure] of report.failures.entries()) {
+    lines.push('');
+    lines.push(`failure ${index + 1} (${failure.kind}): ${failure.message}`);
+    if (failure.counterexample) lines.push(`counterexample (shrunk): ${failure.counterexample}`);
+    if (failure.runner) lines.push(`runner seed ${failure.runner.seed}, path ${JSON.stringify(failure.runner.path)}, ${failure.runner.numShrinks} shrinks`);
+  }
+  lines.push('');
+  lines.push(
+    report.pass
+      ? `PASS: ${report.requests} requests, no 5xx, every refusal an error envelope, every known-bad request refused, no state change (seed ${report.seed})`
+      : `FAIL: ${report.failures.length} failure(s) (seed ${report.seed}; replay with --seed ${report.seed} --cases ${report.casesRequested} --concurrency ${report.concurrency})`,
+  );
+  return lines.join('\n');
+}
