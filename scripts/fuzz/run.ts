@@ -125,16 +125,18 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
     const snapshot = await storeSnapshot(world);
     if (snapshot !== storeBaseline) {
       const suspects = recent.filter((e) => e.end >= lastCleanCheck && e.start <= checkedAt);
-      // Cases that succeeded are the likeliest culprits: list them first.
-      suspects.sort((a, b) => Number((b.response?.status ?? 0) < 300) - Number((a.response?.status ?? 0) < 300));
+      // Cases that succeeded are the likeliest culprits, then those still running: list them first.
+      const rank = (e: Exchange) => (!e.response ? 1 : e.response.status >= 200 && e.response.status < 300 ? 0 : 2);
+      suspects.sort((a, b) => rank(a) - rank(b));
       const message = [
         `orders or intents changed (no case may change them):\n${diffSnapshots(storeBaseline, snapshot)}`,
-        `cases in flight since the last clean check (${suspects.length}, successes first):`,
+        `cases in flight since the last clean check (${suspects.length}, successes first${suspects.length > 1 ? '; --concurrency 1 pins the culprit down' : ''}):`,
         ...suspects.slice(0, 10).map((e) => `- ${e.c.endpoint} / ${e.c.variant}\n${e.response ? describeExchange(e.request, e.response) : '  (still running)'}`),
       ].join('\n');
       failures.push({ kind: 'state', message });
       storeBaseline = snapshot;
-      problems.push('the state changed around this case (see the state failure)');
+      // Only a case that ran alone is surely the culprit; then fast-check shrinks it like any other failure.
+      if (suspects.length === 1 && suspects[0] === exchange) problems.push('orders or intents changed after this case');
     } else {
       lastCleanCheck = checkedAt;
     }
