@@ -2,13 +2,15 @@
 // Usage: npm run fuzz [-- --cases 10000 --seed 42 --concurrency 8 --json --include-known-bugs]
 import { formatReport, runFuzz } from './fuzz/run';
 
+class UsageError extends Error {}
+
 function parseArgs(argv: string[]) {
   const options = { cases: 10_000, seed: Date.now() % 2 ** 31, concurrency: 8, json: false, includeKnownBugs: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
       const raw = argv[++i];
-      if (raw === undefined || !/^-?\d+$/.test(raw)) throw new Error(`${arg} needs an integer, got ${JSON.stringify(raw)}`);
+      if (raw === undefined || !/^-?\d+$/.test(raw)) throw new UsageError(`${arg} needs an integer, got ${JSON.stringify(raw)}`);
       return Number(raw);
     };
     if (arg === '--cases') options.cases = value();
@@ -19,9 +21,9 @@ function parseArgs(argv: string[]) {
     else if (arg === '--help' || arg === '-h') {
       console.log('npm run fuzz -- [--cases N (10000)] [--seed S] [--concurrency C (8)] [--json] [--include-known-bugs]');
       process.exit(0);
-    } else throw new Error(`unknown option ${arg} (try --help)`);
+    } else throw new UsageError(`unknown option ${arg} (try --help)`);
   }
-  if (options.cases < 1 || options.concurrency < 1) throw new Error('--cases and --concurrency must be at least 1');
+  if (options.cases < 1 || options.concurrency < 1) throw new UsageError('--cases and --concurrency must be at least 1');
   return options;
 }
 
@@ -46,6 +48,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err instanceof Error ? err.stack ?? err.message : err);
+  console.error(err instanceof UsageError ? err.message : err instanceof Error ? err.stack ?? err.message : err);
   process.exitCode = 2;
 });

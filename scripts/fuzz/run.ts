@@ -37,6 +37,7 @@ export interface FuzzReport {
   /** Requests sent, including fast-check's shrinking runs. */
   requests: number;
   durationMs: number;
+  /** Requests (cases, plus shrinking runs if any) per second of the whole run. */
   casesPerSecond: number;
   perEndpoint: Record<string, Record<string, number>>;
   perStatus: Record<string, number>;
@@ -216,7 +217,7 @@ export function formatReport(report: FuzzReport): string {
   lines.push('');
   lines.push(`state checks: ${report.stateChecks.inProcess} in-process (orders + simulator intents), ${report.stateChecks.http} over HTTP (GET /api/orders); GET /healthz ${report.healthz}`);
   lines.push(
-    `time ${(report.durationMs / 1000).toFixed(1)} s (server start and fixture included), ${report.casesPerSecond} requests/s, slowest answer ${report.maxLatencyMs} ms; ` +
+    `time ${(report.durationMs / 1000).toFixed(1)} s (server start and fixture included), ${report.casesPerSecond} cases/s, slowest answer ${report.maxLatencyMs} ms; ` +
       `${report.casesGenerated} of ${report.casesRequested} cases generated, ${report.requests} requests with shrinking`,
   );
   for (const [index, failure] of report.failures.entries()) {
