@@ -1,11 +1,11 @@
 // `npm run fuzz`: property-based fuzzing of the HTTP API over real HTTP, against its own in-process server in simulator mode.
-// Usage: npm run fuzz [-- --cases 10000 --seed 42 --concurrency 8 --json --include-known-bugs]
+// Usage: npm run fuzz [-- --cases 10000 --seed 42 --concurrency 8 --json]
 import { formatReport, runFuzz } from './fuzz/run';
 
 class UsageError extends Error {}
 
 function parseArgs(argv: string[]) {
-  const options = { cases: 10_000, seed: Date.now() % 2 ** 31, concurrency: 8, json: false, includeKnownBugs: false };
+  const options = { cases: 10_000, seed: Date.now() % 2 ** 31, concurrency: 8, json: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -17,9 +17,8 @@ function parseArgs(argv: string[]) {
     else if (arg === '--seed') options.seed = value();
     else if (arg === '--concurrency') options.concurrency = value();
     else if (arg === '--json') options.json = true;
-    else if (arg === '--include-known-bugs') options.includeKnownBugs = true;
     else if (arg === '--help' || arg === '-h') {
-      console.log('npm run fuzz -- [--cases N (10000)] [--seed S] [--concurrency C (8)] [--json] [--include-known-bugs]');
+      console.log('npm run fuzz -- [--cases N (10000)] [--seed S] [--concurrency C (8)] [--json]');
       process.exit(0);
     } else throw new UsageError(`unknown option ${arg} (try --help)`);
   }
@@ -31,14 +30,13 @@ async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   const log = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   log(
-    `fuzz: seed ${options.seed}, ${options.cases} cases, concurrency ${options.concurrency}${options.includeKnownBugs ? ', known bugs included' : ''} ` +
+    `fuzz: seed ${options.seed}, ${options.cases} cases, concurrency ${options.concurrency} ` +
       `(replay: npm run fuzz -- --seed ${options.seed} --cases ${options.cases} --concurrency ${options.concurrency})`,
   );
   const report = await runFuzz({
     cases: options.cases,
     seed: options.seed,
     concurrency: options.concurrency,
-    includeKnownBugs: options.includeKnownBugs,
     onProgress: options.json || !process.stderr.isTTY ? undefined : (done, total) => process.stderr.write(`\r${done}/${total} cases…`),
   });
   if (!options.json && process.stderr.isTTY) process.stderr.write('\r\x1b[K');

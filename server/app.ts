@@ -1,5 +1,7 @@
 // buildApp(deps): the HTTP API (routes from routes/, validation, one error handler); no listen, no process.env.
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorBody } from './contract';
@@ -25,6 +27,9 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Long polls end by themselves within MAX_WAIT_SECONDS; shutdown releases them at once.
     connectionTimeout: 0,
     return503OnClosing: true,
+    // Errors raised before routing (a malformed URL, an over-long path parameter) get the envelope too.
+    frameworkErrors: (error, request, reply) => sendError(error, request, reply),
+    clientErrorHandler: sendClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {
@@ -48,7 +53,28 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   if (status >= 500) request.log.error({ err: error }, message);
   else request.log.info({ code, status, reason: message }, 'request refused');
   const body: ErrorBody = { error: { code, message, requestId: request.id } };
-  return reply.code(status).type('application/json; charset=utf-8').send(body);
+  // Set here too: errors raised before routing skip the onSend hook.
+  return reply.code(status).header('x-request-id', request.id).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * A request Node could not even parse (e.g. a head past its size limit) never reaches fastify's
+ * handlers: answer the envelope on the raw socket, as Node would with its own body.
+ */
+function sendClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const code: ErrorCode =
+    error.code === 'HPE_HEADER_OVERFLOW' ? 'HEADERS_TOO_LARGE' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 'REQUEST_TIMEOUT' : 'VALIDATION_FAILED';
+  const { status } = ERRORS[code];
+  const message = code === 'VALIDATION_FAILED' ? 'The request is not valid HTTP.' : ERRORS[code].message;
+  const requestId = randomUUID();
+  const body = JSON.stringify({ error: { code, message, requestId } } satisfies ErrorBody);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/json; charset=utf-8\r\nx-request-id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }
 
 function classify(error: unknown): { code: ErrorCode; message: string; status: number } {
@@ -57,6 +83,10 @@ function classify(error: unknown): { code: ErrorCode; message: string; status: n
   const known = (code: ErrorCode, message?: string) => ({ code, message: message ?? ERRORS[code].message, status: ERRORS[code].status });
   if (fastifyError.validation) return known('VALIDATION_FAILED', fastifyError.message);
   switch (fastifyError.code) {
+    case 'FST_ERR_BAD_URL':
+      return known('VALIDATION_FAILED', 'The URL is malformed (a broken %-escape).');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return known('VALIDATION_FAILED', 'A path parameter is too long.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return known('INVALID_JSON', fastifyError.message);

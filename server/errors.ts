@@ -6,6 +6,8 @@ export const ERRORS = {
   INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
   BODY_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json.' },
+  HEADERS_TOO_LARGE: { status: 431, message: 'The request head (URL and headers) is too large.' },
+  REQUEST_TIMEOUT: { status: 408, message: 'The request took too long to arrive.' },
   UNAUTHENTICATED: { status: 401, message: 'A valid session token is required: POST /api/sessions with a fresh wx.login code.' },
   NOT_FOUND: { status: 404, message: 'No such route.' },
   ORDER_NOT_FOUND: { status: 404, message: 'No such order for this shopper.' },

@@ -11,8 +11,6 @@ export interface FuzzOptions {
   cases: number;
   seed: number;
   concurrency: number;
-  /** Also generate cases that hit known, reported server bugs. */
-  includeKnownBugs?: boolean;
   /** Compare GET /api/orders of both shoppers with the start every this many cases. */
   httpCheckEvery?: number;
   /** Called about every second while running. */
@@ -149,7 +147,7 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
     if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${describeExchange(request, response)}`);
   };
 
-  const arbitrary = fuzzCase({ includeKnownBugs: options.includeKnownBugs });
+  const arbitrary = fuzzCase();
   let generated = 0;
   const progress = setInterval(() => options.onProgress?.(Math.min(requests, options.cases), options.cases), 1000);
   try {

@@ -8,6 +8,7 @@ import type { AppDeps, TypedApp } from './types';
 
 const ORDER_STATUSES: OrderStatus[] = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'];
 const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((status) => Type.Literal(status)));
+const WAIT_SECONDS_PATTERN = `^(?:${Array.from({ length: MAX_WAIT_SECONDS + 1 }, (_, n) => n).join('|')})$`;
 const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
 const CreateOrderSchema = {
@@ -28,7 +29,9 @@ const CreateOrderSchema = {
 const GetOrderSchema = {
   params: OrderParams,
   querystring: Type.Object({
-    waitSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WAIT_SECONDS })),
+    // A string pattern, not an integer: Ajv's type coercion turns "Infinity" into a number that
+    // slips past `maximum`, while this admits exactly 0..25.
+    waitSeconds: Type.Optional(Type.String({ pattern: WAIT_SECONDS_PATTERN })),
     unlessStatus: Type.Optional(OrderStatusSchema),
     refresh: Type.Optional(Type.Boolean()),
   }),
@@ -63,7 +66,7 @@ export function registerOrderRoutes(app: TypedApp, deps: AppDeps): void {
   app.get('/api/orders/:id', { onRequest: authenticate, schema: GetOrderSchema }, async (request): Promise<OrderResponse> => {
     const { waitSeconds, unlessStatus, refresh } = request.query;
     const order = await deps.orders.getOrder(request.openId, request.params.id, {
-      waitMs: (waitSeconds ?? 0) * 1000,
+      waitMs: Number(waitSeconds ?? 0) * 1000,
       unlessStatus: unlessStatus as OrderStatus | undefined,
       refresh,
     });

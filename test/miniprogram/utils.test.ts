@@ -124,7 +124,7 @@ describe('errorMessage', () => {
 
   test('covers every code in server/errors.ts that a shopper can meet; the rest fall back', () => {
     // Codes only developers or webhooks meet; a generic message is right for them.
-    const notForShoppers = ['BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'NOT_FOUND', 'WEBHOOK_SIGNATURE_INVALID', 'WEBHOOK_TIMESTAMP_STALE', 'WEBHOOK_PAYLOAD_INVALID'];
+    const notForShoppers = ['BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'HEADERS_TOO_LARGE', 'REQUEST_TIMEOUT', 'NOT_FOUND', 'WEBHOOK_SIGNATURE_INVALID', 'WEBHOOK_TIMESTAMP_STALE', 'WEBHOOK_PAYLOAD_INVALID'];
     const uncovered = Object.keys(ERRORS).filter((code) => !i18n.hasMessage(`error.${code}`));
     expect(uncovered.sort()).toEqual(notForShoppers.sort());
   });
