@@ -172,10 +172,21 @@ export class OrderService {
    * an intent whose amount or currency differs from the order is refused.
    */
   async applyIntent(orderId: string, intent: AirwallexPaymentIntent, source: string): Promise<OrderRecord | undefined> {
+    const update = this.intentUpdate(intent, source);
+    return update.settle(await this.deps.store.updateOrder(orderId, update.decide));
+  }
+
+  /**
+   * The two halves of applyIntent, for a caller that runs `decide` inside its own transaction (the
+   * webhook path records the event in the same one): `decide` computes the patch from the stored
+   * order; `settle` then logs the change and wakes the order's long polls.
+   */
+  intentUpdate(intent: AirwallexPaymentIntent, source: string) {
     let before: OrderRecord | undefined;
     const now = this.now();
-    const result = await this.deps.store.updateOrder(orderId, (current) => {
+    const decide = (current: OrderRecord): OrderPatch | null => {
       before = current;
+      const orderId = current.id;
       if (current.paymentIntentId && current.paymentIntentId !== intent.id) {
         this.deps.logger.error({ orderId, intentId: intent.id, source }, 'intent does not belong to this order; ignored');
         return null;
@@ -206,14 +217,17 @@ export class OrderService {
         if (status === 'paid' && current.paidAt === null) patch.paidAt = now;
       }
       return patch;
-    });
-    if (!result) return undefined;
-    const after = result.order;
-    if (before && (after.status !== before.status || after.lastPaymentError?.at !== before.lastPaymentError?.at || after.paymentIntentId !== before.paymentIntentId)) {
-      this.deps.logger.info({ orderId, intentId: intent.id, intentStatus: intent.status, from: before.status, to: after.status, source }, 'order updated');
-      this.deps.watch.notify(after);
-    }
-    return after;
+    };
+    const settle = (result: { order: OrderRecord } | undefined): OrderRecord | undefined => {
+      if (!result) return undefined;
+      const after = result.order;
+      if (before && (after.status !== before.status || after.lastPaymentError?.at !== before.lastPaymentError?.at || after.paymentIntentId !== before.paymentIntentId)) {
+        this.deps.logger.info({ orderId: after.id, intentId: intent.id, intentStatus: intent.status, from: before.status, to: after.status, source }, 'order updated');
+        this.deps.watch.notify(after);
+      }
+      return after;
+    };
+    return { decide, settle };
   }
 
   /** Creates the order's intent (single-flight); the stored request_id makes a re-run after a crash safe. */

@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { AirwallexPaymentIntent, AirwallexWebhookEvent } from '../airwallex/types';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { Store, WebhookEventRecord } from '../store/types';
+import type { Store, WebhookEventRecord, WebhookRecordResult } from '../store/types';
 import type { OrderService } from './orders';
 
 export interface WebhookServiceDeps {
@@ -34,12 +34,24 @@ export class WebhookService {
     const object = event.data?.object ?? {};
     const orderId = typeof object.merchant_order_id === 'string' ? object.merchant_order_id : null;
     const record: WebhookEventRecord = { id: event.id, name: event.name, orderId, payload: rawBody.toString('utf8'), receivedAt: this.now() };
-    const inserted = await this.deps.store.insertWebhookEvent(record);
-    if (!inserted) {
+    const intent = intentOf(record.name, object);
+    const update = intent && orderId ? this.deps.orders.intentUpdate(intent, `webhook ${record.name}`) : undefined;
+    let result: WebhookRecordResult;
+    try {
+      // Recorded and applied in one transaction: a crash leaves either nothing (Airwallex retries) or both.
+      result = await this.deps.store.recordWebhookEvent(record, update && orderId ? { orderId, decide: update.decide } : undefined, this.now());
+    } catch (err) {
+      // Applying failed: still record the event, so it is not lost, and let the sweep apply it later.
+      this.deps.logger.error({ eventId: record.id, err }, 'webhook event could not be applied; stored for the sweep');
+      return (await this.deps.store.insertWebhookEvent(record)) ? 'deferred' : 'duplicate';
+    }
+    if (!result.inserted) {
       this.deps.logger.info({ eventId: event.id, name: event.name }, 'duplicate webhook event ignored');
       return 'duplicate';
     }
-    return this.apply(record);
+    update?.settle(result.update);
+    this.deps.logger.info({ eventId: record.id, name: record.name, orderId, outcome: result.outcome }, 'webhook event processed');
+    return result.outcome;
   }
 
   /** Applies recorded events whose application did not finish (crash, or a store error); run at boot and by the sweep. */
@@ -64,11 +76,10 @@ export class WebhookService {
   }
 
   private async applyEvent(record: WebhookEventRecord): Promise<WebhookOutcome> {
-    if (!record.name.startsWith('payment_intent.')) return 'ignored';
     const event = JSON.parse(record.payload) as AirwallexWebhookEvent;
-    const intent = event.data?.object as Partial<AirwallexPaymentIntent> | undefined;
-    if (!intent || typeof intent.id !== 'string' || typeof intent.status !== 'string' || !record.orderId) return 'ignored';
-    const order = await this.deps.orders.applyIntent(record.orderId, intent as AirwallexPaymentIntent, `webhook ${record.name}`);
+    const intent = intentOf(record.name, event.data?.object ?? {});
+    if (!intent || !record.orderId) return 'ignored';
+    const order = await this.deps.orders.applyIntent(record.orderId, intent, `webhook ${record.name}`);
     return order ? 'applied' : 'unknown_order';
   }
 
@@ -80,6 +91,13 @@ export class WebhookService {
     if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
     if (Math.abs(this.now() - Number(timestamp)) > this.deps.toleranceMs) throw new AppError('WEBHOOK_TIMESTAMP_STALE');
   }
+}
+
+/** The Payment Intent a `payment_intent.*` event carries; other events (attempts, refunds) are only recorded. */
+function intentOf(name: string, object: Record<string, unknown>): AirwallexPaymentIntent | undefined {
+  if (!name.startsWith('payment_intent.')) return undefined;
+  if (typeof object.id !== 'string' || typeof object.status !== 'string') return undefined;
+  return object as unknown as AirwallexPaymentIntent;
 }
 
 /** The signature Airwallex sends: hex HMAC-SHA256(secret, x-timestamp + raw body). */

@@ -11,6 +11,7 @@ import type {
   SessionRecord,
   Store,
   WebhookEventRecord,
+  WebhookRecordResult,
 } from './types';
 
 /** Append-only: a released migration is never edited, only followed by a new one. */
@@ -191,17 +192,37 @@ export function openSqliteStore(file: string): Store {
     return { kind: 'created', order: hydrate(getRow(order.id)!) };
   });
 
-  const updateOrderTx = db.transaction((id: string, decide: (current: OrderRecord) => OrderPatch | null) => {
+  // One UPDATE statement per set of patched columns, compiled once.
+  const updateStatements = new Map<string, Database.Statement>();
+  const updateOrderRow = (id: string, decide: (current: OrderRecord) => OrderPatch | null) => {
     const row = getRow(id);
     if (!row) return undefined;
     const current = hydrate(row);
     const patch = decide(current);
     const keys = patch ? (Object.keys(patch) as Array<keyof OrderPatch>).filter((k) => patch[k] !== undefined) : [];
     if (!patch || keys.length === 0) return { order: current, changed: false };
-    const values = keys.map((k) => (k === 'lastPaymentError' ? serializeError(patch.lastPaymentError) : patch[k]));
-    db.prepare(`UPDATE orders SET ${keys.map((k) => `${PATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
-    return { order: hydrate(getRow(id)!), changed: true };
-  });
+    const columns = keys.map((k) => PATCH_COLUMNS[k]).join(', ');
+    let statement = updateStatements.get(columns);
+    if (!statement) {
+      statement = db.prepare(`UPDATE orders SET ${keys.map((k) => `${PATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`);
+      updateStatements.set(columns, statement);
+    }
+    statement.run(...keys.map((k) => (k === 'lastPaymentError' ? serializeError(patch.lastPaymentError) : patch[k])), id);
+    const updated: OrderRecord = { ...current };
+    for (const k of keys) (updated as unknown as Record<string, unknown>)[k] = patch[k];
+    return { order: updated, changed: true };
+  };
+  const updateOrderTx = db.transaction(updateOrderRow);
+
+  const recordWebhookEventTx = db.transaction(
+    (event: WebhookEventRecord, apply: { orderId: string; decide: (current: OrderRecord) => OrderPatch | null } | undefined, at: number): WebhookRecordResult => {
+      if (stmt.insertEvent.run(event).changes !== 1) return { inserted: false };
+      const update = apply ? updateOrderRow(apply.orderId, apply.decide) : undefined;
+      const outcome = !apply ? 'ignored' : update ? 'applied' : 'unknown_order';
+      stmt.markApplied.run(at, outcome, event.id);
+      return { inserted: true, outcome, update };
+    },
+  );
 
   const rowsToOrders = (rows: unknown[]) => (rows as OrderRow[]).map(hydrate);
 
@@ -236,6 +257,9 @@ export function openSqliteStore(file: string): Store {
     },
     async ordersWithoutIntent(createdBefore, limit) {
       return rowsToOrders(stmt.withoutIntent.all(createdBefore, limit));
+    },
+    async recordWebhookEvent(event, apply, at) {
+      return recordWebhookEventTx(event, apply, at);
     },
     async insertWebhookEvent(event: WebhookEventRecord) {
       return stmt.insertEvent.run(event).changes === 1;

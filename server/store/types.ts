@@ -70,6 +70,10 @@ export interface WebhookEventRecord {
   receivedAt: number;
 }
 
+export type WebhookRecordResult =
+  | { inserted: false }
+  | { inserted: true; outcome: 'applied' | 'unknown_order' | 'ignored'; update?: { order: OrderRecord; changed: boolean } };
+
 export type InsertOrderResult =
   | { kind: 'created'; order: OrderRecord }
   | { kind: 'existing'; order: OrderRecord }
@@ -103,7 +107,17 @@ export interface Store {
   /** Non-final orders whose intent creation never completed, created before `createdBefore`. */
   ordersWithoutIntent(createdBefore: number, limit: number): Promise<OrderRecord[]>;
 
-  /** Records a webhook event; false when an event with this id was already recorded. */
+  /**
+   * Records a webhook event and applies it in one transaction: with `apply`, `decide` runs on the
+   * order as in updateOrder, and the event is marked applied (or `unknown_order` when the order does
+   * not exist); without it the event is marked `ignored`. Nothing happens for an id already recorded.
+   */
+  recordWebhookEvent(
+    event: WebhookEventRecord,
+    apply: { orderId: string; decide: (current: OrderRecord) => OrderPatch | null } | undefined,
+    at: number,
+  ): Promise<WebhookRecordResult>;
+  /** Records a webhook event without applying it (the sweep will); false when its id was already recorded. */
   insertWebhookEvent(event: WebhookEventRecord): Promise<boolean>;
   markWebhookEventApplied(id: string, outcome: string, at: number): Promise<void>;
   /** Recorded events whose application did not finish (e.g. the process died), oldest first. */
