@@ -1,6 +1,7 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
 import path from 'node:path';
 import { faultsFromEnv } from './simulator/faults';
+import { webhookEventsFromEnv } from './simulator/webhooks';
 import type { FaultSettings } from './simulator/types';
 
 export type Mode = 'simulator' | 'live';
@@ -39,6 +40,8 @@ export interface Config {
     databasePath: string;
     /** Faults to inject from the start (SIMULATOR_* variables, see server/simulator/faults.ts). */
     faults: Partial<FaultSettings>;
+    /** Webhook events the simulator sends (SIMULATOR_WEBHOOK_EVENTS); undefined = all. */
+    webhookEvents: readonly string[] | undefined;
   };
 }
 
@@ -162,10 +165,20 @@ export function loadConfig(env: Env = process.env): Config {
       databasePath:
         databasePath === ':memory:' ? ':memory:' : path.join(path.dirname(databasePath), 'simulator.sqlite'),
       faults: simulatorFaults(env, problems),
+      webhookEvents: simulatorWebhookEvents(env, problems),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function simulatorWebhookEvents(env: Env, problems: string[]): readonly string[] | undefined {
+  try {
+    return webhookEventsFromEnv(env.SIMULATOR_WEBHOOK_EVENTS);
+  } catch (err) {
+    problems.push(err instanceof Error ? err.message : String(err));
+    return undefined;
+  }
 }
 
 function simulatorFaults(env: Env, problems: string[]): Partial<FaultSettings> {

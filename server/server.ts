@@ -82,6 +82,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       wechatAppSecret: config.wechat.appSecret,
       databasePath: config.simulator.databasePath,
       faults: config.simulator.faults,
+      webhookEvents: config.simulator.webhookEvents,
       logger: logger.child({ component: 'simulator' }),
     });
   }

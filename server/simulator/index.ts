@@ -15,7 +15,7 @@ import { wechatRoutes } from './wechat-routes';
 
 export { faultsFromEnv } from './faults';
 export { validateResponse } from './openapi';
-export { signWebhook } from './webhooks';
+export { RECOMMENDED_WEBHOOK_EVENTS, signWebhook, webhookEventsFromEnv } from './webhooks';
 export { openIdFor } from './wechat';
 export type { AirwallexEndpoint, EndpointFaults, FaultSettings, PaymentAttempt, PaymentIntent, SimulatorStats, WebhookEvent } from './types';
 
@@ -33,6 +33,11 @@ export interface SimulatorOptions {
   /** ':memory:' or a file; with a file, intents, used request_ids, codes and queued webhooks survive a restart. */
   databasePath: string;
   faults?: Partial<FaultSettings>;
+  /**
+   * The event names this "account" subscribed to, as a merchant picks them in Airwallex's web app;
+   * undefined sends every event. See RECOMMENDED_WEBHOOK_EVENTS.
+   */
+  webhookEvents?: readonly string[];
   logger?: FastifyBaseLogger;
   /**
    * Clock for what the simulator reports and checks (timestamps, token and code expiry), in ms.
@@ -78,6 +83,7 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     counters: () => counters,
     now,
     logger,
+    subscribed: opts.webhookEvents ? new Set(opts.webhookEvents) : undefined,
   });
   const ctx: SimulatorContext = {
     store,

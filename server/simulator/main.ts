@@ -6,11 +6,12 @@
 //   AIRWALLEX_WEBHOOK_SECRET   webhook signing secret (default SIMULATOR_CREDENTIALS.webhookSecret)
 //   SIMULATOR_DATABASE_PATH    SQLite file for the simulator's state (default ":memory:")
 //   LOG_LEVEL                  pino level (default info)
+//   SIMULATOR_WEBHOOK_EVENTS   events to send: unset = the recommended subscription, "*" = all, or a comma list
 //   SIMULATOR_* fault vars     see faultsFromEnv in ./faults.ts
 // Credentials (client id/key, WeChat appid/secret) are SIMULATOR_CREDENTIALS from server/config.ts.
 import Fastify from 'fastify';
 import { SIMULATOR_CREDENTIALS } from '../config';
-import { faultsFromEnv, registerSimulator } from './index';
+import { faultsFromEnv, registerSimulator, webhookEventsFromEnv } from './index';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     wechatAppSecret: SIMULATOR_CREDENTIALS.wechatAppSecret,
     databasePath: env.SIMULATOR_DATABASE_PATH?.trim() || ':memory:',
     faults: faultsFromEnv(env),
+    webhookEvents: webhookEventsFromEnv(env.SIMULATOR_WEBHOOK_EVENTS),
   });
   const address = await app.listen({ port, host });
   const lines = [

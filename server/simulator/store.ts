@@ -174,8 +174,9 @@ export class SimulatorStore {
     return rows.map((r) => ({ id: r.id, eventId: r.event_id, body: r.body, attempts: r.attempts, nextAtMs: r.next_at_ms }));
   }
 
-  nextDeliveryAt(): number | undefined {
-    const row = this.sql('SELECT MIN(next_at_ms) AS next FROM deliveries').get() as { next: number | null };
+  /** The earliest delivery due strictly after `nowMs` (the ones due now are being pumped). */
+  nextDeliveryAfter(nowMs: number): number | undefined {
+    const row = this.sql('SELECT MIN(next_at_ms) AS next FROM deliveries WHERE next_at_ms > ?').get(nowMs) as { next: number | null };
     return row.next ?? undefined;
   }
 

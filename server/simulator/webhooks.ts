@@ -19,7 +19,7 @@ const ATTEMPT_TIMEOUT_MS = 5_000;
 const NO_URL_POLL_MS = 200;
 const BATCH = 50;
 /** Deliveries in flight at once, across intents; events of one intent still go one at a time, in queue order. */
-const MAX_IN_FLIGHT = 8;
+const MAX_IN_FLIGHT = 32;
 
 export interface WebhookDispatcherOptions {
   store: SimulatorStore;
@@ -31,6 +31,35 @@ export interface WebhookDispatcherOptions {
   /** The simulator clock, for the event's created_at. Scheduling and x-timestamp use real time. */
   now: () => number;
   logger: FastifyBaseLogger;
+  /** Event names to send; undefined sends all. */
+  subscribed?: ReadonlySet<string>;
+}
+
+/**
+ * The events the README tells merchants to subscribe to: the ones that move an order. The server
+ * records and ignores the rest (payment_attempt.*, created, requires_customer_action), so sending
+ * them only costs both sides work.
+ */
+export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
+  'payment_intent.succeeded',
+  'payment_intent.requires_payment_method',
+  'payment_intent.cancelled',
+  'payment_intent.pending',
+  'payment_intent.pending_review',
+];
+
+/**
+ * SIMULATOR_WEBHOOK_EVENTS: unset → the recommended subscription; "*" → every event; otherwise a
+ * comma-separated list of event names.
+ */
+export function webhookEventsFromEnv(value: string | undefined): readonly string[] | undefined {
+  const text = value?.trim();
+  if (!text) return RECOMMENDED_WEBHOOK_EVENTS;
+  if (text === '*') return undefined;
+  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const bad = names.filter((name) => !/^[a-z_]+\.[a-z_]+$/.test(name));
+  if (bad.length > 0) throw new RangeError(`SIMULATOR_WEBHOOK_EVENTS: not event names: ${bad.join(', ')}`);
+  return names;
 }
 
 /** Lowercase hex HMAC-SHA256 over `timestamp + rawBody`, as Airwallex signs (airwallex.md §8). */
@@ -40,8 +69,13 @@ export function signWebhook(secret: string, timestamp: string, rawBody: string):
 
 export class WebhookDispatcher {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
   private readonly inFlight = new Set<AbortController>();
+  /** Deliveries being sent, by id, and the lanes (intents) they hold. */
+  private readonly busyIds = new Set<number>();
+  private readonly busyLanes = new Set<string>();
+  /** laneOf() per queued delivery, so the queue is not re-parsed on every pump. */
+  private readonly lanes = new Map<number, string>();
+  private readonly sending = new Set<Promise<void>>();
   private closed = false;
 
   constructor(private readonly opts: WebhookDispatcherOptions) {}
@@ -56,6 +90,7 @@ export class WebhookDispatcher {
    * persisted with the change; the HTTP delivery happens later, off the request path.
    */
   emit(name: string, object: PaymentIntent | PaymentAttempt): void {
+    if (this.opts.subscribed && !this.opts.subscribed.has(name)) return;
     const faults = this.opts.faults();
     const counters = this.opts.counters().webhooks;
     const event: WebhookEvent = {
@@ -84,18 +119,16 @@ export class WebhookDispatcher {
     }
   }
 
-  /** Arms the timer for the earliest queued delivery. Call after the transaction that queued events commits. */
+  /** Starts what is due now. Call after the transaction that queued events commits. */
   schedule(): void {
-    if (this.closed || this.running) return; // a running batch reschedules when it ends
-    const next = this.opts.store.nextDeliveryAt();
-    this.arm(next === undefined ? undefined : Math.max(0, next - Date.now()));
+    this.pump();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     this.arm(undefined);
     for (const controller of this.inFlight) controller.abort();
-    await this.running;
+    await Promise.all([...this.sending]);
   }
 
   private arm(delayMs: number | undefined): void {
@@ -104,49 +137,61 @@ export class WebhookDispatcher {
     if (delayMs === undefined || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.running = this.runBatch()
-        .catch((err: unknown) => {
-          this.opts.logger.error({ err }, 'simulator: webhook batch failed');
-          return 'retry' as const;
-        })
-        .then((next) => {
-          this.running = undefined;
-          if (next === 'poll' || next === 'retry') this.arm(NO_URL_POLL_MS);
-          else this.schedule();
-        });
+      this.pump();
     }, delayMs);
     this.timer.unref();
   }
 
-  /** Delivers what is due; 'poll' when there is nowhere to deliver yet. */
-  private async runBatch(): Promise<'poll' | 'done'> {
+  /**
+   * Keeps up to MAX_IN_FLIGHT deliveries going: one lane per intent, delivered in queue order, so
+   * only the injected reorder fault reorders an intent's events, and a slow receiver call holds up
+   * its own intent only. Runs again whenever a delivery ends, and on a timer for future ones.
+   */
+  private pump(): void {
+    if (this.closed || !this.opts.store.isOpen) return;
     let url: string | undefined;
     try {
       url = this.opts.url();
     } catch {
       url = undefined;
     }
-    if (!url) return 'poll'; // keep everything queued until the receiver has a URL
-    // One lane per intent, delivered in queue order, so only the injected reorder fault reorders an
-    // intent's events; up to MAX_IN_FLIGHT lanes at once, so one slow receiver call does not hold up the rest.
-    const lanes = new Map<string, DeliveryRecord[]>();
-    for (const delivery of this.opts.store.dueDeliveries(Date.now(), BATCH)) {
-      const key = laneOf(delivery);
-      const lane = lanes.get(key);
-      if (lane) lane.push(delivery);
-      else lanes.set(key, [delivery]);
+    if (!url) {
+      this.arm(NO_URL_POLL_MS); // keep everything queued until the receiver has a URL
+      return;
     }
-    const queue = [...lanes.values()];
-    const worker = async (): Promise<void> => {
-      for (let lane = queue.shift(); lane; lane = queue.shift()) {
-        for (const delivery of lane) {
-          if (this.closed) return;
-          await this.deliver(delivery, url);
+    const now = Date.now();
+    const seen = new Set<string>();
+    if (this.busyIds.size < MAX_IN_FLIGHT) {
+      for (const delivery of this.opts.store.dueDeliveries(now, BATCH)) {
+        if (this.busyIds.size >= MAX_IN_FLIGHT) break;
+        let lane = this.lanes.get(delivery.id);
+        if (lane === undefined) this.lanes.set(delivery.id, (lane = laneOf(delivery)));
+        // The first due delivery of a lane is its oldest: later ones wait for it.
+        if (seen.has(lane) || this.busyLanes.has(lane) || this.busyIds.has(delivery.id)) {
+          seen.add(lane);
+          continue;
         }
+        seen.add(lane);
+        this.start_(delivery, lane, url);
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(MAX_IN_FLIGHT, queue.length) }, worker));
-    return 'done';
+    }
+    // Deliveries due later (retries, delays, held-back events) get a timer; due ones start when a lane frees up.
+    const next = this.opts.store.nextDeliveryAfter(now);
+    this.arm(next === undefined ? undefined : Math.max(1, next - now));
+  }
+
+  private start_(delivery: DeliveryRecord, lane: string, url: string): void {
+    this.busyIds.add(delivery.id);
+    this.busyLanes.add(lane);
+    const sending: Promise<void> = this.deliver(delivery, url)
+      .catch((err: unknown) => this.opts.logger.error({ err }, 'simulator: webhook delivery crashed'))
+      .finally(() => {
+        this.busyIds.delete(delivery.id);
+        this.busyLanes.delete(lane);
+        this.sending.delete(sending);
+        this.pump();
+      });
+    this.sending.add(sending);
   }
 
   private async deliver(delivery: DeliveryRecord, url: string): Promise<void> {
@@ -182,6 +227,7 @@ export class WebhookDispatcher {
     if (outcome === 'ok') {
       counters.delivered++;
       this.opts.store.deleteDelivery(delivery.id);
+      this.lanes.delete(delivery.id);
       return;
     }
     counters.failed++;
