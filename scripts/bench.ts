@@ -32,7 +32,7 @@ const USAGE = `npm run bench -- [options]
   --quick           short phases: the whole run takes under a minute
   --json            print the figures as one JSON object instead of the table
   --simulator-memory  keep the simulator's state in memory instead of a temp file (no fsync per webhook)
-  --cpu-prof DIR    run the server with node --cpu-prof, profiles written to DIR`;
+  --cpu-prof DIR    run the server and the simulator with node --cpu-prof: profiles in DIR/server and DIR/simulator`;
 
 type PhaseName = 'direct' | 'ours' | 'poller' | 'dropped' | 'single';
 
@@ -252,21 +252,24 @@ async function main(): Promise<void> {
   const secret = 'whsec_bench_only';
   const [simPort, serverPort] = [await freePort(), await freePort()];
   const api: Endpoints = { server: `http://${HOST}:${serverPort}`, simulator: `http://${HOST}:${simPort}` };
+  const cpuProf = options.has('cpu-prof') ? path.resolve(String(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? 'profiles')) : undefined;
+  // One folder per process: tsx's loader thread writes a profile of its own beside the main thread's.
+  const profileArgs = (name: string) => (cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(cpuProf, name)}`] : []);
   const simulator = startSimulator({
+    nodeArgs: profileArgs('simulator'),
     port: simPort,
     serverPort,
     secret,
     databasePath: options.flag('simulator-memory') ? ':memory:' : path.join(dir, 'simulator.sqlite'),
     faults: latencyMs > 0 ? { SIMULATOR_LATENCY_MS: String(latencyMs) } : {},
   });
-  const cpuProf = options.has('cpu-prof') ? path.resolve(String(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? 'profiles')) : undefined;
   const server = startServer({
     port: serverPort,
     simPort,
     secret,
     databasePath: path.join(dir, 'app.sqlite'),
     logLevel: 'warn',
-    nodeArgs: cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${cpuProf}`] : [],
+    nodeArgs: profileArgs('server'),
   });
   await Promise.all([waitReady(simulator, `${api.simulator}/simulator/stats`), waitReady(server, `${api.server}/healthz`)]);
   log(`simulator pid ${simulator.pid} on ${api.simulator}, server pid ${server.pid} on ${api.server}; temp ${dir}`);

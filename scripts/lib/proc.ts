@@ -244,12 +244,15 @@ export interface SimulatorSpec {
   /** SIMULATOR_* fault variables. */
   faults?: Record<string, string>;
   logLevel?: string;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
 }
 
 export function startSimulator(spec: SimulatorSpec): NodeProcess {
   return spawnNode({
     name: 'simulator',
     script: 'server/simulator/main.ts',
+    nodeArgs: spec.nodeArgs,
     env: {
       PORT: String(spec.port),
       HOST,

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS intents (
   id TEXT PRIMARY KEY, seq INTEGER NOT NULL, merchant_order_id TEXT NOT NULL, updated_ms INTEGER NOT NULL, json TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS intents_merchant_order_id ON intents (merchant_order_id);
+CREATE INDEX IF NOT EXISTS intents_seq ON intents (seq);
 CREATE TABLE IF NOT EXISTS request_ids (request_id TEXT PRIMARY KEY, endpoint TEXT NOT NULL, created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS prepay (prepay_id TEXT PRIMARY KEY, intent_id TEXT NOT NULL, attempt_id TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS wechat_codes (
