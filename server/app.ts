@@ -11,6 +11,7 @@ import { registerPublicRoutes } from './routes/public';
 import { registerSessionRoutes } from './routes/sessions';
 import type { AppDeps } from './routes/types';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { runWithTiming, serverTimingHeader } from './timing';
 
 export type { AppDeps } from './routes/types';
 
@@ -32,8 +33,12 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     clientErrorHandler: sendClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  // Everything after onRequest runs inside this request's timing record (AsyncLocalStorage).
+  app.addHook('onRequest', (_request, _reply, done) => runWithTiming(done));
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    const timing = serverTimingHeader();
+    if (timing) reply.header('server-timing', timing);
   });
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>

@@ -7,6 +7,18 @@ export interface Answer<T = unknown> {
   status: number;
   body: T;
   ms: number;
+  /** The server's Server-Timing parts in ms (app = the server's own time), when it sent them. */
+  timing: Record<string, number>;
+}
+
+/** `app;dur=1.20, upstream;dur=3.4` → { app: 1.2, upstream: 3.4 } */
+function parseServerTiming(header: string | string[] | undefined): Record<string, number> {
+  const timing: Record<string, number> = {};
+  for (const part of String(header ?? '').split(',')) {
+    const match = /^\s*([\w-]+)\s*;\s*dur=([\d.]+)/.exec(part);
+    if (match) timing[match[1]] = Number(match[2]);
+  }
+  return timing;
 }
 
 /** The request got no HTTP answer at all (refused, reset, timed out): not the server's verdict. */
@@ -52,7 +64,7 @@ export function request<T = unknown>(method: string, url: string, options: Reque
             // not JSON: keep the text
           }
         }
-        resolve({ status: res.statusCode ?? 0, body: body as T, ms: performance.now() - started });
+        resolve({ status: res.statusCode ?? 0, body: body as T, ms: performance.now() - started, timing: parseServerTiming(res.headers['server-timing']) });
       });
     });
     req.on('timeout', () => req.destroy(Object.assign(new Error('request timed out'), { code: 'ETIMEDOUT' })));

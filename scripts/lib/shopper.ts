@@ -75,10 +75,12 @@ export async function benchPayment(api: Endpoints, shopper: string, strategy: St
   });
   const { order } = expect('order', created, 201);
   samples.add('order', created.ms);
+  if (created.timing.app !== undefined) samples.add('orderApp', created.timing.app);
 
   const payment = await request<RequestPaymentAnswer>('POST', `${api.server}/api/orders/${order.id}/payment`, { token });
   const { requestPayment } = expect('payment', payment, 200);
   samples.add('payment', payment.ms);
+  if (payment.timing.app !== undefined) samples.add('paymentApp', payment.timing.app);
 
   const sheet = await request<{ errMsg: string }>('POST', `${api.simulator}/simulator/wechat/pay`, {
     body: { package: requestPayment.package, outcome: 'pay' },

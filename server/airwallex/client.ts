@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toMajorUnits } from '../money';
+import { timed } from '../timing';
 import { errorCodeFor } from './inferred';
 import type { AirwallexErrorBody, AirwallexPaymentIntent } from './types';
 
@@ -141,7 +142,7 @@ export class AirwallexClient {
   /** One logical operation: one request_id (in the body), reused on every retry of it. */
   private async call<T>(options: CallOptions): Promise<T> {
     let reloggedIn = false;
-    return this.retrying(options.operation, async () => {
+    return timed('upstream', () => this.retrying(options.operation, async () => {
       for (;;) {
         const token = await this.accessToken();
         const response = await this.send(options, { authorization: `Bearer ${token}` });
@@ -154,7 +155,7 @@ export class AirwallexClient {
         if (!response.ok) throw await this.errorOf(response, options.operation);
         return (await readJson(response, options.operation)) as T;
       }
-    });
+    }));
   }
 
   /**

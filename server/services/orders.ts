@@ -9,6 +9,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toMinorUnits } from '../money';
 import type { OrderPatch, OrderRecord, Store } from '../store/types';
+import { timed } from '../timing';
 import { OrderWatch } from './order-watch';
 
 export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['paid', 'cancelled', 'expired']);
@@ -138,7 +139,7 @@ export class OrderService {
       while (order.status === unless && !isFinal(order.status) && order.lastPaymentError?.at === errorAt) {
         const remaining = deadline - this.now();
         if (remaining <= 0) break;
-        const changed = await this.deps.watch.next(order.id, remaining);
+        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining));
         if (!changed) break;
         order = changed;
       }

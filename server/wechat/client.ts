@@ -1,6 +1,7 @@
 // WeChat's jscode2session: trades a wx.login code for the shopper's openid. session_key is dropped here.
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
+import { timed } from '../timing';
 
 export interface WechatClientOptions {
   /** https://api.weixin.qq.com, or a getter for the embedded simulator's /simulator/wechat. */
@@ -29,6 +30,10 @@ export class WechatClient {
 
   /** One call, never retried: a code works once, so a retry needs a new wx.login. */
   async code2Session(code: string): Promise<WechatIdentity> {
+    return timed('upstream', () => this.exchange(code));
+  }
+
+  private async exchange(code: string): Promise<WechatIdentity> {
     const query = new URLSearchParams({
       appid: this.options.appId,
       secret: this.options.appSecret,

@@ -35,6 +35,18 @@ describe('the payment flow', () => {
     expect(chinese.body.products[0].name).toBe('乌龙茶');
   });
 
+  test('answers say in Server-Timing how long the server itself took and how long it waited on Airwallex', async () => {
+    const token = await server.sessionFor('tim');
+    const created = await server.request('POST', '/api/orders', { token, body: CART });
+    const timing = created.headers.get('server-timing') ?? '';
+    const parts = Object.fromEntries([...timing.matchAll(/(\w+);dur=([\d.]+)/g)].map((m) => [m[1], Number(m[2])]));
+    expect(Object.keys(parts).sort()).toEqual(['app', 'upstream', 'wait']);
+    expect(parts.upstream).toBeGreaterThan(0); // the create call to the simulator
+    expect(parts.wait).toBe(0);
+    const polled = await server.request('GET', `/api/orders/${created.body.order.id}?waitSeconds=1&unlessStatus=awaiting_payment`, { token });
+    expect(Number(/wait;dur=([\d.]+)/.exec(polled.headers.get('server-timing') ?? '')?.[1])).toBeGreaterThanOrEqual(900);
+  });
+
   test('a shopper logs in, orders, pays and sees paid within a second', async () => {
     const token = await server.sessionFor('alice');
     const order = await checkout(token);
