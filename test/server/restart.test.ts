@@ -69,6 +69,25 @@ describe('a restart on the same database', () => {
     }
   });
 
+  test('checkpoints the write-ahead log in the background, so commits never pay for it', async () => {
+    const file = path.join(dir, 'app.sqlite');
+    const store = openSqliteStore(file);
+    try {
+      const sizeBefore = fs.statSync(file).size;
+      for (let i = 0; i < 300; i++) {
+        await store.createSession({ tokenHash: `hash-${i}`.padEnd(64, 'x'), openId: `o-${i}`, createdAt: i, expiresAt: Date.now() + 60_000 });
+      }
+      // Commits only append to the log (automatic checkpoints are off)...
+      expect(fs.statSync(file).size).toBe(sizeBefore);
+      // ...and the checkpointer copies it into the database within about a second.
+      const deadline = Date.now() + 5_000;
+      while (fs.statSync(file).size === sizeBefore && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(fs.statSync(file).size).toBeGreaterThan(sizeBefore);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('refuses to open a database written by a newer schema', async () => {
     const file = path.join(dir, 'app.sqlite');
     const store = openSqliteStore(file);
