@@ -78,9 +78,14 @@ async function logIn(): Promise<string> {
   try {
     created = await exchange(code);
   } catch (err) {
-    // A tourist-mode wx.login "succeeds" with a code the simulator never issued: ask it for one.
-    if (!fromWx || !isApiError(err, 'WECHAT_CODE_INVALID') || !isSandbox(await getConfig())) throw err;
-    created = await exchange(await simulatorCode());
+    if (fromWx && isApiError(err, 'UPSTREAM_UNAVAILABLE')) {
+      // WeChat was busy (errcode -1) and the code may be spent: one more try with a fresh code.
+      created = await exchange(await login());
+    } else {
+      // A tourist-mode wx.login "succeeds" with a code the simulator never issued: ask it for one.
+      if (!fromWx || !isApiError(err, 'WECHAT_CODE_INVALID') || !isSandbox(await getConfig())) throw err;
+      created = await exchange(await simulatorCode());
+    }
   }
   save(created);
   return created.token;

@@ -126,6 +126,25 @@ describe('request', () => {
     expect(wxf.login).toHaveBeenCalledTimes(2);
   });
 
+  test('when WeChat is busy, logs in once more with a fresh code, and reports it if that fails too', async () => {
+    let sessions = 0;
+    const server = standardServer().on('POST /api/sessions', () =>
+      ++sessions === 1
+        ? { status: 503, body: errorBody('UPSTREAM_UNAVAILABLE') }
+        : { status: 201, body: { token: 'tok-2', expiresAt: new Date(Date.now() + 3600e3).toISOString() } },
+    );
+    const wxf = fakeWx({ server });
+    await request.request({ path: '/api/orders' });
+    expect(wxf.login).toHaveBeenCalledTimes(2);
+    const codes = server.calls.filter((c) => c.path === '/api/sessions').map((c) => c.data.code);
+    expect(new Set(codes).size).toBe(2);
+    expect(server.calls.find((c) => c.path === '/api/orders')!.headers.Authorization).toBe('Bearer tok-2');
+
+    loadServices();
+    fakeWx({ server: standardServer().on('POST /api/sessions', { status: 503, body: errorBody('UPSTREAM_UNAVAILABLE') }) });
+    await expect(request.request({ path: '/api/orders' })).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+  });
+
   test('reports a refused login code as the server error', async () => {
     fakeWx({ server: standardServer().on('POST /api/sessions', { status: 400, body: errorBody('WECHAT_CODE_INVALID') }) });
     await expect(request.request({ path: '/api/orders' })).rejects.toMatchObject({ code: 'WECHAT_CODE_INVALID' });
