@@ -87,7 +87,7 @@ export class WebhookService {
     const { timestamp, signature } = headers;
     if (!signature || !/^[0-9a-fA-F]{64}$/.test(signature)) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
     if (!timestamp || !/^\d{1,16}$/.test(timestamp)) throw new AppError('WEBHOOK_TIMESTAMP_STALE', 'The x-timestamp header is missing or not a number of milliseconds.');
-    const expected = createHmac('sha256', this.deps.secret).update(timestamp).update(rawBody).digest();
+    const expected = Buffer.from(signWebhook(this.deps.secret, timestamp, rawBody), 'hex');
     if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
     if (Math.abs(this.now() - Number(timestamp)) > this.deps.toleranceMs) throw new AppError('WEBHOOK_TIMESTAMP_STALE');
   }
