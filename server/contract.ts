@@ -86,6 +86,15 @@ export interface CreateOrderRequest {
   items: OrderItemInput[];
 }
 
+/** POST /api/quote: what these items cost, priced by the server; nothing is created. */
+export type QuoteRequest = CreateOrderRequest;
+
+export interface QuoteResponse {
+  /** The lines as the order would have them (same skus merged). */
+  items: OrderItem[];
+  total: Money;
+}
+
 /**
  * Where an order stands.
  * - awaiting_payment: payable (also after a cancelled or failed attempt; see `lastPaymentError`)

@@ -7,6 +7,8 @@ import type {
   OrderResponse,
   OrdersResponse,
   PaymentResponse,
+  QuoteRequest,
+  QuoteResponse,
 } from '../../server/contract';
 import { withQuery } from '../utils/text';
 import { request, DEFAULT_TIMEOUT_MS } from './request';
@@ -14,6 +16,12 @@ import './session'; // registers the session token provider used by these authen
 
 function orderPath(id: string): string {
   return `/api/orders/${encodeURIComponent(id)}`;
+}
+
+/** What `items` cost, priced by the server exactly as the order will be; creates nothing. */
+export async function quoteItems(items: OrderItemInput[]): Promise<QuoteResponse> {
+  const body: QuoteRequest = { items };
+  return request<QuoteResponse>({ method: 'POST', path: '/api/quote', data: body, auth: false });
 }
 
 /**

@@ -16,6 +16,7 @@ import { anyJson, codePoints, headerValue, isJson, malformedJson, noiseFields, o
 export const ENDPOINTS = [
   'POST /api/sessions',
   'POST /api/orders',
+  'POST /api/quote',
   'GET /api/orders',
   'GET /api/orders/{id}',
   'POST /api/orders/{id}/payment',
@@ -367,6 +368,24 @@ function mergedLines(lines: Array<{ sku: string; quantity: number }>): string {
   for (const line of lines) merged.set(line.sku, (merged.get(line.sku) ?? 0) + line.quantity);
   return JSON.stringify([...merged]);
 }
+
+/** POST /api/quote: public, prices a cart, creates nothing; refuses what an order would refuse. */
+const quoteCase: fc.Arbitrary<FuzzCase> = fc
+  .tuple(
+    fc.oneof({ weight: 3, arbitrary: ordersBody }, { weight: 1, arbitrary: validLines(1, 4).map((items): OrdersVariant => ({ variant: 'valid cart', value: { items }, codes: [] })) }),
+    fc.oneof(validToken, badToken),
+    noiseHeaders,
+  )
+  .map(([v, token, headers]): FuzzCase => ({
+    endpoint: 'POST /api/quote',
+    variant: v.variant,
+    method: 'POST',
+    path: '/api/quote',
+    token,
+    headers,
+    body: v.body ?? { kind: 'json', value: v.value },
+    expect: v.codes.length === 0 ? { outcome: 'accept', status: 200 } : { outcome: 'refuse', codes: v.codes },
+  }));
 
 const createOrderCase: fc.Arbitrary<FuzzCase> = fc.oneof(
   // Anything at all without a valid session: 401 before the body is even read.
@@ -771,6 +790,7 @@ const KNOWN_ROUTES: Array<[string, RegExp]> = [
   ['GET', /^\/api\/products$/],
   ['POST', /^\/api\/sessions$/],
   ['POST', /^\/api\/orders$/],
+  ['POST', /^\/api\/quote$/],
   ['GET', /^\/api\/orders$/],
   ['GET', /^\/api\/orders\/[^/]+$/],
   ['POST', /^\/api\/orders\/[^/]+\/(payment|cancel)$/],
@@ -890,6 +910,7 @@ export function fuzzCase(): fc.Arbitrary<FuzzCase> {
   return fc.oneof(
     { weight: 10, arbitrary: sessionsCase },
     { weight: 20, arbitrary: createOrderCase },
+    { weight: 5, arbitrary: quoteCase },
     { weight: 6, arbitrary: listOrdersCase },
     { weight: 16, arbitrary: getOrderCase },
     { weight: 11, arbitrary: orderActionCase('payment') },

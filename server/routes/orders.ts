@@ -1,9 +1,9 @@
-// The shopper's orders: create, list, read (long poll), pay, cancel. Bearer token required.
+// The shopper's orders: quote (public), create, list, read (long poll), pay, cancel (Bearer token).
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { OrderResponse, OrdersResponse, OrderStatus, PaymentResponse } from '../contract';
+import type { OrderResponse, OrdersResponse, OrderStatus, PaymentResponse, QuoteResponse } from '../contract';
 import { MAX_WAIT_SECONDS } from '../services/orders';
-import { languageOf, presentOrder } from './presenters';
+import { languageOf, presentItems, presentOrder } from './presenters';
 import type { AppDeps, TypedApp } from './types';
 
 const ORDER_STATUSES: OrderStatus[] = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'];
@@ -11,19 +11,21 @@ const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((status) => Type.Literal
 const WAIT_SECONDS_PATTERN = `^(?:${Array.from({ length: MAX_WAIT_SECONDS + 1 }, (_, n) => n).join('|')})$`;
 const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 
+const ItemsBody = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      sku: Type.String({ minLength: 1, maxLength: 64 }),
+      quantity: Type.Integer({ minimum: 1, maximum: 99 }),
+    }),
+    { minItems: 1, maxItems: 50 },
+  ),
+});
+
 const CreateOrderSchema = {
   headers: Type.Object({
     'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' })),
   }),
-  body: Type.Object({
-    items: Type.Array(
-      Type.Object({
-        sku: Type.String({ minLength: 1, maxLength: 64 }),
-        quantity: Type.Integer({ minimum: 1, maximum: 99 }),
-      }),
-      { minItems: 1, maxItems: 50 },
-    ),
-  }),
+  body: ItemsBody,
 };
 
 const GetOrderSchema = {
@@ -51,6 +53,12 @@ export function registerOrderRoutes(app: TypedApp, deps: AppDeps): void {
     request.openId = await deps.sessions.authenticate(request.headers.authorization);
   };
   const language = (request: FastifyRequest) => languageOf(request.headers['accept-language']);
+
+  // Public, like the catalogue: it prices a cart and creates nothing.
+  app.post('/api/quote', { schema: { body: ItemsBody } }, async (request): Promise<QuoteResponse> => {
+    const { lines, totalAmount, currency } = deps.orders.quote(request.body.items);
+    return { items: presentItems(lines, currency, language(request)), total: { amount: totalAmount, currency } };
+  });
 
   app.post('/api/orders', { onRequest: authenticate, schema: CreateOrderSchema }, async (request, reply): Promise<OrderResponse> => {
     const order = await deps.orders.createOrder(request.openId, request.body.items, request.headers['idempotency-key']);

@@ -1,7 +1,7 @@
 // Turns stored records into the contract's JSON shapes, in the request's language.
 import type { Catalogue } from '../catalogue';
-import type { LocalizedText, Order, Product } from '../contract';
-import type { OrderRecord } from '../store/types';
+import type { LocalizedText, Order, OrderItem, Product } from '../contract';
+import type { OrderItemRecord, OrderRecord } from '../store/types';
 
 export type Language = keyof LocalizedText;
 
@@ -12,17 +12,21 @@ export function languageOf(acceptLanguage: string | undefined): Language {
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
+export function presentItems(items: OrderItemRecord[], currency: string, language: Language): OrderItem[] {
+  return items.map((item) => ({
+    sku: item.sku,
+    name: item.names[language],
+    names: item.names,
+    quantity: item.quantity,
+    unitPrice: { amount: item.unitAmount, currency },
+  }));
+}
+
 export function presentOrder(order: OrderRecord, language: Language): Order {
   return {
     id: order.id,
     status: order.status,
-    items: order.items.map((item) => ({
-      sku: item.sku,
-      name: item.names[language],
-      names: item.names,
-      quantity: item.quantity,
-      unitPrice: { amount: item.unitAmount, currency: order.currency },
-    })),
+    items: presentItems(order.items, order.currency, language),
     total: { amount: order.totalAmount, currency: order.currency },
     paymentIntentId: order.paymentIntentId,
     lastPaymentError: order.lastPaymentError && { ...order.lastPaymentError, at: iso(order.lastPaymentError.at)! },

@@ -8,7 +8,7 @@ import type { Catalogue } from '../catalogue';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toMinorUnits } from '../money';
-import type { OrderPatch, OrderRecord, Store } from '../store/types';
+import type { OrderItemRecord, OrderPatch, OrderRecord, Store } from '../store/types';
 import { timed } from '../timing';
 import { OrderWatch } from './order-watch';
 
@@ -56,9 +56,7 @@ export class OrderService {
    * idempotency key, the same body returns the same order; another body is IDEMPOTENCY_KEY_REUSED.
    */
   async createOrder(openId: string, items: OrderItemInput[], idempotencyKey?: string): Promise<OrderRecord> {
-    const lines = this.priceItems(items);
-    const totalAmount = lines.reduce((sum, line) => sum + line.unitAmount * line.quantity, 0);
-    if (!Number.isSafeInteger(totalAmount)) throw new AppError('VALIDATION_FAILED', 'The order total is too large.');
+    const { lines, totalAmount } = this.quote(items);
     const now = this.now();
     const requestHash = createHash('sha256')
       .update(JSON.stringify(lines.map((line) => [line.sku, line.quantity])))
@@ -311,14 +309,18 @@ export class OrderService {
     return result!.order;
   }
 
-  private priceItems(items: OrderItemInput[]) {
+  /** Prices `items` from the catalogue (same skus merged), exactly as an order would be; creates nothing. */
+  quote(items: OrderItemInput[]): { lines: OrderItemRecord[]; totalAmount: number; currency: string } {
     const bySku = new Map<string, number>();
     for (const item of items) bySku.set(item.sku, (bySku.get(item.sku) ?? 0) + item.quantity);
-    return [...bySku].map(([sku, quantity]) => {
+    const lines = [...bySku].map(([sku, quantity]) => {
       const product = this.deps.catalogue.find(sku);
       if (!product) throw new AppError('UNKNOWN_PRODUCT', `No product with sku "${sku.slice(0, 64)}".`);
       return { sku, names: product.names, quantity, unitAmount: product.unitAmount };
     });
+    const totalAmount = lines.reduce((sum, line) => sum + line.unitAmount * line.quantity, 0);
+    if (!Number.isSafeInteger(totalAmount)) throw new AppError('VALIDATION_FAILED', 'The order total is too large.');
+    return { lines, totalAmount, currency: this.deps.catalogue.currency };
   }
 
   private matchesAmount(order: OrderRecord, intent: AirwallexPaymentIntent): boolean {

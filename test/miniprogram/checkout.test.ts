@@ -24,6 +24,26 @@ describe('checkout page', () => {
     expect(text(page, '.pay')).toBe('Pay ¥28.00');
   });
 
+  test('shows the lines and total the server computed, not its own sum', async () => {
+    const server = standardServer().on('POST /api/quote', {
+      status: 200,
+      body: {
+        items: [{ sku: 'tea', name: '绿茶', names: { zh_CN: '绿茶', en: 'Green tea' }, quantity: 2, unitPrice: { amount: 1300, currency: 'CNY' } }],
+        total: { amount: 2600, currency: 'CNY' },
+      },
+    });
+    const { page, wxf } = await openCheckout({ server, language: 'en' });
+    expect(wxf.server.calls.find((c) => c.path === '/api/quote')!.data).toEqual({ items: [{ sku: 'tea', quantity: 2 }] });
+    expect(text(page, '.total')).toBe('¥26.00');
+    expect(text(page, '.pay')).toBe('Pay ¥26.00');
+  });
+
+  test('says why when the server cannot price the cart', async () => {
+    const server = standardServer().on('POST /api/quote', { status: 400, body: errorBody('UNKNOWN_PRODUCT') });
+    const { page } = await openCheckout({ server, language: 'en' });
+    expect(allText(page)).toContain('A product in your cart is no longer available.');
+  });
+
   test('speaks Chinese when the system does', async () => {
     const { page } = await openCheckout({ language: 'zh_CN' });
     expect(allText(page)).toContain('绿茶× 2¥25.00');
@@ -42,12 +62,13 @@ describe('checkout page', () => {
     await until(() => wxf.redirectTo.mock.calls.length > 0);
     expect(wxf.server.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
       'GET /api/config',
+      'POST /api/quote',
       'POST /api/sessions',
       'POST /api/orders',
       'POST /api/orders/ord_1/payment',
     ]);
     expect(wxf.login).toHaveBeenCalledTimes(1);
-    const create = wxf.server.calls[2];
+    const create = wxf.server.calls[3];
     expect(create.data).toEqual({ items: [{ sku: 'tea', quantity: 2 }] });
     expect(create.headers['Idempotency-Key']).toMatch(/^mp-/);
     expect(create.headers.Authorization).toBe('Bearer tok1');

@@ -172,12 +172,23 @@ export const PAY_PARAMS = {
   paySign: 'c2lnbmF0dXJl',
 };
 
+/** What the server's POST /api/quote answers for `items`, priced from PRODUCTS. */
+export function quote(items: Array<{ sku: string; quantity: number }>): Answer {
+  const lines = items.map(({ sku, quantity }) => {
+    const product = PRODUCTS.find((p) => p.sku === sku)!;
+    return { sku, name: product.name, names: product.names, quantity, unitPrice: product.price };
+  });
+  const amount = lines.reduce((sum, line) => sum + line.unitPrice.amount * line.quantity, 0);
+  return { status: 200, body: { items: lines, total: { amount, currency: 'CNY' } } };
+}
+
 /** A server with config, products, sessions and one order; tests override routes with `on`. */
 export function standardServer(config: Partial<typeof CONFIG> = {}): FakeServer {
   let n = 0;
   return new FakeServer()
     .on('GET /api/config', { status: 200, body: { ...CONFIG, ...config } })
     .on('GET /api/products', { status: 200, body: { products: PRODUCTS } })
+    .on('POST /api/quote', (call) => quote(call.data.items))
     .on('POST /api/sessions', () => {
       n += 1;
       return { status: 201, body: { token: `tok${n}`, expiresAt: new Date(Date.now() + 3600e3).toISOString() } };

@@ -111,6 +111,29 @@ describe('POST /api/orders', () => {
   });
 });
 
+describe('POST /api/quote', () => {
+  test('prices a cart exactly as the order will be, without a session and without creating anything', async () => {
+    const intentsBefore = server.simulator!.listIntents().length;
+    const quote = await server.request('POST', '/api/quote', {
+      body: { items: [...CART.items, { sku: 'tea-oolong', quantity: 1, price: 1 }] },
+      headers: { 'accept-language': 'en' },
+    });
+    expect(quote.status).toBe(200);
+    expect(quote.body.total).toEqual({ amount: CART_TOTAL + 1250, currency: 'CNY' });
+    expect(quote.body.items[0]).toMatchObject({ sku: 'tea-oolong', name: 'Oolong tea', quantity: 3, unitPrice: { amount: 1250, currency: 'CNY' } });
+    expect(server.simulator!.listIntents().length).toBe(intentsBefore);
+    const order = await createOrder({ items: [...CART.items, { sku: 'tea-oolong', quantity: 1 }] });
+    expect(order.body.order.total).toEqual(quote.body.total);
+    const withoutName = ({ name: _name, ...rest }: { name: string }) => rest;
+    expect(order.body.order.items.map(withoutName)).toEqual(quote.body.items.map(withoutName));
+  });
+
+  test('refuses an unknown sku and a malformed cart like an order would', async () => {
+    expect((await server.request('POST', '/api/quote', { body: { items: [{ sku: 'caviar', quantity: 1 }] } })).body.error.code).toBe('UNKNOWN_PRODUCT');
+    expect((await server.request('POST', '/api/quote', { body: { items: [{ sku: 'postcard', quantity: 0 }] } })).body.error.code).toBe('VALIDATION_FAILED');
+  });
+});
+
 describe('reading orders', () => {
   test('another shopper’s order is a 404, for reading, paying and cancelling', async () => {
     const order = (await createOrder(CART)).body.order;

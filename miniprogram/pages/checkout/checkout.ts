@@ -1,6 +1,6 @@
 // Checkout: the cart's items and total, and one Pay button that locks while busy. Pay creates the
 // order once per checkout (Idempotency-Key), then pays it; the result page takes over from there.
-import type { ConfigResponse, Order } from '../../../server/contract';
+import type { ConfigResponse, Money, Order, OrderItem } from '../../../server/contract';
 import { errorMessage } from '../../utils/error-message';
 import { localize, t } from '../../utils/i18n';
 import { formatPrice } from '../../utils/money';
@@ -9,7 +9,7 @@ import { redirectTo, setTitle } from '../../utils/wx-async';
 import { getConfig } from '../../services/app-config';
 import type { CartLine } from '../../services/cart';
 import { cartTotal, clearCart, getCart } from '../../services/cart';
-import { createOrder } from '../../services/orders';
+import { createOrder, quoteItems } from '../../services/orders';
 import { payOrder } from '../../services/payment';
 
 interface LineView {
@@ -73,16 +73,33 @@ Component({
       });
       this.loadConfig();
     },
+    /** The configuration, and the total as the server computes it (POST /api/quote). */
     async loadConfig() {
       const state = states.get(this);
       try {
-        const config = await getConfig();
+        const items = state ? state.lines.map((l) => ({ sku: l.product.sku, quantity: l.quantity })) : [];
+        const [config, quote] = await Promise.all([getConfig(), items.length > 0 ? quoteItems(items) : Promise.resolve(null)]);
         if (state) state.config = config;
         this.setData({ loading: false, precision: config.currencyPrecision, currency: config.currency });
+        if (quote) this.showLines(quote.items, quote.total);
       } catch (err) {
         this.setData({ loading: false, error: errorMessage(err) });
       }
       this.updatePayLabel();
+    },
+    /** Shows the lines and total the server computed (a quote, then the order). */
+    showLines(items: OrderItem[], total: Money) {
+      this.setData({
+        lines: items.map((item) => ({
+          sku: item.sku,
+          name: localize(item.names, item.name),
+          quantity: item.quantity,
+          amount: item.unitPrice.amount * item.quantity,
+          currency: item.unitPrice.currency,
+        })),
+        total: total.amount,
+        currency: total.currency,
+      });
     },
     updatePayLabel() {
       const state = states.get(this);
@@ -99,8 +116,8 @@ Component({
           const items = state.lines.map((l) => ({ sku: l.product.sku, quantity: l.quantity }));
           state.order = await createOrder(items, state.key);
           clearCart();
-          // From here on the total shown is the one the server computed.
-          this.setData({ total: state.order.total.amount, currency: state.order.total.currency });
+          // From here on the lines and total shown are the order's own.
+          this.showLines(state.order.items, state.order.total);
           this.updatePayLabel();
         }
         await payOrder(state.order.id);
