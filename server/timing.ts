@@ -16,6 +16,14 @@ export function runWithTiming(fn: () => void): void {
   storage.run({ started: performance.now(), parts: { upstream: 0, wait: 0 } }, fn);
 }
 
+/**
+ * Runs `fn` outside any request's timing record: for timers a request starts but that outlive it
+ * or serve others too (a long poll's shared retrieve poller), whose time is nobody's request time.
+ */
+export function untimed<T>(fn: () => T): T {
+  return storage.exit(fn);
+}
+
 /** Adds time spent waiting on something outside the server to the current request, if any. */
 export function addTiming(part: TimingPart, ms: number): void {
   const timing = storage.getStore();

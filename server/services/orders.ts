@@ -9,7 +9,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toMinorUnits } from '../money';
 import type { OrderItemRecord, OrderPatch, OrderRecord, Store } from '../store/types';
-import { timed } from '../timing';
+import { timed, untimed } from '../timing';
 import { OrderWatch } from './order-watch';
 
 export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['paid', 'cancelled', 'expired']);
@@ -128,9 +128,11 @@ export class OrderService {
     if (!wait || wait.waitMs <= 0 || !order.paymentIntentId) return order;
     const unless = wait.unlessStatus ?? order.status;
     const deadline = this.now() + wait.waitMs;
-    const release = this.deps.watch.hold(order.id, this.retrieveIntervalMs, () => {
-      this.refreshOrder(order.id).catch(() => undefined);
-    });
+    const release = untimed(() =>
+      this.deps.watch.hold(order.id, this.retrieveIntervalMs, () => {
+        this.refreshOrder(order.id).catch(() => undefined);
+      }),
+    );
     // A failed attempt leaves the status as it is; it still ends the wait, so the page can say so.
     const errorAt = order.lastPaymentError?.at;
     try {

@@ -93,6 +93,8 @@ describe('when Airwallex fails', () => {
     expect(answer.body.order.status).toBe('paid');
     expect(Date.now() - paidAt).toBeLessThan(2_500);
     expect(server.simulator!.stats().webhooks.delivered).toBe(0);
+    // The retrieve came from the order's shared poller, not from this request: its Server-Timing shows waiting only.
+    expect(answer.headers.get('server-timing')).toMatch(/upstream;dur=0\.00, wait;dur=[1-9]/);
   });
 
   test('?refresh=true asks Airwallex before answering', async () => {
