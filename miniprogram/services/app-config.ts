@@ -24,8 +24,3 @@ export function getConfig(): Promise<ConfigResponse> {
 export function isSandbox(config: ConfigResponse): boolean {
   return config.mode === 'simulator' && envVersion() !== 'release';
 }
-
-/** Forgets the cached settings (tests). */
-export function resetConfig(): void {
-  cached = null;
-}
