@@ -84,7 +84,9 @@ export class Sweeper {
       if (await attempt('expire the order', order.id, () => orders.expireOrder(order))) report.expired++;
     }
 
-    // An intent create whose answer was lost, and whose shopper gave up: link it if Airwallex has it.
+    // An intent create that never completed (answer lost, Airwallex down, process killed) and was not
+    // retried: finish it with the order's stored request_id, so Airwallex either answers
+    // duplicate_request (the intent exists: link it) or creates the one intent now.
     const graceMs = this.deps.creationGraceMs ?? 60_000;
     for (const order of await store.ordersWithoutIntent(now - graceMs, BATCH)) {
       if (await attempt('recover the intent', order.id, () => orders.ensureIntent(order))) report.recovered++;
