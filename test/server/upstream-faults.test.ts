@@ -12,21 +12,34 @@ afterEach(async () => {
   await server.close();
 });
 
+/**
+ * For tests that switch a fault off once it has been seen: a retry budget far longer than the test
+ * needs, so the switch always lands while the client is still retrying, however slow the machine.
+ */
+async function useAPatientClient() {
+  await server.close();
+  server = await startTestServer(undefined, { airwallex: { timeoutMs: 300, backoffBaseMs: 20, retryBudgetMs: 20_000, maxAttempts: 1_000 } });
+  token = await server.sessionFor('fiona');
+}
+
 const createOrder = (key?: string) =>
   server.request('POST', '/api/orders', { token, body: CART, headers: key ? { 'idempotency-key': key } : {} });
 
 describe('when Airwallex fails', () => {
   test('a 5xx on create is retried and makes exactly one intent', async () => {
+    await useAPatientClient();
     server.simulator!.setFaults({ endpoints: { create: { errorRate5xx: 1 } } });
     const pending = createOrder('k-5xx');
     await eventually(async () => server.simulator!.stats().airwallex.faults['5xx'] >= 2);
     server.simulator!.setFaults({ endpoints: { create: { errorRate5xx: 0 } } });
     const response = await pending;
     expect(response.status).toBe(201);
+    expect(server.simulator!.stats().airwallex.faults['5xx']).toBeGreaterThanOrEqual(2);
     expect(server.simulator!.listIntents()).toHaveLength(1);
   });
 
   test('a create whose answer is lost is recovered through duplicate_request, not created twice', async () => {
+    await useAPatientClient();
     server.simulator!.setFaults({ timeoutHoldMs: 2_000, endpoints: { create: { timeoutRate: 1 } } });
     const pending = createOrder('k-timeout');
     await eventually(async () => server.simulator!.stats().airwallex.faults.timeout >= 1);
@@ -56,6 +69,7 @@ describe('when Airwallex fails', () => {
   });
 
   test('a confirm whose answer is lost still hands the shopper the pay parameters', async () => {
+    await useAPatientClient();
     const order = (await createOrder()).body.order;
     server.simulator!.setFaults({ timeoutHoldMs: 2_000, endpoints: { confirm: { timeoutRate: 1 } } });
     const pending = server.request('POST', `/api/orders/${order.id}/payment`, { token });
