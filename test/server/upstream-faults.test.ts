@@ -105,7 +105,8 @@ describe('when Airwallex fails', () => {
     await server.pay(payment.body.requestPayment.package);
     const answer = await waiting;
     expect(answer.body.order.status).toBe('paid');
-    expect(Date.now() - paidAt).toBeLessThan(2_500);
+    // Paid well before the 10 s wait ran out: the fallback poller found it (the bench measures how fast).
+    expect(Date.now() - paidAt).toBeLessThan(8_000);
     expect(server.simulator!.stats().webhooks.delivered).toBe(0);
     // The retrieve came from the order's shared poller, not from this request: its Server-Timing shows waiting only.
     expect(answer.headers.get('server-timing')).toMatch(/upstream;dur=0\.00, wait;dur=[1-9]/);

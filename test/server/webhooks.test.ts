@@ -146,6 +146,6 @@ describe('POST /webhooks/airwallex', () => {
     await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10)));
     const answer = await waiting;
     expect(answer.body.order.status).toBe('paid');
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(Date.now() - started).toBeLessThan(5_000); // not the 10 s wait
   });
 });

@@ -57,7 +57,7 @@ describe('faults', () => {
     await expect(
       fetch(`${h.airwallex}/api/v1/pa/payment_intents/int_x`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(50) }),
     ).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(10_000); // far below the 60 s hold
     // afterEach closes the app: it must not wait for the 60 s hold either.
   });
 
@@ -71,7 +71,7 @@ describe('faults', () => {
     await waitFor(() => h.sim.stats().airwallex.faults.timeout === 1, 1000, 'the held call');
     const started = Date.now();
     await h.app.close();
-    expect(Date.now() - started).toBeLessThan(1000);
+    expect(Date.now() - started).toBeLessThan(10_000); // far below the 60 s hold
     expect(await outcome).toBe('dropped');
   });
 
