@@ -125,6 +125,22 @@ export interface PaymentError {
   at: string;
 }
 
+/**
+ * Where a refund stands: `pending` until the provider accepts it (Airwallex RECEIVED), then
+ * `succeeded` (ACCEPTED or SETTLED: the money is on its way back) or `failed`.
+ */
+export type RefundStatus = 'pending' | 'succeeded' | 'failed';
+
+export interface Refund {
+  id: string;
+  amount: Money;
+  /** Why the merchant refunded, as they typed it; null when they gave no reason. */
+  reason: string | null;
+  status: RefundStatus;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface Order {
   id: string;
   status: OrderStatus;
@@ -140,6 +156,10 @@ export interface Order {
   expiresAt: string;
   /** Set once the order is paid. */
   paidAt: string | null;
+  /** Refunds of a paid order, oldest first (the order's `status` stays `paid`). */
+  refunds: Refund[];
+  /** Sum of the `succeeded` refunds; equal to `total` when the order is fully refunded. */
+  refundedTotal: Money;
 }
 
 /** 201 answer of POST /api/orders, and answer of GET /api/orders/{id} and POST .../cancel */

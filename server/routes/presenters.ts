@@ -34,6 +34,9 @@ export function presentOrder(order: OrderRecord, language: Language): Order {
     updatedAt: iso(order.updatedAt)!,
     expiresAt: iso(order.expiresAt)!,
     paidAt: iso(order.paidAt),
+    // No refunds exist before the refunds API lands; the fields are in the contract already.
+    refunds: [],
+    refundedTotal: { amount: 0, currency: order.currency },
   };
 }
 

@@ -160,6 +160,8 @@ export function order(overrides: Partial<Order> = {}): Order {
     updatedAt: '2026-11-26T12:00:00.000Z',
     expiresAt: '2026-11-26T12:30:00.000Z',
     paidAt: null,
+    refunds: [],
+    refundedTotal: { amount: 0, currency: 'CNY' },
     ...overrides,
   };
 }
