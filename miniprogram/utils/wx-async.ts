@@ -35,7 +35,8 @@ export function requestPayment(params: {
   timeStamp: string;
   nonceStr: string;
   package: string;
-  signType: 'MD5' | 'HMAC-SHA256' | 'RSA';
+  /** Passed only when the server sent one: WeChat applies its own default otherwise. */
+  signType?: 'MD5' | 'HMAC-SHA256' | 'RSA';
   paySign: string;
 }): Promise<string> {
   return new Promise<string>((resolve) => {
@@ -43,7 +44,7 @@ export function requestPayment(params: {
       timeStamp: params.timeStamp,
       nonceStr: params.nonceStr,
       package: params.package,
-      signType: params.signType,
+      ...(params.signType ? { signType: params.signType } : {}),
       paySign: params.paySign,
       success: (res) => resolve(res && res.errMsg ? res.errMsg : 'requestPayment:ok'),
       fail: (err) => resolve(err && err.errMsg ? err.errMsg : 'requestPayment:fail'),

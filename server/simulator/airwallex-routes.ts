@@ -57,7 +57,7 @@ export function airwallexRoutes(ctx: SimulatorContext) {
         ].join('.');
         ctx.store.addToken(token, expiresMs);
         // Whole seconds, rounded down, so a client caching until expires_at never outlives the token.
-        return { status: 201, body: { token, expires_at: formatTimestamp(expiresMs - (expiresMs % 1000), false) } };
+        return { status: 201, body: { token, expires_at: formatTimestamp(expiresMs - (expiresMs % 1000)) } };
       }),
     );
 

@@ -30,6 +30,8 @@ export interface SimulatorOptions {
   /** jscode2session accepts only these (40013 / 40125 otherwise). */
   wechatAppId: string;
   wechatAppSecret: string;
+  /** Take wx.login codes the simulator never minted as the default shopper (DevTools' tourist mode); default true. */
+  acceptUnknownCodes?: boolean;
   /** ':memory:' or a file; with a file, intents, used request_ids, codes and queued webhooks survive a restart. */
   databasePath: string;
   faults?: Partial<FaultSettings>;
@@ -94,6 +96,7 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
       appId: opts.wechatAppId,
       appSecret: opts.wechatAppSecret,
       busy: () => random() < faults.wechatBusyRate,
+      acceptUnknownCodes: opts.acceptUnknownCodes ?? true,
     }),
     faults: () => faults,
     random: () => random(),

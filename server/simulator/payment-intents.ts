@@ -261,7 +261,10 @@ export class PaymentIntents {
   }
 }
 
-/** updated_at strictly increases per intent, so receivers can order snapshots even within one millisecond. */
+/**
+ * The simulator's own clock for an intent's changes never goes back (it keeps the newest state
+ * last in its table); what it reports in updated_at has whole seconds only, like Airwallex.
+ */
 function nextMs(now: number, previous: number): number {
   return Math.max(now, previous + 1);
 }

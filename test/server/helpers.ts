@@ -91,6 +91,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
   }
 }
 
+/** A clock the test moves by hand; the server's services and the simulator read it (timers stay real). */
+export interface ManualClock {
+  now: () => number;
+  advance: (ms: number) => void;
+}
+
+export function manualClock(start = Date.now()): ManualClock {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
+}
+
 export const CART = { items: [{ sku: 'tea-oolong', quantity: 2 }, { sku: 'postcard', quantity: 1 }] };
 /** 2 × ¥12.50 + ¥1.99 */
 export const CART_TOTAL = 2699;

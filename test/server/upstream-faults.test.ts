@@ -130,8 +130,8 @@ describe('when Airwallex fails', () => {
     const payment = await server.request('POST', `/api/orders/${order.id}/payment`, { token });
     await server.pay(payment.body.requestPayment.package);
     expect((await server.request('GET', `/api/orders/${order.id}`, { token })).body.order.status).toBe('awaiting_payment');
-    // Make the order look unchecked for long enough, then run one sweep pass.
-    await server.store.updateOrder(order.id, () => ({ checkedAt: 0 }));
+    // Make the order due for its check now, then run one sweep pass.
+    await server.store.updateOrder(order.id, () => ({ patch: { nextCheckAt: 0 } }));
     const report = await server.sweeper.sweepOnce();
     expect(report.checked).toBeGreaterThanOrEqual(1);
     expect((await server.request('GET', `/api/orders/${order.id}`, { token })).body.order.status).toBe('paid');

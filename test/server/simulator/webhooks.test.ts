@@ -56,7 +56,7 @@ describe('webhooks', () => {
     });
   });
 
-  it('emits the events of a whole payment in order, each intent snapshot newer than the last', async () => {
+  it('emits the events of a whole payment in order, intent snapshots stamped in whole seconds that never go back', async () => {
     const created = await createIntent(h, token);
     const confirmed = await confirmIntent(h, token, created.body.id);
     await shopper(h, confirmed.body.next_action.data.package, 'pay');
@@ -76,7 +76,8 @@ describe('webhooks', () => {
       .filter((r) => r.event.name.startsWith('payment_intent.'))
       .map((r) => Date.parse(r.event.data.object.updated_at));
     expect([...intentTimes].sort((a, b) => a - b)).toEqual(intentTimes);
-    expect(new Set(intentTimes).size).toBe(intentTimes.length);
+    // Like Airwallex: whole seconds, so a quick payment's snapshots share one updated_at.
+    for (const time of intentTimes) expect(time % 1000).toBe(0);
   });
 
   it('emits failed_to_process then requires_payment_method for a failed payment, and cancelled for a cancel', async () => {
