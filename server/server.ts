@@ -41,6 +41,12 @@ export interface StartOptions {
   now?: () => number;
   /** Interval between a long poll's retrieves (tests shorten or lengthen it). */
   retrieveIntervalMs?: number;
+  /**
+   * On close, how long requests in flight may take to finish before every connection is cut
+   * (default 5 s). Long polls are answered at once; this is for the rest, and for clients that
+   * connected but never sent a request, which would otherwise hold the shutdown for a minute.
+   */
+  shutdownGraceMs?: number;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -171,7 +177,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         await sweeper.stop();
         watch.releaseAll();
+        const cut = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 5_000);
         await app.close();
+        clearTimeout(cut);
         await simulator?.close();
         await store.close();
       })();

@@ -165,7 +165,11 @@ describe('POST /webhooks/airwallex', () => {
   });
 
   describe('snapshots stamped in the same second (Airwallex timestamps have whole seconds)', () => {
-    const second = future(5);
+    // A second after the intent's creation (stamped when the test's order was made).
+    let second: string;
+    beforeEach(() => {
+      second = future(5);
+    });
 
     test('PENDING then REQUIRES_PAYMENT_METHOD: the order stays processing', async () => {
       await deliver(intentEvent('payment_intent.pending', 'PENDING', second));
