@@ -21,8 +21,11 @@ export interface Limits {
   shopper: LimitCheck;
 }
 
-/** Keys remembered per limit (least recently used first out): active shoppers and addresses of about a minute. */
-const KEYS_PER_LIMIT = 100_000;
+/**
+ * Keys remembered per limit, least recently used out first. A flooding client stays recent, so
+ * the cap only ever forgets quiet ones; it bounds the memory (a few MiB) however many shoppers come.
+ */
+const KEYS_PER_LIMIT = 10_000;
 
 /**
  * Registers the plugin (not as a global hook: our hooks call the checks, so two limits can apply to
