@@ -114,6 +114,7 @@ export class PaymentIntents {
         payment_method: { type: 'wechatpay', wechatpay: { flow } },
         status: CONFIRMED_ATTEMPT_STATUS,
         captured_amount: 0,
+        refunded_amount: 0,
         settle_via: 'airwallex',
         created_at: formatTimestamp(ms),
         updated_at: formatTimestamp(ms),

@@ -4,7 +4,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import { airwallexId, formatTimestamp } from './format';
 import type { Counters } from './stats';
 import type { SimulatorStore, DeliveryRecord } from './store';
-import type { FaultSettings, PaymentAttempt, PaymentIntent, WebhookEvent } from './types';
+import type { FaultSettings, PaymentAttempt, PaymentIntent, Refund, WebhookEvent } from './types';
 
 export const WEBHOOK_ACCOUNT_ID = 'acct_simulator';
 export const WEBHOOK_VERSION = '2025-06-30';
@@ -86,10 +86,10 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Queues one event. Called inside the transaction that changed the intent, so the event is
-   * persisted with the change; the HTTP delivery happens later, off the request path.
+   * Queues one event. Called inside the transaction that changed the intent (or refund), so the
+   * event is persisted with the change; the HTTP delivery happens later, off the request path.
    */
-  emit(name: string, object: PaymentIntent | PaymentAttempt): void {
+  emit(name: string, object: PaymentIntent | PaymentAttempt | Refund): void {
     if (this.opts.subscribed && !this.opts.subscribed.has(name)) return;
     const faults = this.opts.faults();
     const counters = this.opts.counters().webhooks;
@@ -240,7 +240,7 @@ export class WebhookDispatcher {
   }
 }
 
-/** The intent an event is about (an attempt names its intent), so one intent's events keep their order. */
+/** The intent an event is about (an attempt or a refund names its intent), so one intent's events keep their order. */
 function laneOf(delivery: DeliveryRecord): string {
   try {
     const object = (JSON.parse(delivery.body) as WebhookEvent).data.object as Partial<PaymentAttempt & PaymentIntent>;
