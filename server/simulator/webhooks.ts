@@ -2,6 +2,7 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { airwallexId, formatTimestamp } from './format';
+import { REFUND_WEBHOOK_EVENTS } from './inferred';
 import type { Counters } from './stats';
 import type { SimulatorStore, DeliveryRecord } from './store';
 import type { FaultSettings, PaymentAttempt, PaymentIntent, Refund, WebhookEvent } from './types';
@@ -36,9 +37,9 @@ export interface WebhookDispatcherOptions {
 }
 
 /**
- * The events the README tells merchants to subscribe to: the ones that move an order. The server
- * records and ignores the rest (payment_attempt.*, created, requires_customer_action), so sending
- * them only costs both sides work.
+ * The events the README tells merchants to subscribe to: the ones that move an order or its
+ * refunds. The server records and ignores the rest (payment_attempt.*, created,
+ * requires_customer_action), so sending them only costs both sides work.
  */
 export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
   'payment_intent.succeeded',
@@ -46,6 +47,7 @@ export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
   'payment_intent.cancelled',
   'payment_intent.pending',
   'payment_intent.pending_review',
+  ...Object.values(REFUND_WEBHOOK_EVENTS),
 ];
 
 /**
