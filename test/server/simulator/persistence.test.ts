@@ -102,6 +102,8 @@ describe('persistence', () => {
       const refundEvents = () => receiver.received.filter((r) => r.event.data.object.id === refund.body.id).map((r) => r.event.name);
       await waitFor(() => refundEvents().length >= 3, 3000, 'the refund webhooks');
       expect(refundEvents()).toEqual(['refund.received', 'refund.accepted', 'refund.settled']);
+      // Let the second refund finish and its webhooks land, so nothing is in flight when the receiver goes away.
+      await waitFor(() => second.sim.listRefunds().every((r) => r.status === 'SETTLED') && second.sim.stats().webhooks.pending === 0, 5000, 'a quiet simulator');
     } finally {
       await second.close();
       await receiver.close();
