@@ -30,6 +30,11 @@ export function airwallexId(prefix: 'int' | 'att' | 'evt' | 'mtd'): string {
   return `${prefix}_${randomString(19)}`;
 }
 
+/** A refund id shaped like the documented ones: rfd_sgst4689lgcv3c7rbyc_bppn22. */
+export function refundId(): string {
+  return `rfd_${randomString(19)}_${randomString(6)}`;
+}
+
 export function base64url(input: Buffer | string): string {
   return Buffer.from(input).toString('base64url');
 }

@@ -1,8 +1,8 @@
-// The simulator's SQLite state: tokens, intents, used request_ids, prepay ids, WeChat codes, and queued webhooks.
+// The simulator's SQLite state: tokens, intents, refunds, used request_ids, prepay ids, WeChat codes, and queued webhooks.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { PaymentIntent } from './types';
+import type { PaymentIntent, Refund } from './types';
 
 export interface PrepayRecord {
   prepayId: string;
@@ -36,6 +36,14 @@ CREATE INDEX IF NOT EXISTS intents_merchant_order_id ON intents (merchant_order_
 CREATE INDEX IF NOT EXISTS intents_seq ON intents (seq);
 CREATE TABLE IF NOT EXISTS request_ids (request_id TEXT PRIMARY KEY, endpoint TEXT NOT NULL, created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS prepay (prepay_id TEXT PRIMARY KEY, intent_id TEXT NOT NULL, attempt_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS prepay_attempt_id ON prepay (attempt_id);
+CREATE TABLE IF NOT EXISTS refunds (
+  id TEXT PRIMARY KEY, seq INTEGER NOT NULL, intent_id TEXT NOT NULL, attempt_id TEXT NOT NULL, status TEXT NOT NULL,
+  next_at_ms INTEGER, json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refunds_seq ON refunds (seq);
+CREATE INDEX IF NOT EXISTS refunds_intent_id ON refunds (intent_id, seq);
+CREATE INDEX IF NOT EXISTS refunds_next_at ON refunds (next_at_ms);
 CREATE TABLE IF NOT EXISTS wechat_codes (
   code TEXT PRIMARY KEY, shopper TEXT NOT NULL, created_ms INTEGER NOT NULL, used INTEGER NOT NULL, minted INTEGER NOT NULL
 );
@@ -150,6 +158,72 @@ export class SimulatorStore {
       | { intent_id: string; attempt_id: string }
       | undefined;
     return row && { prepayId, intentId: row.intent_id, attemptId: row.attempt_id };
+  }
+
+  /** The intent an attempt belongs to (every attempt the simulator made got a prepay id). */
+  intentIdOfAttempt(attemptId: string): string | undefined {
+    const row = this.sql('SELECT intent_id FROM prepay WHERE attempt_id = ?').get(attemptId) as { intent_id: string } | undefined;
+    return row?.intent_id;
+  }
+
+  /**
+   * Inserts or updates a refund. `nextAtMs` is when its status should move on by itself (real
+   * time), undefined once it is final. `seq` orders refunds: timestamps may tie.
+   */
+  putRefund(refund: Refund, nextAtMs: number | undefined): void {
+    this.sql(
+      `INSERT INTO refunds (id, seq, intent_id, attempt_id, status, next_at_ms, json)
+       VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM refunds), @intent_id, @attempt_id, @status, @next_at_ms, @json)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, next_at_ms = excluded.next_at_ms, json = excluded.json`,
+    ).run({
+      id: refund.id,
+      intent_id: refund.payment_intent_id,
+      attempt_id: refund.payment_attempt_id,
+      status: refund.status,
+      next_at_ms: nextAtMs ?? null,
+      json: JSON.stringify(refund),
+    });
+  }
+
+  getRefund(id: string): { refund: Refund; nextAtMs: number | undefined } | undefined {
+    const row = this.sql('SELECT json, next_at_ms FROM refunds WHERE id = ?').get(id) as { json: string; next_at_ms: number | null } | undefined;
+    return row && { refund: JSON.parse(row.json) as Refund, nextAtMs: row.next_at_ms ?? undefined };
+  }
+
+  /** Oldest first: every refund, or those of one intent. */
+  listRefunds(intentId?: string): Refund[] {
+    const rows = (
+      intentId === undefined
+        ? this.sql('SELECT json FROM refunds ORDER BY seq').all()
+        : this.sql('SELECT json FROM refunds WHERE intent_id = ? ORDER BY seq').all(intentId)
+    ) as Array<{ json: string }>;
+    return rows.map((r) => JSON.parse(r.json) as Refund);
+  }
+
+  /** Newest first, like the list endpoint; the other filters are applied by the caller. */
+  findRefunds(filter: { intentId?: string; attemptId?: string }): Refund[] {
+    const rows = this.sql(
+      `SELECT json FROM refunds WHERE (@intent_id IS NULL OR intent_id = @intent_id) AND (@attempt_id IS NULL OR attempt_id = @attempt_id)
+       ORDER BY seq DESC`,
+    ).all({ intent_id: filter.intentId ?? null, attempt_id: filter.attemptId ?? null }) as Array<{ json: string }>;
+    return rows.map((r) => JSON.parse(r.json) as Refund);
+  }
+
+  /** Refunds whose status is due to move on, the longest-waiting first. */
+  dueRefunds(nowMs: number, limit: number): string[] {
+    const rows = this.sql('SELECT id FROM refunds WHERE next_at_ms <= ? ORDER BY next_at_ms, seq LIMIT ?').all(nowMs, limit) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
+  /** When the next refund is due to move on; undefined when every refund is final. */
+  nextRefundDue(): number | undefined {
+    const row = this.sql('SELECT MIN(next_at_ms) AS next FROM refunds').get() as { next: number | null };
+    return row.next ?? undefined;
+  }
+
+  refundCounts(): Record<string, number> {
+    const rows = this.sql('SELECT status, COUNT(*) AS n FROM refunds GROUP BY status').all() as Array<{ status: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
   }
 
   putCode(record: CodeRecord): void {

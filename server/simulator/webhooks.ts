@@ -2,9 +2,10 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { airwallexId, formatTimestamp } from './format';
+import { REFUND_WEBHOOK_EVENTS } from './inferred';
 import type { Counters } from './stats';
 import type { SimulatorStore, DeliveryRecord } from './store';
-import type { FaultSettings, PaymentAttempt, PaymentIntent, WebhookEvent } from './types';
+import type { FaultSettings, PaymentAttempt, PaymentIntent, Refund, WebhookEvent } from './types';
 
 export const WEBHOOK_ACCOUNT_ID = 'acct_simulator';
 export const WEBHOOK_VERSION = '2025-06-30';
@@ -36,9 +37,9 @@ export interface WebhookDispatcherOptions {
 }
 
 /**
- * The events the README tells merchants to subscribe to: the ones that move an order. The server
- * records and ignores the rest (payment_attempt.*, created, requires_customer_action), so sending
- * them only costs both sides work.
+ * The events the README tells merchants to subscribe to: the ones that move an order or its
+ * refunds. The server records and ignores the rest (payment_attempt.*, created,
+ * requires_customer_action), so sending them only costs both sides work.
  */
 export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
   'payment_intent.succeeded',
@@ -46,6 +47,7 @@ export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
   'payment_intent.cancelled',
   'payment_intent.pending',
   'payment_intent.pending_review',
+  ...Object.values(REFUND_WEBHOOK_EVENTS),
 ];
 
 /**
@@ -86,10 +88,10 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Queues one event. Called inside the transaction that changed the intent, so the event is
-   * persisted with the change; the HTTP delivery happens later, off the request path.
+   * Queues one event. Called inside the transaction that changed the intent (or refund), so the
+   * event is persisted with the change; the HTTP delivery happens later, off the request path.
    */
-  emit(name: string, object: PaymentIntent | PaymentAttempt): void {
+  emit(name: string, object: PaymentIntent | PaymentAttempt | Refund): void {
     if (this.opts.subscribed && !this.opts.subscribed.has(name)) return;
     const faults = this.opts.faults();
     const counters = this.opts.counters().webhooks;
@@ -240,7 +242,7 @@ export class WebhookDispatcher {
   }
 }
 
-/** The intent an event is about (an attempt names its intent), so one intent's events keep their order. */
+/** The intent an event is about (an attempt or a refund names its intent), so one intent's events keep their order. */
 function laneOf(delivery: DeliveryRecord): string {
   try {
     const object = (JSON.parse(delivery.body) as WebhookEvent).data.object as Partial<PaymentAttempt & PaymentIntent>;
