@@ -101,7 +101,7 @@ export function faultPatchProblems(patch: unknown): string[] {
  *                                     REFUND_LIST
  *   SIMULATOR_WEBHOOK_DROP_RATE       share of webhook events never delivered              (0..1)
  *   SIMULATOR_WEBHOOK_DUPLICATE_RATE  share of webhook events delivered twice              (0..1)
- *   SIMULATOR_WEBHOOK_REORDER_RATE    share of webhook events held back ~300 ms            (0..1)
+ *   SIMULATOR_WEBHOOK_REORDER_RATE    share of webhook events held back until a later event of the same intent overtakes them (0..1)
  *   SIMULATOR_WEBHOOK_DELAY_MS        delay before every webhook event's first delivery    (default 0)
  *   SIMULATOR_WECHAT_BUSY_RATE        share of jscode2session calls answered errcode -1    (0..1)
  *   SIMULATOR_REFUND_FAIL_RATE        share of refunds that end FAILED, not ACCEPTED       (0..1)

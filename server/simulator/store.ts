@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS wechat_codes (
   code TEXT PRIMARY KEY, shopper TEXT NOT NULL, created_ms INTEGER NOT NULL, used INTEGER NOT NULL, minted INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS deliveries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, next_at_ms INTEGER NOT NULL
+  id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, next_at_ms INTEGER NOT NULL,
+  held_lane TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_next_at ON deliveries (next_at_ms);
 `;
@@ -69,6 +70,9 @@ export class SimulatorStore {
       this.db.pragma('synchronous = NORMAL');
     }
     this.db.exec(SCHEMA);
+    // A state file from before held-back deliveries existed.
+    const columns = this.db.prepare('PRAGMA table_info(deliveries)').all() as Array<{ name: string }>;
+    if (!columns.some((column) => column.name === 'held_lane')) this.db.exec('ALTER TABLE deliveries ADD COLUMN held_lane TEXT');
   }
 
   /** A prepared statement, compiled once per distinct SQL text. */
@@ -238,8 +242,14 @@ export class SimulatorStore {
     return row && { code, shopper: row.shopper, createdMs: row.created_ms, used: row.used === 1, minted: row.minted === 1 };
   }
 
-  addDelivery(eventId: string, body: string, nextAtMs: number): void {
-    this.sql('INSERT INTO deliveries (event_id, body, attempts, next_at_ms) VALUES (?, ?, 0, ?)').run(eventId, body, nextAtMs);
+  /** Queues a delivery; with `heldLane`, it waits until another delivery of that lane went out (or `nextAtMs`). */
+  addDelivery(eventId: string, body: string, nextAtMs: number, heldLane: string | null = null): void {
+    this.sql('INSERT INTO deliveries (event_id, body, attempts, next_at_ms, held_lane) VALUES (?, ?, 0, ?, ?)').run(eventId, body, nextAtMs, heldLane);
+  }
+
+  /** Makes the deliveries held back in `lane` due now: a later event of the lane has overtaken them. */
+  releaseHeld(lane: string, nowMs: number): void {
+    this.sql('UPDATE deliveries SET next_at_ms = ?, held_lane = NULL WHERE held_lane = ?').run(nowMs, lane);
   }
 
   /** Due deliveries in the order they should go out. */

@@ -37,7 +37,7 @@ export interface FaultSettings {
   webhookDropRate: number;
   /** Share of webhook events delivered twice (same event id). */
   webhookDuplicateRate: number;
-  /** Share of webhook events held back ~300 ms so a later event overtakes them. */
+  /** Share of webhook events held back until a later event of the same intent has been delivered (2 s at most). */
   webhookReorderRate: number;
   /** Delay before the first delivery attempt of every webhook event. */
   webhookDelayMs: number;

@@ -12,7 +12,8 @@ export const WEBHOOK_VERSION = '2025-06-30';
 
 const FIRST_RETRY_MS = 200;
 const MAX_RETRY_MS = 10_000;
-const REORDER_HOLD_MS = 300;
+/** A held-back event goes out once a later event of its intent has, or after this long at most. */
+const REORDER_MAX_HOLD_MS = 2_000;
 /** Gap between the two copies of a duplicated event (WeChat spaces its own duplicates ~1 s; tests want speed). */
 const DUPLICATE_GAP_MS = 20;
 const ATTEMPT_TIMEOUT_MS = 5_000;
@@ -110,14 +111,18 @@ export class WebhookDispatcher {
     }
     const body = JSON.stringify(event);
     let at = Date.now() + faults.webhookDelayMs;
+    let heldLane: string | null = null;
     if (this.opts.random() < faults.webhookReorderRate) {
+      // Held back until the next event of the same intent has been delivered: that one overtakes it,
+      // whatever the speed of the machine; alone, it goes out after REORDER_MAX_HOLD_MS.
       counters.reordered++;
-      at += REORDER_HOLD_MS;
+      at += REORDER_MAX_HOLD_MS;
+      heldLane = laneOfObject(object, event.id);
     }
-    this.opts.store.addDelivery(event.id, body, at);
+    this.opts.store.addDelivery(event.id, body, at, heldLane);
     if (this.opts.random() < faults.webhookDuplicateRate) {
       counters.duplicated++;
-      this.opts.store.addDelivery(event.id, body, at + DUPLICATE_GAP_MS);
+      this.opts.store.addDelivery(event.id, body, at + DUPLICATE_GAP_MS, heldLane);
     }
   }
 
@@ -229,7 +234,9 @@ export class WebhookDispatcher {
     if (outcome === 'ok') {
       counters.delivered++;
       this.opts.store.deleteDelivery(delivery.id);
+      const lane = this.lanes.get(delivery.id);
       this.lanes.delete(delivery.id);
+      if (lane !== undefined) this.opts.store.releaseHeld(lane, Date.now());
       return;
     }
     counters.failed++;
@@ -245,9 +252,13 @@ export class WebhookDispatcher {
 /** The intent an event is about (an attempt or a refund names its intent), so one intent's events keep their order. */
 function laneOf(delivery: DeliveryRecord): string {
   try {
-    const object = (JSON.parse(delivery.body) as WebhookEvent).data.object as Partial<PaymentAttempt & PaymentIntent>;
-    return object.payment_intent_id ?? object.id ?? delivery.eventId;
+    return laneOfObject((JSON.parse(delivery.body) as WebhookEvent).data.object, delivery.eventId);
   } catch {
     return delivery.eventId;
   }
+}
+
+function laneOfObject(object: WebhookEvent['data']['object'], eventId: string): string {
+  const fields = object as Partial<PaymentAttempt & PaymentIntent>;
+  return fields.payment_intent_id ?? fields.id ?? eventId;
 }
