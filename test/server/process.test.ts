@@ -4,12 +4,12 @@ import net from 'node:net';
 import path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '../..');
-const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-/** Runs server/main.ts with `env`; resolves with its exit code and output, after `whileRunning` if given. */
+/** Runs `npm start` with `env`; resolves with its exit code and output, after `whileRunning` if given. */
 function runMain(env: Record<string, string>, whileRunning?: (output: () => string, kill: (signal: NodeJS.Signals) => void) => Promise<void>) {
   return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(TSX, ['server/main.ts'], {
+    // `npm start` itself: a signal to npm must reach the server (the script execs tsx, which relays it).
+    const child = spawn('npm', ['start', '--silent'], {
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_FORMAT: 'json', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
