@@ -63,10 +63,14 @@ export function showActionSheet(itemList: string[], alertText?: string): Promise
   });
 }
 
-/** Asks a yes/no question; resolves true when the shopper confirmed. */
-export function confirm(content: string, confirmText: string, cancelText: string): Promise<boolean> {
+/**
+ * Asks a yes/no question; resolves true when the shopper confirmed. WeChat refuses button texts
+ * over 4 Chinese (about 8 Latin) characters: the call fails and no dialog appears.
+ */
+export function confirm(title: string, content: string, confirmText: string, cancelText: string): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     wx.showModal({
+      title,
       content,
       confirmText,
       cancelText,

@@ -198,9 +198,19 @@ describe('cancel and failure', () => {
     wxf.server.on('POST /api/orders/:id/cancel', { status: 200, body: { order: order({ status: 'cancelled' }) } });
     await tap(page, '.cancel-order');
     await until(() => page.data.state === 'cancelled');
-    expect(wxf.showModal).toHaveBeenCalledTimes(1);
+    // WeChat shows the dialog only when its button texts fit (4 Chinese / 8 Latin characters).
+    expect(wxf.modals).toEqual([{ title: 'Cancel this order?', content: 'It cannot be paid afterwards.', confirmText: 'Yes', cancelText: 'No' }]);
     expect(text(page, '.cancelled')).toBe('This order was cancelled.');
     expect(page.querySelector('.pay')).toBeFalsy();
+  });
+
+  test('Cancel order asks in Chinese too, with button texts WeChat accepts', async () => {
+    const { page, wxf } = await openResult({ pay: true, payResult: 'requestPayment:fail cancel', language: 'zh_CN' });
+    await until(settledOn(page));
+    wxf.server.on('POST /api/orders/:id/cancel', { status: 200, body: { order: order({ status: 'cancelled' }) } });
+    await tap(page, '.cancel-order');
+    await until(() => page.data.state === 'cancelled');
+    expect(wxf.modals).toEqual([{ title: '取消此订单？', content: '取消后将无法支付。', confirmText: '取消订单', cancelText: '暂不取消' }]);
   });
 
   test('Cancel order does nothing when the shopper keeps the order', async () => {

@@ -240,7 +240,7 @@ Component({
     async onCancelOrderTap() {
       const state = states.get(this);
       if (this.data.busy || !state) return;
-      const yes = await confirm(t('result.cancelConfirm'), t('result.cancelYes'), t('result.cancelNo'));
+      const yes = await confirm(t('result.cancelTitle'), t('result.cancelConfirm'), t('result.cancelYes'), t('result.cancelNo'));
       if (!yes) return;
       this.setData({ busy: true, error: '' });
       try {
