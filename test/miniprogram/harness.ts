@@ -57,7 +57,25 @@ simulateUtils.runJs = (file: string) => {
   if (!registered && known) registerComponent(known);
 };
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const simulateWxss: { compile: (wxss: string, options: { prefix: string }) => string } = require('miniprogram-simulate/src/wxss');
+
+/**
+ * WeChat applies app.wxss to every page (not to components); simulate does not load it. Scoped like a
+ * page ("main--"), 1 rpx = 1 px as simulate does, and first in <head> so page styles come after it.
+ */
+function insertAppWxss(): void {
+  if (document.getElementById('app-wxss')) return;
+  const style = document.createElement('style');
+  style.id = 'app-wxss';
+  style.textContent = simulateWxss
+    .compile(fs.readFileSync(path.join(MP_ROOT, 'app.wxss'), 'utf8'), { prefix: 'main' })
+    .replace(/(\d+)rpx/gi, '$1px');
+  document.head.insertBefore(style, document.head.firstChild);
+}
+
 function render(relPath: string, props: Record<string, unknown> = {}): Rendered {
+  insertAppWxss();
   const id = simulate.load(path.join(MP_ROOT, relPath), { rootPath: MP_ROOT });
   const comp = simulate.render(id, props) as Rendered;
   comp.attach(document.createElement('parent-wrapper'));
@@ -120,7 +138,8 @@ export function attrsOf(dom: Element): Record<string, unknown> {
   const vt = (dom as unknown as { __wxElement?: { _vt?: { attrs?: Array<{ name: string; value: unknown }> } } }).__wxElement;
   const result: Record<string, unknown> = {};
   ((vt && vt._vt && vt._vt.attrs) || []).forEach((a) => {
-    if (a.value !== undefined) result[a.name] = a.value;
+    // wcc hands attribute names over camelCased (ariaLabel); give them back as written in WXML.
+    if (a.value !== undefined) result[a.name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)] = a.value;
   });
   return result;
 }
