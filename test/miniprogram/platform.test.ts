@@ -214,6 +214,23 @@ describe('buttons under style v2', () => {
     expect(buttons.length).toBeGreaterThan(0);
     for (const button of buttons) expect(`${button.className}: ${widthWinner(button)}`).not.toMatch(/WeChat's/);
   });
+
+  test.each(['pages/shop/shop', 'pages/checkout/checkout', 'pages/orders/orders'])(
+    '%s: buttons whose height the page sets are at least 44 px (88 rpx) to tap',
+    async (url) => {
+      const wxf = fakeWx();
+      if (url.indexOf('checkout') >= 0) await toCheckout(wxf);
+      else wxf.app.launch(url);
+      await flush(6);
+      await until(() => !top(wxf).data.loading);
+      const buttons = Array.from(top(wxf).dom!.querySelectorAll('wx-button'));
+      expect(buttons.length).toBeGreaterThan(0);
+      for (const button of buttons) {
+        const heights = matchingRules(button).map((r) => parseFloat(r.style.getPropertyValue('height'))).filter((h) => !isNaN(h));
+        if (heights.length) expect(`${button.className}: ${heights[heights.length - 1]}`).toBe(`${button.className}: ${Math.max(88, heights[heights.length - 1])}`);
+      }
+    },
+  );
 });
 
 test('the tab bar has the shop and the orders', () => {
