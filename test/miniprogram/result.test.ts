@@ -423,6 +423,8 @@ describe('refunds', () => {
     expect(text(page, '.refund-pending')).toBe('Refund in progress: ¥5.00');
     expect(page.querySelector('.refunded')).toBeFalsy();
     expect(text(page, '.head')).toContain('Paid');
+    // The result's own line says it too, under "Payment successful".
+    expect(text(page, '.refund-hint')).toBe('Refund in progress: ¥5.00');
   });
 
   test('speaks Chinese', async () => {

@@ -241,6 +241,10 @@ Component({
       } else if (kind === 'payable' && notice) {
         hint = notice;
         hintClass = 'shopper-cancel';
+      } else if (kind === 'paid' && (this.data.refunded || this.data.refundPending)) {
+        // Opened later from the orders: what came back matters more than the thanks.
+        hint = [this.data.refunded, this.data.refundPending].filter(Boolean).join(' · ');
+        hintClass = 'refund-hint';
       } else {
         hint = t(kind === 'paid' ? 'result.paidHint' : kind === 'payable' ? 'result.payableHint' : kind === 'pending' ? 'result.pendingHint' : 'result.closedHint');
       }
