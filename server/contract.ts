@@ -50,6 +50,15 @@ export interface Product {
   name: string;
   /** Display name in every supported language. */
   names: LocalizedText;
+  /** One line about the product, in the request's language (same rule as `name`). */
+  description: string;
+  /** The one-line description in every supported language. */
+  descriptions: LocalizedText;
+  /**
+   * The product's picture: a path on this server ("/static/products/tea-oolong.png"); the mini
+   * program prefixes its API base URL. Served with long-lived cache headers: give a changed picture a new name.
+   */
+  image: string;
   price: Money;
 }
 

@@ -100,6 +100,9 @@ export function presentProducts(catalogue: Catalogue, language: Language): Produ
     sku: product.sku,
     name: product.names[language],
     names: product.names,
+    description: product.descriptions[language],
+    descriptions: product.descriptions,
+    image: product.image,
     price: { amount: product.unitAmount, currency: catalogue.currency },
   }));
 }

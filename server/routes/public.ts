@@ -1,4 +1,7 @@
-// Routes anyone may call: health and readiness, public configuration, the catalogue; and /metrics with its token.
+// Routes anyone may call: health and readiness, public configuration, the catalogue and its pictures
+// (/static/); and /metrics with its token.
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
 import type { ConfigResponse, HealthResponse, ProductsResponse, ReadyResponse } from '../contract';
 import { AppError } from '../errors';
 import { sameSecret } from './admin';
@@ -6,6 +9,15 @@ import { currencyPrecision } from '../money';
 import { MAX_WAIT_SECONDS } from '../services/orders';
 import { languageOf, presentProducts } from './presenters';
 import type { AppDeps, TypedApp } from './types';
+
+/** Files served under /static/ (product pictures); the catalogue refers to them by path. */
+export const STATIC_ROOT = path.join(__dirname, '..', 'static');
+
+/**
+ * How long phones may keep a static file without asking again. A week, with ETag / Last-Modified
+ * for the revalidation after it: a changed picture should get a new file name to show at once.
+ */
+export const STATIC_MAX_AGE_SECONDS = 7 * 24 * 3600;
 
 export function registerPublicRoutes(app: TypedApp, deps: AppDeps): void {
   // Liveness: the process answers. Cheap, and never touches the database.
@@ -36,6 +48,16 @@ export function registerPublicRoutes(app: TypedApp, deps: AppDeps): void {
     orderLifetimeSeconds: deps.orderLifetimeSeconds,
     maxWaitSeconds: MAX_WAIT_SECONDS,
   }));
+
+  app.register(fastifyStatic, {
+    root: STATIC_ROOT,
+    prefix: '/static/',
+    decorateReply: false,
+    index: false,
+    list: false,
+    cacheControl: false,
+    setHeaders: (res) => res.setHeader('cache-control', `public, max-age=${STATIC_MAX_AGE_SECONDS}`),
+  });
 
   app.get('/api/products', async (request): Promise<ProductsResponse> => ({
     products: presentProducts(deps.catalogue, languageOf(request.headers['accept-language'])),
