@@ -39,7 +39,7 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-e2e-'));
   server = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: path.join(dataDir, 'app.sqlite'), LOG_LEVEL: 'info', LOG_FORMAT: 'json' },
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: path.join(dataDir, 'app.sqlite'), LOG_LEVEL: 'info', LOG_FORMAT: 'json', ADMIN_TOKEN },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   baseUrl = await new Promise<string>((resolve, reject) => {
@@ -162,7 +162,41 @@ beforeEach(async () => {
   await http_('DELETE', `${baseUrl}/simulator/faults`);
 });
 
+/** The operator's token for the admin API (the merchant's back office). */
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+/** Polls the server until `check` holds for the order (bounded). */
+async function serverOrderUntil(bridge: Bridge, orderId: string, check: (order: Order) => boolean): Promise<Order> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const order = await serverOrder(bridge, orderId);
+    if (check(order)) return order;
+    if (Date.now() > deadline) throw new Error(`the order never got there: ${JSON.stringify(order)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('end to end against the real server', () => {
+  test('refund: the merchant refunds part of a paid order, and the shopper sees it on the order and in the list', async () => {
+    const bridge = bridgeWx('e2e-erin');
+    const { result, orderId } = await checkoutAndPay(bridge);
+    await until(() => result.data.state === 'paid', 10_000);
+    const refunded = await http_('POST', `${baseUrl}/admin/api/orders/${orderId}/refunds`, { amount: 500, reason: 'one tea arrived broken' }, {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      'idempotency-key': `e2e-refund-${orderId}`,
+    });
+    expect(refunded.status).toBe(201);
+    const order = await serverOrderUntil(bridge, orderId, (o) => o.refunds.length === 1 && o.refunds[0].status === 'succeeded');
+    expect(order).toMatchObject({ status: 'paid', refundedTotal: { amount: 500, currency: 'CNY' } });
+
+    // The shopper opens the order again: the page shows what came back; so does My orders.
+    const app = bridge.wxf.app;
+    const again = app.launch(`pages/result/result?id=${encodeURIComponent(orderId)}`).page;
+    await until(() => again.data.state === 'paid' && allText(again).includes('Refunded ¥5.00'), 10_000);
+    const orders = app.launch('pages/orders/orders').page;
+    await until(() => allText(orders).includes('Refunded ¥5.00'), 10_000);
+  }, 30_000);
+
   test('pay: the result page shows paid and the server’s order is paid', async () => {
     const bridge = bridgeWx('e2e-alice');
     const { result, orderId } = await checkoutAndPay(bridge);
