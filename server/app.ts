@@ -14,6 +14,7 @@ import { registerSessionRoutes } from './routes/sessions';
 import type { AppDeps } from './routes/types';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { registerAdminRoutes } from './routes/admin';
+import { AdminService } from './services/admin';
 import { registerLimits } from './limits';
 import { runWithTiming, serverTimingHeader } from './timing';
 
@@ -73,7 +74,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, deps, limits);
   registerOrderRoutes(app, deps, limits);
   registerWebhookRoutes(app, deps);
-  if (deps.admin) registerAdminRoutes(app, deps, deps.admin);
+  if (deps.admin) registerAdminRoutes(app, deps, deps.admin, new AdminService({ store: deps.store, refunds: deps.refunds }));
   return app;
 }
 
