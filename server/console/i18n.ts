@@ -91,7 +91,12 @@ const en = {
   recheckText: 'Ask Airwallex for the payment and its refunds now (at most once every 2 seconds per order).',
   recheck: 'Re-check with Airwallex',
   rechecked: (status: string) => `Airwallex was asked; the order is ${status}.`,
-  refundCreated: (amount: string, id: string) => `Refund of ${amount} requested (${id}). Airwallex confirms it in a moment: re-check or reload to see it settle.`,
+  refundCreated: (amount: string, id: string, status: string) =>
+    status === 'succeeded'
+      ? `Refund of ${amount} made (${id}): Airwallex accepted it.`
+      : status === 'failed'
+        ? `Refund of ${amount} (${id}) failed at Airwallex: see its row below.`
+        : `Refund of ${amount} requested (${id}). Airwallex confirms it in a moment: re-check or reload to see it settle.`,
   timeline: 'Timeline',
   noTimeline: 'Nothing recorded yet.',
   // confirm
@@ -238,7 +243,12 @@ const zh: Messages = {
   recheckText: '立即向 Airwallex 查询该支付及其退款（每个订单每 2 秒最多一次）。',
   recheck: '向 Airwallex 复查',
   rechecked: (status) => `已向 Airwallex 查询；订单状态：${status}。`,
-  refundCreated: (amount, id) => `已发起退款 ${amount}（${id}）。Airwallex 稍后确认：复查或刷新页面查看结果。`,
+  refundCreated: (amount, id, status) =>
+    status === 'succeeded'
+      ? `退款 ${amount}（${id}）已完成：Airwallex 已受理。`
+      : status === 'failed'
+        ? `退款 ${amount}（${id}）在 Airwallex 失败：详见下方退款记录。`
+        : `已发起退款 ${amount}（${id}）。Airwallex 稍后确认：复查或刷新页面查看结果。`,
   timeline: '时间线',
   noTimeline: '暂无记录。',
   confirmTitle: '确认退款',

@@ -53,6 +53,9 @@ function languageSwitch(context: PageContext): Html {
   return html`<nav aria-label="${t(context).languageLabel}"><ul>${link('zh_CN', '中文', 'zh-CN')}${link('en', 'English', 'en')}</ul></nav>`;
 }
 
+/** Counters that say little to a merchant trying the console (HTTP status codes, WeChat errcodes). */
+const QUIET_COUNTERS = new Set(['statusCodes', 'errcodes']);
+
 /** Flattens the simulator's counters to "group: name n" lists, whatever their exact shape. */
 function simulatorBanner(context: PageContext): Html | null {
   if (context.simulator === undefined) return null;
@@ -61,7 +64,9 @@ function simulatorBanner(context: PageContext): Html | null {
   const numbers = (value: unknown, prefix: string): string[] => {
     if (typeof value === 'number') return [`${prefix} ${value}`];
     if (!value || typeof value !== 'object') return [];
-    return Object.entries(value).flatMap(([key, inner]) => numbers(inner, prefix ? `${prefix}.${key}` : key));
+    return Object.entries(value)
+      .filter(([key]) => !QUIET_COUNTERS.has(key))
+      .flatMap(([key, inner]) => numbers(inner, prefix ? `${prefix}.${key}` : key));
   };
   if (context.simulator && typeof context.simulator === 'object') {
     for (const [group, value] of Object.entries(context.simulator)) {

@@ -258,7 +258,7 @@ export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
           return showOrder(request, reply, request.params.id, 200, {
             notice: (order) => {
               const made = refund ? order.refunds.find((r) => r.id === refund) : undefined;
-              if (made) return m.refundCreated(formatMoney(made.amount.amount, made.amount.currency, languageOfRequest(request)), made.id);
+              if (made) return m.refundCreated(formatMoney(made.amount.amount, made.amount.currency, languageOfRequest(request)), made.id, made.status);
               if (rechecked) return m.rechecked(m.statuses[order.status] ?? order.status);
               return undefined;
             },
