@@ -253,7 +253,7 @@ ${form?.error ? html`<p class="field-error" id="amount-error">${form.error}</p>`
 <div class="field"><label for="reason">${m.reasonLabel}</label><input type="text" id="reason" name="reason" maxlength="128" value="${form?.reason ?? ''}"></div>
 <button type="submit">${m.reviewRefund}</button>
 </form></section>`
-      : html`<p>${m.notRefundable(m.statuses[order.status] ?? order.status)}</p>`;
+      : html`<p>${order.status === 'paid' ? m.fullyRefunded : m.notRefundable(m.statuses[order.status] ?? order.status)}</p>`;
   const body = html`<p><a href="/admin/orders">← ${m.backToOrders}</a></p>
 <h1>${m.orderTitle(order.id)} ${statusBadge(order.status, m.statuses[order.status])}</h1>
 ${view.notice ? html`<p class="notice" role="status">${view.notice}</p>` : null}

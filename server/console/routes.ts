@@ -278,7 +278,9 @@ export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
           const amountText = request.query.amount ?? '';
           const reason = (request.query.reason ?? '').trim();
           const amount = parseMajor(amountText, order.total.currency);
-          if (order.refundable.amount <= 0) return showOrder(request, reply, order.id, 409, { error: m.notRefundable(m.statuses[order.status] ?? order.status) });
+          if (order.refundable.amount <= 0) {
+            return showOrder(request, reply, order.id, 409, { error: order.status === 'paid' ? m.fullyRefunded : m.notRefundable(m.statuses[order.status] ?? order.status) });
+          }
           if (amount === undefined || amount > order.refundable.amount) {
             const all = formatMoney(order.refundable.amount, order.refundable.currency, context.language);
             return showOrder(request, reply, order.id, 400, { refundForm: { amount: amountText, reason, error: m.badAmount(all) } });

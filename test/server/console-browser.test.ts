@@ -166,7 +166,7 @@ describeInBrowser('the merchant console in Chromium', () => {
     await page.waitForURL(`**/admin/orders/${order.id}?refund=*`);
     expect(refundsOf(order.paymentIntentId).map((refund) => refund.amount)).toEqual([CART_TOTAL / 100]);
     expect(await page.getByRole('button', { name: 'Review the refund' }).count()).toBe(0);
-    expect(await page.locator('main').textContent()).toContain('Nothing to refund');
+    expect(await page.locator('main').textContent()).toContain('Nothing is left to refund');
   });
 
   test('a page of another site cannot refund: its form post is refused, and nothing is refunded', async () => {

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { signWebhook } from '../../server/services/webhooks';
 import { CART, startTestServer, testConfig, type TestServer } from './helpers';
 
 const ADMIN_TOKEN = 'console-admin-token-0123456789';
@@ -281,6 +282,65 @@ describe('console pages', () => {
     expect(confirm.text).toContain(`Refund CN¥5.00 to the shopper of order ${order.id}?`);
     expect(confirm.text).toMatch(/name="amount" value="500"/);
     expect(server.simulator!.listRefunds()).toHaveLength(0);
+
+    // Re-check with Airwallex: a retrieve of the refunds now, audited, then the order with a notice.
+    const lists = server.simulator!.stats().airwallex.calls.refund_list;
+    // Another session's CSRF token is not this one's.
+    const otherSession = await signIn(server.url);
+    expect((await visit(server.url, 'POST', `/admin/orders/${order.id}/recheck`, { cookie, form: { _csrf: otherSession.csrf } })).status).toBe(403);
+    const csrf = csrfOf((await visit(server.url, 'GET', `/admin/orders/${order.id}`, { cookie })).text);
+    const rechecked = await visit(server.url, 'POST', `/admin/orders/${order.id}/recheck`, { cookie, form: { _csrf: csrf } });
+    expect([rechecked.status, rechecked.headers.get('location')]).toEqual([303, `/admin/orders/${order.id}?rechecked=1`]);
+    expect(server.simulator!.stats().airwallex.calls.refund_list).toBe(lists + 1);
+    expect((await visit(server.url, 'GET', `/admin/orders/${order.id}?rechecked=1`, { cookie, headers: en })).text).toContain('Airwallex was asked; the order is paid.');
+  });
+});
+
+describe('the anomalies page', () => {
+  test('lists money taken for a cancelled order, links to the order (whose timeline shows it), and marks it resolved', async () => {
+    const secret = 'whsec_console_test';
+    server = await startTestServer(testConfig({ ADMIN_TOKEN, AIRWALLEX_WEBHOOK_SECRET: secret }));
+    const token = await server.sessionFor('vera');
+    const order = (await server.request('POST', '/api/orders', { token, body: CART })).body.order;
+    expect((await server.request('POST', `/api/orders/${order.id}/cancel`, { token })).body.order.status).toBe('cancelled');
+    // Airwallex then says the intent succeeded: money taken for an order we cancelled.
+    const updatedAt = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d{3}Z$/, '+0000');
+    const body = JSON.stringify({
+      id: `evt_console_${Date.now()}`,
+      name: 'payment_intent.succeeded',
+      account_id: 'acct_test',
+      data: { object: { id: order.paymentIntentId, amount: 26.99, currency: 'CNY', merchant_order_id: order.id, status: 'SUCCEEDED', created_at: updatedAt, updated_at: updatedAt } },
+      created_at: updatedAt,
+    });
+    const timestamp = String(Date.now());
+    const delivered = await fetch(`${server.url}/webhooks/airwallex`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-timestamp': timestamp, 'x-signature': signWebhook(secret, timestamp, body) },
+      body,
+    });
+    expect(delivered.status).toBe(200);
+
+    const { cookie, csrf } = await signIn(server.url);
+    const en = { 'accept-language': 'en' };
+    const list = await visit(server.url, 'GET', '/admin/anomalies', { cookie, headers: en });
+    expect(list.text).toContain('Money taken for a cancelled or expired order');
+    expect(list.text).toContain(`href="/admin/orders/${order.id}"`);
+    expect(list.text).toMatch(/class="count">1</); // the header's count of open anomalies
+    const page = await visit(server.url, 'GET', `/admin/orders/${order.id}`, { cookie, headers: en });
+    expect(page.text).toMatch(/<span class="what">Anomaly<\/span> <code>paid_after_final<\/code>/);
+    expect(page.text).toContain('Only paid orders can be refunded; this one is cancelled.');
+
+    const id = /action="\/admin\/anomalies\/(\d+)\/resolve"/.exec(list.text)![1];
+    expect((await visit(server.url, 'POST', `/admin/anomalies/${id}/resolve`, { cookie, form: {} })).status).toBe(403);
+    const resolved = await visit(server.url, 'POST', `/admin/anomalies/${id}/resolve`, { cookie, form: { _csrf: csrf } });
+    expect([resolved.status, resolved.headers.get('location')]).toEqual([303, '/admin/anomalies?resolved=1']);
+    const after = await visit(server.url, 'GET', '/admin/anomalies?resolved=1', { cookie, headers: en });
+    expect(after.text).toContain('Marked resolved.');
+    expect(after.text).toContain('No anomalies.');
+    expect(after.text).not.toContain('class="count"');
+    expect((await visit(server.url, 'GET', '/admin/anomalies?all=1', { cookie, headers: en })).text).toMatch(/Resolved \d{4}-\d{2}-\d{2}/);
+    const audit = (await server.request('GET', `/admin/api/audit?target=${order.id}`, { token: ADMIN_TOKEN })).body.entries;
+    expect(audit).toEqual([expect.objectContaining({ action: 'anomaly.resolve', detail: expect.objectContaining({ kind: 'paid_after_final', via: 'console' }) })]);
   });
 });
 
