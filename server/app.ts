@@ -14,6 +14,8 @@ import { registerSessionRoutes } from './routes/sessions';
 import type { AppDeps } from './routes/types';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { registerAdminRoutes } from './routes/admin';
+import { registerConsole } from './console/routes';
+import { AdminService } from './services/admin';
 import { registerLimits } from './limits';
 import { runWithTiming, serverTimingHeader } from './timing';
 
@@ -73,7 +75,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, deps, limits);
   registerOrderRoutes(app, deps, limits);
   registerWebhookRoutes(app, deps);
-  if (deps.admin) registerAdminRoutes(app, deps, deps.admin);
+  if (deps.admin) {
+    const service = new AdminService({ store: deps.store, refunds: deps.refunds });
+    registerAdminRoutes(app, deps, deps.admin, service);
+    registerConsole(app, {
+      store: deps.store,
+      admin: service,
+      adminToken: deps.admin.token,
+      mode: deps.mode,
+      limits,
+      telemetry: deps.telemetry,
+      simulatorStats: deps.admin.simulatorStats,
+    });
+  }
   return app;
 }
 

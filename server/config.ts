@@ -31,6 +31,8 @@ export interface Config {
     addressPerMinute: number;
     /** POST /api/sessions per minute per client address (each one costs a WeChat call). */
     sessionsPerMinute: number;
+    /** Sign-in attempts on the merchant console per minute per client address (guessing the admin token). */
+    adminSignInsPerMinute: number;
     /** Unpaid orders a shopper may have at once. */
     maxOpenOrders: number;
   };
@@ -204,6 +206,7 @@ export function loadConfig(env: Env = process.env): Config {
       shopperPerMinute: int('RATE_LIMIT_SHOPPER_PER_MINUTE', 300, 1, 1_000_000),
       addressPerMinute: int('RATE_LIMIT_ADDRESS_PER_MINUTE', 1200, 1, 1_000_000),
       sessionsPerMinute: int('RATE_LIMIT_SESSIONS_PER_MINUTE', 60, 1, 1_000_000),
+      adminSignInsPerMinute: int('RATE_LIMIT_ADMIN_SIGN_INS_PER_MINUTE', 10, 1, 1_000),
       maxOpenOrders: int('MAX_OPEN_ORDERS_PER_SHOPPER', 20, 1, 10_000),
     },
     adminToken,

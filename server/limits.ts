@@ -1,4 +1,4 @@
-// Abuse limits (@fastify/rate-limit): per client address on the API, per address on logins, per shopper once known.
+// Abuse limits (@fastify/rate-limit): per client address on the API, per address on logins and console sign-ins, per shopper once known.
 import rateLimit, { normalizeIP, type CreateRateLimitOptions } from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from './errors';
@@ -7,6 +7,7 @@ export interface LimitSettings {
   shopperPerMinute: number;
   addressPerMinute: number;
   sessionsPerMinute: number;
+  adminSignInsPerMinute: number;
 }
 
 /** Checks one request against a limit; throws RATE_LIMITED (with Retry-After set) when over it. */
@@ -17,6 +18,8 @@ export interface Limits {
   address: LimitCheck;
   /** POST /api/sessions, by client address: each one costs a jscode2session call to WeChat. */
   sessions: LimitCheck;
+  /** POST /admin/sign-in, by client address: every attempt counts, so the admin token cannot be guessed fast. */
+  adminSignIn: LimitCheck;
   /** Every authenticated request, by shopper (the openid, set by authentication), whatever address it comes from. */
   shopper: LimitCheck;
 }
@@ -48,6 +51,7 @@ export async function registerLimits(app: FastifyInstance, settings: LimitSettin
   return {
     address: check('per client address', settings.addressPerMinute, (request) => normalizeIP(request.ip)),
     sessions: check('logins per client address', settings.sessionsPerMinute, (request) => normalizeIP(request.ip)),
+    adminSignIn: check('console sign-ins per client address', settings.adminSignInsPerMinute, (request) => normalizeIP(request.ip)),
     shopper: check('per shopper', settings.shopperPerMinute, (request) => request.openId),
   };
 }

@@ -19,6 +19,8 @@ export interface Telemetry {
   longPollEnded(): void;
   sweepRun(report: { checked: number; failures: number; due: number }): void;
   anomaly(kind: string): void;
+  /** A sign-in on the merchant console: ok, refused (wrong token) or limited (too many attempts). */
+  adminSignIn(outcome: 'ok' | 'refused' | 'limited'): void;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -58,7 +60,14 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
   const sweepChecked = new Counter({ name: 'shop_sweep_orders_checked_total', help: 'Orders the sweep checked.', registers });
   const sweepFailures = new Counter({ name: 'shop_sweep_failures_total', help: 'Order checks the sweep could not finish (retried with backoff).', registers });
   const sweepDue = new Gauge({ name: 'shop_sweep_orders_due', help: 'Orders due in the last sweep pass.', registers });
+  const sweepFailing = new Gauge({ name: 'shop_sweep_orders_failing', help: 'Orders whose check failed in the last sweep pass.', registers });
   const anomalies = new Counter({ name: 'shop_anomalies_total', help: 'Money anomalies found (each needs an operator).', labelNames: ['kind'], registers });
+  const adminSignIns = new Counter({
+    name: 'shop_admin_sign_ins_total',
+    help: 'Merchant console sign-ins, by outcome (ok, refused: wrong token, limited: too many attempts).',
+    labelNames: ['outcome'],
+    registers,
+  });
 
   new Gauge({
     name: 'shop_orders',
@@ -101,7 +110,9 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
       sweepChecked.inc(report.checked);
       sweepFailures.inc(report.failures);
       sweepDue.set(report.due);
+      sweepFailing.set(report.failures);
     },
     anomaly: (kind) => anomalies.inc({ kind }),
+    adminSignIn: (outcome) => adminSignIns.inc({ outcome }),
   };
 }

@@ -5,6 +5,8 @@ import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse, OrderStatus } from '../contract';
 import { AppError } from '../errors';
+import { CSRF_HEADER, csrfMatches, findSession, fromOwnOrigin } from '../console/session';
+import type { AdminContext, AdminService } from '../services/admin';
 import { languageOf, presentAdminOrder, presentAnomaly, presentTimeline } from './presenters';
 import type { AdminDeps, AppDeps, TypedApp } from './types';
 
@@ -18,6 +20,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Who is acting on the admin API: a fingerprint of the token, never the token. */
     adminActor: string;
+    /** How: a bearer token (`api`) or a console session (`console`). */
+    adminVia: 'api' | 'console';
   }
 }
 
@@ -35,22 +39,39 @@ function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
-export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDeps): void {
+export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDeps, service: AdminService): void {
+  const tokenActor = actorOf(admin.token);
   app.decorateRequest('adminActor', '');
+  app.decorateRequest('adminVia', 'api');
+  // Either the admin token as a bearer token (scripts, curl), or a signed-in console session (a browser):
+  // then changes also need the session's CSRF token in x-csrf-token and our Origin. Never a shopper's token.
   const authenticate = async (request: FastifyRequest) => {
-    const match = /^Bearer (\S{1,512})$/.exec(request.headers.authorization ?? '');
-    // A shopper's session token is never an admin token: only ADMIN_TOKEN itself is compared.
-    if (!match || !sameSecret(match[1], admin.token)) throw new AppError('ADMIN_UNAUTHENTICATED');
-    request.adminActor = actorOf(match[1]);
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const match = /^Bearer (\S{1,512})$/.exec(authorization);
+      if (!match || !sameSecret(match[1], admin.token)) throw new AppError('ADMIN_UNAUTHENTICATED');
+      request.adminActor = actorOf(match[1]);
+      request.adminVia = 'api';
+      return;
+    }
+    const session = await findSession(request, deps.store, tokenActor, Date.now());
+    if (!session) throw new AppError('ADMIN_UNAUTHENTICATED');
+    if (request.method !== 'GET' && request.method !== 'HEAD' && (!fromOwnOrigin(request) || !csrfMatches(request.headers[CSRF_HEADER], session))) {
+      throw new AppError('CSRF_INVALID', `A console session changes things only with its CSRF token in the ${CSRF_HEADER} header, from this server's pages.`);
+    }
+    request.adminActor = session.record.actor;
+    request.adminVia = 'console';
   };
-  const audit = (request: FastifyRequest, action: string, target: string | null, detail: Record<string, unknown>) =>
-    deps.store.recordAudit({ at: Date.now(), actor: request.adminActor, action, target, detail: { requestId: request.id, ...detail } });
+  const context = (request: FastifyRequest): AdminContext => ({ actor: request.adminActor, requestId: request.id, via: request.adminVia });
   const language = (request: FastifyRequest) => languageOf(request.headers['accept-language']);
 
   app.register(
     async (plugin) => {
       const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
       scope.addHook('onRequest', authenticate);
+      scope.addHook('onSend', async (_request, reply) => {
+        reply.header('cache-control', 'no-store');
+      });
 
       scope.get(
         '/orders',
@@ -70,7 +91,7 @@ export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDe
           const { status, q, from, to } = request.query;
           const limit = request.query.limit ?? 50;
           const offset = request.query.offset ?? 0;
-          const { orders, total } = await deps.store.searchOrders({
+          const { orders, total } = await service.searchOrders({
             status,
             q: q?.trim() || undefined,
             from: from ? Date.parse(from) : undefined,
@@ -83,9 +104,8 @@ export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDe
       );
 
       scope.get('/orders/:id', { schema: { params: OrderParams } }, async (request): Promise<AdminOrderResponse> => {
-        const order = await deps.store.getOrder(request.params.id);
-        if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${request.params.id}.`);
-        return { order: presentAdminOrder(order, language(request)), timeline: presentTimeline(await deps.store.orderEvents(order.id)) };
+        const { order, events } = await service.orderWithTimeline(request.params.id);
+        return { order: presentAdminOrder(order, language(request)), timeline: presentTimeline(events) };
       });
 
       scope.post(
@@ -103,32 +123,24 @@ export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDe
         async (request, reply): Promise<CreateRefundResponse> => {
           const idempotencyKey = request.headers['idempotency-key'];
           if (!idempotencyKey) throw new AppError('IDEMPOTENCY_KEY_REQUIRED');
-          const { id } = request.params;
-          try {
-            const result = await deps.refunds.refund(id, request.body, { idempotencyKey, actor: request.adminActor });
-            if (result.created) await audit(request, 'refund.create', id, { refundId: result.refund.id, amount: result.refund.amount, reason: result.refund.reason, status: result.refund.status });
-            // A replay answers exactly as the first request did.
-            reply.code(201);
-            const order = presentAdminOrder(result.order, language(request));
-            return { refund: order.refunds.find((refund) => refund.id === result.refund.id)!, order };
-          } catch (err) {
-            if (err instanceof AppError) await audit(request, 'refund.refused', id, { code: err.code, amount: request.body.amount ?? null });
-            throw err;
-          }
+          const result = await service.refund(request.params.id, request.body, idempotencyKey, context(request));
+          // A replay answers exactly as the first request did.
+          reply.code(201);
+          const order = presentAdminOrder(result.order, language(request));
+          return { refund: order.refunds.find((refund) => refund.id === result.refund.id)!, order };
         },
       );
 
       scope.post('/orders/:id/recheck', { schema: { params: OrderParams } }, async (request): Promise<AdminOrderResponse> => {
-        const order = await deps.refunds.recheck(request.params.id);
-        await audit(request, 'order.recheck', order.id, { status: order.status });
-        return { order: presentAdminOrder(order, language(request)), timeline: presentTimeline(await deps.store.orderEvents(order.id)) };
+        const { order, events } = await service.recheck(request.params.id, context(request));
+        return { order: presentAdminOrder(order, language(request)), timeline: presentTimeline(events) };
       });
 
       scope.get(
         '/anomalies',
         { schema: { querystring: Type.Object({ open: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) } },
         async (request): Promise<AnomaliesResponse> => {
-          const anomalies = await deps.store.listAnomalies({ openOnly: request.query.open ?? false, limit: request.query.limit ?? 100, offset: 0 });
+          const anomalies = await service.listAnomalies({ openOnly: request.query.open ?? false, limit: request.query.limit ?? 100 });
           return { anomalies: anomalies.map(presentAnomaly) };
         },
       );
@@ -137,9 +149,7 @@ export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDe
         '/anomalies/:id/resolve',
         { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } },
         async (request) => {
-          const anomaly = await deps.store.resolveAnomaly(request.params.id, Date.now());
-          if (!anomaly) throw new AppError('NOT_FOUND', `No anomaly ${request.params.id}.`);
-          await audit(request, 'anomaly.resolve', anomaly.orderId, { anomalyId: anomaly.id, kind: anomaly.kind });
+          const anomaly = await service.resolveAnomaly(request.params.id, context(request));
           return { anomaly: presentAnomaly(anomaly) };
         },
       );
