@@ -141,7 +141,10 @@ export class RefundService {
           metadata: { order_id: order.id, refund_id: refund.id },
         });
       } catch (err) {
-        const refused = err instanceof AirwallexError && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 429 && err.httpStatus !== 401;
+        // A refusal is final; no answer, a 429/5xx or a duplicate_request the client could not read
+        // back leaves the refund pending, for the sweep to send again or find at Airwallex.
+        const refused =
+          err instanceof AirwallexError && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 429 && err.httpStatus !== 401 && err.airwallexCode !== 'duplicate_request';
         if (!refused) throw err;
         await this.markRefused(refund, err);
         throw new AppError('REFUND_REJECTED', `Airwallex refused the refund (${err.airwallexCode ?? `HTTP ${err.httpStatus}`}): ${err.upstreamMessage ?? 'no reason given'}.`);
