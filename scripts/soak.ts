@@ -14,8 +14,7 @@ const USAGE = `npm run soak -- [options]
   --shoppers N   concurrent virtual shoppers (default 50)
   --json         print the figures as JSON`;
 
-const METRICS_TOKEN = 'soak-metrics-token-0123456789abcdef';
-/** A leak of this much per order would show as ~4 MiB over 20,000 orders: well above the noise of min-of-window heap readings. */
+/** A leak of this much per order would show as ~2 MiB over the last 9,000 payments: far above the noise of post-collection readings. */
 const MAX_GROWTH_BYTES_PER_PAYMENT = 200;
 
 interface Reading {
@@ -24,11 +23,42 @@ interface Reading {
   heapUsedMiB: number;
 }
 
-async function heapUsedBytes(server: string): Promise<number> {
-  const answer = await request<string>('GET', `${server}/metrics`, { token: METRICS_TOKEN });
-  const match = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(String(answer.body));
-  if (!match) throw new Error(`no heap figure in /metrics (HTTP ${answer.status})`);
-  return Number(match[1]);
+/**
+ * The server's heap after a full garbage collection, through the inspector protocol (the server runs
+ * with --inspect on a loopback port): the live data alone, not garbage waiting for the next collection.
+ */
+async function connectInspector(stderrTail: () => string): Promise<{ heapAfterGc(): Promise<number>; close(): void }> {
+  let url: string | undefined;
+  for (let i = 0; i < 200 && !url; i++) {
+    url = /ws:\/\/127\.0\.0\.1:\d+\/[\w-]+/.exec(stderrTail())?.[0];
+    if (!url) await sleep(50);
+  }
+  if (!url) throw new Error(`the server's inspector did not start:\n${stderrTail()}`);
+  const socket = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    socket.addEventListener('open', () => resolve(), { once: true });
+    socket.addEventListener('error', () => reject(new Error('cannot reach the inspector')), { once: true });
+  });
+  let nextId = 0;
+  const pending = new Map<number, (result: any) => void>();
+  socket.addEventListener('message', (message) => {
+    const data = JSON.parse(String(message.data)) as { id?: number; result?: unknown };
+    if (data.id !== undefined) pending.get(data.id)?.(data.result);
+  });
+  const send = (method: string, params: Record<string, unknown> = {}) =>
+    new Promise<any>((resolve) => {
+      const id = ++nextId;
+      pending.set(id, resolve);
+      socket.send(JSON.stringify({ id, method, params }));
+    });
+  return {
+    async heapAfterGc() {
+      await send('HeapProfiler.collectGarbage');
+      const answer = await send('Runtime.evaluate', { expression: 'process.memoryUsage().heapUsed', returnByValue: true });
+      return Number(answer.result.value);
+    },
+    close: () => socket.close(),
+  };
 }
 
 /** One payment whose long poll is already waiting when the webhook arrives. */
@@ -79,23 +109,18 @@ async function main(): Promise<void> {
   const [simPort, serverPort] = [await freePort(), await freePort()];
   const api = { server: `http://${HOST}:${serverPort}`, simulator: `http://${HOST}:${simPort}` };
   const simulator = startSimulator({ port: simPort, serverPort, secret, databasePath: path.join(dir, 'simulator.sqlite') });
-  const server = startServer({ port: serverPort, simPort, secret, databasePath: path.join(dir, 'app.sqlite'), env: { METRICS_TOKEN } });
+  const server = startServer({ port: serverPort, simPort, secret, databasePath: path.join(dir, 'app.sqlite'), nodeArgs: ['--inspect=127.0.0.1:0'] });
   await Promise.all([waitReady(simulator, `${api.simulator}/simulator/stats`), waitReady(server, `${api.server}/healthz`)]);
+  const inspector = await connectInspector(() => server.stderrTail());
 
   let done = 0;
   let failures = 0;
   let next = 0;
   const readings: Reading[] = [];
-  // The heap right after a collection is the floor of the readings in a window: take the lowest.
-  const windowHeap: number[] = [];
-  const sampler = setInterval(() => {
-    heapUsedBytes(api.server).then((bytes) => windowHeap.push(bytes), () => undefined);
-  }, 250);
-  const read = () => {
-    const heap = windowHeap.length > 0 ? Math.min(...windowHeap) : NaN;
-    windowHeap.length = 0;
+  const read = async () => {
+    const heap = await inspector.heapAfterGc();
     readings.push({ payments: done, rssMiB: round(memoryMiB(server.pid).current, 1), heapUsedMiB: round(heap / 2 ** 20, 2) });
-    log(`after ${done} payments: RSS ${fmt(readings.at(-1)!.rssMiB)} MiB, heap used ${fmt(readings.at(-1)!.heapUsedMiB)} MiB`);
+    log(`after ${done} payments: RSS ${fmt(readings.at(-1)!.rssMiB)} MiB, heap after a full collection ${fmt(readings.at(-1)!.heapUsedMiB)} MiB`);
   };
 
   const warmup = Math.min(2000, Math.floor(total / 10));
@@ -112,15 +137,11 @@ async function main(): Promise<void> {
           if (failures <= 5) log(`failed: ${(err as Error).message}`);
         }
         done++;
-        if (checkpoints.has(done)) {
-          // Let the window fill with readings taken at this point of the run.
-          await sleep(1000);
-          read();
-        }
+        if (checkpoints.has(done)) await read();
       }
     }),
   );
-  clearInterval(sampler);
+  inspector.close();
   const seconds = (performance.now() - started) / 1000;
   await stopProcess(server, 'SIGTERM');
   await stopProcess(simulator, 'SIGTERM');
@@ -138,7 +159,7 @@ async function main(): Promise<void> {
         `soak: ${done} payments (${failures} failed) in ${fmt(seconds)} s, ${shoppers} shoppers, each long poll waiting before its webhook`,
         `server memory      start (${start.payments})   middle (${middle.payments})   end (${end.payments})`,
         `  RSS MiB          ${fmt(start.rssMiB)}            ${fmt(middle.rssMiB)}            ${fmt(end.rssMiB)}`,
-        `  heap used MiB    ${fmt(start.heapUsedMiB)}            ${fmt(middle.heapUsedMiB)}            ${fmt(end.heapUsedMiB)}`,
+        `  heap after GC    ${fmt(start.heapUsedMiB)}            ${fmt(middle.heapUsedMiB)}            ${fmt(end.heapUsedMiB)}`,
         `heap growth per payment from middle to end: ${fmt(growthPerPayment, 1)} bytes (flat means ≤ ${MAX_GROWTH_BYTES_PER_PAYMENT}): ${flat ? 'flat' : 'GROWING'}`,
       ].join('\n') + '\n',
     );
