@@ -10,8 +10,13 @@ export interface Config {
   mode: Mode;
   host: string;
   port: number;
-  /** SQLite file; ":memory:" for a throwaway database. */
+  /** SQLite file; ":memory:" for a throwaway database. Unused when `databaseUrl` is set. */
   databasePath: string;
+  /**
+   * postgres://user:password@host:port/database: selects PostgreSQL instead of SQLite. Holds the
+   * password: log `describeDatabase(config)`, never this.
+   */
+  databaseUrl: string | undefined;
   logLevel: string;
   /** "pretty" for humans (pino-pretty), "json" for log shippers. */
   logFormat: 'json' | 'pretty';
@@ -135,11 +140,13 @@ export function loadConfig(env: Env = process.env): Config {
 
   const dataDir = path.join(PROJECT_ROOT, 'data');
   const databasePath = str('DATABASE_PATH', path.join(dataDir, 'app.sqlite'));
+  const databaseUrl = postgresUrl(env.DATABASE_URL, problems);
   const config: Config = {
     mode,
     host: str('HOST', '127.0.0.1'),
     port: int('PORT', 3000, 0, 65535),
     databasePath,
+    databaseUrl,
     logLevel: str('LOG_LEVEL', 'info'),
     logFormat,
     currency,
@@ -170,6 +177,38 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** DATABASE_URL, checked without ever echoing it (it holds the password). */
+function postgresUrl(raw: string | undefined, problems: string[]): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    problems.push('DATABASE_URL must be a URL like postgres://user:password@host:5432/database (value not shown: it may hold a password)');
+    return undefined;
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    problems.push(`DATABASE_URL must start with postgres:// or postgresql://, got "${parsed.protocol}//…"`);
+  } else if (!parsed.pathname || parsed.pathname === '/') {
+    problems.push('DATABASE_URL must name a database: postgres://user:password@host:5432/DATABASE');
+  }
+  return value;
+}
+
+/** Which database this configuration uses, safe to log: PostgreSQL without its password, or the SQLite file. */
+export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'databasePath'>): string {
+  if (!config.databaseUrl) return `sqlite:${config.databasePath}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    if (url.password) url.password = '***';
+    url.search = ''; // query options may carry a password too (e.g. sslpassword)
+    return url.toString();
+  } catch {
+    return 'postgres://(unparsable)';
+  }
 }
 
 function simulatorWebhookEvents(env: Env, problems: string[]): readonly string[] | undefined {

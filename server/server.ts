@@ -11,7 +11,7 @@ import { SessionService } from './services/sessions';
 import { Sweeper } from './services/sweep';
 import { WebhookService } from './services/webhooks';
 import { registerSimulator, type Simulator } from './simulator';
-import { openSqliteStore } from './store/sqlite';
+import { openStore } from './store/open';
 import type { Store } from './store/types';
 import { WechatClient } from './wechat/client';
 
@@ -37,7 +37,7 @@ export interface StartOptions {
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
-  const store = openSqliteStore(config.databasePath);
+  const store = await openStore(config, logger);
   let url = '';
   const simulatorUrl = (path: string) => () => `${url}${path}`;
 
@@ -59,6 +59,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const catalogue = createCatalogue(config.currency);
   const watch = new OrderWatch();
+  const unfollow = watch.follow(store, (err) => logger.warn({ err }, 'could not read a changed order'));
   const orders = new OrderService({ store, airwallex, catalogue, watch, logger, orderLifetimeMs: config.orderLifetimeSeconds * 1000 });
   const sessions = new SessionService({ store, wechat, ttlMs: config.sessionTtlSeconds * 1000 });
   const webhooks = new WebhookService({
@@ -70,7 +71,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const sweeper = new Sweeper({ store, orders, webhooks, logger, staleAfterMs: config.sweepIntervalSeconds * 2000 });
 
-  const app = buildApp({ logger, mode: config.mode, catalogue, orderLifetimeSeconds: config.orderLifetimeSeconds, sessions, orders, webhooks });
+  const app = buildApp({ logger, mode: config.mode, catalogue, orderLifetimeSeconds: config.orderLifetimeSeconds, sessions, orders, webhooks, ready: () => store.ready() });
   let simulator: Simulator | undefined;
   if (config.mode === 'simulator') {
     simulator = await registerSimulator(app, {
@@ -90,6 +91,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    unfollow();
     await simulator?.close();
     await store.close();
     throw err;
@@ -114,6 +116,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
         watch.releaseAll();
         await app.close();
         await simulator?.close();
+        unfollow();
         await store.close();
       })();
       return closing;

@@ -15,6 +15,8 @@ export interface AppDeps {
   sessions: SessionService;
   orders: OrderService;
   webhooks: WebhookService;
+  /** Readiness of what the instance depends on (the store); GET /readyz answers 503 while not ok. */
+  ready?: () => Promise<{ ok: boolean; detail?: string }>;
 }
 
 /** The fastify instance with TypeBox schemas typing each route's input. */

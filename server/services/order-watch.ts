@@ -1,5 +1,5 @@
 // Wakes long-polling requests the moment an order changes, and keeps Airwallex asked while anyone waits.
-import type { OrderRecord } from '../store/types';
+import type { OrderRecord, Store } from '../store/types';
 
 type Waiter = (order: OrderRecord | null) => void;
 
@@ -13,6 +13,25 @@ export class OrderWatch {
     if (!set) return;
     this.waiters.delete(order.id);
     for (const wake of set) wake(order);
+  }
+
+  /**
+   * Wakes this process's long polls on changes stored by any process sharing the database (another
+   * instance took the webhook): each change of a waited-on order is read and notified; after a
+   * `resync` (the store's change feed reconnected), every waited-on order is. Spurious wakes are
+   * harmless: a long poll re-checks and waits on. Returns the unsubscribe function.
+   */
+  follow(store: Pick<Store, 'subscribe' | 'getOrder'>, onError: (err: unknown) => void = () => undefined): () => void {
+    const reload = (orderId: string) => {
+      store.getOrder(orderId).then((order) => order && this.notify(order), onError);
+    };
+    return store.subscribe((change) => {
+      if (change.kind === 'order') {
+        if (this.waiters.has(change.orderId)) reload(change.orderId);
+      } else {
+        for (const orderId of this.waiters.keys()) reload(orderId);
+      }
+    });
   }
 
   /** Resolves with the order at its next change, or null after `timeoutMs` (or on shutdown). */

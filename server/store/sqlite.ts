@@ -8,6 +8,7 @@ import type { OrderStatus } from '../contract';
 import type {
   InsertOrderResult,
   NewOrder,
+  OrderChange,
   OrderPatch,
   OrderRecord,
   SessionRecord,
@@ -229,6 +230,12 @@ export function openSqliteStore(file: string): Store {
 
   const rowsToOrders = (rows: unknown[]) => (rows as OrderRow[]).map(hydrate);
 
+  // One process owns the file, so an in-process emitter after each commit sees every change.
+  const listeners = new Set<(change: OrderChange) => void>();
+  const changed = (orderId: string) => {
+    for (const listener of listeners) listener({ kind: 'order', orderId });
+  };
+
   return {
     async createSession(session: SessionRecord) {
       stmt.insertSession.run(session);
@@ -240,7 +247,9 @@ export function openSqliteStore(file: string): Store {
       return row && { tokenHash: row.token_hash, openId: row.open_id, createdAt: row.created_at, expiresAt: row.expires_at };
     },
     async insertOrder(order) {
-      return insertOrderTx(order);
+      const result = insertOrderTx(order);
+      if (result.kind === 'created') changed(result.order.id);
+      return result;
     },
     async getOrder(id) {
       const row = getRow(id);
@@ -250,7 +259,9 @@ export function openSqliteStore(file: string): Store {
       return rowsToOrders(stmt.listOrders.all(openId, limit));
     },
     async updateOrder(id, decide) {
-      return updateOrderTx(id, decide);
+      const result = updateOrderTx(id, decide);
+      if (result?.changed) changed(id);
+      return result;
     },
     async ordersToCheck(checkedBefore, limit) {
       return rowsToOrders(stmt.toCheck.all(checkedBefore, limit));
@@ -262,7 +273,9 @@ export function openSqliteStore(file: string): Store {
       return rowsToOrders(stmt.withoutIntent.all(createdBefore, limit));
     },
     async recordWebhookEvent(event, apply, at) {
-      return recordWebhookEventTx(event, apply, at);
+      const result = recordWebhookEventTx(event, apply, at);
+      if (result.inserted && result.update?.changed) changed(result.update.order.id);
+      return result;
     },
     async insertWebhookEvent(event: WebhookEventRecord) {
       return stmt.insertEvent.run(event).changes === 1;
@@ -279,7 +292,17 @@ export function openSqliteStore(file: string): Store {
       const row = stmt.eventOutcome.get(id) as { outcome: string | null } | undefined;
       return row ? row.outcome : undefined;
     },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async ready() {
+      if (!db.open) return { ok: false, detail: 'the SQLite database is closed' };
+      db.prepare('SELECT 1').get();
+      return { ok: true };
+    },
     async close() {
+      listeners.clear();
       await checkpointer?.stop();
       if (db.open) db.close();
     },

@@ -80,6 +80,20 @@ export type InsertOrderResult =
   | { kind: 'conflict'; order: OrderRecord };
 
 /**
+ * A change of orders, seen by `Store.subscribe`: `order` after a committed change of that order (by
+ * this process or any other sharing the database); `resync` when changes may have been missed (the
+ * notification connection was lost and is back), so every order of interest must be read again.
+ */
+export type OrderChange = { kind: 'order'; orderId: string } | { kind: 'resync' };
+
+/** What a load balancer's readiness check needs to know about the store. */
+export interface StoreReadiness {
+  ok: boolean;
+  /** Why not ready (never holds a secret). */
+  detail?: string;
+}
+
+/**
  * Every method is atomic on its own. Methods are async so a networked database can implement the
  * same interface; the SQLite implementation answers synchronously inside.
  */
@@ -124,6 +138,15 @@ export interface Store {
   unappliedWebhookEvents(limit: number): Promise<WebhookEventRecord[]>;
   /** How many times an event id was applied; for tests and the chaos tool. */
   webhookEventOutcome(id: string): Promise<string | null | undefined>;
+
+  /**
+   * Calls `listener` after each committed change of an order (insert or update), whoever made it.
+   * Delivery is at least once and may be spurious: a listener re-reads the order. Returns the
+   * unsubscribe function. Listeners must not throw.
+   */
+  subscribe(listener: (change: OrderChange) => void): () => void;
+  /** Database reachable, schema current, change notifications connected. */
+  ready(): Promise<StoreReadiness>;
 
   close(): Promise<void>;
 }

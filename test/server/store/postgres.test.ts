@@ -1,0 +1,190 @@
+// The Store contract on PostgreSQL (a fresh database for this file, emptied before each test), and what only a shared database has: several instances.
+import net from 'node:net';
+import pino from 'pino';
+import { openPostgresStore, type PostgresStore } from '../../../server/store/postgres';
+import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
+import { describeStoreContract, newOrder, waitFor } from './contract';
+import type { OrderChange } from '../../../server/store/types';
+
+const describePostgres = postgresAvailable ? describe : describe.skip;
+const logger = pino({ level: 'silent' });
+
+describePostgres('[postgres] PostgreSQL store', () => {
+  const name = newDatabaseName();
+  let url: string;
+  const open = (options: Partial<Parameters<typeof openPostgresStore>[0]> = {}) =>
+    openPostgresStore({ connectionString: url, logger, heartbeatIntervalMs: 200, heartbeatTimeoutMs: 500, reconnectMinMs: 20, reconnectMaxMs: 200, ...options });
+
+  beforeAll(async () => {
+    url = await createDatabase(name);
+  });
+  afterAll(async () => {
+    await dropDatabase(name);
+  });
+
+  describeStoreContract({
+    open: async () => {
+      const store = await open();
+      await store.pool.query('TRUNCATE order_items, orders, sessions, webhook_events');
+      return store;
+    },
+  });
+
+  describe('several instances on one database', () => {
+    let a: PostgresStore;
+    let b: PostgresStore;
+    beforeEach(async () => {
+      [a, b] = await Promise.all([open(), open()]);
+    });
+    afterEach(async () => {
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    test("tells one instance's subscribers about a change stored by another, once committed", async () => {
+      const seen: OrderChange[] = [];
+      const unsubscribe = b.subscribe((change) => seen.push(change));
+      const order = newOrder();
+      await a.insertOrder(order);
+      await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+      // Nothing is announced before commit: a change still inside its transaction stays unheard.
+      const client = await a.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query("UPDATE orders SET status = 'processing' WHERE id = $1", [order.id]);
+        const sentinel = newOrder();
+        await a.insertOrder(sentinel);
+        await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === sentinel.id));
+        expect(seen.filter((c) => c.kind === 'order' && c.orderId === order.id)).toHaveLength(1);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      await waitFor(() => seen.filter((c) => c.kind === 'order' && c.orderId === order.id).length === 2);
+      unsubscribe();
+    });
+
+    test('makes one order when two instances insert the same idempotency key at once', async () => {
+      for (let round = 0; round < 5; round++) {
+        const key = `both-${round}`;
+        const results = await Promise.all([a, b, a, b].map((store) => store.insertOrder(newOrder({ idempotencyKey: key, requestHash: 'h' }))));
+        expect(results.filter((r) => r.kind === 'created')).toHaveLength(1);
+        expect(new Set(results.map((r) => r.order.id)).size).toBe(1);
+      }
+    });
+
+    test('serialises updates of one order made from two instances', async () => {
+      const order = newOrder();
+      await a.insertOrder(order);
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).updateOrder(order.id, (current) => ({ checkedAt: (current.checkedAt ?? 0) + 1 }))),
+      );
+      expect((await b.getOrder(order.id))?.checkedAt).toBe(20);
+    });
+
+    test('reconnects the LISTEN connection after it is terminated, asks for a re-check, and hears changes again', async () => {
+      const seen: OrderChange[] = [];
+      b.subscribe((change) => seen.push(change));
+      expect(await terminateConnections(name, 'wechatpay-listen')).toBeGreaterThanOrEqual(2); // a's and b's
+      await waitFor(() => seen.some((c) => c.kind === 'resync'));
+      expect(b.listenerReconnects()).toBe(1);
+      await waitFor(() => a.listenerReconnects() === 1);
+      expect(await b.ready()).toEqual({ ok: true });
+      const order = newOrder();
+      await a.insertOrder(order);
+      await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+    });
+
+    test('keeps working after every connection of the database was terminated, as in a restart', async () => {
+      await a.insertOrder(newOrder());
+      const seen: OrderChange[] = [];
+      b.subscribe((change) => seen.push(change));
+      await terminateConnections(name);
+      await waitFor(() => seen.some((c) => c.kind === 'resync'));
+      // The pools drop their dead connections and open new ones.
+      const order = newOrder();
+      let inserted = false;
+      for (let i = 0; i < 5 && !inserted; i++) {
+        inserted = await a.insertOrder(order).then(() => true, () => false);
+      }
+      expect(inserted).toBe(true);
+      await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+      expect((await b.getOrder(order.id))?.id).toBe(order.id);
+    });
+  });
+
+  describe('migrations', () => {
+    test('let several instances boot at the same moment on an empty database, applying each version once', async () => {
+      const fresh = newDatabaseName();
+      const freshUrl = await createDatabase(fresh);
+      try {
+        const stores = await Promise.all(Array.from({ length: 5 }, () => openPostgresStore({ connectionString: freshUrl, logger })));
+        const { rows } = await stores[0].pool.query('SELECT version, name FROM schema_migrations ORDER BY version');
+        expect(rows).toEqual([{ version: 1, name: 'initial' }]);
+        await Promise.all(stores.map((store) => store.close()));
+      } finally {
+        await dropDatabase(fresh);
+      }
+    });
+
+    test('refuse a database whose schema is newer than this code, saying so', async () => {
+      const fresh = newDatabaseName();
+      const freshUrl = await createDatabase(fresh);
+      try {
+        const store = await openPostgresStore({ connectionString: freshUrl, logger });
+        await store.pool.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)");
+        await store.close();
+        await expect(openPostgresStore({ connectionString: freshUrl, logger })).rejects.toThrow(/schema version 99 is newer than this server knows \(1\)/);
+      } finally {
+        await dropDatabase(fresh);
+      }
+    });
+  });
+
+  test('a silently dropped LISTEN connection is noticed by the heartbeat and replaced', async () => {
+    // A TCP proxy between the stores and PostgreSQL that can make its open connections go silent:
+    // bytes stop flowing both ways but nothing is closed, as on a dead network path, so no error
+    // or end event can fire. New connections pass as usual.
+    const target = new URL(url);
+    const host = target.hostname || process.env.PGHOST || 'localhost';
+    const port = Number(target.port || process.env.PGPORT || 5432);
+    const open_pairs: Array<{ silent: boolean }> = [];
+    const proxy = net.createServer((inbound) => {
+      const pair = { silent: false };
+      open_pairs.push(pair);
+      const outbound = net.connect(port, host);
+      inbound.on('data', (chunk) => !pair.silent && outbound.write(chunk));
+      outbound.on('data', (chunk) => !pair.silent && inbound.write(chunk));
+      for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
+        a.on('error', () => b.destroy());
+        a.on('close', () => b.destroy());
+      }
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = new URL(url);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String((proxy.address() as net.AddressInfo).port);
+    const viaProxy = await open({ connectionString: proxied.toString() });
+    const direct = await open();
+    try {
+      const seen: OrderChange[] = [];
+      viaProxy.subscribe((change) => seen.push(change));
+      for (const pair of open_pairs) pair.silent = true;
+      // Only the heartbeat (200 ms, 500 ms timeout here) can tell: it replaces the connection.
+      await waitFor(() => seen.some((c) => c.kind === 'resync'), 10_000);
+      expect(viaProxy.listenerReconnects()).toBe(1);
+      const order = newOrder();
+      await direct.insertOrder(order);
+      await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+    } finally {
+      await Promise.all([viaProxy.close(), direct.close()]);
+      proxy.close();
+    }
+  }, 30_000);
+
+  test('reads bigint columns as numbers', async () => {
+    const store = await open();
+    const { rows } = await store.pool.query('SELECT 1760000000000::bigint AS ms');
+    expect(rows[0].ms).toBe(1_760_000_000_000);
+    await store.close();
+  });
+});
