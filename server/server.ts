@@ -114,7 +114,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         await sweeper.stop();
         watch.releaseAll();
-        await app.close();
+        // A keep-alive connection whose request was still running when close began would stay
+        // open until its keep-alive timeout (72 s): close each one as soon as it falls idle.
+        const closeIdle = setInterval(() => app.server.closeIdleConnections(), 20);
+        await app.close().finally(() => clearInterval(closeIdle));
         await simulator?.close();
         unfollow();
         await store.close();

@@ -10,6 +10,9 @@ import path from 'path';
 import simulate from 'miniprogram-simulate';
 import type { Order } from '../../server/contract';
 import { allText, flush, MP_ROOT, type Rendered, until } from './harness';
+import { databaseUrl, newDatabaseName, psqlAdmin, serversOnPostgres } from '../server/postgres-helpers';
+
+const postgresDatabase = newDatabaseName();
 
 const ROOT = path.join(__dirname, '../..');
 let server: ChildProcess;
@@ -47,9 +50,12 @@ beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-e2e-'));
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
+  // TEST_DATABASE=postgres (CI's second pass): the server on a fresh PostgreSQL database instead.
+  if (serversOnPostgres) psqlAdmin(`CREATE DATABASE ${postgresDatabase}`);
+  const database = serversOnPostgres ? { DATABASE_URL: databaseUrl(postgresDatabase) } : {};
   server = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dataDir, 'app.sqlite'), LOG_LEVEL: 'warn', LOG_FORMAT: 'json' },
+    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dataDir, 'app.sqlite'), LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...database },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const deadline = Date.now() + 20_000;
@@ -71,6 +77,7 @@ afterAll(async () => {
     await exited;
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
+  if (serversOnPostgres) psqlAdmin(`DROP DATABASE IF EXISTS ${postgresDatabase} WITH (FORCE)`);
 });
 
 interface Bridge {

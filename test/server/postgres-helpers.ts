@@ -1,6 +1,7 @@
 // PostgreSQL for tests: is one reachable (PG* variables, as pg_virtualenv sets them, or TEST_POSTGRES_URL), and a fresh database per test file or server.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import type { Client } from 'pg';
 
 /** The command that runs the PostgreSQL suites on a machine with PostgreSQL installed. */
 export const POSTGRES_TEST_COMMAND = 'pg_virtualenv -o fsync=off npm test';
@@ -44,7 +45,9 @@ export function newDatabaseName(prefix = 'wxtest'): string {
 }
 
 async function admin<T>(work: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: adminUrl() });
+  // Loaded on use: the jsdom test environment (the mini program's e2e test) cannot load pg.
+  const pg = await import('pg');
+  const client = new pg.Client({ connectionString: adminUrl() });
   await client.connect();
   try {
     return await work(client);
@@ -79,4 +82,12 @@ export async function terminateConnections(database: string, applicationName?: s
     );
     return rows.filter((row) => row.ok).length;
   });
+}
+
+/**
+ * createDatabase and dropDatabase through psql, for test environments that cannot load pg (jsdom):
+ * psql comes with PostgreSQL's client, which pg_virtualenv needs anyway.
+ */
+export function psqlAdmin(sql: string): void {
+  execFileSync('psql', ['--no-psqlrc', '--quiet', '-v', 'ON_ERROR_STOP=1', '-d', adminUrl()!, '-c', sql], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
