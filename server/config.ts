@@ -24,6 +24,8 @@ export interface Config {
   orderLifetimeSeconds: number;
   sessionTtlSeconds: number;
   sweepIntervalSeconds: number;
+  /** While a long poll waits on an open order, the order is re-read (and retrieved from Airwallex) this often. */
+  longPollRecheckMs: number;
   airwallex: {
     baseUrl: string;
     clientId: string;
@@ -153,6 +155,7 @@ export function loadConfig(env: Env = process.env): Config {
     orderLifetimeSeconds: int('ORDER_LIFETIME_SECONDS', 30 * 60, 60, 7 * 24 * 3600),
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     sweepIntervalSeconds: int('SWEEP_INTERVAL_SECONDS', 30, 1, 3600),
+    longPollRecheckMs: int('LONG_POLL_RECHECK_MS', 1_000, 100, 600_000),
     airwallex: {
       baseUrl: url('AIRWALLEX_BASE_URL', DEFAULT_AIRWALLEX_BASE_URL),
       clientId: mode === 'simulator' ? SIMULATOR_CREDENTIALS.clientId : clientId,

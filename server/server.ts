@@ -60,7 +60,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const catalogue = createCatalogue(config.currency);
   const watch = new OrderWatch();
   const unfollow = watch.follow(store, (err) => logger.warn({ err }, 'could not read a changed order'));
-  const orders = new OrderService({ store, airwallex, catalogue, watch, logger, orderLifetimeMs: config.orderLifetimeSeconds * 1000 });
+  const orders = new OrderService({ store, airwallex, catalogue, watch, logger, orderLifetimeMs: config.orderLifetimeSeconds * 1000, retrieveIntervalMs: config.longPollRecheckMs });
   const sessions = new SessionService({ store, wechat, ttlMs: config.sessionTtlSeconds * 1000 });
   const webhooks = new WebhookService({
     store,

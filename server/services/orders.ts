@@ -130,7 +130,9 @@ export class OrderService {
     const deadline = this.now() + wait.waitMs;
     const release = untimed(() =>
       this.deps.watch.hold(order.id, this.retrieveIntervalMs, () => {
-        this.refreshOrder(order.id).catch(() => undefined);
+        // Wake the waiters with what was read: another instance may have stored the change (its
+        // webhook), which this instance hears of here when its change feed is down.
+        this.refreshOrder(order.id).then((latest) => latest && this.deps.watch.notify(latest), () => undefined);
       }),
     );
     // A failed attempt leaves the status as it is; it still ends the wait, so the page can say so.
