@@ -1,7 +1,7 @@
 // Prints one plain closing line, "N passed, N failed[, N skipped]", that any CI can read. It is
 // written at process exit so it comes after jest's own summary. Before it, one line says whether
 // the PostgreSQL suites (describe blocks titled "[postgres] ...") ran, and how to run them if not.
-const POSTGRES_COMMAND = 'pg_virtualenv -o fsync=off npm test';
+const POSTGRES_COMMAND = 'pg_virtualenv -t -o fsync=off npm test';
 
 class SummaryReporter {
   onRunComplete(_contexts, results) {

@@ -22,6 +22,7 @@
 //   connection turns it into `subscribe` callbacks, which wake that instance's long polls.
 import pg, { type Pool, type PoolClient, type QueryResultRow } from 'pg';
 import type { OrderStatus } from '../contract';
+import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { ChangeListener } from './postgres-listener';
 import { loadMigrations, migratePostgres, schemaVersion } from './postgres-migrate';
@@ -240,7 +241,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       )
     ).rowCount === 1;
 
-  return {
+  const store: PostgresStore = {
     pool,
     listenerReconnects: () => listener.reconnects,
 
@@ -376,6 +377,38 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await pool.end();
     },
   };
+  for (const method of DATA_METHODS) {
+    const run = store[method] as (...args: unknown[]) => Promise<unknown>;
+    (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => run(...args).catch(asUnavailable);
+  }
+  return store;
+}
+
+/** The methods that read or write data: a lost database connection in them answers 503. */
+const DATA_METHODS = [
+  'createSession', 'findSession', 'insertOrder', 'getOrder', 'listOrders', 'updateOrder', 'ordersToCheck', 'ordersPastExpiry',
+  'ordersWithoutIntent', 'recordWebhookEvent', 'insertWebhookEvent', 'markWebhookEventApplied', 'unappliedWebhookEvents', 'webhookEventOutcome',
+] as const satisfies ReadonlyArray<keyof Store>;
+
+/**
+ * The database is down, restarting or out of connections: a 503 the client retries (a shopper's
+ * request, Airwallex's webhook delivery), not a 500. Whatever a cut-off transaction did is either
+ * committed or rolled back whole, and every write is safe to repeat (idempotency keys, event ids,
+ * updateOrder's rules).
+ */
+function asUnavailable(err: unknown): never {
+  if (isConnectionError(err)) throw new AppError('SERVICE_UNAVAILABLE', undefined, { cause: err });
+  throw err;
+}
+
+export function isConnectionError(err: unknown): boolean {
+  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string') {
+    // SQLSTATE class 08 (connection exception), 57P01-03 (shutdown, crash, starting up), 53300 (too many connections).
+    if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
+    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) return true;
+  }
+  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|not queryable|connection error/i.test(message);
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {

@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 
 /** The command that runs the PostgreSQL suites on a machine with PostgreSQL installed. */
-export const POSTGRES_TEST_COMMAND = 'pg_virtualenv -o fsync=off npm test';
+export const POSTGRES_TEST_COMMAND = 'pg_virtualenv -t -o fsync=off npm test';
 
 /**
  * An admin connection URL: TEST_POSTGRES_URL, or one built from libpq's PG* variables (which

@@ -141,34 +141,15 @@ describePostgres('[postgres] PostgreSQL store', () => {
   });
 
   test('a silently dropped LISTEN connection is noticed by the heartbeat and replaced', async () => {
-    // A TCP proxy between the stores and PostgreSQL that can make its open connections go silent:
-    // bytes stop flowing both ways but nothing is closed, as on a dead network path, so no error
-    // or end event can fire. New connections pass as usual.
-    const target = new URL(url);
-    const host = target.hostname || process.env.PGHOST || 'localhost';
-    const port = Number(target.port || process.env.PGPORT || 5432);
-    const open_pairs: Array<{ silent: boolean }> = [];
-    const proxy = net.createServer((inbound) => {
-      const pair = { silent: false };
-      open_pairs.push(pair);
-      const outbound = net.connect(port, host);
-      inbound.on('data', (chunk) => !pair.silent && outbound.write(chunk));
-      outbound.on('data', (chunk) => !pair.silent && inbound.write(chunk));
-      for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
-        a.on('error', () => b.destroy());
-        a.on('close', () => b.destroy());
-      }
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxied = new URL(url);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String((proxy.address() as net.AddressInfo).port);
-    const viaProxy = await open({ connectionString: proxied.toString() });
+    // Through a TCP proxy that can make its open connections go silent: bytes stop flowing both
+    // ways but nothing is closed, as on a dead network path, so no error or end event can fire.
+    const proxy = await tcpProxy(url);
+    const viaProxy = await open({ connectionString: proxy.url });
     const direct = await open();
     try {
       const seen: OrderChange[] = [];
       viaProxy.subscribe((change) => seen.push(change));
-      for (const pair of open_pairs) pair.silent = true;
+      proxy.silenceOpenConnections();
       // Only the heartbeat (200 ms, 500 ms timeout here) can tell: it replaces the connection.
       await waitFor(() => seen.some((c) => c.kind === 'resync'), 10_000);
       expect(viaProxy.listenerReconnects()).toBe(1);
@@ -181,6 +162,25 @@ describePostgres('[postgres] PostgreSQL store', () => {
     }
   }, 30_000);
 
+  test('answers SERVICE_UNAVAILABLE (503, retry) while the database cannot be reached, and serves again once it can', async () => {
+    const proxy = await tcpProxy(url);
+    const store = await open({ connectionString: proxy.url });
+    try {
+      const order = newOrder();
+      await store.insertOrder(order);
+      proxy.refuse(true);
+      await expect(store.getOrder(order.id)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+      await expect(store.insertOrder(newOrder())).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect((await store.ready()).ok).toBe(false);
+      proxy.refuse(false);
+      expect((await store.getOrder(order.id))?.id).toBe(order.id);
+    } finally {
+      proxy.refuse(false);
+      await store.close();
+      proxy.close();
+    }
+  });
+
   test('reads bigint columns as numbers', async () => {
     const store = await open();
     const { rows } = await store.pool.query('SELECT 1760000000000::bigint AS ms');
@@ -188,3 +188,41 @@ describePostgres('[postgres] PostgreSQL store', () => {
     await store.close();
   });
 });
+
+/**
+ * A TCP proxy to the test database: `silenceOpenConnections` makes the connections open now stop
+ * passing bytes without closing (a dead network path); `refuse` cuts every connection and refuses
+ * new ones (a database that is down).
+ */
+async function tcpProxy(databaseUrl: string) {
+  const target = new URL(databaseUrl);
+  const host = target.hostname || process.env.PGHOST || 'localhost';
+  const port = Number(target.port || process.env.PGPORT || 5432);
+  const pairs: Array<{ silent: boolean; sockets: net.Socket[] }> = [];
+  let refusing = false;
+  const server = net.createServer((inbound) => {
+    if (refusing) return inbound.destroy();
+    const outbound = net.connect(port, host);
+    const pair = { silent: false, sockets: [inbound, outbound] };
+    pairs.push(pair);
+    inbound.on('data', (chunk) => !pair.silent && outbound.write(chunk));
+    outbound.on('data', (chunk) => !pair.silent && inbound.write(chunk));
+    for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
+      a.on('error', () => b.destroy());
+      a.on('close', () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const proxied = new URL(databaseUrl);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: proxied.toString(),
+    silenceOpenConnections: () => pairs.forEach((pair) => (pair.silent = true)),
+    refuse: (on: boolean) => {
+      refusing = on;
+      if (on) for (const pair of pairs.splice(0)) pair.sockets.forEach((socket) => socket.destroy());
+    },
+    close: () => server.close(),
+  };
+}
