@@ -111,7 +111,22 @@ async function main(): Promise<void> {
   const launchServer = (i: number) =>
     startServer({ port: serverPorts[i], simPort, secret, databasePath, logLevel: 'info', env, stdoutFile: serverLogs[i] });
   const servers: NodeProcess[] = serverPorts.map((_, i) => launchServer(i));
+  // A server that exits on its own (not killed by us) has crashed: a failure, recorded and restarted.
+  const crashes: Array<{ instance: number; atPayment: number; stderr: string }> = [];
+  const killing = new Set<number>();
+  let stopping = false;
+  const watchServer = (i: number) => {
+    const proc = servers[i];
+    void proc.exited.then(async () => {
+      if (killing.has(i) || stopping || servers[i] !== proc) return;
+      crashes.push({ instance: i, atPayment: done, stderr: proc.stderrTail().slice(-2000) });
+      log(`  server ${i} CRASHED at payment ${done}:\n${proc.stderrTail().slice(-600)}`);
+      servers[i] = launchServer(i);
+      watchServer(i);
+    });
+  };
   await Promise.all([waitReady(simulator, `${api.simulator}/simulator/stats`), ...servers.map((server, i) => waitReady(server, `${serverUrls[i]}/readyz`))]);
+  servers.forEach((_, i) => watchServer(i));
   log(`simulator on ${api.simulator}, server${instanceCount > 1 ? 's' : ''} on ${serverUrls.join(', ')} (${postgres ? postgres.description : 'SQLite'}); temp ${dir}`);
   log(`faults: ${Object.entries(faults).map(([k, v]) => `${k.replace('SIMULATOR_', '')}=${v}`).join(' ')}; server ${JSON.stringify(serverEnv)}`);
 
@@ -132,10 +147,14 @@ async function main(): Promise<void> {
       if (shoppingOver) break;
       const instance = k % instanceCount;
       const down = Date.now();
-      process.kill(servers[instance].pid, 'SIGKILL');
-      await servers[instance].exited;
+      killing.add(instance);
+      const victim = servers[instance];
+      if (victim.child.exitCode === null && victim.child.signalCode === null) process.kill(victim.pid, 'SIGKILL');
+      await victim.exited;
       await sleep(100 + Math.random() * 400);
       servers[instance] = launchServer(instance);
+      killing.delete(instance);
+      watchServer(instance);
       await waitReady(servers[instance], `${serverUrls[instance]}/readyz`, 60_000);
       restarts.push({ atPayment: done, instance, downMs: Date.now() - down });
       log(`  server ${instance} SIGKILLed at payment ${mark}, back after ${Date.now() - down} ms`);
@@ -193,6 +212,7 @@ async function main(): Promise<void> {
   const intentsAnswer = await request<{ items: PaymentIntent[] }>('GET', `${api.simulator}/simulator/airwallex/_intents`, { timeoutMs: 30_000 });
   if (intentsAnswer.status !== 200) throw new Error(`_intents answered ${intentsAnswer.status}`);
   const intents = intentsAnswer.body.items;
+  stopping = true;
   await Promise.all(servers.map((server) => stopProcess(server, 'SIGTERM')));
   await stopProcess(simulator, 'SIGTERM');
   closeHttp();
@@ -275,11 +295,12 @@ async function main(): Promise<void> {
     paidByShopperNotPaid: paidNotPaid.length,
     ordersLeftOpen: stillOpen.length,
     internalServerErrors: internal500,
+    serverCrashes: crashes.length,
   };
   const result = {
     machine: machine(),
     settings: { payments, shoppers, kills, instances: instanceCount, database: postgres ? postgres.description : 'SQLite', faults, server: serverEnv },
-    run: { shoppingSeconds: Math.round(shoppingSeconds), settleSeconds: settleSecondsUsed, restarts, databaseRestart, behaviours: Object.fromEntries(ledger.behaviours) },
+    run: { shoppingSeconds: Math.round(shoppingSeconds), settleSeconds: settleSecondsUsed, restarts, databaseRestart, crashes, behaviours: Object.fromEntries(ledger.behaviours) },
     orders: {
       created: orders.length,
       createdSeenByShoppers: ledger.created.size,
@@ -341,6 +362,7 @@ async function main(): Promise<void> {
       ['  events stored / unapplied / dup. ignored', `${events.length} / ${unapplied.length} / ${duplicatesIgnoredLogged}`, ''],
       ['shopper requests answered 5xx', String(result.shopperRequests.server5xx), '(upstream trouble: 503)'],
       ['  of which 500 (a server bug)', String(internal500), '0'],
+      ['server processes that crashed (not our kills)', String(crashes.length), '0'],
       ['shopper requests with no answer (kills)', String(result.shopperRequests.connectionFailures), ''],
       ['payments given up by the shopper', String(count(ledger.gaveUp)), ''],
       ['Airwallex calls (5xx / 429 / timeouts injected)', `${Object.values(stats.airwallex.calls).reduce((a, b) => a + b, 0)} (${stats.airwallex.faults['5xx']} / ${stats.airwallex.faults['429']} / ${stats.airwallex.faults.timeout})`, ''],
@@ -356,6 +378,7 @@ async function main(): Promise<void> {
       `no answer by step: ${JSON.stringify(result.shopperRequests.connectionFailuresByStep)}; gave up: ${JSON.stringify(result.shopperRequests.gaveUp)}`,
       `behaviours: ${JSON.stringify(result.run.behaviours)}; webhook outcomes: ${JSON.stringify(result.webhooks.outcomes)}`,
     ];
+    for (const crash of crashes) lines.push(`crash of server ${crash.instance} at payment ${crash.atPayment}:\n${crash.stderr}`);
     if (disagreements.length > 0) lines.push(`disagreements: ${JSON.stringify(disagreements.slice(0, 10))}`);
     if (multiIntent.length > 0) lines.push(`more than one intent: ${JSON.stringify(result.checks.moreThanOneIntentSample)}`);
     if (paidNotPaid.length > 0) lines.push(`paid but not paid: ${JSON.stringify(paidNotPaid.slice(0, 10))}`);

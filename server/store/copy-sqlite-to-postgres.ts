@@ -1,6 +1,7 @@
 // One-off move from SQLite to PostgreSQL: copies orders (with their lines), sessions and webhook events; safe to run again.
 import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
+import { inTransaction } from './postgres-client';
 import { migratePostgres } from './postgres-migrate';
 
 /** The SQLite schema version this copy knows (server/store/sqlite.ts's MIGRATIONS). */
@@ -80,10 +81,7 @@ export async function copySqliteToPostgres(sqlitePath: string, pool: Pool): Prom
       throw new Error(`the SQLite database has schema version ${version}; this copy knows version ${SQLITE_SCHEMA_VERSION} (use the release that matches it)`);
     }
     await migratePostgres(pool);
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
+    return await inTransaction(pool, async (client) => {
       const report = {} as CopyReport;
       // Orders before their lines (foreign key).
       for (const key of ['orders', 'orderItems', 'sessions', 'webhookEvents'] as const) {
@@ -102,16 +100,8 @@ export async function copySqliteToPostgres(sqlitePath: string, pool: Pool): Prom
         }
         report[key] = { source: rows.length, copied, present: rows.length - copied };
       }
-      await client.query('COMMIT');
       return report;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
+    });
   } finally {
     sqlite.close();
   }

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Pool } from 'pg';
+import { inTransaction } from './postgres-client';
 
 /** Where the numbered migrations live: 001_initial.sql, 002_....sql, ... */
 export const POSTGRES_MIGRATIONS_DIR = path.join(__dirname, 'migrations', 'postgres');
@@ -43,41 +44,28 @@ export function loadMigrations(dir = POSTGRES_MIGRATIONS_DIR): Migration[] {
  */
 export async function migratePostgres(pool: Pool, migrations = loadMigrations()): Promise<{ applied: number[]; version: number }> {
   const latest = migrations.length;
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  try {
-    await client.query('BEGIN');
-    try {
-      await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
-      await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version    integer PRIMARY KEY,
-        name       text NOT NULL,
-        applied_at bigint NOT NULL
-      )`);
-      const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
-      const current = rows[0].version ?? 0;
-      if (current > latest) {
-        throw new Error(
-          `database schema version ${current} is newer than this server knows (${latest}): this database was migrated by a newer release; run that release (or newer) against it`,
-        );
-      }
-      const applied: number[] = [];
-      for (const migration of migrations.slice(current)) {
-        await client.query(migration.sql);
-        await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
-        applied.push(migration.version);
-      }
-      await client.query('COMMIT');
-      return { applied, version: latest };
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
-      });
-      throw err;
+  return inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version    integer PRIMARY KEY,
+      name       text NOT NULL,
+      applied_at bigint NOT NULL
+    )`);
+    const { rows } = await client.query<{ version: number | null }>('SELECT max(version) AS version FROM schema_migrations');
+    const current = rows[0].version ?? 0;
+    if (current > latest) {
+      throw new Error(
+        `database schema version ${current} is newer than this server knows (${latest}): this database was migrated by a newer release; run that release (or newer) against it`,
+      );
     }
-  } finally {
-    client.release(broken);
-  }
+    const applied: number[] = [];
+    for (const migration of migrations.slice(current)) {
+      await client.query(migration.sql);
+      await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
+      applied.push(migration.version);
+    }
+    return { applied, version: latest };
+  });
 }
 
 /** The schema version recorded in the database (0 before the first migration). */

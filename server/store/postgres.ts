@@ -20,10 +20,17 @@
 // - Every stored change of an order is announced with pg_notify by a trigger (see
 //   migrations/postgres/001_initial.sql), in the writing transaction; each instance's one LISTEN
 //   connection turns it into `subscribe` callbacks, which wake that instance's long polls.
+//
+// Adding a Store method: one statement, or `transaction(...)` for several (reuse `updateOrderIn` to
+// change an order inside it); read orders with ORDER_SELECT so they come with their lines; list the
+// method in DATA_METHODS so a lost connection answers 503. A new table whose changes should wake
+// long polls (refunds, order events) gets a trigger calling pg_notify('order_changed', order_id) in
+// its migration, like orders_notify_change.
 import pg, { type Pool, type PoolClient, type QueryResultRow } from 'pg';
 import type { OrderStatus } from '../contract';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
+import { inTransaction } from './postgres-client';
 import { ChangeListener } from './postgres-listener';
 import { loadMigrations, migratePostgres, schemaVersion } from './postgres-migrate';
 import type {
@@ -195,24 +202,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     throw err;
   }
 
-  /** BEGIN ... COMMIT on one pooled connection; ROLLBACK when `work` throws. */
-  const transaction = async <T>(work: (client: PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError; // the connection is unusable: the pool destroys it
-      });
-      throw err;
-    } finally {
-      client.release(broken);
-    }
-  };
+  const transaction = <T>(work: (client: PoolClient) => Promise<T>) => inTransaction(pool, work);
   const rows = async <R extends QueryResultRow>(text: string, values: unknown[], client: Pool | PoolClient = pool) =>
     (await client.query<R>(text, values)).rows;
   const orders = async (text: string, values: unknown[], client: Pool | PoolClient = pool) =>

@@ -1,5 +1,6 @@
 // The Store contract on PostgreSQL (a fresh database for this file, emptied before each test), and what only a shared database has: several instances.
 import net from 'node:net';
+import pg from 'pg';
 import pino from 'pino';
 import { openPostgresStore, type PostgresStore } from '../../../server/store/postgres';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
@@ -92,6 +93,27 @@ describePostgres('[postgres] PostgreSQL store', () => {
       const order = newOrder();
       await a.insertOrder(order);
       await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+    });
+
+    test('a transaction whose connection is cut answers SERVICE_UNAVAILABLE, and the process lives on', async () => {
+      const order = newOrder();
+      await a.insertOrder(order);
+      // Another session holds the row, so A's updateOrder waits inside its transaction...
+      const locker = new pg.Client({ connectionString: url, application_name: 'test-locker' });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query('SELECT id FROM orders WHERE id = $1 FOR UPDATE', [order.id]);
+        const update = a.updateOrder(order.id, () => ({ status: 'paid' }));
+        await waitFor(() => false, 300).catch(() => undefined);
+        // ...when its connection is cut (node-postgres emits 'error' on the checked-out client).
+        expect(await terminateConnections(name, 'wechatpay')).toBeGreaterThanOrEqual(1);
+        await expect(update).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+        await locker.query('ROLLBACK');
+      } finally {
+        await locker.end();
+      }
+      expect((await a.updateOrder(order.id, () => ({ status: 'paid' })))?.order.status).toBe('paid');
     });
 
     test('keeps working after every connection of the database was terminated, as in a restart', async () => {
