@@ -175,6 +175,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   // An idle pooled connection that dies (database restart, pg_terminate_backend) is dropped by the
   // pool; without this handler its error would crash the process.
   pool.on('error', (err) => logger.warn({ err: err.message }, 'idle PostgreSQL connection lost; the pool replaces it'));
+  // node-postgres emits 'error' on a client whose connection drops, also when it is checked out or
+  // being ended, where the pool listens no more; a restart of PostgreSQL (every backend gets FATAL
+  // 57P01) hit exactly that in chaos and killed the process. Every pooled client keeps this
+  // listener for life: the failure still reaches whoever waits on a query on it (a 503), and the
+  // pool drops the client on release.
+  pool.on('connect', (client) => client.on('error', (err) => logger.debug({ err: err.message }, 'PostgreSQL connection lost')));
 
   const migrations = loadMigrations();
   const listeners = new Set<(change: OrderChange) => void>();
