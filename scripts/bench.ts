@@ -35,7 +35,8 @@ const USAGE = `npm run bench -- [options]
   --simulator-memory  keep the simulator's state in memory instead of a temp file (no fsync per webhook)
   --cpu-prof DIR    run the server and the simulator with node --cpu-prof: profiles in DIR/server and DIR/simulator
   --no-postgres     skip the PostgreSQL phases (one instance, then two: long poll on B, webhooks on A). They
-                    use the server at DATABASE_URL (a fresh database on it) or a throwaway cluster (initdb + pg_ctl)`;
+                    use the server at DATABASE_URL (a fresh database on it) or a throwaway cluster (initdb + pg_ctl)
+  --postgres-only   only phase 1 (the one-instance figure on SQLite), then the PostgreSQL phases`;
 
 type PhaseName = 'direct' | 'ours' | 'poller' | 'dropped' | 'single' | 'pg1' | 'pg2';
 
@@ -256,7 +257,7 @@ function describeRun(shoppers: number, latencyMs: number, thinkMs: number, simul
 async function main(): Promise<void> {
   let options: Options;
   try {
-    options = new Options(process.argv.slice(2), ['shoppers', 'duration', 'payments', 'latency-ms', 'quick', 'json', 'cpu-prof', 'simulator-memory', 'think-ms', 'no-postgres', 'help']);
+    options = new Options(process.argv.slice(2), ['shoppers', 'duration', 'payments', 'latency-ms', 'quick', 'json', 'cpu-prof', 'simulator-memory', 'think-ms', 'no-postgres', 'postgres-only', 'help']);
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -314,23 +315,25 @@ async function main(): Promise<void> {
   results.push(await runPhase(ctx, 'ours', 'ours: long poll', limit(duration), run('longpoll')));
 
   const pollSeconds = options.has('duration') ? duration : quick ? 8 : 20;
-  log(`phase 2/7: interval poller (2 s, refresh=true) for ${payments ? `${payments} payments` : `${pollSeconds} s`}...`);
-  results.push(await runPhase(ctx, 'poller', 'poller: 2 s + refresh', limit(pollSeconds), run('poll')));
+  if (!options.flag('postgres-only')) {
+    log(`phase 2/7: interval poller (2 s, refresh=true) for ${payments ? `${payments} payments` : `${pollSeconds} s`}...`);
+    results.push(await runPhase(ctx, 'poller', 'poller: 2 s + refresh', limit(pollSeconds), run('poll')));
 
-  log('phase 3/7: ours with every webhook dropped...');
-  await setFaults(api, { webhookDropRate: 1 });
-  try {
-    results.push(await runPhase(ctx, 'dropped', 'ours, no webhooks', limit(pollSeconds), run('longpoll')));
-  } finally {
-    await setFaults(api, null);
+    log('phase 3/7: ours with every webhook dropped...');
+    await setFaults(api, { webhookDropRate: 1 });
+    try {
+      results.push(await runPhase(ctx, 'dropped', 'ours, no webhooks', limit(pollSeconds), run('longpoll')));
+    } finally {
+      await setFaults(api, null);
+    }
+
+    log('phase 4/7: ours with one shopper (no queueing)...');
+    results.push(await runPhase(ctx, 'single', 'ours, 1 shopper', { seconds: quick ? 3 : 10 }, run('longpoll'), 1));
+
+    log('phase 5/7: upstream alone, one at a time (the bench calls the simulator directly)...');
+    const token = await directLogin(api, SIMULATOR_CREDENTIALS.clientId, SIMULATOR_CREDENTIALS.apiKey);
+    results.push(await runPhase(ctx, 'direct', 'direct to simulator', { seconds: quick ? 3 : 10 }, (_, samples) => directUpstream(api, token, samples), 1));
   }
-
-  log('phase 4/7: ours with one shopper (no queueing)...');
-  results.push(await runPhase(ctx, 'single', 'ours, 1 shopper', { seconds: quick ? 3 : 10 }, run('longpoll'), 1));
-
-  log('phase 5/7: upstream alone, one at a time (the bench calls the simulator directly)...');
-  const token = await directLogin(api, SIMULATOR_CREDENTIALS.clientId, SIMULATOR_CREDENTIALS.apiKey);
-  results.push(await runPhase(ctx, 'direct', 'direct to simulator', { seconds: quick ? 3 : 10 }, (_, samples) => directUpstream(api, token, samples), 1));
 
   let postgresDescription: string | undefined;
   const serverMemory = memoryMiB(server.pid);
@@ -360,6 +363,9 @@ async function main(): Promise<void> {
       const runOnB = (shopper: number, samples: Samples) => benchPayment(apiB, `bench-b-${shopper}`, 'longpoll', samples);
       await runPhase({ ...ctx, api: apiB, server: b }, 'pg2', 'warm-up', { seconds: quick ? 2 : 5 }, runOnB);
       results.push(await runPhase({ ...ctx, api: apiB, server: b }, 'pg2', 'PostgreSQL, 2 instances', limit(duration), runOnB));
+      for (const [name, proc] of [['A', a], ['B', b]] as const) {
+        if (proc.child.exitCode !== null || proc.child.signalCode !== null) log(`instance ${name} died during the run:\n${proc.stderrTail()}`);
+      }
       await stopProcess(b, 'SIGTERM');
       await stopProcess(a, 'SIGTERM');
       await postgres.stop();
