@@ -349,7 +349,7 @@ async function main(): Promise<void> {
     }
     if (postgres) {
       postgresDescription = postgres.description;
-      const env = { DATABASE_URL: postgres.url };
+      const env = { DATABASE_URL: postgres.url, ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}) };
       const portB = await freePort();
       const a = startServer({ port: serverPort, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env });
       const b = startServer({ port: portB, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env });

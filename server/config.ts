@@ -17,6 +17,8 @@ export interface Config {
    * password: log `describeDatabase(config)`, never this.
    */
   databaseUrl: string | undefined;
+  /** Connections in this instance's PostgreSQL pool (the LISTEN connection comes on top). */
+  databasePoolSize: number;
   logLevel: string;
   /** "pretty" for humans (pino-pretty), "json" for log shippers. */
   logFormat: 'json' | 'pretty';
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: int('PORT', 3000, 0, 65535),
     databasePath,
     databaseUrl,
+    databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
     logLevel: str('LOG_LEVEL', 'info'),
     logFormat,
     currency,

@@ -5,7 +5,9 @@ import { openPostgresStore } from './postgres';
 import { openSqliteStore } from './sqlite';
 import type { Store } from './types';
 
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePath'>, logger: Logger): Promise<Store> {
-  if (config.databaseUrl) return openPostgresStore({ connectionString: config.databaseUrl, logger: logger.child({ component: 'postgres' }) });
+export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePath'> & Partial<Pick<Config, 'databasePoolSize'>>, logger: Logger): Promise<Store> {
+  if (config.databaseUrl) {
+    return openPostgresStore({ connectionString: config.databaseUrl, poolSize: config.databasePoolSize, logger: logger.child({ component: 'postgres' }) });
+  }
   return openSqliteStore(config.databasePath);
 }

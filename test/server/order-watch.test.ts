@@ -31,6 +31,22 @@ test('wakes the waiters of a changed order with the order as stored, and reads n
   expect(reads).toEqual(['ord_a']);
 });
 
+test('a change heard just before a long poll starts waiting (after its read) still wakes it', async () => {
+  const watch = new OrderWatch();
+  const { store, reads, emit } = fakeStore();
+  watch.follow(store);
+  // The long poll read the order (still unpaid); the change's notification arrives before it waits.
+  emit({ kind: 'order', orderId: 'ord_a' });
+  expect(reads).toEqual([]);
+  const started = Date.now();
+  const order = await watch.next('ord_a', 10_000);
+  expect(order).toMatchObject({ id: 'ord_a', status: 'paid' });
+  expect(Date.now() - started).toBeLessThan(5_000); // woken, not timed out
+  expect(reads).toEqual(['ord_a']);
+  // Remembered once: the next wait on it waits for a new change.
+  await expect(watch.next('ord_a', 50)).resolves.toBeNull();
+});
+
 test('after a resync, re-reads every order someone waits on and wakes them', async () => {
   const watch = new OrderWatch();
   const { store, reads, emit } = fakeStore();
