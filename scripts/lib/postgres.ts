@@ -101,7 +101,7 @@ async function throwawayCluster(log: (message: string) => void): Promise<TestPos
       const [file, argv] = commandLine(tool, args);
       execFile(file, argv, { cwd: dir }, (err, _stdout, stderr) => (err ? reject(new Error(`${tool} failed: ${stderr || err.message}`)) : resolve()));
     });
-  const options = `-p ${port} -k ${dir} -c listen_addresses=${HOST} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const options = `-p ${port} -k ${dir} -c listen_addresses=${HOST} -c fsync=off -c full_page_writes=off -c max_connections=200`;
   let running = false;
   const stopNow = () => {
     if (running) {
