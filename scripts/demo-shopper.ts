@@ -48,6 +48,7 @@ async function main(): Promise<void> {
     call<{ order: { status: string; lastPaymentError: unknown } }>('GET', `/api/orders/${order.id}?waitSeconds=${outcome === 'cancel' ? 2 : 10}&unlessStatus=awaiting_payment`, undefined, token),
   );
   console.log(`order ${order.id}: ${final.order.status}, total ${order.total.amount} ${order.total.currency} (minor units)`);
+  console.log(`see it (and refund it) in the merchant console: ${base}/admin/orders/${order.id}`);
 }
 
 main().catch((err) => {

@@ -7,7 +7,9 @@ const { compile } = require('./miniprogram-ci-project');
 const started = Date.now();
 compile().then(
   (files) => {
+    const bytes = Object.keys(files).reduce((sum, f) => sum + (Buffer.isBuffer(files[f]) ? files[f].length : Buffer.byteLength(String(files[f]))), 0);
     console.log(`mini program compiled: ${Object.keys(files).length} files in ${Date.now() - started} ms`);
+    console.log(`main package bytes: ${bytes}`);
     process.exit(0);
   },
   (err) => {

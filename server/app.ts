@@ -2,6 +2,8 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import Ajv from 'ajv';
+import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorBody } from './contract';
@@ -11,27 +13,38 @@ import { registerPublicRoutes } from './routes/public';
 import { registerSessionRoutes } from './routes/sessions';
 import type { AppDeps } from './routes/types';
 import { registerWebhookRoutes } from './routes/webhooks';
+import { registerAdminRoutes } from './routes/admin';
+import { registerConsole } from './console/routes';
+import { AdminService } from './services/admin';
+import { registerLimits } from './limits';
 import { runWithTiming, serverTimingHeader } from './timing';
 
 export type { AppDeps } from './routes/types';
 
 /** Largest JSON body the API takes; an order of many lines is still far below it. */
 const API_BODY_LIMIT = 16 * 1024;
+/** A long poll keeps its socket quiet for up to MAX_WAIT_SECONDS: the idle timeout must outlast it. */
+const CONNECTION_IDLE_TIMEOUT_MS = 60_000;
+/** A request's head and body must have arrived within this (a slow client cannot hold a socket for ever). */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Routes that probes and scrapers call all day: logged only when something is wrong. */
+const QUIET_ROUTES = new Set(['/healthz', '/readyz', '/metrics']);
 
-export function buildApp(deps: AppDeps): FastifyInstance {
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     bodyLimit: API_BODY_LIMIT,
-    ajv: { customOptions: { removeAdditional: true, coerceTypes: true, allErrors: false } },
-    // Long polls end by themselves within MAX_WAIT_SECONDS; shutdown releases them at once.
-    connectionTimeout: 0,
+    trustProxy: typeof deps.trustProxy === 'number' ? trustHops(deps.trustProxy) : deps.trustProxy,
+    connectionTimeout: CONNECTION_IDLE_TIMEOUT_MS,
+    requestTimeout: REQUEST_TIMEOUT_MS,
     return503OnClosing: true,
     // Errors raised before routing (a malformed URL, an over-long path parameter) get the envelope too.
     frameworkErrors: (error, request, reply) => sendError(error, request, reply),
     clientErrorHandler: sendClientError,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  setValidators(app);
 
   // Everything after onRequest runs inside this request's timing record (AsyncLocalStorage).
   app.addHook('onRequest', (_request, _reply, done) => runWithTiming(done));
@@ -40,16 +53,58 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     const timing = serverTimingHeader();
     if (timing) reply.header('server-timing', timing);
   });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    deps.telemetry.httpRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  app.addHook('onRoute', (route) => {
+    if (QUIET_ROUTES.has(route.url)) route.logLevel = 'warn';
+  });
   app.setErrorHandler((error: FastifyError, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request, reply) =>
     sendError(new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`), request, reply),
   );
 
+  const limits = await registerLimits(app, deps.limits);
+  // Every API call counts against its client address first; logins and shoppers have limits of their own.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/api/')) await limits.address(request, reply);
+  });
+
   registerPublicRoutes(app, deps);
-  registerSessionRoutes(app, deps);
-  registerOrderRoutes(app, deps);
+  registerSessionRoutes(app, deps, limits);
+  registerOrderRoutes(app, deps, limits);
   registerWebhookRoutes(app, deps);
+  if (deps.admin) {
+    const service = new AdminService({ store: deps.store, refunds: deps.refunds });
+    registerAdminRoutes(app, deps, deps.admin, service);
+    registerConsole(app, {
+      store: deps.store,
+      admin: service,
+      adminToken: deps.admin.token,
+      mode: deps.mode,
+      limits,
+      telemetry: deps.telemetry,
+      simulatorStats: deps.admin.simulatorStats,
+    });
+  }
   return app;
+}
+
+/** TRUST_PROXY=<n>: trust the n closest hops (the load balancers in front of this server). */
+function trustHops(hops: number): (address: string, hop: number) => boolean {
+  return (_address, hop) => hop < hops;
+}
+
+/**
+ * JSON bodies are taken as sent: `{"quantity": true}` or `{"code": 12345}` are refused, not
+ * coerced. Query strings and path parameters are text by nature, so they are still parsed into
+ * the schema's types there.
+ */
+function setValidators(app: FastifyInstance): void {
+  const strict = addFormats(new Ajv({ coerceTypes: false, removeAdditional: true, allErrors: false, useDefaults: true }));
+  const coercing = addFormats(new Ajv({ coerceTypes: true, removeAdditional: true, allErrors: false, useDefaults: true }));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 }
 
 /** The one error handler: every failure becomes `{error: {code, message, requestId}}` with its status. */

@@ -1,4 +1,5 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { faultsFromEnv } from './simulator/faults';
 import { webhookEventsFromEnv } from './simulator/webhooks';
@@ -28,6 +29,28 @@ export interface Config {
   sweepIntervalSeconds: number;
   /** While a long poll waits on an open order, the order is re-read (and retrieved from Airwallex) this often. */
   longPollRecheckMs: number;
+  /** Webhook event ids are kept this long (at least 7 days: Airwallex retries for about 3). */
+  webhookRetentionDays: number;
+  /** fastify's trustProxy: how to find the client's address behind a load balancer (false: the socket's). */
+  trustProxy: boolean | string | number;
+  limits: {
+    /** Requests per minute per shopper (by session), on every authenticated API route. */
+    shopperPerMinute: number;
+    /** Requests per minute per client address, on every API route. */
+    addressPerMinute: number;
+    /** POST /api/sessions per minute per client address (each one costs a WeChat call). */
+    sessionsPerMinute: number;
+    /** Sign-in attempts on the merchant console per minute per client address (guessing the admin token). */
+    adminSignInsPerMinute: number;
+    /** Unpaid orders a shopper may have at once. */
+    maxOpenOrders: number;
+  };
+  /** The admin API's bearer token; undefined: the admin API and console are off. */
+  adminToken: string | undefined;
+  /** True when ADMIN_TOKEN was generated at boot (simulator mode): print it for the developer. */
+  adminTokenGenerated: boolean;
+  /** Bearer token of GET /metrics (METRICS_TOKEN, else the admin token); undefined: no /metrics. */
+  metricsToken: string | undefined;
   airwallex: {
     baseUrl: string;
     clientId: string;
@@ -51,6 +74,12 @@ export interface Config {
     faults: Partial<FaultSettings>;
     /** Webhook events the simulator sends (SIMULATOR_WEBHOOK_EVENTS); undefined = all. */
     webhookEvents: readonly string[] | undefined;
+    /**
+     * Let jscode2session take codes it never minted (DevTools' tourist-mode wx.login) as the
+     * default test shopper. Off when real WeChat credentials are set: then every unknown code is
+     * refused, as WeChat would, instead of making every shopper the same one.
+     */
+    acceptUnknownCodes: boolean;
   };
 }
 
@@ -77,7 +106,9 @@ type Env = Record<string, string | undefined>;
 
 /**
  * Reads the configuration from `env` (process.env by default). Without Airwallex credentials the
- * server runs in simulator mode; APP_MODE=live forces live mode and requires every credential.
+ * server runs in simulator mode, except in production (NODE_ENV=production) or with real WeChat
+ * credentials, where that is refused; APP_MODE=live forces live mode and requires every
+ * credential, APP_MODE=simulator forces the simulator.
  */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -108,19 +139,31 @@ export function loadConfig(env: Env = process.env): Config {
 
   const clientId = str('AIRWALLEX_CLIENT_ID', '');
   const apiKey = str('AIRWALLEX_API_KEY', '');
+  const webhookSecret = str('AIRWALLEX_WEBHOOK_SECRET', '');
+  const appId = str('WECHAT_APPID', '');
+  const appSecret = str('WECHAT_APP_SECRET', '');
+  const production = str('NODE_ENV', '') === 'production';
   const requested = str('APP_MODE', 'auto');
   let mode: Mode;
   if (requested === 'live') mode = 'live';
   else if (requested === 'simulator') mode = 'simulator';
-  else if (requested === 'auto') mode = clientId || apiKey ? 'live' : 'simulator';
-  else {
+  else if (requested === 'auto') {
+    mode = clientId || apiKey ? 'live' : 'simulator';
+    // Modes that cannot surprise: a production server, or one given real WeChat credentials, never
+    // falls back to the simulator because the Airwallex variables are missing or mistyped.
+    if (mode === 'simulator' && production) {
+      problems.push(
+        'NODE_ENV=production but AIRWALLEX_CLIENT_ID and AIRWALLEX_API_KEY are not set: set them to take real payments, or set APP_MODE=simulator to simulate on purpose',
+      );
+    } else if (mode === 'simulator' && (appId || appSecret)) {
+      problems.push(
+        'WECHAT_APPID / WECHAT_APP_SECRET are set but AIRWALLEX_CLIENT_ID and AIRWALLEX_API_KEY are not: set the Airwallex credentials for live mode, or set APP_MODE=simulator to simulate on purpose',
+      );
+    }
+  } else {
     problems.push(`APP_MODE must be "auto", "simulator" or "live", got "${requested}"`);
     mode = 'simulator';
   }
-
-  const webhookSecret = str('AIRWALLEX_WEBHOOK_SECRET', '');
-  const appId = str('WECHAT_APPID', '');
-  const appSecret = str('WECHAT_APP_SECRET', '');
   if (mode === 'live') {
     const required: Array<[string, string]> = [
       ['AIRWALLEX_CLIENT_ID', clientId],
@@ -142,6 +185,17 @@ export function loadConfig(env: Env = process.env): Config {
   const currency = str('CURRENCY', 'CNY').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) problems.push(`CURRENCY must be a 3-letter ISO 4217 code, got "${currency}"`);
 
+  const adminTokenSetting = str('ADMIN_TOKEN', '');
+  if (adminTokenSetting && (adminTokenSetting.length < 24 || /\s/.test(adminTokenSetting))) {
+    problems.push('ADMIN_TOKEN must be at least 24 characters without spaces (e.g. the output of: openssl rand -hex 24)');
+  }
+  // Simulator mode generates one, so `npm start` is enough to try the console; live mode without one has no admin API.
+  const adminToken = adminTokenSetting || (mode === 'simulator' ? randomBytes(18).toString('base64url') : undefined);
+  const metricsTokenSetting = str('METRICS_TOKEN', '');
+  if (metricsTokenSetting && (metricsTokenSetting.length < 24 || /\s/.test(metricsTokenSetting))) {
+    problems.push('METRICS_TOKEN must be at least 24 characters without spaces');
+  }
+
   const dataDir = path.join(PROJECT_ROOT, 'data');
   const databasePath = str('DATABASE_PATH', path.join(dataDir, 'app.sqlite'));
   const databaseUrl = postgresUrl(env.DATABASE_URL, problems);
@@ -159,13 +213,25 @@ export function loadConfig(env: Env = process.env): Config {
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     sweepIntervalSeconds: int('SWEEP_INTERVAL_SECONDS', 30, 1, 3600),
     longPollRecheckMs: int('LONG_POLL_RECHECK_MS', 1_000, 100, 600_000),
+    webhookRetentionDays: int('WEBHOOK_EVENT_RETENTION_DAYS', 30, 7, 3650),
+    trustProxy: trustProxy(str('TRUST_PROXY', ''), problems),
+    limits: {
+      shopperPerMinute: int('RATE_LIMIT_SHOPPER_PER_MINUTE', 300, 1, 1_000_000),
+      addressPerMinute: int('RATE_LIMIT_ADDRESS_PER_MINUTE', 1200, 1, 1_000_000),
+      sessionsPerMinute: int('RATE_LIMIT_SESSIONS_PER_MINUTE', 60, 1, 1_000_000),
+      adminSignInsPerMinute: int('RATE_LIMIT_ADMIN_SIGN_INS_PER_MINUTE', 10, 1, 1_000),
+      maxOpenOrders: int('MAX_OPEN_ORDERS_PER_SHOPPER', 20, 1, 10_000),
+    },
+    adminToken,
+    adminTokenGenerated: !adminTokenSetting && adminToken !== undefined,
+    metricsToken: metricsTokenSetting || adminToken,
     airwallex: {
       baseUrl: url('AIRWALLEX_BASE_URL', DEFAULT_AIRWALLEX_BASE_URL),
       clientId: mode === 'simulator' ? SIMULATOR_CREDENTIALS.clientId : clientId,
       apiKey: mode === 'simulator' ? SIMULATOR_CREDENTIALS.apiKey : apiKey,
       apiVersion: env.AIRWALLEX_API_VERSION?.trim() || undefined,
       webhookSecret: webhookSecret || SIMULATOR_CREDENTIALS.webhookSecret,
-      webhookToleranceSeconds: int('WEBHOOK_TOLERANCE_SECONDS', 300, 1, 24 * 3600),
+      webhookToleranceSeconds: int('WEBHOOK_TOLERANCE_SECONDS', 72 * 3600, 60, 7 * 24 * 3600),
       timeoutMs: int('AIRWALLEX_TIMEOUT_MS', 10_000, 100, 120_000),
     },
     wechat: {
@@ -179,6 +245,7 @@ export function loadConfig(env: Env = process.env): Config {
         databasePath === ':memory:' ? ':memory:' : path.join(path.dirname(databasePath), 'simulator.sqlite'),
       faults: simulatorFaults(env, problems),
       webhookEvents: simulatorWebhookEvents(env, problems),
+      acceptUnknownCodes: !appId && !appSecret,
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);
@@ -215,6 +282,16 @@ export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'databaseP
   } catch {
     return 'postgres://(unparsable)';
   }
+}
+
+/** TRUST_PROXY: empty/false, true, a hop count, or addresses/CIDRs of the load balancers (comma-separated). */
+function trustProxy(value: string, problems: string[]): boolean | string | number {
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  if (/^[0-9a-fA-F.:/,\s]+$/.test(value)) return value;
+  problems.push(`TRUST_PROXY must be true, false, a number of hops, or comma-separated addresses/CIDRs, got "${value}"`);
+  return false;
 }
 
 function simulatorWebhookEvents(env: Env, problems: string[]): readonly string[] | undefined {

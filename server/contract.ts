@@ -26,6 +26,9 @@ export interface HealthResponse {
   status: 'ok';
 }
 
+/** GET /readyz: 200 when ready to take traffic, 503 with the reason otherwise. */
+export type ReadyResponse = { status: 'ready' } | { status: 'not_ready'; detail: string };
+
 /** GET /api/config */
 export interface ConfigResponse {
   /** "simulator" when the server talks to its embedded Airwallex + WeChat simulator. */
@@ -47,6 +50,15 @@ export interface Product {
   name: string;
   /** Display name in every supported language. */
   names: LocalizedText;
+  /** One line about the product, in the request's language (same rule as `name`). */
+  description: string;
+  /** The one-line description in every supported language. */
+  descriptions: LocalizedText;
+  /**
+   * The product's picture: a path on this server ("/static/products/tea-oolong.png"); the mini
+   * program prefixes its API base URL. Served with long-lived cache headers: give a changed picture a new name.
+   */
+  image: string;
   price: Money;
 }
 
@@ -187,7 +199,8 @@ export interface RequestPaymentParams {
   timeStamp: string;
   nonceStr: string;
   package: string;
-  signType: 'MD5' | 'HMAC-SHA256' | 'RSA';
+  /** Absent when Airwallex sends none: never invented, WeChat then applies its own default. */
+  signType?: 'MD5' | 'HMAC-SHA256' | 'RSA';
   paySign: string;
 }
 
@@ -220,4 +233,89 @@ export interface SimulatorPayRequest {
 export interface SimulatorPayResponse {
   /** The exact `wx.requestPayment` result: requestPayment:ok, requestPayment:fail cancel, ... */
   errMsg: string;
+}
+
+// ---- Admin API (Authorization: Bearer <ADMIN_TOKEN>, or the console's session) ----
+
+/** A refund as operators see it: the shopper's view plus where it came from and Airwallex's side. */
+export interface AdminRefund extends Refund {
+  /** Airwallex's refund id (`rfd_…`), once Airwallex confirmed the creation. */
+  airwallexRefundId: string | null;
+  /** Airwallex's status verbatim: RECEIVED, ACCEPTED, SETTLED, FAILED … */
+  airwallexStatus: string | null;
+  /** `admin`: made through this server; `airwallex`: made elsewhere (Airwallex's web app) and found. */
+  origin: 'admin' | 'airwallex';
+  /** Fingerprint of the admin token that asked for it. */
+  createdBy: string | null;
+  failure: { code: string; message: string } | null;
+}
+
+export interface AdminOrder extends Omit<Order, 'refunds'> {
+  refunds: AdminRefund[];
+  /** A short fingerprint of the shopper's openid (the openid itself is never shown). */
+  shopper: string;
+  /** Airwallex's last known intent status, verbatim. */
+  intentStatus: string | null;
+  /** What is left to refund: the total minus refunds not failed. */
+  refundable: Money;
+  /** When the sweep looks at the order next (null: nothing left to do). */
+  nextCheckAt: string | null;
+  /** Consecutive sweep checks that failed. */
+  checkFailures: number;
+}
+
+/** GET /admin/api/orders?status=&q=&from=&to=&limit=&offset= */
+export interface AdminOrdersResponse {
+  orders: AdminOrder[];
+  /** How many orders match, for paging. */
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** One entry of an order's timeline, oldest first. */
+export interface TimelineEntry {
+  id: number;
+  at: string;
+  /** created, intent, webhook, status, refund, anomaly, sweep, admin */
+  kind: string;
+  /** create, confirm, retrieve, cancel, `webhook <event name>`, sweep, admin … */
+  source: string | null;
+  data: Record<string, unknown>;
+}
+
+/** GET /admin/api/orders/{id} */
+export interface AdminOrderResponse {
+  order: AdminOrder;
+  timeline: TimelineEntry[];
+}
+
+/** POST /admin/api/orders/{id}/refunds with an Idempotency-Key header. */
+export interface CreateRefundRequest {
+  /** Integer minor units; absent: everything left to refund. */
+  amount?: number;
+  /** Shown to operators (and sent to Airwallex), at most 128 characters. */
+  reason?: string;
+}
+
+/** 201 answer of POST /admin/api/orders/{id}/refunds */
+export interface CreateRefundResponse {
+  refund: AdminRefund;
+  order: AdminOrder;
+}
+
+export interface Anomaly {
+  id: number;
+  /** paid_after_final, unknown_order, amount_mismatch, intent_mismatch, sweep_failing */
+  kind: string;
+  orderId: string | null;
+  intentId: string | null;
+  detail: Record<string, unknown>;
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+/** GET /admin/api/anomalies?open=true */
+export interface AnomaliesResponse {
+  anomalies: Anomaly[];
 }

@@ -23,6 +23,15 @@ async function main(): Promise<void> {
       : `Listening on ${server.url}, talking to Airwallex at ${config.airwallex.baseUrl}`,
   );
 
+  if (config.adminTokenGenerated) {
+    // A development convenience only: simulator mode, no ADMIN_TOKEN set. It changes at every start.
+    logger.info(`Merchant console: ${server.url}/admin (admin token for this run: ${config.adminToken}; set ADMIN_TOKEN to choose one)`);
+  } else if (config.adminToken) {
+    logger.info(`Merchant console: ${server.url}/admin (sign in with ADMIN_TOKEN)`);
+  } else {
+    logger.info('The admin API and merchant console are off: set ADMIN_TOKEN to turn them on');
+  }
+
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);

@@ -7,12 +7,14 @@ import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { OrderWatch } from './services/order-watch';
 import { OrderService } from './services/orders';
+import { RefundService } from './services/refunds';
 import { SessionService } from './services/sessions';
 import { Sweeper } from './services/sweep';
 import { WebhookService } from './services/webhooks';
 import { registerSimulator, type Simulator } from './simulator';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
+import { createTelemetry, type Telemetry } from './telemetry';
 import { WechatClient } from './wechat/client';
 
 export interface RunningServer {
@@ -21,7 +23,9 @@ export interface RunningServer {
   url: string;
   store: Store;
   orders: OrderService;
+  refunds: RefundService;
   sweeper: Sweeper;
+  telemetry: Telemetry;
   /** The embedded simulator, in simulator mode. */
   simulator: Simulator | undefined;
   close(): Promise<void>;
@@ -33,11 +37,23 @@ export interface StartOptions {
   airwallex?: { timeoutMs?: number; maxAttempts?: number; retryBudgetMs?: number; backoffBaseMs?: number };
   /** Start the background sweep (default true). */
   sweep?: boolean;
+  /** The clock of the services and the simulator (tests move it); timers still use real time. */
+  now?: () => number;
+  /** Interval between a long poll's retrieves (tests shorten or lengthen it). */
+  retrieveIntervalMs?: number;
+  /**
+   * On close, how long requests in flight may take to finish before every connection is cut
+   * (default 5 s). Long polls are answered at once; this is for the rest, and for clients that
+   * connected but never sent a request, which would otherwise hold the shutdown for a minute.
+   */
+  shutdownGraceMs?: number;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
+  const now = options.now ?? Date.now;
   const store = await openStore(config, logger);
+  const telemetry = createTelemetry(store);
   let url = '';
   const simulatorUrl = (path: string) => () => `${url}${path}`;
 
@@ -48,6 +64,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     apiVersion: config.airwallex.apiVersion,
     timeoutMs: config.airwallex.timeoutMs,
     logger: logger.child({ upstream: 'airwallex' }),
+    onAttempt: telemetry.airwallexCall,
+    now,
     ...options.airwallex,
   });
   const wechat = new WechatClient({
@@ -59,20 +77,64 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const catalogue = createCatalogue(config.currency);
   const watch = new OrderWatch();
+  // Long polls here wake on changes any instance stores (through the store's change feed).
   const unfollow = watch.follow(store, (err) => logger.warn({ err }, 'could not read a changed order'));
-  const orders = new OrderService({ store, airwallex, catalogue, watch, logger, orderLifetimeMs: config.orderLifetimeSeconds * 1000, retrieveIntervalMs: config.longPollRecheckMs });
-  const sessions = new SessionService({ store, wechat, ttlMs: config.sessionTtlSeconds * 1000 });
+  const staleAfterMs = config.sweepIntervalSeconds * 2000;
+  const orders = new OrderService({
+    store,
+    airwallex,
+    catalogue,
+    watch,
+    logger,
+    telemetry,
+    orderLifetimeMs: config.orderLifetimeSeconds * 1000,
+    staleAfterMs,
+    maxOpenOrders: config.limits.maxOpenOrders,
+    now,
+    retrieveIntervalMs: options.retrieveIntervalMs ?? config.longPollRecheckMs,
+  });
+  const refunds = new RefundService({ store, airwallex, orders, logger, telemetry, now });
+  const sessions = new SessionService({ store, wechat, ttlMs: config.sessionTtlSeconds * 1000, now });
   const webhooks = new WebhookService({
     store,
     orders,
+    refunds,
     logger,
+    telemetry,
     secret: config.airwallex.webhookSecret,
     toleranceMs: config.airwallex.webhookToleranceSeconds * 1000,
+    now,
   });
-  const sweeper = new Sweeper({ store, orders, webhooks, logger, staleAfterMs: config.sweepIntervalSeconds * 2000 });
+  const sweeper = new Sweeper({
+    store,
+    orders,
+    refunds,
+    webhooks,
+    logger,
+    telemetry,
+    backoffBaseMs: staleAfterMs,
+    webhookRetentionMs: config.webhookRetentionDays * 24 * 3600_000,
+    now,
+  });
 
-  const app = buildApp({ logger, mode: config.mode, catalogue, orderLifetimeSeconds: config.orderLifetimeSeconds, sessions, orders, webhooks, ready: () => store.ready() });
   let simulator: Simulator | undefined;
+  const app = await buildApp({
+    logger,
+    mode: config.mode,
+    catalogue,
+    orderLifetimeSeconds: config.orderLifetimeSeconds,
+    sessions,
+    orders,
+    refunds,
+    webhooks,
+    telemetry,
+    store,
+    trustProxy: config.trustProxy,
+    limits: config.limits,
+    metricsToken: config.metricsToken,
+    admin: config.adminToken ? { token: config.adminToken, simulatorStats: config.mode === 'simulator' ? () => simulator?.stats() : undefined } : undefined,
+    ready: () => store.ready(),
+  });
   if (config.mode === 'simulator') {
     simulator = await registerSimulator(app, {
       clientId: config.airwallex.clientId,
@@ -81,10 +143,12 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       webhookUrl: () => (url ? `${url}/webhooks/airwallex` : undefined),
       wechatAppId: config.wechat.appId,
       wechatAppSecret: config.wechat.appSecret,
+      acceptUnknownCodes: config.simulator.acceptUnknownCodes,
       databasePath: config.simulator.databasePath,
       faults: config.simulator.faults,
       webhookEvents: config.simulator.webhookEvents,
       logger: logger.child({ component: 'simulator' }),
+      now: options.now,
     });
   }
 
@@ -108,16 +172,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     url,
     store,
     orders,
+    refunds,
     sweeper,
+    telemetry,
     simulator,
     close() {
       closing ??= (async () => {
         await sweeper.stop();
         watch.releaseAll();
-        // A keep-alive connection whose request was still running when close began would stay
-        // open until its keep-alive timeout (72 s): close each one as soon as it falls idle.
+        // A keep-alive connection whose request was still running when close began would stay open
+        // until its keep-alive timeout (72 s): close each one as soon as it falls idle. Whatever is
+        // still busy after the grace is cut.
         const closeIdle = setInterval(() => app.server.closeIdleConnections(), 20);
-        await app.close().finally(() => clearInterval(closeIdle));
+        const cut = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 5_000);
+        await app.close().finally(() => {
+          clearInterval(closeIdle);
+          clearTimeout(cut);
+        });
         await simulator?.close();
         unfollow();
         await store.close();

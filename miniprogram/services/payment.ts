@@ -2,7 +2,6 @@
 // server's verdict with bounded long polls. The wx.requestPayment callback is never proof of payment.
 import type {
   Order,
-  OrderStatus,
   PaymentError,
   RequestPaymentParams,
   SimulatorPayRequest,
@@ -14,6 +13,7 @@ import { requestPayment, showActionSheet } from '../utils/wx-async';
 import { getConfig, isSandbox } from './app-config';
 import { getOrder, startPayment } from './orders';
 import { request } from './request';
+import type { RequestGroup } from './request';
 
 /** What the pay sheet said: paid (to be confirmed by the server), closed by the shopper, or failed. */
 export type PayOutcome = { kind: 'ok' } | { kind: 'cancel' } | { kind: 'fail'; detail: string };
@@ -36,32 +36,42 @@ export interface PayAttempt {
   errorBefore: PaymentError | null;
 }
 
-async function simulatedPaySheet(params: RequestPaymentParams, order: Order): Promise<string> {
-  const config = await getConfig();
-  const amount = formatPrice(order.total, config);
-  const tapped = await showActionSheet([t('sandbox.pay', { amount }), t('sandbox.fail')], t('sandbox.alert'));
-  const outcome: SimulatorPayRequest['outcome'] = tapped === 0 ? 'pay' : tapped === 1 ? 'fail' : 'cancel';
-  const body: SimulatorPayRequest = { package: params.package, outcome };
-  const res = await request<SimulatorPayResponse>({ method: 'POST', path: '/simulator/wechat/pay', data: body, auth: false });
-  return res.errMsg;
+function simulatedPaySheet(params: RequestPaymentParams, order: Order): Promise<string> {
+  return getConfig()
+    .then((config) => {
+      const amount = formatPrice(order.total, config);
+      return showActionSheet([t('sandbox.pay', { amount }), t('sandbox.fail')], t('sandbox.alert'));
+    })
+    .then((tapped) => {
+      const outcome: SimulatorPayRequest['outcome'] = tapped === 0 ? 'pay' : tapped === 1 ? 'fail' : 'cancel';
+      const body: SimulatorPayRequest = { package: params.package, outcome };
+      return request<SimulatorPayResponse>({ method: 'POST', path: '/simulator/wechat/pay', data: body, auth: false });
+    })
+    .then((res) => res.errMsg);
 }
 
 /**
  * Pays an order (new or again, always the same order id): asks the server for the payment fields and
  * opens WeChat Pay with exactly those. In sandbox mode (simulator server, non-release build) a clearly
  * labelled simulated sheet stands in for WeChat Pay and answers with the same errMsg strings.
+ * Resolves null, without opening any sheet, when `isClosed()` says the page that asked is gone.
  */
-export async function payOrder(orderId: string): Promise<PayAttempt> {
-  const [payment, config] = await Promise.all([startPayment(orderId), getConfig()]);
-  const params = payment.requestPayment;
-  const errMsg = isSandbox(config) ? await simulatedPaySheet(params, payment.order) : await requestPayment(params);
-  const attempt: PayAttempt = {
-    order: payment.order,
-    outcome: parsePaymentResult(errMsg),
-    errorBefore: payment.order.lastPaymentError,
-  };
-  handOff = attempt;
-  return attempt;
+export function payOrder(orderId: string, isClosed?: () => boolean): Promise<PayAttempt | null> {
+  return Promise.all([startPayment(orderId), getConfig()]).then((both) => {
+    const payment = both[0];
+    if (isClosed && isClosed()) return null;
+    const params = payment.requestPayment;
+    const sheet = isSandbox(both[1]) ? simulatedPaySheet(params, payment.order) : requestPayment(params);
+    return sheet.then((errMsg) => {
+      const attempt: PayAttempt = {
+        order: payment.order,
+        outcome: parsePaymentResult(errMsg),
+        errorBefore: payment.order.lastPaymentError,
+      };
+      handOff = attempt;
+      return attempt;
+    });
+  });
 }
 
 let handOff: PayAttempt | null = null;
@@ -81,18 +91,11 @@ export interface Verdict {
   order: Order;
 }
 
-const FINAL: OrderStatus[] = ['paid', 'cancelled', 'expired'];
-
-/** Whether `status` can no longer change. */
-export function isFinal(status: OrderStatus): boolean {
-  return FINAL.indexOf(status) >= 0;
-}
-
 /**
  * What `order` means for the shopper. `errorBefore` is the payment error known before the current
  * attempt: only a different one means this attempt failed.
  */
-export function classify(order: Order, errorBefore: PaymentError | null = null): Verdict {
+export function classify(order: Order, errorBefore?: PaymentError | null): Verdict {
   switch (order.status) {
     case 'paid':
     case 'cancelled':
@@ -119,11 +122,11 @@ export interface WaitSettings {
 }
 
 const DEFAULT_WAIT: WaitSettings = { totalMs: 60000, maxPollSeconds: 25, minIntervalMs: 1000 };
-let waitSettings: WaitSettings = { ...DEFAULT_WAIT };
+let waitSettings: WaitSettings = Object.assign({}, DEFAULT_WAIT);
 
 /** Changes the wait timings (tests); call with no argument to restore the defaults. */
 export function configureWait(settings?: Partial<WaitSettings>): void {
-  waitSettings = { ...DEFAULT_WAIT, ...(settings ?? {}) };
+  waitSettings = Object.assign({}, DEFAULT_WAIT, settings);
 }
 
 function delay(ms: number): Promise<void> {
@@ -134,10 +137,12 @@ export interface WaitOptions {
   /** The order as last seen (its status is the first `unlessStatus`). */
   order: Order;
   errorBefore?: PaymentError | null;
-  /** Checked between polls; true stops the wait (the page was closed). */
+  /** Checked between polls; true stops the wait (the page was closed or superseded). */
   isCancelled?: () => boolean;
   /** Called with each fresh copy of the order. */
   onUpdate?: (order: Order) => void;
+  /** The page's requests: closing it aborts the long poll in flight. */
+  group?: RequestGroup;
 }
 
 /**
@@ -145,25 +150,31 @@ export interface WaitOptions {
  * `GET /api/orders/{id}?waitSeconds=N&unlessStatus=S` until the order is paid, failed, cancelled or
  * expired, or until the total time bound runs out ("pending": still being confirmed).
  */
-export async function waitForVerdict(options: WaitOptions): Promise<Verdict> {
+export function waitForVerdict(options: WaitOptions): Promise<Verdict> {
   const settings = waitSettings;
-  const config = await getConfig().catch(() => null);
-  const maxPoll = Math.max(0, Math.min(settings.maxPollSeconds, config ? config.maxWaitSeconds : 25, 25));
-  const deadline = Date.now() + settings.totalMs;
-  const errorBefore = options.errorBefore ?? null;
-  let order = options.order;
-  for (;;) {
-    const verdict = classify(order, errorBefore);
-    if (verdict.kind !== 'payable' && verdict.kind !== 'pending') return verdict;
-    const remaining = deadline - Date.now();
-    if (remaining <= 0 || (options.isCancelled && options.isCancelled())) return { kind: 'pending', order };
-    const started = Date.now();
-    const waitSeconds = Math.min(maxPoll, Math.floor(remaining / 1000));
-    order = await getOrder(order.id, { waitSeconds, unlessStatus: order.status });
-    if (options.onUpdate) options.onUpdate(order);
-    const settled = classify(order, errorBefore);
-    if (settled.kind !== 'payable' && settled.kind !== 'pending') return settled;
-    // Always yield to the event loop, even with no pause left, so a fast-answering server cannot starve it.
-    await delay(Math.max(0, Math.min(settings.minIntervalMs - (Date.now() - started), deadline - Date.now())));
-  }
+  const errorBefore = options.errorBefore || null;
+  const cancelled = () => !!options.isCancelled && options.isCancelled();
+  return getConfig()
+    .catch(() => null)
+    .then((config) => {
+      const maxPoll = Math.max(0, Math.min(settings.maxPollSeconds, config ? config.maxWaitSeconds : 25, 25));
+      const deadline = Date.now() + settings.totalMs;
+      const poll = (order: Order): Promise<Verdict> => {
+        const verdict = classify(order, errorBefore);
+        if (verdict.kind !== 'payable' && verdict.kind !== 'pending') return Promise.resolve(verdict);
+        const remaining = deadline - Date.now();
+        if (remaining <= 0 || cancelled()) return Promise.resolve({ kind: 'pending', order });
+        const started = Date.now();
+        const waitSeconds = Math.min(maxPoll, Math.floor(remaining / 1000));
+        return getOrder(order.id, { waitSeconds, unlessStatus: order.status }, options.group).then((fresh) => {
+          if (options.onUpdate) options.onUpdate(fresh);
+          const settled = classify(fresh, errorBefore);
+          if (settled.kind !== 'payable' && settled.kind !== 'pending') return settled;
+          // Always yield to the event loop, even with no pause left, so a fast-answering server cannot starve it.
+          const pause = Math.max(0, Math.min(settings.minIntervalMs - (Date.now() - started), deadline - Date.now()));
+          return delay(pause).then(() => poll(fresh));
+        });
+      };
+      return poll(options.order);
+    });
 }

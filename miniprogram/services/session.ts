@@ -33,7 +33,7 @@ function load(): StoredSession | null {
     try {
       const stored = wx.getStorageSync(STORAGE_KEY) as StoredSession | '';
       if (stored && typeof stored === 'object') session = stored;
-    } catch {
+    } catch (err) {
       session = null;
     }
   }
@@ -46,49 +46,58 @@ function save(value: StoredSession | null): void {
   try {
     if (value) wx.setStorageSync(STORAGE_KEY, value);
     else wx.removeStorageSync(STORAGE_KEY);
-  } catch {
+  } catch (err) {
     // Storage is an optimisation; the in-memory copy is enough for this launch.
   }
 }
 
-async function simulatorCode(): Promise<string> {
+function simulatorCode(): Promise<string> {
   const body: SimulatorLoginRequest = {};
-  const res = await request<SimulatorLoginResponse>({ method: 'POST', path: '/simulator/wechat/login', data: body, auth: false });
-  return res.code;
+  return request<SimulatorLoginResponse>({ method: 'POST', path: '/simulator/wechat/login', data: body, auth: false }).then(
+    (res) => res.code,
+  );
 }
 
-async function exchange(code: string): Promise<StoredSession> {
+function exchange(code: string): Promise<StoredSession> {
   const body: CreateSessionRequest = { code };
-  const res = await request<CreateSessionResponse>({ method: 'POST', path: '/api/sessions', data: body, auth: false });
-  return { token: res.token, expiresAt: res.expiresAt };
+  return request<CreateSessionResponse>({ method: 'POST', path: '/api/sessions', data: body, auth: false }).then((res) => ({
+    token: res.token,
+    expiresAt: res.expiresAt,
+  }));
 }
 
-async function logIn(): Promise<string> {
-  let code: string;
+/** Whether the simulator may stand in for WeChat (sandbox only; never in a release build). */
+function sandbox(): Promise<boolean> {
+  return getConfig().then(isSandbox);
+}
+
+function logIn(): Promise<string> {
   let fromWx = true;
-  try {
-    code = await login();
-  } catch (err) {
+  const code = login().catch((err: unknown) =>
     // DevTools without an AppID cannot log in; in sandbox mode the simulator plays WeChat.
-    if (!isSandbox(await getConfig())) throw err;
-    code = await simulatorCode();
-    fromWx = false;
-  }
-  let created: StoredSession;
-  try {
-    created = await exchange(code);
-  } catch (err) {
-    if (fromWx && isApiError(err, 'UPSTREAM_UNAVAILABLE')) {
-      // WeChat was busy (errcode -1) and the code may be spent: one more try with a fresh code.
-      created = await exchange(await login());
-    } else {
-      // A tourist-mode wx.login "succeeds" with a code the simulator never issued: ask it for one.
-      if (!fromWx || !isApiError(err, 'WECHAT_CODE_INVALID') || !isSandbox(await getConfig())) throw err;
-      created = await exchange(await simulatorCode());
-    }
-  }
-  save(created);
-  return created.token;
+    sandbox().then((yes) => {
+      if (!yes) throw err;
+      fromWx = false;
+      return simulatorCode();
+    }),
+  );
+  return code
+    .then((first) =>
+      exchange(first).catch((err: unknown) => {
+        // WeChat was busy (errcode -1) and the code may be spent: one more try with a fresh code.
+        if (fromWx && isApiError(err, 'UPSTREAM_UNAVAILABLE')) return login().then(exchange);
+        // A tourist-mode wx.login "succeeds" with a code the simulator never issued: ask it for one.
+        if (!fromWx || !isApiError(err, 'WECHAT_CODE_INVALID')) throw err;
+        return sandbox().then((yes) => {
+          if (!yes) throw err;
+          return simulatorCode().then(exchange);
+        });
+      }),
+    )
+    .then((created) => {
+      save(created);
+      return created.token;
+    });
 }
 
 function loginOnce(): Promise<string> {
@@ -108,9 +117,9 @@ function loginOnce(): Promise<string> {
 }
 
 /** A valid session token: the stored one while it is valid, else a new login (shared by concurrent callers). */
-export function ensureSession(now: number = Date.now()): Promise<string> {
+export function ensureSession(): Promise<string> {
   const current = load();
-  if (isValid(current, now)) return Promise.resolve(current.token);
+  if (isValid(current, Date.now())) return Promise.resolve(current.token);
   return loginOnce();
 }
 

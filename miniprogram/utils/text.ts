@@ -1,7 +1,7 @@
 // Small pure helpers for ids, query strings and dates.
 
 /** A fresh key for the `Idempotency-Key` header: one per checkout, reused on that checkout's retries. */
-export function newIdempotencyKey(now: number = Date.now()): string {
+export function newIdempotencyKey(now: number): string {
   let random = '';
   for (let i = 0; i < 4; i += 1) random += Math.floor(Math.random() * 0x100000000).toString(36);
   return `mp-${now.toString(36)}-${random}`;
@@ -26,4 +26,10 @@ export function formatDateTime(iso: string): string {
   const d = new Date(iso);
   if (isNaN(d.getTime())) return iso;
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** "29:41" for the time left until `iso`, counted from `now`; "00:00" once it is past. */
+export function formatCountdown(iso: string, now: number): string {
+  const left = Math.max(0, Math.floor((Date.parse(iso) - now) / 1000));
+  return `${pad(Math.floor(left / 60))}:${pad(left % 60)}`;
 }

@@ -1,30 +1,28 @@
 // Promise wrappers for the wx callback APIs the services and pages use (the docs do not promise
-// Promise style for all of them, e.g. wx.login: https://developers.weixin.qq.com/miniprogram/dev/api/wx.login.html).
+// Promise style for all of them, e.g. wx.login: https://developers.weixin.qq.com/miniprogram/dev/api/wx.login.html),
+// and navigation that a double tap cannot run twice.
 
-/** The error a failed wx API call rejects with: its `errMsg`, e.g. "login:fail ..." */
-export class WxError extends Error {
-  constructor(readonly errMsg: string) {
-    super(errMsg);
-    this.name = 'WxError';
-  }
+/** A failed wx API call: an Error whose message is the call's `errMsg`, e.g. "login:fail ...". */
+export interface WxError extends Error {
+  errMsg: string;
 }
 
-type Callbacks<R> = { success?: (res: R) => void; fail?: (err: { errMsg: string }) => void };
-
-function promisify<R>(call: (callbacks: Required<Callbacks<R>>) => void): Promise<R> {
-  return new Promise<R>((resolve, reject) => {
-    call({ success: resolve, fail: (err) => reject(new WxError(err && err.errMsg ? err.errMsg : 'fail')) });
-  });
+function wxError(errMsg: string): WxError {
+  const err = new Error(errMsg) as WxError;
+  err.name = 'WxError';
+  err.errMsg = errMsg;
+  return err;
 }
 
 /** A fresh `wx.login` code; call it right before each exchange (codes are single-use, 5 minutes). */
-export function login(timeoutMs = 10000): Promise<string> {
-  return promisify<WechatMiniprogram.LoginSuccessCallbackResult>((cb) => wx.login({ timeout: timeoutMs, ...cb })).then(
-    (res) => {
-      if (!res.code) throw new WxError('login:fail no code');
-      return res.code;
-    },
-  );
+export function login(): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    wx.login({
+      timeout: 10000,
+      success: (res) => (res.code ? resolve(res.code) : reject(wxError('login:fail no code'))),
+      fail: (err) => reject(wxError(err && err.errMsg ? err.errMsg : 'login:fail')),
+    });
+  });
 }
 
 /**
@@ -35,7 +33,8 @@ export function requestPayment(params: {
   timeStamp: string;
   nonceStr: string;
   package: string;
-  signType: 'MD5' | 'HMAC-SHA256' | 'RSA';
+  /** Passed only when the server sent one: WeChat applies its own default otherwise. */
+  signType?: 'MD5' | 'HMAC-SHA256' | 'RSA';
   paySign: string;
 }): Promise<string> {
   return new Promise<string>((resolve) => {
@@ -43,7 +42,7 @@ export function requestPayment(params: {
       timeStamp: params.timeStamp,
       nonceStr: params.nonceStr,
       package: params.package,
-      signType: params.signType,
+      ...(params.signType ? { signType: params.signType } : {}),
       paySign: params.paySign,
       success: (res) => resolve(res && res.errMsg ? res.errMsg : 'requestPayment:ok'),
       fail: (err) => resolve(err && err.errMsg ? err.errMsg : 'requestPayment:fail'),
@@ -52,46 +51,76 @@ export function requestPayment(params: {
 }
 
 /** Shows an action sheet; resolves with the tapped index, or -1 when the shopper dismissed it. */
-export function showActionSheet(itemList: string[], alertText?: string): Promise<number> {
+export function showActionSheet(itemList: string[], alertText: string): Promise<number> {
   return new Promise<number>((resolve) => {
-    wx.showActionSheet({
-      itemList,
-      ...(alertText ? { alertText } : {}),
-      success: (res) => resolve(res.tapIndex),
-      fail: () => resolve(-1),
-    });
+    wx.showActionSheet({ itemList, alertText, success: (res) => resolve(res.tapIndex), fail: () => resolve(-1) });
   });
 }
 
-/** Asks a yes/no question; resolves true when the shopper confirmed. */
-export function confirm(content: string, confirmText: string, cancelText: string): Promise<boolean> {
+/**
+ * Asks a yes/no question; resolves true when the shopper confirmed. WeChat refuses button texts
+ * over 4 Chinese (about 8 Latin) characters: the call fails and no dialog appears.
+ */
+export function confirm(title: string, content: string, confirmText: string, cancelText: string): Promise<boolean> {
   return new Promise<boolean>((resolve) => {
     wx.showModal({
+      title,
       content,
       confirmText,
       cancelText,
+      confirmColor: '#fa5151',
       success: (res) => resolve(!!res.confirm),
       fail: () => resolve(false),
     });
   });
 }
 
-/** Opens a page; failures (e.g. page stack full) are reported, not thrown. */
+type Route = 'navigateTo' | 'redirectTo' | 'switchTab';
+
+let navigating = false;
+
+/**
+ * Goes to `url` with `route`, unless a navigation is still under way: a fast double tap would
+ * otherwise open the page twice (WeChat pushes both). Failures (a full page stack, a tab page opened
+ * with navigateTo) are reported, not thrown.
+ */
+function go(route: Route, url: string): void {
+  if (navigating) return;
+  navigating = true;
+  // WeChat always calls complete; the timer only keeps a lost callback from blocking navigation for good.
+  const guard = setTimeout(() => (navigating = false), 2000);
+  const open = wx[route] as (option: { url: string; fail: (err: { errMsg: string }) => void; complete: () => void }) => void;
+  open.call(wx, {
+    url,
+    fail: (err: { errMsg: string }) => console.warn(`${route} failed`, url, err.errMsg),
+    complete: () => {
+      clearTimeout(guard);
+      navigating = false;
+    },
+  });
+}
+
+/** Opens a page above this one. */
 export function navigateTo(url: string): void {
-  wx.navigateTo({ url, fail: (err) => console.warn('navigateTo failed', url, err.errMsg) });
+  go('navigateTo', url);
 }
 
 /** Replaces the current page, so Back skips it (checkout → result). */
 export function redirectTo(url: string): void {
-  wx.redirectTo({ url, fail: (err) => console.warn('redirectTo failed', url, err.errMsg) });
+  go('redirectTo', url);
 }
 
-/** Sets the navigation bar title (page json titles cannot be localised). */
+/** Shows a tab page (shop, orders), closing the pages above the tab bar. */
+export function switchTab(url: string): void {
+  go('switchTab', url);
+}
+
+/** Sets the navigation bar title in the shopper's language (the json holds the Chinese one). */
 export function setTitle(title: string): void {
   wx.setNavigationBarTitle({ title, fail: () => undefined });
 }
 
-/** Closes every page and opens `url` (e.g. back to the shop after a payment). */
-export function reLaunch(url: string): void {
-  wx.reLaunch({ url, fail: (err) => console.warn('reLaunch failed', url, err.errMsg) });
+/** Copies `data`; WeChat shows its own "copied" toast. */
+export function copy(data: string): void {
+  wx.setClipboardData({ data, fail: () => undefined });
 }

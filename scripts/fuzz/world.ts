@@ -75,7 +75,18 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Starts the server (simulator mode, 127.0.0.1, random port, in-memory databases, no sweep) and prepares the fixture. */
 export async function createWorld(): Promise<World> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: ':memory:', LOG_LEVEL: 'silent', APP_MODE: 'simulator' });
+  // The abuse limits are raised: every case comes from one loopback address, and the fuzzer is about
+  // what the server does with each request, not how many it takes (test/server/limits.test.ts is).
+  const config = loadConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATABASE_PATH: ':memory:',
+    LOG_LEVEL: 'silent',
+    APP_MODE: 'simulator',
+    RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000',
+    RATE_LIMIT_SESSIONS_PER_MINUTE: '1000000',
+    RATE_LIMIT_SHOPPER_PER_MINUTE: '1000000',
+  });
   const server = await startServer(config, { logger: pino({ level: 'silent' }), sweep: false });
   const http = new HttpClient(server.url);
   try {

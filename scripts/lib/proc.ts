@@ -298,6 +298,8 @@ export function startServer(spec: ServerSpec): NodeProcess {
       HOST,
       DATABASE_PATH: spec.databasePath,
       LOG_LEVEL: spec.logLevel ?? 'warn',
+      // The bench and chaos tools stand in for the load balancer: each virtual shopper has its own address.
+      TRUST_PROXY: '127.0.0.1',
       ...(spec.env ?? {}),
     },
   });

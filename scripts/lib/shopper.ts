@@ -1,5 +1,5 @@
 // Virtual shoppers over plain HTTP: the bench's timed happy path, and the chaos shopper that retries and misbehaves like the mini program.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ConnectionError, errorCode, request, type Answer } from './http';
 import { sleep } from './proc';
 import type { Samples } from './stats';
@@ -25,6 +25,16 @@ interface RequestPaymentAnswer {
 }
 
 const FINAL = new Set(['paid', 'cancelled', 'expired']);
+
+/**
+ * The address a virtual shopper's phone connects from. The tools stand in for the load balancer
+ * in front of the server (which runs with TRUST_PROXY=127.0.0.1), so each shopper is counted by
+ * the abuse limits as the real one would be, not as one loopback address doing everything.
+ */
+export function clientAddress(shopper: string): Record<string, string> {
+  const hash = createHash('sha256').update(shopper).digest();
+  return { 'x-forwarded-for': `10.${hash[0]}.${hash[1]}.${hash[2]}` };
+}
 
 export function randomCart(): Array<{ sku: string; quantity: number }> {
   const lines = 1 + Math.floor(Math.random() * 2);
@@ -56,28 +66,34 @@ function expect<T>(step: string, answer: Answer<T>, status: number): T {
   return answer.body;
 }
 
+const cycles = new Map<string, number>();
+
 /**
  * session → order (Idempotency-Key) → payment → simulated pay → status until `paid`.
  * Samples: session, order, payment, pay, wait (first status request to `paid`), final (pay answer
  * to `paid`), statusRequest (each status request).
  */
-export async function benchPayment(api: Endpoints, shopper: string, strategy: Strategy, samples: Samples): Promise<void> {
+export async function benchPayment(api: Endpoints, lane: string, strategy: Strategy, samples: Samples): Promise<void> {
+  // Each cycle is a new shopper on a phone of its own, as in a shop: not one shopper paying many times a second.
+  const shopper = `${lane}-${(cycles.get(lane) ?? 0) + 1}`;
+  cycles.set(lane, (cycles.get(lane) ?? 0) + 1);
+  const phone = clientAddress(shopper);
   const { code } = expect('login code', await request<{ code: string }>('POST', `${api.simulator}/simulator/wechat/login`, { body: { shopper } }), 200);
 
-  const session = await request<{ token: string }>('POST', `${api.server}/api/sessions`, { body: { code } });
+  const session = await request<{ token: string }>('POST', `${api.server}/api/sessions`, { body: { code }, headers: phone });
   const { token } = expect('session', session, 201);
   samples.add('session', session.ms);
 
   const created = await request<{ order: ApiOrder }>('POST', `${api.server}/api/orders`, {
     body: { items: randomCart() },
     token,
-    headers: { 'idempotency-key': randomUUID() },
+    headers: { 'idempotency-key': randomUUID(), ...phone },
   });
   const { order } = expect('order', created, 201);
   samples.add('order', created.ms);
   if (created.timing.app !== undefined) samples.add('orderApp', created.timing.app);
 
-  const payment = await request<RequestPaymentAnswer>('POST', `${api.server}/api/orders/${order.id}/payment`, { token });
+  const payment = await request<RequestPaymentAnswer>('POST', `${api.server}/api/orders/${order.id}/payment`, { token, headers: phone });
   const { requestPayment } = expect('payment', payment, 200);
   samples.add('payment', payment.ms);
   if (payment.timing.app !== undefined) samples.add('paymentApp', payment.timing.app);
@@ -98,7 +114,7 @@ export async function benchPayment(api: Endpoints, shopper: string, strategy: St
       const answer = await request<{ order: ApiOrder }>(
         'GET',
         `${api.server}/api/orders/${order.id}?waitSeconds=25&unlessStatus=${status}`,
-        { token, timeoutMs: 40_000 },
+        { token, timeoutMs: 40_000, headers: phone },
       );
       samples.add('statusRequest', answer.ms);
       status = expect('status', answer, 200).order.status;
@@ -110,7 +126,7 @@ export async function benchPayment(api: Endpoints, shopper: string, strategy: St
     await sleep(Math.random() * POLL_INTERVAL_MS);
     waitStarted = performance.now();
     for (let i = 0; i < 30; i++) {
-      const answer = await request<{ order: ApiOrder }>('GET', `${api.server}/api/orders/${order.id}?refresh=true`, { token });
+      const answer = await request<{ order: ApiOrder }>('GET', `${api.server}/api/orders/${order.id}?refresh=true`, { token, headers: phone });
       samples.add('statusRequest', answer.ms);
       status = expect('status', answer, 200).order.status;
       if (status === 'paid') break;
@@ -246,13 +262,14 @@ async function persist<T>(ledger: ChaosLedger, step: string, send: () => Promise
 /** One chaos payment; never throws for expected trouble (it records it in the ledger). */
 export async function chaosPayment(api: Endpoints, shopper: string, behaviour: Behaviour, ledger: ChaosLedger): Promise<void> {
   bump(ledger.behaviours, behaviour);
+  const phone = clientAddress(shopper);
   let orderId: string | undefined;
   try {
     // Session: a fresh wx.login code for every try (a code works once).
     const session = await persist(ledger, 'session', async () => {
       const code = await request<{ code: string }>('POST', `${api.simulator}/simulator/wechat/login`, { body: { shopper } });
       if (code.status !== 200) throw new Error(`simulator login answered ${code.status}`);
-      return request<{ token: string }>('POST', `${api.server}/api/sessions`, { body: { code: code.body.code } });
+      return request<{ token: string }>('POST', `${api.server}/api/sessions`, { body: { code: code.body.code }, headers: phone });
     });
     if (session.status !== 201) throw new GiveUp(`session ${session.status}`);
     const token = session.body.token;
@@ -261,7 +278,7 @@ export async function chaosPayment(api: Endpoints, shopper: string, behaviour: B
     const key = randomUUID();
     const items = randomCart();
     const created = await persist(ledger, 'order', () =>
-      request<{ order: ApiOrder }>('POST', `${api.server}/api/orders`, { body: { items }, token, headers: { 'idempotency-key': key } }),
+      request<{ order: ApiOrder }>('POST', `${api.server}/api/orders`, { body: { items }, token, headers: { 'idempotency-key': key, ...phone } }),
     );
     if (created.status !== 201) throw new GiveUp(`order ${created.status}`);
     orderId = created.body.order.id;
@@ -270,14 +287,14 @@ export async function chaosPayment(api: Endpoints, shopper: string, behaviour: B
 
     const readOrder = async (query = ''): Promise<ApiOrder> => {
       const answer = await persist(ledger, 'status', () =>
-        request<{ order: ApiOrder }>('GET', `${api.server}/api/orders/${id}${query}`, { token, timeoutMs: 40_000 }),
+        request<{ order: ApiOrder }>('GET', `${api.server}/api/orders/${id}${query}`, { token, timeoutMs: 40_000, headers: phone }),
       );
       if (answer.status !== 200) throw new GiveUp(`status ${answer.status}`);
       return answer.body.order;
     };
     const requestPayment = async (): Promise<RequestPaymentAnswer | ApiOrder> => {
       const answer = await persist(ledger, 'payment', () =>
-        request<RequestPaymentAnswer>('POST', `${api.server}/api/orders/${id}/payment`, { token }),
+        request<RequestPaymentAnswer>('POST', `${api.server}/api/orders/${id}/payment`, { token, headers: phone }),
       );
       if (answer.status === 200) return answer.body;
       if (answer.status === 409) return readOrder(); // not payable: already paid, processing, or closed
@@ -303,7 +320,7 @@ export async function chaosPayment(api: Endpoints, shopper: string, behaviour: B
       if (Math.random() < 0.5) await requestPayment();
       if (behaviour === 'cancelOrder') {
         const cancelled = await persist(ledger, 'cancel', () =>
-          request<{ order: ApiOrder }>('POST', `${api.server}/api/orders/${id}/cancel`, { token }),
+          request<{ order: ApiOrder }>('POST', `${api.server}/api/orders/${id}/cancel`, { token, headers: phone }),
         );
         ledger.seen.set(id, cancelled.status === 200 ? cancelled.body.order.status : (await readOrder()).status);
       } else {

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import { toMajorUnits } from '../money';
 import { timed } from '../timing';
 import { errorCodeFor } from './inferred';
-import type { AirwallexErrorBody, AirwallexPaymentIntent } from './types';
+import type { AirwallexErrorBody, AirwallexPaymentIntent, AirwallexRefund } from './types';
 
 export interface AirwallexClientOptions {
   /** https://api-demo.airwallex.com, or a getter (the embedded simulator's port is known only after listen). */
@@ -23,6 +23,8 @@ export interface AirwallexClientOptions {
   /** First backoff; doubles per retry, with full jitter. */
   backoffBaseMs?: number;
   now?: () => number;
+  /** Told about every HTTP attempt (metrics). */
+  onAttempt?: (operation: string, status: string, seconds: number) => void;
 }
 
 /**
@@ -51,6 +53,15 @@ export interface CreateIntentInput {
   currency: string;
   merchantOrderId: string;
   descriptor?: string;
+  metadata?: Record<string, string>;
+}
+
+export interface CreateRefundInput {
+  requestId: string;
+  paymentIntentId: string;
+  amountMinor: number;
+  currency: string;
+  reason?: string;
   metadata?: Record<string, string>;
 }
 
@@ -104,18 +115,17 @@ export class AirwallexClient {
     }
   }
 
-  /** POST /pa/payment_intents/{id}/confirm with WeChat Pay's mini program flow. */
+  /**
+   * POST /pa/payment_intents/{id}/confirm with WeChat Pay's mini program flow. A
+   * `duplicate_request` is the caller's to interpret (its request_id is derived from the order, so
+   * the duplicate may be another instance's confirm of the same attempt).
+   */
   async confirmWechatMiniProgram(intentId: string, input: { requestId: string; openId: string }): Promise<AirwallexPaymentIntent> {
     const body = {
       request_id: input.requestId,
       payment_method: { type: 'wechatpay', wechatpay: { flow: 'mini_program', open_id: input.openId } },
     };
-    try {
-      return await this.call<AirwallexPaymentIntent>({ method: 'POST', path: `/api/v1/pa/payment_intents/${enc(intentId)}/confirm`, body, operation: 'confirm' });
-    } catch (err) {
-      if (!isAirwallexCode(err, 'duplicate_request')) throw err;
-      return this.retrievePaymentIntent(intentId);
-    }
+    return this.call<AirwallexPaymentIntent>({ method: 'POST', path: `/api/v1/pa/payment_intents/${enc(intentId)}/confirm`, body, operation: 'confirm' });
   }
 
   async retrievePaymentIntent(intentId: string): Promise<AirwallexPaymentIntent> {
@@ -139,6 +149,46 @@ export class AirwallexClient {
     return page.items?.find((intent) => intent.merchant_order_id === merchantOrderId);
   }
 
+  /**
+   * POST /pa/refunds/create. The request_id is stored with the refund before this call, so a retry
+   * after a lost answer is the same refund: a `duplicate_request` is answered with the refund that
+   * request_id made, read back from the intent's refunds.
+   */
+  async createRefund(input: CreateRefundInput): Promise<AirwallexRefund> {
+    const body: Record<string, unknown> = {
+      request_id: input.requestId,
+      payment_intent_id: input.paymentIntentId,
+      amount: toMajorUnits(input.amountMinor, input.currency),
+    };
+    if (input.reason) body.reason = input.reason.slice(0, 128);
+    if (input.metadata) body.metadata = input.metadata;
+    try {
+      return await this.call<AirwallexRefund>({ method: 'POST', path: '/api/v1/pa/refunds/create', body, operation: 'refund_create' });
+    } catch (err) {
+      if (!isAirwallexCode(err, 'duplicate_request')) throw err;
+      const existing = (await this.listRefunds(input.paymentIntentId)).find((refund) => refund.request_id === input.requestId);
+      if (!existing) throw err;
+      this.options.logger.info({ paymentIntentId: input.paymentIntentId, refundId: existing.id }, 'recovered refund after duplicate_request');
+      return existing;
+    }
+  }
+
+  async retrieveRefund(refundId: string): Promise<AirwallexRefund> {
+    return this.call<AirwallexRefund>({ method: 'GET', path: `/api/v1/pa/refunds/${enc(refundId)}`, operation: 'refund_retrieve' });
+  }
+
+  /** Every refund of an intent (all pages; WeChat Pay allows at most 50 per payment). */
+  async listRefunds(paymentIntentId: string): Promise<AirwallexRefund[]> {
+    const refunds: AirwallexRefund[] = [];
+    for (let page = 0; page < 20; page++) {
+      const query = new URLSearchParams({ payment_intent_id: paymentIntentId, page_num: String(page), page_size: '100' });
+      const answer = await this.call<{ has_more?: boolean; items?: AirwallexRefund[] }>({ method: 'GET', path: `/api/v1/pa/refunds?${query}`, operation: 'refund_list' });
+      refunds.push(...(answer.items ?? []).filter((refund) => refund.payment_intent_id === undefined || refund.payment_intent_id === paymentIntentId));
+      if (!answer.has_more) break;
+    }
+    return refunds;
+  }
+
   /** One logical operation: one request_id (in the body), reused on every retry of it. */
   private async call<T>(options: CallOptions): Promise<T> {
     let reloggedIn = false;
@@ -148,8 +198,10 @@ export class AirwallexClient {
         const response = await this.send(options, { authorization: `Bearer ${token}` });
         if (response.status === 401 && !reloggedIn) {
           // The token was revoked or expired early: log in again once, without using up an attempt.
+          // Only the token this call used is dropped: a concurrent call may have logged in anew already.
           reloggedIn = true;
-          this.token = undefined;
+          if (this.token?.value === token) this.token = undefined;
+          await response.body?.cancel().catch(() => undefined);
           continue;
         }
         if (!response.ok) throw await this.errorOf(response, options.operation);
@@ -186,15 +238,20 @@ export class AirwallexClient {
     const requestHeaders: Record<string, string> = { accept: 'application/json', ...headers };
     if (options.body) requestHeaders['content-type'] = 'application/json';
     if (this.options.apiVersion) requestHeaders['x-api-version'] = this.options.apiVersion;
+    const started = performance.now();
+    const observe = (status: string) => this.options.onAttempt?.(options.operation, status, (performance.now() - started) / 1000);
     try {
       const baseUrl = typeof this.options.baseUrl === 'function' ? this.options.baseUrl() : this.options.baseUrl;
-      return await fetch(baseUrl + options.path, {
+      const response = await fetch(baseUrl + options.path, {
         method: options.method,
         headers: requestHeaders,
         body: options.body ? JSON.stringify(options.body) : undefined,
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      observe(String(response.status));
+      return response;
     } catch (err) {
+      observe('network');
       throw new NetworkError(options.operation, err);
     }
   }

@@ -1,7 +1,7 @@
 // Every guess about Airwallex behaviour that no official source confirms, kept in one place.
 // Each one is marked [I] (inferred) in ../shared/reference/airwallex.md; when the sandbox shows
 // otherwise, this is the file to change.
-import type { OrderStatus, RequestPaymentParams } from '../contract';
+import type { OrderStatus, RefundStatus, RequestPaymentParams } from '../contract';
 import type { ErrorCode } from '../errors';
 import type { AirwallexPaymentIntent } from './types';
 
@@ -64,24 +64,136 @@ export function failedAttemptOf(intent: AirwallexPaymentIntent): { code: string;
 }
 
 /**
- * The `wx.requestPayment` parameters out of a confirm answer. MP-DOC says to pass
- * `next_action.data` to wx.requestPayment [V]; that its type is `call_sdk` and its keys are exactly
- * the wx.requestPayment fields is [I]. We pass the values through as strings, never rebuilding a
- * signature; null when the answer does not carry them.
+ * The `wx.requestPayment` parameters out of a confirm (or retrieve) answer. MP-DOC says to pass
+ * `next_action.data` to wx.requestPayment [V]; that its type is `call_sdk` and its keys are the
+ * wx.requestPayment fields is [I]. So we accept the spellings a real answer may use (camelCase,
+ * lower case, snake_case; `sign` for `paySign`; a bare `prepayId`), pass the values through as
+ * strings, never rebuild a signature and never invent a `signType` (WeChat then uses its own
+ * default). `missing` names what could not be found, and `keys` the keys `data` had (no values:
+ * they carry signatures), so the first live failure can be diagnosed from the log.
  */
-export function requestPaymentParamsOf(intent: AirwallexPaymentIntent): RequestPaymentParams | null {
-  const data = intent.next_action?.data;
-  if (!data) return null;
-  const field = (key: string) => (typeof data[key] === 'string' || typeof data[key] === 'number' ? String(data[key]) : undefined);
-  const timeStamp = field('timeStamp');
-  const nonceStr = field('nonceStr');
-  const pkg = field('package');
-  const paySign = field('paySign');
-  const signType = field('signType') ?? 'RSA';
-  if (!timeStamp || !nonceStr || !pkg || !paySign) return null;
-  if (signType !== 'RSA' && signType !== 'MD5' && signType !== 'HMAC-SHA256') return null;
-  return { timeStamp, nonceStr, package: pkg, signType, paySign };
+export function requestPaymentParamsOf(
+  intent: AirwallexPaymentIntent,
+): { params: RequestPaymentParams } | { params: null; missing: string[]; keys: string[] } {
+  const data = intent.next_action?.data ?? {};
+  const keys = Object.keys(data);
+  const byKey = new Map(keys.map((key) => [key.toLowerCase().replace(/_/g, ''), data[key]]));
+  const field = (...names: string[]): string | undefined => {
+    for (const name of names) {
+      const value = byKey.get(name);
+      if ((typeof value === 'string' && value !== '') || (typeof value === 'number' && Number.isFinite(value))) return String(value);
+    }
+    return undefined;
+  };
+  const timeStamp = field('timestamp');
+  const nonceStr = field('noncestr', 'nonce');
+  const packageValue = field('package', 'packagevalue');
+  const prepayId = field('prepayid');
+  const pkg = packageValue?.startsWith('prepay_id=') ? packageValue : prepayId ? `prepay_id=${prepayId}` : packageValue;
+  const paySign = field('paysign', 'sign');
+  const signType = field('signtype');
+  const missing = Object.entries({ timeStamp, nonceStr, package: pkg, paySign })
+    .filter(([, value]) => value === undefined)
+    .map(([name]) => name);
+  if (signType !== undefined && !SIGN_TYPES.includes(signType as SignType)) missing.push(`signType (unknown value)`);
+  if (missing.length > 0) return { params: null, missing, keys };
+  const params: RequestPaymentParams = { timeStamp: timeStamp!, nonceStr: nonceStr!, package: pkg!, paySign: paySign! };
+  if (signType !== undefined) params.signType = signType as SignType;
+  return { params };
 }
+
+type SignType = NonNullable<RequestPaymentParams['signType']>;
+const SIGN_TYPES: SignType[] = ['RSA', 'MD5', 'HMAC-SHA256'];
+
+/**
+ * How far along an intent snapshot is, to order two snapshots with the same `updated_at`: real
+ * timestamps have whole seconds, so several changes of one intent share one [V]. A webhook
+ * snapshot in the same second as the stored one is applied only when it is at least as far along;
+ * a retrieve (a fresh read) is always applied, so the order converges to Airwallex's state even
+ * when this ranking guesses wrong. The order of the lifecycle is [I] from the status docs: a new
+ * intent waits for a method, a confirm asks the shopper, a failed attempt ends that try, the
+ * provider's answer is pending, then the intent is final.
+ */
+export function snapshotRank(intent: Pick<AirwallexPaymentIntent, 'status' | 'latest_payment_attempt'>): number {
+  switch (intent.status) {
+    case 'SUCCEEDED':
+    case 'CANCELLED':
+    case 'FAILED':
+      return 4;
+    case 'PENDING':
+    case 'PENDING_REVIEW':
+    case 'REQUIRES_CAPTURE':
+      return 3;
+    case 'REQUIRES_PAYMENT_METHOD':
+      return intent.latest_payment_attempt && FAILED_ATTEMPT_STATUSES[intent.latest_payment_attempt.status] ? 2 : 0;
+    case 'REQUIRES_CUSTOMER_ACTION':
+      return 1;
+    default:
+      return 0;
+  }
+}
+
+/** The same rank for what an order stored of its last snapshot. */
+export function storedSnapshotRank(intentStatus: string | null, hasPaymentError: boolean): number {
+  if (intentStatus === null) return -1;
+  return snapshotRank({ status: intentStatus, latest_payment_attempt: hasPaymentError ? { id: '', status: 'FAILED' } : null });
+}
+
+/**
+ * Airwallex refund status → our refund status. The statuses are a described string, not an enum
+ * [V SPEC]: RECEIVED, ACCEPTED ("can be considered completed"), SETTLED, FAILED; older
+ * integrations report SUCCEEDED and a PROCESSING step [V2]. Unknown values map to null: keep the
+ * refund as it is and ask again later.
+ */
+export function refundStatusFor(airwallexStatus: string): RefundStatus | null {
+  switch (airwallexStatus) {
+    case 'RECEIVED':
+    case 'PROCESSING':
+    case 'PENDING':
+      return 'pending';
+    case 'ACCEPTED':
+    case 'SETTLED':
+    case 'SUCCEEDED':
+      return 'succeeded';
+    case 'FAILED':
+      return 'failed';
+    default:
+      return null;
+  }
+}
+
+/** How far along a refund snapshot is, to order snapshots of the same second (as snapshotRank). */
+export function refundRank(airwallexStatus: string | null): number {
+  switch (airwallexStatus) {
+    case null:
+      return -1;
+    case 'RECEIVED':
+      return 0;
+    case 'PROCESSING':
+    case 'PENDING':
+      return 1;
+    case 'ACCEPTED':
+      return 2;
+    default:
+      return airwallexStatus && refundStatusFor(airwallexStatus) !== null ? 3 : 0; // SETTLED, SUCCEEDED, FAILED: final
+  }
+}
+
+/**
+ * Refund webhook names: no official page lists them; `refund.received`, `.accepted`,
+ * `.processing`, `.settled`, `.failed` come from an Airwallex plugin library, `refund.succeeded`
+ * from older integrations [V2]. We take every `refund.*` event whose object is a Refund, whatever
+ * its name, and trust the object's `status` rather than the name.
+ */
+export const REFUND_WEBHOOK_EVENTS = ['refund.received', 'refund.accepted', 'refund.processing', 'refund.settled', 'refund.failed', 'refund.succeeded'];
+export const isRefundEvent = (name: string): boolean => name.startsWith('refund.');
+
+/**
+ * Our order ids as we send them in `merchant_order_id`. An event for an intent with another shape
+ * belongs to another integration on the same Airwallex account (a website, a POS) and is not ours
+ * to worry about; one with our shape that we do not know means money moved for an order we lost.
+ */
+export const OUR_ORDER_ID = /^ord_[A-Za-z0-9_-]{16}$/;
 
 /** Airwallex error code → our error code, for errors the caller does not handle itself. */
 export function errorCodeFor(airwallexCode: string | undefined, httpStatus: number): ErrorCode {

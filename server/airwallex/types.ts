@@ -33,6 +33,24 @@ export interface AirwallexPaymentIntent {
   updated_at: string;
 }
 
+/** A Refund (airwallex.md §5; SPEC `Refund`). */
+export interface AirwallexRefund {
+  id: string;
+  request_id?: string;
+  payment_intent_id?: string;
+  payment_attempt_id?: string;
+  /** Major units. */
+  amount: number;
+  currency: string;
+  reason?: string;
+  /** A described string, not an enum: RECEIVED, ACCEPTED, SETTLED, FAILED (and others). */
+  status: string;
+  failure_details?: { code?: string; message?: string } | null;
+  metadata?: Record<string, string>;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface AirwallexWebhookEvent {
   id: string;
   name: string;

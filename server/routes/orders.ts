@@ -1,6 +1,7 @@
 // The shopper's orders: quote (public), create, list, read (long poll), pay, cancel (Bearer token).
 import { Type } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Limits } from '../limits';
 import type { OrderResponse, OrdersResponse, OrderStatus, PaymentResponse, QuoteResponse } from '../contract';
 import { MAX_WAIT_SECONDS } from '../services/orders';
 import { languageOf, presentItems, presentOrder } from './presenters';
@@ -39,18 +40,12 @@ const GetOrderSchema = {
   }),
 };
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The authenticated shopper's openid; set by the `authenticate` hook. */
-    openId: string;
-  }
-}
-
-export function registerOrderRoutes(app: TypedApp, deps: AppDeps): void {
+export function registerOrderRoutes(app: TypedApp, deps: AppDeps, limits: Limits): void {
   app.decorateRequest('openId', '');
   // onRequest, so an unauthenticated request is refused before its body is even read.
-  const authenticate = async (request: FastifyRequest) => {
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
     request.openId = await deps.sessions.authenticate(request.headers.authorization);
+    await limits.shopper(request, reply);
   };
   const language = (request: FastifyRequest) => languageOf(request.headers['accept-language']);
 
@@ -71,14 +66,25 @@ export function registerOrderRoutes(app: TypedApp, deps: AppDeps): void {
     return { orders: orders.map((order) => presentOrder(order, language(request))) };
   });
 
-  app.get('/api/orders/:id', { onRequest: authenticate, schema: GetOrderSchema }, async (request): Promise<OrderResponse> => {
+  app.get('/api/orders/:id', { onRequest: authenticate, schema: GetOrderSchema }, async (request, reply): Promise<OrderResponse> => {
     const { waitSeconds, unlessStatus, refresh } = request.query;
-    const order = await deps.orders.getOrder(request.openId, request.params.id, {
-      waitMs: Number(waitSeconds ?? 0) * 1000,
-      unlessStatus: unlessStatus as OrderStatus | undefined,
-      refresh,
-    });
-    return { order: presentOrder(order, language(request)) };
+    // A client that goes away ends its long poll, and the retrieves made while it waited.
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) gone.abort();
+    };
+    reply.raw.once('close', onClose);
+    try {
+      const order = await deps.orders.getOrder(request.openId, request.params.id, {
+        waitMs: Number(waitSeconds ?? 0) * 1000,
+        unlessStatus: unlessStatus as OrderStatus | undefined,
+        refresh,
+        signal: gone.signal,
+      });
+      return { order: presentOrder(order, language(request)) };
+    } finally {
+      reply.raw.off('close', onClose);
+    }
   });
 
   app.post('/api/orders/:id/payment', { onRequest: authenticate, schema: { params: OrderParams } }, async (request): Promise<PaymentResponse> => {

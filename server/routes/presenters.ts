@@ -1,7 +1,7 @@
 // Turns stored records into the contract's JSON shapes, in the request's language.
 import type { Catalogue } from '../catalogue';
-import type { LocalizedText, Order, OrderItem, Product } from '../contract';
-import type { OrderItemRecord, OrderRecord } from '../store/types';
+import type { AdminOrder, Anomaly, LocalizedText, Order, OrderItem, Product, Refund, TimelineEntry } from '../contract';
+import type { AnomalyRecord, OrderEventRecord, OrderItemRecord, OrderRecord, RefundRecord } from '../store/types';
 
 export type Language = keyof LocalizedText;
 
@@ -22,6 +22,17 @@ export function presentItems(items: OrderItemRecord[], currency: string, languag
   }));
 }
 
+export function presentRefund(refund: RefundRecord): Refund {
+  return {
+    id: refund.id,
+    amount: { amount: refund.amount, currency: refund.currency },
+    reason: refund.reason,
+    status: refund.status,
+    createdAt: iso(refund.createdAt)!,
+    updatedAt: iso(refund.updatedAt)!,
+  };
+}
+
 export function presentOrder(order: OrderRecord, language: Language): Order {
   return {
     id: order.id,
@@ -34,9 +45,53 @@ export function presentOrder(order: OrderRecord, language: Language): Order {
     updatedAt: iso(order.updatedAt)!,
     expiresAt: iso(order.expiresAt)!,
     paidAt: iso(order.paidAt),
-    // No refunds exist before the refunds API lands; the fields are in the contract already.
-    refunds: [],
-    refundedTotal: { amount: 0, currency: order.currency },
+    refunds: order.refunds.map(presentRefund),
+    refundedTotal: { amount: sumOf(order.refunds, (refund) => refund.status === 'succeeded'), currency: order.currency },
+  };
+}
+
+/** Amount of the refunds that `pick` selects. */
+function sumOf(refunds: RefundRecord[], pick: (refund: RefundRecord) => boolean): number {
+  return refunds.filter(pick).reduce((sum, refund) => sum + refund.amount, 0);
+}
+
+/** The order as operators see it (the admin API, the console): never the openid, only its fingerprint. */
+export function presentAdminOrder(order: OrderRecord, language: Language): AdminOrder {
+  const base = presentOrder(order, language);
+  return {
+    ...base,
+    refunds: order.refunds.map((refund) => ({
+      ...presentRefund(refund),
+      airwallexRefundId: refund.airwallexRefundId,
+      airwallexStatus: refund.airwallexStatus,
+      origin: refund.origin,
+      createdBy: refund.createdBy,
+      failure: refund.failure,
+    })),
+    shopper: order.shopperRef,
+    intentStatus: order.intentStatus,
+    refundable: {
+      amount: order.status === 'paid' ? order.totalAmount - sumOf(order.refunds, (refund) => refund.status !== 'failed') : 0,
+      currency: order.currency,
+    },
+    nextCheckAt: iso(order.nextCheckAt),
+    checkFailures: order.checkFailures,
+  };
+}
+
+export function presentTimeline(events: OrderEventRecord[]): TimelineEntry[] {
+  return events.map((event) => ({ id: event.id, at: iso(event.at)!, kind: event.kind, source: event.source, data: event.data }));
+}
+
+export function presentAnomaly(anomaly: AnomalyRecord): Anomaly {
+  return {
+    id: anomaly.id,
+    kind: anomaly.kind,
+    orderId: anomaly.orderId,
+    intentId: anomaly.intentId,
+    detail: anomaly.detail,
+    createdAt: iso(anomaly.at)!,
+    resolvedAt: iso(anomaly.resolvedAt),
   };
 }
 
@@ -45,6 +100,9 @@ export function presentProducts(catalogue: Catalogue, language: Language): Produ
     sku: product.sku,
     name: product.names[language],
     names: product.names,
+    description: product.descriptions[language],
+    descriptions: product.descriptions,
+    image: product.image,
     price: { amount: product.unitAmount, currency: catalogue.currency },
   }));
 }

@@ -1,19 +1,45 @@
-// Routes anyone may call: health, public configuration, the catalogue.
-import type { ConfigResponse, HealthResponse, ProductsResponse } from '../contract';
+// Routes anyone may call: health and readiness, public configuration, the catalogue and its pictures
+// (/static/); and /metrics with its token.
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { ConfigResponse, HealthResponse, ProductsResponse, ReadyResponse } from '../contract';
+import { AppError } from '../errors';
+import { sameSecret } from './admin';
 import { currencyPrecision } from '../money';
 import { MAX_WAIT_SECONDS } from '../services/orders';
 import { languageOf, presentProducts } from './presenters';
 import type { AppDeps, TypedApp } from './types';
 
+/** Files served under /static/ (product pictures); the catalogue refers to them by path. */
+export const STATIC_ROOT = path.join(__dirname, '..', 'static');
+
+/**
+ * How long phones may keep a static file without asking again. A week, with ETag / Last-Modified
+ * for the revalidation after it: a changed picture should get a new file name to show at once.
+ */
+export const STATIC_MAX_AGE_SECONDS = 7 * 24 * 3600;
+
 export function registerPublicRoutes(app: TypedApp, deps: AppDeps): void {
+  // Liveness: the process answers. Cheap, and never touches the database.
   app.get('/healthz', async (): Promise<HealthResponse> => ({ status: 'ok' }));
 
-  // For a load balancer: 503 while the database is unreachable or the change feed is down, so
-  // traffic goes to instances that can serve it. /healthz stays the liveness check.
-  app.get('/readyz', async (_request, reply) => {
-    const readiness = deps.ready ? await deps.ready() : { ok: true };
-    return reply.code(readiness.ok ? 200 : 503).send(readiness.ok ? { status: 'ready' } : { status: 'not_ready', detail: readiness.detail });
+  // Readiness: the database answers with this code's schema (and, on PostgreSQL, the change listener is up).
+  app.get('/readyz', async (_request, reply): Promise<ReadyResponse> => {
+    const ready = await deps.ready();
+    if (!ready.ok) reply.code(503);
+    return ready.ok ? { status: 'ready' } : { status: 'not_ready', detail: ready.detail ?? 'not ready' };
   });
+
+  // Prometheus: behind its own read-only token (METRICS_TOKEN), never the admin token in production.
+  if (deps.metricsToken) {
+    const token = deps.metricsToken;
+    app.get('/metrics', async (request, reply) => {
+      const match = /^Bearer (\S{1,512})$/.exec(request.headers.authorization ?? '');
+      if (!match || !sameSecret(match[1], token)) throw new AppError('ADMIN_UNAUTHENTICATED', 'GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.');
+      reply.type(deps.telemetry.registry.contentType);
+      return deps.telemetry.registry.metrics();
+    });
+  }
 
   app.get('/api/config', async (): Promise<ConfigResponse> => ({
     mode: deps.mode,
@@ -22,6 +48,16 @@ export function registerPublicRoutes(app: TypedApp, deps: AppDeps): void {
     orderLifetimeSeconds: deps.orderLifetimeSeconds,
     maxWaitSeconds: MAX_WAIT_SECONDS,
   }));
+
+  app.register(fastifyStatic, {
+    root: STATIC_ROOT,
+    prefix: '/static/',
+    decorateReply: false,
+    index: false,
+    list: false,
+    cacheControl: false,
+    setHeaders: (res) => res.setHeader('cache-control', `public, max-age=${STATIC_MAX_AGE_SECONDS}`),
+  });
 
   app.get('/api/products', async (request): Promise<ProductsResponse> => ({
     products: presentProducts(deps.catalogue, languageOf(request.headers['accept-language'])),

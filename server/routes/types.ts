@@ -6,6 +6,10 @@ import type { Logger } from '../logger';
 import type { OrderService } from '../services/orders';
 import type { SessionService } from '../services/sessions';
 import type { WebhookService } from '../services/webhooks';
+import type { RefundService } from '../services/refunds';
+import type { LimitSettings } from '../limits';
+import type { Telemetry } from '../telemetry';
+import type { Store } from '../store/types';
 
 export interface AppDeps {
   logger: Logger;
@@ -14,9 +18,32 @@ export interface AppDeps {
   orderLifetimeSeconds: number;
   sessions: SessionService;
   orders: OrderService;
+  refunds: RefundService;
   webhooks: WebhookService;
-  /** Readiness of what the instance depends on (the store); GET /readyz answers 503 while not ok. */
-  ready?: () => Promise<{ ok: boolean; detail?: string }>;
+  telemetry: Telemetry;
+  store: Store;
+  /** fastify's trustProxy (TRUST_PROXY). */
+  trustProxy: boolean | string | number;
+  limits: LimitSettings;
+  /** Bearer token of GET /metrics; absent: no /metrics route. */
+  metricsToken?: string;
+  /** The admin API and console; absent when ADMIN_TOKEN is not set in live mode. */
+  admin?: AdminDeps;
+  /** Whether the server takes traffic (GET /readyz): the store, and anything else the composition root adds. */
+  ready: () => Promise<{ ok: boolean; detail?: string }>;
+}
+
+export interface AdminDeps {
+  token: string;
+  /** The simulator's counters, shown on the console in simulator mode. */
+  simulatorStats?: () => unknown;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated shopper's openid; set by the `authenticate` hook. */
+    openId: string;
+  }
 }
 
 /** The fastify instance with TypeBox schemas typing each route's input. */

@@ -61,17 +61,23 @@ export class OrderWatch {
     }
   }
 
-  /** Resolves with the order at its next change, or null after `timeoutMs` (or on shutdown). */
-  next(orderId: string, timeoutMs: number): Promise<OrderRecord | null> {
+  /** Resolves with the order at its next change, or null after `timeoutMs`, on `signal`'s abort, or on shutdown. */
+  next(orderId: string, timeoutMs: number, signal?: AbortSignal): Promise<OrderRecord | null> {
     return new Promise((resolve) => {
+      if (signal?.aborted) return resolve(null);
       let set = this.waiters.get(orderId);
       if (!set) this.waiters.set(orderId, (set = new Set()));
+      const abort = () => wake(null);
       const wake: Waiter = (order) => {
         clearTimeout(timer);
-        this.waiters.get(orderId)?.delete(wake);
+        signal?.removeEventListener('abort', abort);
+        const waiting = this.waiters.get(orderId);
+        waiting?.delete(wake);
+        if (waiting?.size === 0) this.waiters.delete(orderId);
         resolve(order);
       };
       const timer = setTimeout(() => wake(null), Math.max(0, timeoutMs));
+      signal?.addEventListener('abort', abort, { once: true });
       set.add(wake);
       const heardAt = this.recent.get(orderId);
       if (heardAt !== undefined) {

@@ -2,14 +2,23 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { OrderItemInput, OrderStatus, RequestPaymentParams } from '../contract';
 import { AirwallexClient, isAirwallexCode, newRequestId } from '../airwallex/client';
-import { EXPIRY_CANCELLATION_REASON, failedAttemptOf, orderStatusFor, requestPaymentParamsOf } from '../airwallex/inferred';
+import {
+  EXPIRY_CANCELLATION_REASON,
+  failedAttemptOf,
+  orderStatusFor,
+  requestPaymentParamsOf,
+  snapshotRank,
+  storedSnapshotRank,
+} from '../airwallex/inferred';
 import type { AirwallexPaymentIntent } from '../airwallex/types';
 import type { Catalogue } from '../catalogue';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toMinorUnits } from '../money';
-import type { OrderItemRecord, OrderPatch, OrderRecord, Store } from '../store/types';
+import { shopperRefOf } from '../store/common';
+import type { NewAnomaly, NewOrderEvent, OrderDecider, OrderItemRecord, OrderPatch, OrderRecord, OrderUpdateResult, Store } from '../store/types';
 import { timed, untimed } from '../timing';
+import type { Telemetry } from '../telemetry';
 import { OrderWatch } from './order-watch';
 
 export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['paid', 'cancelled', 'expired']);
@@ -19,6 +28,12 @@ export const isFinal = (status: OrderStatus): boolean => FINAL_STATUSES.has(stat
 export const MAX_WAIT_SECONDS = 25;
 /** While someone waits on an open order, ask Airwallex at most this often. */
 export const RETRIEVE_INTERVAL_MS = 1_000;
+/** A shopper's "check again" reaches Airwallex at most this often per order; else the stored state answers. */
+export const FORCED_REFRESH_INTERVAL_MS = 2_000;
+/** An order whose pay sheet opened is not cancelled for age until this long after the sheet opened. */
+export const PAY_SHEET_GRACE_MS = 5 * 60_000;
+/** An order whose intent creation has not completed for this long is finished by the sweep. */
+export const CREATION_GRACE_MS = 60_000;
 
 export interface OrderServiceDeps {
   store: Store;
@@ -26,7 +41,12 @@ export interface OrderServiceDeps {
   catalogue: Catalogue;
   watch: OrderWatch;
   logger: Logger;
+  telemetry: Telemetry;
   orderLifetimeMs: number;
+  /** An open order that nothing told us about for this long is checked by the sweep. */
+  staleAfterMs: number;
+  /** Unpaid orders a shopper may have at once; the next one is refused before any intent is made. */
+  maxOpenOrders: number;
   now?: () => number;
   /** Interval between retrieves for a waited-on order; tests shorten it. */
   retrieveIntervalMs?: number;
@@ -37,14 +57,28 @@ export interface PaymentStart {
   requestPayment: RequestPaymentParams;
 }
 
+/** Options of one snapshot application. */
+export interface SnapshotSource {
+  /** Where the snapshot came from, for logs and the timeline: create, confirm, retrieve, cancel, `webhook <name>`. */
+  source: string;
+  /**
+   * A fresh read of the truth (retrieve, or an operation's own answer): applied even when it ties
+   * with the stored snapshot's second, so the order always converges to Airwallex's state.
+   */
+  authoritative: boolean;
+  /** Extra timeline details (the webhook event id). */
+  note?: Record<string, unknown>;
+  /** This snapshot answers our `seq`-th confirm, made at `at` (the pay sheet opens now). */
+  confirmed?: { seq: number; at: number };
+}
+
 export class OrderService {
   private readonly now: () => number;
   private readonly retrieveIntervalMs: number;
-  /** Single-flight maps: one upstream operation per order at a time, shared by concurrent callers. */
+  /** Single-flight maps: one upstream operation per order at a time in this process, shared by concurrent callers. */
   private readonly creating = new Map<string, Promise<OrderRecord>>();
   private readonly paying = new Map<string, Promise<PaymentStart>>();
   private readonly refreshing = new Map<string, Promise<OrderRecord | undefined>>();
-  private readonly lastRetrieveAt = new Map<string, number>();
 
   constructor(private readonly deps: OrderServiceDeps) {
     this.now = deps.now ?? Date.now;
@@ -61,23 +95,34 @@ export class OrderService {
     const requestHash = createHash('sha256')
       .update(JSON.stringify(lines.map((line) => [line.sku, line.quantity])))
       .digest('hex');
-    const result = await this.deps.store.insertOrder({
-      id: newOrderId(),
-      openId,
-      status: 'awaiting_payment',
-      currency: this.deps.catalogue.currency,
-      totalAmount,
-      items: lines,
-      createRequestId: newRequestId(),
-      idempotencyKey: idempotencyKey ?? null,
-      requestHash: idempotencyKey ? requestHash : null,
-      createdAt: now,
-      updatedAt: now,
-      expiresAt: now + this.deps.orderLifetimeMs,
-    });
+    const created: NewOrderEvent = { kind: 'created', source: 'shopper', data: { total: totalAmount, lines: lines.length }, at: now };
+    const result = await this.deps.store.insertOrder(
+      {
+        id: newOrderId(),
+        openId,
+        shopperRef: shopperRefOf(openId),
+        status: 'awaiting_payment',
+        currency: this.deps.catalogue.currency,
+        totalAmount,
+        items: lines,
+        createRequestId: newRequestId(),
+        idempotencyKey: idempotencyKey ?? null,
+        requestHash: idempotencyKey ? requestHash : null,
+        createdAt: now,
+        updatedAt: now,
+        expiresAt: now + this.deps.orderLifetimeMs,
+        // Until its intent exists; the sweep finishes the create if this request cannot.
+        nextCheckAt: now + CREATION_GRACE_MS,
+      },
+      { events: [created], maxOpenOrders: this.deps.maxOpenOrders },
+    );
+    if (result.kind === 'limited') {
+      throw new AppError('TOO_MANY_OPEN_ORDERS', `This shopper already has ${result.open} unpaid orders (at most ${this.deps.maxOpenOrders}): pay or cancel one first.`);
+    }
     if (result.kind === 'conflict') {
       throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key was first used for order ${result.order.id} with a different body.`);
     }
+    if (result.kind === 'created') this.deps.telemetry.orderCreated();
     if (result.order.paymentIntentId) return result.order;
     return this.ensureIntent(result.order);
   }
@@ -95,9 +140,6 @@ export class OrderService {
     if (order.status !== 'awaiting_payment') {
       throw new AppError('ORDER_NOT_CANCELLABLE', `The order is ${order.status} and can no longer be cancelled.`);
     }
-    if (!order.paymentIntentId) {
-      return this.setStatus(order.id, 'cancelled');
-    }
     order = await this.cancelUpstream(order, 'requested_by_customer');
     if (order.status !== 'cancelled') {
       throw new AppError('ORDER_NOT_CANCELLABLE', `The order is ${order.status} and can no longer be cancelled.`);
@@ -111,23 +153,24 @@ export class OrderService {
 
   /**
    * The order; with `waitMs`, a long poll that answers as soon as the status differs from
-   * `unlessStatus` or is final (or a payment attempt fails). While it waits, Airwallex is asked about once per interval, so the
-   * answer comes even when no webhook arrives.
+   * `unlessStatus` or is final (or a payment attempt fails). While it waits, Airwallex is asked
+   * about once per interval, so the answer comes even when no webhook arrives. `signal` ends the
+   * wait early (the client went away), and with it the retrieves made on its behalf.
    */
   async getOrder(
     openId: string,
     orderId: string,
-    options: { waitMs?: number; unlessStatus?: OrderStatus; refresh?: boolean } = {},
+    options: { waitMs?: number; unlessStatus?: OrderStatus; refresh?: boolean; signal?: AbortSignal } = {},
   ): Promise<OrderRecord> {
     let order = await this.getOwnedOrder(openId, orderId);
     if (options.refresh && !isFinal(order.status)) {
-      // The shopper asked to re-check now (a Refresh button): one retrieve, shared with concurrent ones.
-      order = (await this.refreshOrder(order.id, { force: true })) ?? order;
+      // The shopper asked to re-check now (a Refresh button): at most one retrieve per interval per order.
+      order = (await this.refreshOrder(order.id, FORCED_REFRESH_INTERVAL_MS)) ?? order;
     }
-    const wait = options.waitMs ? { waitMs: options.waitMs, unlessStatus: options.unlessStatus } : undefined;
-    if (!wait || wait.waitMs <= 0 || !order.paymentIntentId) return order;
-    const unless = wait.unlessStatus ?? order.status;
-    const deadline = this.now() + wait.waitMs;
+    const waitMs = options.waitMs ?? 0;
+    if (waitMs <= 0 || options.signal?.aborted) return order;
+    const unless = options.unlessStatus ?? order.status;
+    const deadline = this.now() + waitMs;
     const release = untimed(() =>
       this.deps.watch.hold(order.id, this.retrieveIntervalMs, () => {
         // Wake the waiters with what was read: another instance may have stored the change (its
@@ -135,74 +178,104 @@ export class OrderService {
         this.refreshOrder(order.id).then((latest) => latest && this.deps.watch.notify(latest), () => undefined);
       }),
     );
+    this.deps.telemetry.longPollStarted();
     // A failed attempt leaves the status as it is; it still ends the wait, so the page can say so.
     const errorAt = order.lastPaymentError?.at;
     try {
       while (order.status === unless && !isFinal(order.status) && order.lastPaymentError?.at === errorAt) {
         const remaining = deadline - this.now();
-        if (remaining <= 0) break;
-        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining));
+        if (remaining <= 0 || options.signal?.aborted) break;
+        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal));
         if (!changed) break;
         order = changed;
       }
     } finally {
       release();
+      this.deps.telemetry.longPollEnded();
     }
     return (await this.deps.store.getOrder(order.id)) ?? order;
   }
 
-  /** Reads the intent from Airwallex and applies it; single-flight and rate-limited per order. */
-  async refreshOrder(orderId: string, options: { force?: boolean } = {}): Promise<OrderRecord | undefined> {
-    const last = this.lastRetrieveAt.get(orderId) ?? 0;
-    if (!options.force && this.now() - last < this.retrieveIntervalMs * 0.9) return this.deps.store.getOrder(orderId);
+  /**
+   * Reads the intent from Airwallex and applies it: single-flight in this process, and at most one
+   * retrieve per `minIntervalMs` per order across every instance (a claim in the database).
+   */
+  async refreshOrder(orderId: string, minIntervalMs: number = this.retrieveIntervalMs): Promise<OrderRecord | undefined> {
     return singleFlight(this.refreshing, orderId, async () => {
       const order = await this.deps.store.getOrder(orderId);
       if (!order?.paymentIntentId || isFinal(order.status)) return order;
-      this.lastRetrieveAt.set(orderId, this.now());
-      try {
-        const intent = await this.deps.airwallex.retrievePaymentIntent(order.paymentIntentId);
-        return await this.applyIntent(orderId, intent, 'retrieve');
-      } finally {
-        // Keep the map small: only orders being watched need the rate limit.
-        if (this.deps.watch.waiting(orderId) === 0) this.lastRetrieveAt.delete(orderId);
-      }
+      if (!(await this.deps.store.claimRetrieve(orderId, this.now(), minIntervalMs))) return order;
+      const intent = await this.deps.airwallex.retrievePaymentIntent(order.paymentIntentId);
+      return this.applyIntent(orderId, intent, { source: 'retrieve', authoritative: true });
     });
   }
 
   /**
    * Applies an Airwallex intent snapshot (from an API answer, a retrieve or a webhook) to its order,
    * atomically: a final status never changes, an older snapshot never overwrites a newer one, and
-   * an intent whose amount or currency differs from the order is refused.
+   * an intent whose amount or currency differs from the order is refused (an anomaly).
    */
-  async applyIntent(orderId: string, intent: AirwallexPaymentIntent, source: string): Promise<OrderRecord | undefined> {
-    const update = this.intentUpdate(intent, source);
+  async applyIntent(orderId: string, intent: AirwallexPaymentIntent, from: SnapshotSource): Promise<OrderRecord | undefined> {
+    const update = this.intentUpdate(intent, from);
     return update.settle(await this.deps.store.updateOrder(orderId, update.decide));
   }
 
   /**
    * The two halves of applyIntent, for a caller that runs `decide` inside its own transaction (the
-   * webhook path records the event in the same one): `decide` computes the patch from the stored
+   * webhook path records the event in the same one): `decide` computes the update from the stored
    * order; `settle` then logs the change and wakes the order's long polls.
    */
-  intentUpdate(intent: AirwallexPaymentIntent, source: string) {
+  intentUpdate(intent: AirwallexPaymentIntent, from: SnapshotSource): { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined } {
     let before: OrderRecord | undefined;
     const now = this.now();
-    const decide = (current: OrderRecord): OrderPatch | null => {
+    const snapshotAt = Date.parse(intent.updated_at);
+    const decide: OrderDecider = (current) => {
       before = current;
       const orderId = current.id;
+      const anomaly = (kind: NewAnomaly['kind'], key: string, detail: Record<string, unknown>): NewAnomaly => ({
+        kind,
+        key: `${kind}:${key}`,
+        orderId,
+        intentId: intent.id,
+        detail: { source: from.source, intentStatus: intent.status, ...detail },
+        at: now,
+      });
       if (current.paymentIntentId && current.paymentIntentId !== intent.id) {
-        this.deps.logger.error({ orderId, intentId: intent.id, source }, 'intent does not belong to this order; ignored');
-        return null;
+        return { anomalies: [anomaly('intent_mismatch', `${orderId}:${intent.id}`, { orderIntentId: current.paymentIntentId })] };
       }
       if (!this.matchesAmount(current, intent)) {
-        this.deps.logger.error({ orderId, intentId: intent.id, source, amount: intent.amount, currency: intent.currency }, 'intent amount differs from the order total; ignored');
-        return null;
+        return {
+          anomalies: [anomaly('amount_mismatch', intent.id, { intentAmount: intent.amount, intentCurrency: intent.currency, orderTotal: current.totalAmount, orderCurrency: current.currency })],
+        };
       }
       const patch: OrderPatch = { checkedAt: now };
       if (!current.paymentIntentId) patch.paymentIntentId = intent.id;
-      const snapshotAt = Date.parse(intent.updated_at);
-      const stale = current.intentUpdatedAt !== null && Number.isFinite(snapshotAt) && snapshotAt < current.intentUpdatedAt;
-      if (isFinal(current.status) || stale) return patch;
+      if (from.confirmed && current.confirmSeq < from.confirmed.seq) {
+        patch.confirmSeq = from.confirmed.seq;
+        patch.confirmedAt = from.confirmed.at;
+      }
+      const schedule = () => {
+        patch.nextCheckAt = this.nextCheckFor({ ...current, ...patch }, now);
+      };
+      const noChange = (outcome: string): NewOrderEvent[] =>
+        from.note ? [{ kind: 'webhook', source: from.source, data: { ...from.note, intentStatus: intent.status, outcome }, at: now }] : [];
+      if (isFinal(current.status)) {
+        // A final status never changes; money taken for an order we gave up on needs a person.
+        const anomalies = current.status !== 'paid' && intent.status === 'SUCCEEDED' ? [anomaly('paid_after_final', orderId, { orderStatus: current.status })] : [];
+        schedule();
+        return { patch, anomalies, events: noChange('final') };
+      }
+      const stored = current.intentUpdatedAt;
+      if (stored !== null && Number.isFinite(snapshotAt)) {
+        // Airwallex's timestamps have whole seconds: within one second, only a snapshot at least
+        // as far along wins, unless it is a fresh read (inferred.ts, snapshotRank).
+        const older = snapshotAt < stored;
+        const tieBehind = snapshotAt === stored && !from.authoritative && snapshotRank(intent) < storedSnapshotRank(current.intentStatus, current.lastPaymentError !== null);
+        if (older || tieBehind) {
+          if (patch.confirmSeq !== undefined) schedule();
+          return { patch, events: noChange('stale') };
+        }
+      }
       patch.intentStatus = intent.status;
       if (Number.isFinite(snapshotAt)) patch.intentUpdatedAt = snapshotAt;
       const status = orderStatusFor(intent) ?? current.status;
@@ -213,19 +286,31 @@ export class OrderService {
       } else if (intent.status === 'REQUIRES_CUSTOMER_ACTION' || status === 'paid' || status === 'processing') {
         lastPaymentError = null; // a new attempt is under way, or the money is in
       }
-      if (status !== current.status || lastPaymentError !== current.lastPaymentError) {
+      const events: NewOrderEvent[] = [];
+      if (status !== current.status || lastPaymentError !== current.lastPaymentError || intent.status !== current.intentStatus) {
         patch.status = status;
         patch.lastPaymentError = lastPaymentError;
         patch.updatedAt = now;
         if (status === 'paid' && current.paidAt === null) patch.paidAt = now;
+        events.push({
+          kind: 'intent',
+          source: from.source,
+          data: { ...from.note, intentStatus: intent.status, from: current.status, to: status, ...(lastPaymentError && lastPaymentError !== current.lastPaymentError ? { error: lastPaymentError.code } : {}) },
+          at: now,
+        });
+      } else {
+        events.push(...noChange('same state'));
       }
-      return patch;
+      schedule();
+      return { patch, events };
     };
-    const settle = (result: { order: OrderRecord } | undefined): OrderRecord | undefined => {
+    const settle = (result: OrderUpdateResult | undefined): OrderRecord | undefined => {
       if (!result) return undefined;
+      this.reportAnomalies(result);
       const after = result.order;
       if (before && (after.status !== before.status || after.lastPaymentError?.at !== before.lastPaymentError?.at || after.paymentIntentId !== before.paymentIntentId)) {
-        this.deps.logger.info({ orderId: after.id, intentId: intent.id, intentStatus: intent.status, from: before.status, to: after.status, source }, 'order updated');
+        this.deps.logger.info({ orderId: after.id, intentId: intent.id, intentStatus: intent.status, from: before.status, to: after.status, source: from.source }, 'order updated');
+        if (after.status !== before.status) this.deps.telemetry.orderStatus(after.status);
         this.deps.watch.notify(after);
       }
       return after;
@@ -233,7 +318,40 @@ export class OrderService {
     return { decide, settle };
   }
 
-  /** Creates the order's intent (single-flight); the stored request_id makes a re-run after a crash safe. */
+  /** Wakes the long polls of an order changed elsewhere (a refund). */
+  notifyChanged(order: OrderRecord): void {
+    this.deps.watch.notify(order);
+  }
+
+  /** Logs (at error) and counts the anomalies an update found for the first time. */
+  reportAnomalies(result: Pick<OrderUpdateResult, 'newAnomalies'>): void {
+    for (const anomaly of result.newAnomalies) {
+      this.deps.logger.error({ anomaly: anomaly.kind, anomalyId: anomaly.id, orderId: anomaly.orderId, intentId: anomaly.intentId, detail: anomaly.detail }, 'money anomaly: needs an operator');
+      this.deps.telemetry.anomaly(anomaly.kind);
+    }
+  }
+
+  /**
+   * When the sweep should next look at an order, as it stands after a change at `now`: pending
+   * refunds and processing payments are re-checked every `staleAfterMs` while no webhook comes; a
+   * cart nobody tried to pay needs nothing from Airwallex until it expires; final orders, nothing.
+   */
+  nextCheckFor(order: Pick<OrderRecord, 'status' | 'paymentIntentId' | 'confirmedAt' | 'expiresAt' | 'refunds'>, now: number): number | null {
+    if (order.refunds.some((refund) => refund.status === 'pending')) return now + this.deps.staleAfterMs;
+    if (isFinal(order.status)) return null;
+    if (!order.paymentIntentId) return now + CREATION_GRACE_MS;
+    if (order.status === 'processing') return now + this.deps.staleAfterMs;
+    const expiry = this.expiryOf(order);
+    if (order.confirmedAt === null) return expiry;
+    return Math.min(now + this.deps.staleAfterMs, expiry);
+  }
+
+  /** When an unpaid order expires: its lifetime, extended so a pay sheet opened late is not cancelled under the shopper. */
+  expiryOf(order: Pick<OrderRecord, 'expiresAt' | 'confirmedAt'>): number {
+    return Math.max(order.expiresAt, (order.confirmedAt ?? 0) + PAY_SHEET_GRACE_MS);
+  }
+
+  /** Creates the order's intent (single-flight); the stored request_id makes a re-run after a crash, or on another instance, safe. */
   async ensureIntent(order: OrderRecord): Promise<OrderRecord> {
     if (order.paymentIntentId) return order;
     return singleFlight(this.creating, order.id, async () => {
@@ -245,7 +363,7 @@ export class OrderService {
         descriptor: 'WeChat Mini Program order',
         metadata: { order_id: order.id },
       });
-      const updated = await this.applyIntent(order.id, intent, 'create');
+      const updated = await this.applyIntent(order.id, intent, { source: 'create', authoritative: true });
       if (!updated?.paymentIntentId) throw new AppError('UPSTREAM_REJECTED', 'Airwallex returned an intent that does not match the order.');
       return updated;
     });
@@ -253,7 +371,8 @@ export class OrderService {
 
   /** Cancels the intent upstream (for the shopper or for expiry) and applies the answer. */
   async cancelUpstream(order: OrderRecord, reason: string): Promise<OrderRecord> {
-    const intentId = order.paymentIntentId!;
+    if (!order.paymentIntentId) return this.setStatus(order.id, reason === EXPIRY_CANCELLATION_REASON ? 'expired' : 'cancelled', reason);
+    const intentId = order.paymentIntentId;
     let intent: AirwallexPaymentIntent;
     try {
       intent = await this.deps.airwallex.cancelPaymentIntent(intentId, { requestId: newRequestId(), reason });
@@ -262,16 +381,20 @@ export class OrderService {
       if (!isAirwallexCode(err, 'invalid_status_for_operation')) throw err;
       intent = await this.deps.airwallex.retrievePaymentIntent(intentId);
     }
-    return (await this.applyIntent(order.id, intent, 'cancel')) ?? order;
+    return (await this.applyIntent(order.id, intent, { source: 'cancel', authoritative: true })) ?? order;
   }
 
-  /** Ends an order whose lifetime is over: cancelled upstream and `expired`, unless it turns out paid. */
+  /**
+   * Ends an order whose lifetime is over: cancelled upstream and `expired`, unless it turns out
+   * paid. A processing payment is never cancelled: the sweep keeps asking until it is final.
+   */
   async expireOrder(order: OrderRecord): Promise<OrderRecord> {
     if (!order.paymentIntentId) {
       const found = await this.deps.airwallex.findPaymentIntentByMerchantOrderId(order.id);
-      if (found) order = (await this.applyIntent(order.id, found, 'sweep')) ?? order;
-      if (!order.paymentIntentId) return this.setStatus(order.id, 'expired');
+      if (found) order = (await this.applyIntent(order.id, found, { source: 'sweep', authoritative: true })) ?? order;
+      if (!order.paymentIntentId) return this.setStatus(order.id, 'expired', 'sweep');
     }
+    if (order.status === 'processing') return (await this.refreshOrder(order.id)) ?? order;
     return this.cancelUpstream(order, EXPIRY_CANCELLATION_REASON);
   }
 
@@ -287,29 +410,56 @@ export class OrderService {
     if (isFinal(order.status)) throw new AppError('ORDER_NOT_PAYABLE', `The order is ${order.status}.`);
     if (order.status === 'processing') throw new AppError('ORDER_NOT_PAYABLE', 'A payment for this order is being processed.');
     if (order.expiresAt <= this.now()) throw new AppError('ORDER_NOT_PAYABLE', 'The order has expired.');
-    let intent: AirwallexPaymentIntent;
-    try {
-      intent = await this.deps.airwallex.confirmWechatMiniProgram(order.paymentIntentId!, { requestId: newRequestId(), openId: order.openId });
-    } catch (err) {
-      if (!isAirwallexCode(err, 'invalid_status_for_operation')) throw err;
-      const current = await this.refreshOrder(order.id, { force: true });
-      throw new AppError('ORDER_NOT_PAYABLE', `The order is ${current?.status ?? order.status}.`);
+    let seq = order.confirmSeq + 1;
+    let intent = await this.sendConfirm(order, seq);
+    let found = requestPaymentParamsOf(intent);
+    if (!found.params && intent.status === 'REQUIRES_PAYMENT_METHOD' && intent.request_id !== confirmRequestId(order, seq)) {
+      // Our request_id for this try was spent long ago (a crash lost the count): the next one.
+      seq += 1;
+      intent = await this.sendConfirm(order, seq);
+      found = requestPaymentParamsOf(intent);
     }
-    const updated = (await this.applyIntent(order.id, intent, 'confirm')) ?? order;
-    const requestPayment = requestPaymentParamsOf(intent);
-    if (!requestPayment) {
-      this.deps.logger.error({ orderId: order.id, intentId: intent.id, intentStatus: intent.status, nextActionType: intent.next_action?.type }, 'confirm answer has no WeChat Pay parameters');
+    const updated =
+      (await this.applyIntent(order.id, intent, { source: 'confirm', authoritative: true, note: { confirm: seq }, confirmed: { seq, at: this.now() } })) ?? order;
+    if (!found.params) {
+      this.deps.logger.error(
+        { orderId: order.id, intentId: intent.id, intentStatus: intent.status, nextActionType: intent.next_action?.type, missing: found.missing, dataKeys: found.keys },
+        'confirm answer has no WeChat Pay parameters',
+      );
       throw new AppError('UPSTREAM_REJECTED', 'Airwallex did not return WeChat Pay parameters for this payment.');
     }
-    return { order: updated, requestPayment };
+    return { order: updated, requestPayment: found.params };
   }
 
-  private async setStatus(orderId: string, status: OrderStatus): Promise<OrderRecord> {
+  /**
+   * One confirm with the request_id of try `seq`. A `duplicate_request` means this try was made
+   * already (by a concurrent request on another instance, or before a lost answer): the intent as
+   * it is now answers instead.
+   */
+  private async sendConfirm(order: OrderRecord, seq: number): Promise<AirwallexPaymentIntent> {
+    const intentId = order.paymentIntentId!;
+    try {
+      return await this.deps.airwallex.confirmWechatMiniProgram(intentId, { requestId: confirmRequestId(order, seq), openId: order.openId });
+    } catch (err) {
+      if (isAirwallexCode(err, 'duplicate_request')) return this.deps.airwallex.retrievePaymentIntent(intentId);
+      if (!isAirwallexCode(err, 'invalid_status_for_operation')) throw err;
+      const current = await this.refreshOrder(order.id, 0);
+      throw new AppError('ORDER_NOT_PAYABLE', `The order is ${current?.status ?? order.status}.`);
+    }
+  }
+
+  /** A change the server makes alone (no intent to ask): cancelled or expired. */
+  private async setStatus(orderId: string, status: OrderStatus, source: string): Promise<OrderRecord> {
     const now = this.now();
     const result = await this.deps.store.updateOrder(orderId, (current) =>
-      isFinal(current.status) ? null : { status, updatedAt: now },
+      isFinal(current.status)
+        ? null
+        : { patch: { status, updatedAt: now, nextCheckAt: null }, events: [{ kind: 'status', source, data: { from: current.status, to: status }, at: now }] },
     );
-    if (result?.changed) this.deps.watch.notify(result.order);
+    if (result?.changed) {
+      this.deps.telemetry.orderStatus(status);
+      this.deps.watch.notify(result.order);
+    }
     return result!.order;
   }
 
@@ -337,8 +487,16 @@ export class OrderService {
   }
 }
 
+/**
+ * The request_id of an order's `seq`-th confirm: derived from the order, not random, so two
+ * instances confirming the same order at once send the same one and Airwallex applies it once.
+ */
+export function confirmRequestId(order: Pick<OrderRecord, 'createRequestId'>, seq: number): string {
+  return `${order.createRequestId}-c${seq}`;
+}
+
 /** Runs `task` once per key at a time; concurrent callers share its promise. */
-async function singleFlight<T>(map: Map<string, Promise<T>>, key: string, task: () => Promise<T>): Promise<T> {
+export async function singleFlight<T>(map: Map<string, Promise<T>>, key: string, task: () => Promise<T>): Promise<T> {
   const running = map.get(key);
   if (running) return running;
   const promise = task().finally(() => map.delete(key));

@@ -1,30 +1,51 @@
-// The background sweep: finishes what requests and webhooks left open, so no order stays stuck.
+// The background sweep: finishes what requests and webhooks left open, so no order stays stuck,
+// and one order that keeps failing can never hold up the others.
 import type { Logger } from '../logger';
-import type { Store } from '../store/types';
-import type { OrderService } from './orders';
+import type { OrderRecord, Store } from '../store/types';
+import type { Telemetry } from '../telemetry';
+import { isFinal, RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
+import { RefundService } from './refunds';
 import type { WebhookService } from './webhooks';
 
 export interface SweepDeps {
   store: Store;
   orders: OrderService;
+  refunds: RefundService;
   webhooks: WebhookService;
   logger: Logger;
-  /** An open order not checked for this long is retrieved from Airwallex. */
-  staleAfterMs: number;
-  /** An order whose intent creation has not completed for this long is looked up upstream. */
-  creationGraceMs?: number;
+  telemetry: Telemetry;
+  /** First retry delay after a failed check; doubles per failure up to MAX_BACKOFF_MS. */
+  backoffBaseMs: number;
+  /** Webhook events are kept this long (their ids deduplicate Airwallex's retries), then pruned. */
+  webhookRetentionMs: number;
   now?: () => number;
 }
 
 export interface SweepReport {
   webhooksReplayed: number;
+  /** Orders taken from the due list. */
+  due: number;
   checked: number;
   expired: number;
   recovered: number;
+  refundsReconciled: number;
   failures: number;
+  /** Orders that reached REPORT_AFTER_FAILURES consecutive failures in this pass. */
+  reported: number;
+  pruned: { sessions: number; webhookEvents: number; adminSessions: number };
 }
 
+/** Orders claimed per batch, and batches per pass (the rest waits for the next pass). */
 const BATCH = 50;
+const MAX_BATCHES = 10;
+/** Orders checked at once: Airwallex allows ~20 requests/s per endpoint for the whole account. */
+const CONCURRENCY = 4;
+/** A claimed order is the claimer's for this long; if it dies, another instance takes the order after. */
+const LEASE_MS = 5 * 60_000;
+export const MAX_BACKOFF_MS = 60 * 60_000;
+/** After this many failures in a row an order is reported (error log, counter, anomaly) and checked hourly. */
+export const REPORT_AFTER_FAILURES = 5;
+const PRUNE_BATCH = 1000;
 
 export class Sweeper {
   private timer: NodeJS.Timeout | undefined;
@@ -48,7 +69,8 @@ export class Sweeper {
     const tick = () => {
       this.sweepOnce()
         .then((report) => {
-          if (report.webhooksReplayed + report.expired + report.recovered + report.failures > 0) this.deps.logger.info(report, 'sweep');
+          const busy = report.webhooksReplayed + report.expired + report.recovered + report.failures + report.refundsReconciled > 0;
+          if (busy) this.deps.logger.info(report, 'sweep');
         })
         .catch((err) => this.deps.logger.error({ err }, 'sweep failed'));
     };
@@ -64,37 +86,107 @@ export class Sweeper {
   }
 
   private async pass(): Promise<SweepReport> {
-    const { store, orders, webhooks } = this.deps;
-    const now = this.now();
-    const report: SweepReport = { webhooksReplayed: 0, checked: 0, expired: 0, recovered: 0, failures: 0 };
-    const attempt = async (what: string, orderId: string, work: () => Promise<unknown>) => {
-      try {
-        await work();
-        return true;
-      } catch (err) {
-        report.failures++;
-        this.deps.logger.warn({ orderId, err: err instanceof Error ? err.message : String(err) }, `sweep could not ${what}`);
-        return false;
-      }
+    const report: SweepReport = {
+      webhooksReplayed: 0,
+      due: 0,
+      checked: 0,
+      expired: 0,
+      recovered: 0,
+      refundsReconciled: 0,
+      failures: 0,
+      reported: 0,
+      pruned: { sessions: 0, webhookEvents: 0, adminSessions: 0 },
     };
-
-    report.webhooksReplayed = await webhooks.replayUnapplied();
-
-    for (const order of await store.ordersPastExpiry(now, BATCH)) {
-      if (await attempt('expire the order', order.id, () => orders.expireOrder(order))) report.expired++;
+    report.webhooksReplayed = await this.deps.webhooks.replayUnapplied();
+    for (let batch = 0; batch < MAX_BATCHES; batch++) {
+      const now = this.now();
+      // Oldest due first; each order is leased, so other instances skip it and a crash frees it later.
+      const orders = await this.deps.store.claimDueOrders(now, BATCH, now + LEASE_MS);
+      report.due += orders.length;
+      await forEachLimited(orders, CONCURRENCY, (order) => this.checkOne(order, report));
+      if (orders.length < BATCH) break;
     }
-
-    // An intent create that never completed (answer lost, Airwallex down, process killed) and was not
-    // retried: finish it with the order's stored request_id, so Airwallex either answers
-    // duplicate_request (the intent exists: link it) or creates the one intent now.
-    const graceMs = this.deps.creationGraceMs ?? 60_000;
-    for (const order of await store.ordersWithoutIntent(now - graceMs, BATCH)) {
-      if (await attempt('recover the intent', order.id, () => orders.ensureIntent(order))) report.recovered++;
-    }
-
-    for (const order of await store.ordersToCheck(now - this.deps.staleAfterMs, BATCH)) {
-      if (await attempt('retrieve the intent', order.id, () => orders.refreshOrder(order.id, { force: true }))) report.checked++;
-    }
+    const now = this.now();
+    report.pruned = await this.deps.store.prune({ now, webhookEventsBefore: now - this.deps.webhookRetentionMs, batch: PRUNE_BATCH });
+    this.deps.telemetry.sweepRun(report);
     return report;
   }
+
+  /** Does what a due order needs, then schedules its next check (or backs off after a failure). */
+  private async checkOne(claimed: OrderRecord, report: SweepReport): Promise<void> {
+    const { orders } = this.deps;
+    const now = this.now();
+    try {
+      let order = claimed;
+      if (RefundService.hasPending(order)) {
+        order = await this.deps.refunds.reconcile(order);
+        report.refundsReconciled++;
+      }
+      if (!isFinal(order.status)) {
+        if (!order.paymentIntentId) {
+          if (now >= orders.expiryOf(order)) {
+            await orders.expireOrder(order);
+            report.expired++;
+          } else {
+            // An intent create that never completed (answer lost, Airwallex down, process killed):
+            // finish it with the order's stored request_id, so Airwallex either answers
+            // duplicate_request (the intent exists: link it) or creates the one intent now.
+            await orders.ensureIntent(order);
+            report.recovered++;
+          }
+        } else if (order.status === 'awaiting_payment' && now >= orders.expiryOf(order)) {
+          await orders.expireOrder(order);
+          report.expired++;
+        } else if (order.status === 'processing' || order.confirmedAt !== null) {
+          await orders.refreshOrder(order.id, RETRIEVE_INTERVAL_MS);
+        }
+        // Else a cart nobody tried to pay: nothing to ask Airwallex until it expires.
+      }
+      report.checked++;
+      await this.deps.store.updateOrder(claimed.id, (current) => ({
+        patch: { checkFailures: 0, nextCheckAt: orders.nextCheckFor(current, this.now()) },
+      }));
+    } catch (err) {
+      report.failures++;
+      await this.failed(claimed, err, report);
+    }
+  }
+
+  /** Backs off exponentially; at REPORT_AFTER_FAILURES the order is reported instead of hammered. */
+  private async failed(order: OrderRecord, err: unknown, report: SweepReport): Promise<void> {
+    const now = this.now();
+    const message = err instanceof Error ? err.message : String(err);
+    const failures = order.checkFailures + 1;
+    const step = Math.min(MAX_BACKOFF_MS, this.deps.backoffBaseMs * 2 ** (failures - 1));
+    const nextCheckAt = now + Math.round(step * (0.8 + Math.random() * 0.4));
+    const reportNow = failures === REPORT_AFTER_FAILURES;
+    const result = await this.deps.store
+      .updateOrder(order.id, () => ({
+        patch: { checkFailures: failures, nextCheckAt },
+        events: [{ kind: 'sweep', source: 'sweep', data: { error: message, failures, nextCheckAt }, at: now }],
+        anomalies: reportNow
+          ? [{ kind: 'sweep_failing', key: `sweep_failing:${order.id}`, orderId: order.id, intentId: order.paymentIntentId, detail: { failures, error: message }, at: now }]
+          : [],
+      }))
+      .catch((storeErr: unknown) => {
+        this.deps.logger.error({ orderId: order.id, err: storeErr }, 'sweep could not record a failed check');
+        return undefined;
+      });
+    if (reportNow) {
+      report.reported++;
+      if (result) this.deps.orders.reportAnomalies(result);
+      this.deps.logger.error({ orderId: order.id, failures, err: message }, 'sweep keeps failing on this order: reported as an anomaly, checked at most hourly from now on');
+    } else {
+      this.deps.logger.warn({ orderId: order.id, failures, retryInMs: nextCheckAt - now, err: message }, 'sweep could not check the order');
+    }
+  }
+}
+
+/** Runs `work` on every item, at most `limit` at a time. */
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]);
+  });
+  await Promise.all(lanes);
 }

@@ -1,21 +1,42 @@
 // Airwallex webhooks: verify the HMAC over the raw body, record each event once, then apply it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { AirwallexPaymentIntent, AirwallexWebhookEvent } from '../airwallex/types';
+import { isRefundEvent, OUR_ORDER_ID } from '../airwallex/inferred';
+import type { AirwallexPaymentIntent, AirwallexRefund, AirwallexWebhookEvent } from '../airwallex/types';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { Store, WebhookEventRecord, WebhookRecordResult } from '../store/types';
+import type { OrderDecider, OrderRecord, OrderUpdateResult, Store, WebhookEventRecord, WebhookRecordResult } from '../store/types';
+import type { Telemetry } from '../telemetry';
 import type { OrderService } from './orders';
+import type { RefundService } from './refunds';
 
 export interface WebhookServiceDeps {
   store: Store;
   orders: OrderService;
+  refunds: RefundService;
   logger: Logger;
+  telemetry: Telemetry;
   secret: string;
+  /** How old a signed delivery may be (Airwallex retries for about 3 days with the first timestamp, maybe). */
   toleranceMs: number;
   now?: () => number;
 }
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored' | 'unknown_order' | 'deferred';
+
+/** A delivery stamped this far in the future is refused: no honest clock is that far off. */
+const FUTURE_SKEW_MS = 5 * 60_000;
+
+/** What an event is about, and how to apply it to its order inside the recording transaction. */
+interface Target {
+  orderId: string | null;
+  update?: { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined };
+  /** An intent or refund id, for the unknown-order anomaly. */
+  objectId: string;
+  /** The event names one of our orders (by its id's shape), found or not. */
+  ours: boolean;
+  /** Money moved (or is moving): an unknown order of ours is then an anomaly, not noise. */
+  money: boolean;
+}
 
 export class WebhookService {
   private readonly now: () => number;
@@ -29,28 +50,38 @@ export class WebhookService {
    * caller answers 200 then); throws an AppError when the delivery must be refused.
    */
   async receive(rawBody: Buffer, headers: { timestamp?: string; signature?: string }): Promise<WebhookOutcome> {
-    this.verify(rawBody, headers);
+    try {
+      this.verify(rawBody, headers);
+    } catch (err) {
+      this.deps.telemetry.webhook('unverified', 'refused');
+      throw err;
+    }
     const event = parseEvent(rawBody);
-    const object = event.data?.object ?? {};
-    const orderId = typeof object.merchant_order_id === 'string' ? object.merchant_order_id : null;
-    const record: WebhookEventRecord = { id: event.id, name: event.name, orderId, payload: rawBody.toString('utf8'), receivedAt: this.now() };
-    const intent = intentOf(record.name, object);
-    const update = intent && orderId ? this.deps.orders.intentUpdate(intent, `webhook ${record.name}`) : undefined;
+    const record: WebhookEventRecord = { id: event.id, name: event.name, orderId: null, payload: rawBody.toString('utf8'), receivedAt: this.now() };
+    const target = await this.targetOf(record, event);
+    record.orderId = target?.orderId ?? null;
     let result: WebhookRecordResult;
     try {
       // Recorded and applied in one transaction: a crash leaves either nothing (Airwallex retries) or both.
-      result = await this.deps.store.recordWebhookEvent(record, update && orderId ? { orderId, decide: update.decide } : undefined, this.now());
+      const apply = target?.update && target.orderId ? { orderId: target.orderId, decide: target.update.decide } : undefined;
+      result = await this.deps.store.recordWebhookEvent(record, apply, this.now());
     } catch (err) {
+      if (err instanceof AppError && err.status < 500) throw err;
       // Applying failed: still record the event, so it is not lost, and let the sweep apply it later.
       this.deps.logger.error({ eventId: record.id, err }, 'webhook event could not be applied; stored for the sweep');
-      return (await this.deps.store.insertWebhookEvent(record)) ? 'deferred' : 'duplicate';
+      const outcome = (await this.deps.store.insertWebhookEvent(record)) ? 'deferred' : 'duplicate';
+      this.deps.telemetry.webhook(event.name, outcome);
+      return outcome;
     }
     if (!result.inserted) {
       this.deps.logger.info({ eventId: event.id, name: event.name }, 'duplicate webhook event ignored');
+      this.deps.telemetry.webhook(event.name, 'duplicate');
       return 'duplicate';
     }
-    update?.settle(result.update);
-    this.deps.logger.info({ eventId: record.id, name: record.name, orderId, outcome: result.outcome }, 'webhook event processed');
+    target?.update?.settle(result.update);
+    if (target && (result.outcome === 'unknown_order' || !target.orderId)) await this.unknownOrder(record, target);
+    this.deps.logger.info({ eventId: record.id, name: record.name, orderId: record.orderId, outcome: result.outcome }, 'webhook event processed');
+    this.deps.telemetry.webhook(event.name, result.outcome);
     return result.outcome;
   }
 
@@ -64,7 +95,17 @@ export class WebhookService {
   private async apply(record: WebhookEventRecord): Promise<WebhookOutcome> {
     let outcome: WebhookOutcome;
     try {
-      outcome = await this.applyEvent(record);
+      const event = JSON.parse(record.payload) as AirwallexWebhookEvent;
+      const target = await this.targetOf(record, event);
+      if (!target?.update || !target.orderId) {
+        outcome = 'ignored';
+        if (target) await this.unknownOrder(record, target);
+      } else {
+        const update = await this.deps.store.updateOrder(target.orderId, target.update.decide);
+        target.update.settle(update);
+        outcome = update ? 'applied' : 'unknown_order';
+        if (!update) await this.unknownOrder(record, target);
+      }
     } catch (err) {
       // Stored but not applied: the sweep replays it. The delivery itself succeeded.
       this.deps.logger.error({ eventId: record.id, err }, 'webhook event stored but not applied yet');
@@ -75,12 +116,49 @@ export class WebhookService {
     return outcome;
   }
 
-  private async applyEvent(record: WebhookEventRecord): Promise<WebhookOutcome> {
-    const event = JSON.parse(record.payload) as AirwallexWebhookEvent;
-    const intent = intentOf(record.name, event.data?.object ?? {});
-    if (!intent || !record.orderId) return 'ignored';
-    const order = await this.deps.orders.applyIntent(record.orderId, intent, `webhook ${record.name}`);
-    return order ? 'applied' : 'unknown_order';
+  /**
+   * The order an event is about: a `payment_intent.*` names it in `merchant_order_id`; a
+   * `refund.*` names its intent, whose order we look up. Other events (payment attempts …) are
+   * recorded and ignored.
+   */
+  private async targetOf(record: WebhookEventRecord, event: AirwallexWebhookEvent): Promise<Target | undefined> {
+    const object = event.data?.object ?? {};
+    const note = { eventId: record.id };
+    if (record.name.startsWith('payment_intent.')) {
+      if (typeof object.id !== 'string' || typeof object.status !== 'string') return undefined;
+      const intent = object as unknown as AirwallexPaymentIntent;
+      const orderId = typeof intent.merchant_order_id === 'string' ? intent.merchant_order_id : null;
+      const update = this.deps.orders.intentUpdate(intent, { source: `webhook ${record.name}`, authoritative: false, note });
+      return { orderId, update, objectId: intent.id, ours: orderId !== null && OUR_ORDER_ID.test(orderId), money: intent.status === 'SUCCEEDED' || intent.status === 'PENDING' };
+    }
+    if (isRefundEvent(record.name)) {
+      if (typeof object.id !== 'string' || typeof object.status !== 'string') return undefined;
+      const refund = object as unknown as AirwallexRefund;
+      const metadataOrder = refund.metadata?.order_id;
+      const order = refund.payment_intent_id ? await this.deps.store.getOrderByIntent(refund.payment_intent_id) : undefined;
+      const update = this.deps.refunds.refundUpdate(refund, { source: `webhook ${record.name}`, authoritative: false, note });
+      const ours = typeof metadataOrder === 'string' && OUR_ORDER_ID.test(metadataOrder);
+      return { orderId: order?.id ?? null, update: order ? update : undefined, objectId: refund.payment_intent_id ?? refund.id, ours: order !== undefined || ours, money: true };
+    }
+    return undefined;
+  }
+
+  /**
+   * An event for an order we do not have. For another integration on the same Airwallex account
+   * (its merchant_order_id is not ours) that is normal; for one of ours, money moved for an order
+   * we lost (a restored backup, a bug): an anomaly an operator must see.
+   */
+  private async unknownOrder(record: WebhookEventRecord, target: Target): Promise<void> {
+    if (!target.ours || !target.money) return;
+    const { inserted, anomaly } = await this.deps.store.recordAnomaly({
+      kind: 'unknown_order',
+      key: `unknown_order:${target.objectId}`,
+      orderId: null,
+      intentId: target.objectId,
+      detail: { eventId: record.id, event: record.name, merchantOrderId: target.orderId },
+      at: this.now(),
+    });
+    if (inserted) this.deps.orders.reportAnomalies({ newAnomalies: [anomaly] });
   }
 
   private verify(rawBody: Buffer, headers: { timestamp?: string; signature?: string }): void {
@@ -89,15 +167,13 @@ export class WebhookService {
     if (!timestamp || !/^\d{1,16}$/.test(timestamp)) throw new AppError('WEBHOOK_TIMESTAMP_STALE', 'The x-timestamp header is missing or not a number of milliseconds.');
     const expected = Buffer.from(signWebhook(this.deps.secret, timestamp, rawBody), 'hex');
     if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
-    if (Math.abs(this.now() - Number(timestamp)) > this.deps.toleranceMs) throw new AppError('WEBHOOK_TIMESTAMP_STALE');
+    // Events are deduplicated by id and snapshots never move an order backwards, so an old signed
+    // event is harmless: accept Airwallex's whole retry window, refuse what is older than that.
+    const age = this.now() - Number(timestamp);
+    if (age > this.deps.toleranceMs || age < -FUTURE_SKEW_MS) {
+      throw new AppError('WEBHOOK_TIMESTAMP_STALE', `The x-timestamp is ${Math.round(age / 1000)} s old; deliveries older than ${Math.round(this.deps.toleranceMs / 1000)} s are refused.`);
+    }
   }
-}
-
-/** The Payment Intent a `payment_intent.*` event carries; other events (attempts, refunds) are only recorded. */
-function intentOf(name: string, object: Record<string, unknown>): AirwallexPaymentIntent | undefined {
-  if (!name.startsWith('payment_intent.')) return undefined;
-  if (typeof object.id !== 'string' || typeof object.status !== 'string') return undefined;
-  return object as unknown as AirwallexPaymentIntent;
 }
 
 /** The signature Airwallex sends: hex HMAC-SHA256(secret, x-timestamp + raw body). */
@@ -113,7 +189,7 @@ function parseEvent(rawBody: Buffer): AirwallexWebhookEvent {
     throw new AppError('WEBHOOK_PAYLOAD_INVALID', 'The webhook body is not JSON.');
   }
   const candidate = event as Partial<AirwallexWebhookEvent> | null;
-  if (!candidate || typeof candidate !== 'object' || typeof candidate.id !== 'string' || !candidate.id || candidate.id.length > 128 || typeof candidate.name !== 'string' || !candidate.name) {
+  if (!candidate || typeof candidate !== 'object' || typeof candidate.id !== 'string' || !candidate.id || candidate.id.length > 128 || typeof candidate.name !== 'string' || !candidate.name || candidate.name.length > 128) {
     throw new AppError('WEBHOOK_PAYLOAD_INVALID', 'The webhook body needs a string `id` and `name`.');
   }
   return candidate as AirwallexWebhookEvent;

@@ -15,9 +15,9 @@ export function airwallexRoutes(ctx: SimulatorContext) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     const spec = openApi();
 
-    // Counts answers per status; the ground-truth route is not an Airwallex endpoint, so it is left out.
+    // Counts answers per status; the control routes (/_intents, /_refunds) are not Airwallex endpoints, so they are left out.
     app.addHook('onSend', async (request, reply) => {
-      if (request.routeOptions.url?.endsWith('/_intents')) return;
+      if (request.routeOptions.url?.includes('/_')) return;
       const codes = ctx.counters().airwallex.statusCodes;
       const key = String(reply.statusCode);
       codes[key] = (codes[key] ?? 0) + 1;
@@ -57,7 +57,7 @@ export function airwallexRoutes(ctx: SimulatorContext) {
         ].join('.');
         ctx.store.addToken(token, expiresMs);
         // Whole seconds, rounded down, so a client caching until expires_at never outlives the token.
-        return { status: 201, body: { token, expires_at: formatTimestamp(expiresMs - (expiresMs % 1000), false) } };
+        return { status: 201, body: { token, expires_at: formatTimestamp(expiresMs - (expiresMs % 1000)) } };
       }),
     );
 
@@ -101,7 +101,34 @@ export function airwallexRoutes(ctx: SimulatorContext) {
       }),
     );
 
+    app.post('/api/v1/pa/refunds/create', (request, reply) =>
+      guarded(ctx, 'refund_create', request, reply, () => {
+        authenticate(request);
+        validate(request, 'post', '/api/v1/pa/refunds/create');
+        return { status: 201, body: ctx.refunds.create(request.body as Record<string, unknown>) };
+      }),
+    );
+
+    app.get<{ Params: Params }>('/api/v1/pa/refunds/:id', (request, reply) =>
+      guarded(ctx, 'refund_retrieve', request, reply, () => {
+        authenticate(request);
+        validate(request, 'get', '/api/v1/pa/refunds/{id}');
+        return { status: 200, body: ctx.refunds.retrieve(request.params.id as string) };
+      }),
+    );
+
+    app.get('/api/v1/pa/refunds', (request, reply) =>
+      guarded(ctx, 'refund_list', request, reply, () => {
+        authenticate(request);
+        validate(request, 'get', '/api/v1/pa/refunds');
+        return { status: 200, body: ctx.refunds.list(request.query as Record<string, unknown>) };
+      }),
+    );
+
     // Ground truth for tests and the chaos tool: no auth, no faults.
     app.get('/_intents', async () => ({ items: ctx.store.listIntents() }));
+    app.get('/_refunds', async () => ({ items: ctx.refunds.all() }));
+    /** A refund made in Airwallex's web app, not through the API: same rules, same webhooks. */
+    app.post('/_refunds', async (request, reply) => reply.code(201).send(ctx.refunds.createExternal(request.body)));
   };
 }

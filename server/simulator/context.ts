@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorBody } from './api-error';
 import { endpointRates } from './faults';
 import type { PaymentIntents } from './payment-intents';
+import type { Refunds } from './refunds';
 import type { Counters } from './stats';
 import type { SimulatorStore } from './store';
 import type { AirwallexEndpoint, FaultSettings } from './types';
@@ -11,6 +12,7 @@ import type { WechatLogin } from './wechat';
 export interface SimulatorContext {
   store: SimulatorStore;
   intents: PaymentIntents;
+  refunds: Refunds;
   wechat: WechatLogin;
   faults: () => FaultSettings;
   random: () => number;

@@ -13,13 +13,18 @@ export const DEFAULT_FAULTS: FaultSettings = {
   webhookReorderRate: 0,
   webhookDelayMs: 0,
   wechatBusyRate: 0,
+  refundFailRate: 0,
+  // Fast, but slow enough that a client sees RECEIVED first; the real ACCEPTED takes seconds to days.
+  refundAcceptDelayMs: 200,
+  refundSettleDelayMs: 1000,
   seed: undefined,
 };
 
 const RATE_KEYS = [
   'errorRate5xx', 'errorRate429', 'timeoutRate', 'webhookDropRate', 'webhookDuplicateRate', 'webhookReorderRate', 'wechatBusyRate',
+  'refundFailRate',
 ] as const;
-const MS_KEYS = ['latencyMs', 'timeoutHoldMs', 'webhookDelayMs'] as const;
+const MS_KEYS = ['latencyMs', 'timeoutHoldMs', 'webhookDelayMs', 'refundAcceptDelayMs', 'refundSettleDelayMs'] as const;
 const ENDPOINT_RATE_KEYS = ['errorRate5xx', 'errorRate429', 'timeoutRate'] as const;
 
 /** `patch` over `base`; per-endpoint overrides merge per endpoint, so one endpoint can be changed alone. */
@@ -92,12 +97,16 @@ export function faultPatchProblems(patch: unknown): string[] {
  *   SIMULATOR_TIMEOUT_HOLD_MS         how long such a call holds the connection            (default 30000)
  *   SIMULATOR_<RATE>_<ENDPOINT>       per-endpoint override of the three rates above, e.g.
  *                                     SIMULATOR_TIMEOUT_RATE_CONFIRM=0.5; endpoints LOGIN, CREATE,
- *                                     CONFIRM, RETRIEVE, CANCEL, LIST
+ *                                     CONFIRM, RETRIEVE, CANCEL, LIST, REFUND_CREATE, REFUND_RETRIEVE,
+ *                                     REFUND_LIST
  *   SIMULATOR_WEBHOOK_DROP_RATE       share of webhook events never delivered              (0..1)
  *   SIMULATOR_WEBHOOK_DUPLICATE_RATE  share of webhook events delivered twice              (0..1)
- *   SIMULATOR_WEBHOOK_REORDER_RATE    share of webhook events held back ~300 ms            (0..1)
+ *   SIMULATOR_WEBHOOK_REORDER_RATE    share of webhook events held back until a later event of the same intent overtakes them (0..1)
  *   SIMULATOR_WEBHOOK_DELAY_MS        delay before every webhook event's first delivery    (default 0)
  *   SIMULATOR_WECHAT_BUSY_RATE        share of jscode2session calls answered errcode -1    (0..1)
+ *   SIMULATOR_REFUND_FAIL_RATE        share of refunds that end FAILED, not ACCEPTED       (0..1)
+ *   SIMULATOR_REFUND_ACCEPT_DELAY_MS  typical wait RECEIVED -> ACCEPTED/FAILED (x0.5..1.5) (default 200)
+ *   SIMULATOR_REFUND_SETTLE_DELAY_MS  typical wait ACCEPTED -> SETTLED (x0.5..1.5)         (default 1000)
  *   SIMULATOR_SEED                    integer seed for the fault PRNG (reproducible runs)
  */
 const ENV_KEYS: Record<string, keyof FaultSettings> = {
@@ -111,6 +120,9 @@ const ENV_KEYS: Record<string, keyof FaultSettings> = {
   SIMULATOR_WEBHOOK_REORDER_RATE: 'webhookReorderRate',
   SIMULATOR_WEBHOOK_DELAY_MS: 'webhookDelayMs',
   SIMULATOR_WECHAT_BUSY_RATE: 'wechatBusyRate',
+  SIMULATOR_REFUND_FAIL_RATE: 'refundFailRate',
+  SIMULATOR_REFUND_ACCEPT_DELAY_MS: 'refundAcceptDelayMs',
+  SIMULATOR_REFUND_SETTLE_DELAY_MS: 'refundSettleDelayMs',
 };
 const ENDPOINT_ENV_PREFIXES: Record<string, keyof EndpointFaults> = {
   SIMULATOR_ERROR_RATE_5XX_: 'errorRate5xx',

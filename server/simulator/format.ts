@@ -2,12 +2,12 @@
 import { randomBytes } from 'node:crypto';
 
 /**
- * 2026-05-12T00:00:00.123+0000: the `+0000` offset (no colon) is what real Airwallex answers use
- * (airwallex.md §2). Milliseconds are kept so successive updated_at values of one intent differ.
+ * 2026-05-12T00:00:00+0000: whole seconds and a `+0000` offset (no colon), as real Airwallex
+ * answers and events carry them (airwallex.md §2). Several changes of one intent in the same
+ * second therefore share one `updated_at`, and a receiver cannot order them by it alone.
  */
-export function formatTimestamp(ms: number, withMillis = true): string {
-  const iso = new Date(ms).toISOString(); // 2026-05-12T00:00:00.123Z
-  return `${withMillis ? iso.slice(0, 23) : iso.slice(0, 19)}+0000`;
+export function formatTimestamp(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 19)}+0000`;
 }
 
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -28,6 +28,11 @@ export function randomMixed(length: number): string {
 /** Airwallex-looking ids: int_hkpdskz7vg1xc7uscdj, att_..., evt_... */
 export function airwallexId(prefix: 'int' | 'att' | 'evt' | 'mtd'): string {
   return `${prefix}_${randomString(19)}`;
+}
+
+/** A refund id shaped like the documented ones: rfd_sgst4689lgcv3c7rbyc_bppn22. */
+export function refundId(): string {
+  return `rfd_${randomString(19)}_${randomString(6)}`;
 }
 
 export function base64url(input: Buffer | string): string {

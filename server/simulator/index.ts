@@ -6,18 +6,21 @@ import { ApiError, errorBody } from './api-error';
 import type { SimulatorContext } from './context';
 import { createRandom, DEFAULT_FAULTS, faultPatchProblems, mergeFaults } from './faults';
 import { PaymentIntents } from './payment-intents';
+import { Refunds, type ExternalRefundInput } from './refunds';
 import { emptyCounters, type Counters } from './stats';
 import { SimulatorStore } from './store';
-import type { FaultSettings, PaymentIntent, SimulatorStats } from './types';
+import type { FaultSettings, PaymentIntent, Refund, SimulatorStats } from './types';
 import { WebhookDispatcher } from './webhooks';
 import { WechatLogin } from './wechat';
 import { wechatRoutes } from './wechat-routes';
 
+export { ApiError } from './api-error';
 export { faultsFromEnv } from './faults';
 export { validateResponse } from './openapi';
 export { RECOMMENDED_WEBHOOK_EVENTS, signWebhook, webhookEventsFromEnv } from './webhooks';
 export { openIdFor } from './wechat';
-export type { AirwallexEndpoint, EndpointFaults, FaultSettings, PaymentAttempt, PaymentIntent, SimulatorStats, WebhookEvent } from './types';
+export type { ExternalRefundInput } from './refunds';
+export type { AirwallexEndpoint, EndpointFaults, FaultSettings, PaymentAttempt, PaymentIntent, Refund, SimulatorStats, WebhookEvent } from './types';
 
 export interface SimulatorOptions {
   /** Login accepts only these (x-client-id / x-api-key). */
@@ -30,7 +33,9 @@ export interface SimulatorOptions {
   /** jscode2session accepts only these (40013 / 40125 otherwise). */
   wechatAppId: string;
   wechatAppSecret: string;
-  /** ':memory:' or a file; with a file, intents, used request_ids, codes and queued webhooks survive a restart. */
+  /** Take wx.login codes the simulator never minted as the default shopper (DevTools' tourist mode); default true. */
+  acceptUnknownCodes?: boolean;
+  /** ':memory:' or a file; with a file, intents, refunds (and their pending status changes), used request_ids, codes and queued webhooks survive a restart. */
   databasePath: string;
   faults?: Partial<FaultSettings>;
   /**
@@ -56,6 +61,14 @@ export interface Simulator {
   resetStats(): void;
   /** Every intent, oldest first: the ground truth. */
   listIntents(): PaymentIntent[];
+  /** Every refund, oldest first: the ground truth. */
+  listRefunds(): Refund[];
+  /**
+   * A refund made in Airwallex's web app (not through the API), as POST /simulator/airwallex/_refunds:
+   * the same rules and webhooks as POST /api/v1/pa/refunds/create. Throws the Airwallex error
+   * (an Error with `statusCode` and `code`) when refused.
+   */
+  createExternalRefund(input: ExternalRefundInput): Refund;
   /** Stops webhook timers, drops held responses, closes the database. Also runs when the app closes. */
   close(): Promise<void>;
 }
@@ -85,15 +98,18 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     logger,
     subscribed: opts.webhookEvents ? new Set(opts.webhookEvents) : undefined,
   });
+  const refunds = new Refunds({ store, webhooks, now, faults: () => faults, random: () => random(), logger });
   const ctx: SimulatorContext = {
     store,
     intents: new PaymentIntents({ store, webhooks, now, wechatAppId: opts.wechatAppId }),
+    refunds,
     wechat: new WechatLogin({
       store,
       now,
       appId: opts.wechatAppId,
       appSecret: opts.wechatAppSecret,
       busy: () => random() < faults.wechatBusyRate,
+      acceptUnknownCodes: opts.acceptUnknownCodes ?? true,
     }),
     faults: () => faults,
     random: () => random(),
@@ -113,6 +129,7 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
   const close = (): Promise<void> => {
     closing ??= (async () => {
       for (const release of [...ctx.holds]) release();
+      refunds.close();
       await webhooks.close();
       store.close();
     })();
@@ -179,14 +196,22 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     stats: () => {
       // A copy, so a caller comparing before/after snapshots is not handed live counters.
       const copy = structuredClone(counters);
-      return { ...copy, webhooks: { ...copy.webhooks, pending: store.isOpen ? store.pendingDeliveries() : 0 } };
+      const byStatus = store.isOpen ? store.refundCounts() : {};
+      return {
+        ...copy,
+        webhooks: { ...copy.webhooks, pending: store.isOpen ? store.pendingDeliveries() : 0 },
+        refunds: { total: Object.values(byStatus).reduce((sum, n) => sum + n, 0), byStatus },
+      };
     },
     resetStats: () => {
       counters = emptyCounters();
     },
     listIntents: () => store.listIntents(),
+    listRefunds: () => refunds.all(),
+    createExternalRefund: (input) => refunds.createExternal(input),
     close,
   };
   webhooks.start();
+  refunds.start();
   return simulator;
 }

@@ -1,6 +1,7 @@
-// THE ONE PLACE for what the simulator assumes about the mini_program confirm answer: not in the spec, inferred.
+// THE ONE PLACE for what the simulator assumes about Airwallex where no official source says it:
+// the mini_program confirm answer, and the refund details (webhook names, failure, WeChat's limits).
 //
-// Evidence and open questions: /work/shared/reference/airwallex.md §3 and §13, and
+// 1. Confirm. Evidence and open questions: /work/shared/reference/airwallex.md §3 and §13, and
 // airwallex-openapi-notes.md §2. In short: the spec types next_action.data as an untyped object and
 // has no mini_program example. Airwallex's WeChat mobile_app and Alipay mini-program flows return
 // next_action.type "call_sdk" with camelCase string keys, and wx.requestPayment takes exactly
@@ -10,10 +11,26 @@
 //   next_action:                     { type: "call_sdk", data: { appId, timeStamp, nonceStr, package, signType: "RSA", paySign } }
 //   latest_payment_attempt.status:   AUTHENTICATION_REDIRECTED
 //
-// If the sandbox shows otherwise, change it here and nowhere else.
+// 2. Refunds (airwallex.md §5 and §8; the spec subset's createRefund, listRefunds and Refund).
+// Verified, and so not here: the endpoints, the 400 codes createRefund lists, the four statuses,
+// `resource_not_found` for an unknown intent/attempt answered 400 on create (404 on retrieve),
+// page_size capped at 1000, `status` listing several values ("SETTLED,ACCEPTED", the spec's
+// dropped x-example). Guessed, and kept below or described here:
+//   - the webhook names (REFUND_WEBHOOK_EVENTS) and the FAILED failure_details;
+//   - WeChat Pay's own limits (50 refunds, 365 days: WeChat's FAQ) answered `operation_not_supported`,
+//     counting only refunds that are not FAILED, and timing the year from the captured attempt's
+//     updated_at (the moment the simulated shopper paid);
+//   - nothing left to refund, with no amount given, answers `amount_above_limit`;
+//   - latest_payment_attempt.refunded_amount counts the refunds that are not FAILED (a FAILED one
+//     gives its amount back); the intent's updated_at moves with it, the attempt's does not, and
+//     the intent's status stays SUCCEEDED whatever is refunded;
+//   - from_created_at / to_created_at are inclusive; connected_account_id matches nothing (the
+//     simulated account is not a platform).
+//
+// If the sandbox shows otherwise, change it here (or where this list points) and nowhere else.
 import { createPublicKey, createSign, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { randomMixed, randomString } from './format';
-import type { NextAction } from './types';
+import type { NextAction, Refund } from './types';
 
 export const CONFIRMED_INTENT_STATUS = 'REQUIRES_CUSTOMER_ACTION';
 export const CONFIRMED_ATTEMPT_STATUS = 'AUTHENTICATION_REDIRECTED';
@@ -57,3 +74,25 @@ export function prepayIdFromPackage(pkg: string): string | undefined {
   const match = /^prepay_id=(\S+)$/.exec(pkg.trim());
   return match?.[1];
 }
+
+/** The refund.* event sent when a refund enters each status (names from an Airwallex plugin library, airwallex.md §8). */
+export const REFUND_WEBHOOK_EVENTS: Readonly<Record<string, string>> = {
+  RECEIVED: 'refund.received',
+  ACCEPTED: 'refund.accepted',
+  SETTLED: 'refund.settled',
+  FAILED: 'refund.failed',
+};
+
+/** failure_details of a FAILED refund: the spec names insufficient balance as the usual cause; the code is ours. */
+export function refundFailureDetails(currency: string): NonNullable<Refund['failure_details']> {
+  return {
+    code: 'insufficient_balance',
+    message: `Insufficient unsettled funds and available balance in ${currency} to cover the refund (simulated)`,
+  };
+}
+
+/** WeChat Pay: at most 50 (partial) refunds per payment, and none once the payment is a year old. */
+export const WECHAT_MAX_REFUNDS_PER_PAYMENT = 50;
+export const WECHAT_REFUND_WINDOW_MS = 365 * 24 * 3600_000;
+/** The code Airwallex would answer for a refund WeChat Pay refuses by those limits (createRefund lists it). */
+export const REFUND_LIMIT_ERROR_CODE = 'operation_not_supported';

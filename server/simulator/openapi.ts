@@ -81,7 +81,7 @@ export class OpenApiValidator {
       }
       const pointer = raw.$ref ? raw.$ref.slice(1) : `${this.operationPointer(method, pathTemplate)}/parameters/${index}`;
       const validate = this.compile(`${pointer}/schema`);
-      if (!validate(value)) return failure(validate.errors ?? [], parameter.name);
+      if (!validate(coerceParameter(value, parameter.schema))) return failure(validate.errors ?? [], parameter.name);
     }
     const bodySpec = operation.requestBody;
     const json = bodySpec?.content?.['application/json'];
@@ -142,6 +142,19 @@ export class OpenApiValidator {
     }
     return validate;
   }
+}
+
+/**
+ * Path and query values arrive as strings; a parameter typed integer, number or boolean is checked
+ * as the value the string spells ("10" → 10), as a real API's parameter binding would. Anything
+ * else (an array from a repeated parameter, "ten") is checked as it came, and fails.
+ */
+function coerceParameter(value: unknown, schema: object | undefined): unknown {
+  if (typeof value !== 'string') return value;
+  const type = (schema as { type?: unknown } | undefined)?.type;
+  if ((type === 'integer' || type === 'number') && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (type === 'boolean' && (value === 'true' || value === 'false')) return value === 'true';
+  return value;
 }
 
 /** Request-side failure from ajv's first error, with `source` as a dotted path (order.products[0].name). */

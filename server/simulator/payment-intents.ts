@@ -1,6 +1,5 @@
 // The simulated Payment Intent state machine: create, confirm, cancel, retrieve, list, and the shopper's pay/cancel/fail.
 import { createHmac, randomBytes } from 'node:crypto';
-import { currencyPrecision, toMinorUnits } from '../money';
 import { ApiError, validationError } from './api-error';
 import { airwallexId, base64url, formatTimestamp, randomString } from './format';
 import {
@@ -10,6 +9,7 @@ import {
   newPrepayId,
   prepayIdFromPackage,
 } from './inferred';
+import { applyOnce, checkAmount, checkMetadata, checkRequestId, intParam, type Body } from './requests';
 import type { SimulatorStore } from './store';
 import type { PaymentAttempt, PaymentIntent } from './types';
 import { WEBHOOK_ACCOUNT_ID, type WebhookDispatcher } from './webhooks';
@@ -31,8 +31,6 @@ export interface PaymentIntentsOptions {
   now: () => number;
   wechatAppId: string;
 }
-
-type Body = Record<string, unknown>;
 
 export class PaymentIntents {
   constructor(private readonly opts: PaymentIntentsOptions) {}
@@ -116,6 +114,7 @@ export class PaymentIntents {
         payment_method: { type: 'wechatpay', wechatpay: { flow } },
         status: CONFIRMED_ATTEMPT_STATUS,
         captured_amount: 0,
+        refunded_amount: 0,
         settle_via: 'airwallex',
         created_at: formatTimestamp(ms),
         updated_at: formatTimestamp(ms),
@@ -236,22 +235,8 @@ export class PaymentIntents {
     return outcome === 'pay' ? 'requestPayment:ok' : 'requestPayment:fail the payment was declined (simulated)';
   }
 
-  /**
-   * Runs one mutating operation atomically: a reused request_id is refused (and nothing is
-   * applied again); the request_id is recorded only when the operation is applied, so a request
-   * refused for a business reason can be retried with the same id and gets the same answer.
-   */
   private mutate<T>(endpoint: string, requestId: string, apply: () => T): T {
-    const result = this.opts.store.transaction(() => {
-      if (this.opts.store.requestIdUsed(requestId)) {
-        throw new ApiError(400, 'duplicate_request', `The request ID ${requestId} has been used previously.`, 'request_id');
-      }
-      const value = apply();
-      this.opts.store.claimRequestId(requestId, endpoint, this.opts.now());
-      return value;
-    });
-    this.opts.webhooks.schedule();
-    return result;
+    return applyOnce(this.opts, endpoint, requestId, apply);
   }
 
   private load(id: string): { intent: PaymentIntent; updatedMs: number } {
@@ -261,44 +246,12 @@ export class PaymentIntents {
   }
 }
 
-/** updated_at strictly increases per intent, so receivers can order snapshots even within one millisecond. */
+/**
+ * The simulator's own clock for an intent's changes never goes back (it keeps the newest state
+ * last in its table); what it reports in updated_at has whole seconds only, like Airwallex.
+ */
 function nextMs(now: number, previous: number): number {
   return Math.max(now, previous + 1);
-}
-
-function checkRequestId(value: unknown): string {
-  const id = String(value);
-  if (id.length === 0 || id.length > 64) throw validationError('request_id', 'request_id must be 1 to 64 characters');
-  return id;
-}
-
-function checkAmount(amount: number, currency: string): void {
-  if (!Number.isFinite(amount) || amount <= 0) throw validationError('amount', 'amount must be greater than 0');
-  try {
-    toMinorUnits(amount, currency);
-  } catch {
-    throw validationError('amount', `amount must have at most ${currencyPrecision(currency)} decimal places for ${currency}`);
-  }
-}
-
-function checkMetadata(metadata: Record<string, string> | undefined): void {
-  if (!metadata) return;
-  const entries = Object.entries(metadata);
-  if (entries.length > 50) throw validationError('metadata', 'metadata can have at most 50 keys');
-  for (const [key, value] of entries) {
-    if (key.length > 50) throw validationError(`metadata.${key}`, 'metadata keys must be at most 50 characters');
-    if (value.length > 500) throw validationError(`metadata.${key}`, 'metadata values must be at most 500 characters');
-  }
-}
-
-function intParam(query: Record<string, unknown>, key: string, fallback: number, min: number, max: number): number {
-  const raw = query[key];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || !/^\d+$/.test(raw) || value < min || value > max) {
-    throw validationError(key, `${key} must be an integer between ${min} and ${max}`);
-  }
-  return value;
 }
 
 function invalidStatus(operation: string, status: string): ApiError {

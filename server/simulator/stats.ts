@@ -1,7 +1,8 @@
 // In-memory counters behind GET /simulator/stats (they restart at zero with the process).
 import { AIRWALLEX_ENDPOINTS, type AirwallexEndpoint, type SimulatorStats } from './types';
 
-export type Counters = Omit<SimulatorStats, 'webhooks'> & { webhooks: Omit<SimulatorStats['webhooks'], 'pending'> };
+/** The in-memory part of SimulatorStats; `webhooks.pending` and `refunds` are read from the store. */
+export type Counters = Omit<SimulatorStats, 'webhooks' | 'refunds'> & { webhooks: Omit<SimulatorStats['webhooks'], 'pending'> };
 
 export function emptyCounters(): Counters {
   return {

@@ -1,8 +1,8 @@
-// The simulator's SQLite state: tokens, intents, used request_ids, prepay ids, WeChat codes, and queued webhooks.
+// The simulator's SQLite state: tokens, intents, refunds, used request_ids, prepay ids, WeChat codes, and queued webhooks.
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { PaymentIntent } from './types';
+import type { PaymentIntent, Refund } from './types';
 
 export interface PrepayRecord {
   prepayId: string;
@@ -36,11 +36,20 @@ CREATE INDEX IF NOT EXISTS intents_merchant_order_id ON intents (merchant_order_
 CREATE INDEX IF NOT EXISTS intents_seq ON intents (seq);
 CREATE TABLE IF NOT EXISTS request_ids (request_id TEXT PRIMARY KEY, endpoint TEXT NOT NULL, created_ms INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS prepay (prepay_id TEXT PRIMARY KEY, intent_id TEXT NOT NULL, attempt_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS prepay_attempt_id ON prepay (attempt_id);
+CREATE TABLE IF NOT EXISTS refunds (
+  id TEXT PRIMARY KEY, seq INTEGER NOT NULL, intent_id TEXT NOT NULL, attempt_id TEXT NOT NULL, status TEXT NOT NULL,
+  next_at_ms INTEGER, json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS refunds_seq ON refunds (seq);
+CREATE INDEX IF NOT EXISTS refunds_intent_id ON refunds (intent_id, seq);
+CREATE INDEX IF NOT EXISTS refunds_next_at ON refunds (next_at_ms);
 CREATE TABLE IF NOT EXISTS wechat_codes (
   code TEXT PRIMARY KEY, shopper TEXT NOT NULL, created_ms INTEGER NOT NULL, used INTEGER NOT NULL, minted INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS deliveries (
-  id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, next_at_ms INTEGER NOT NULL
+  id INTEGER PRIMARY KEY AUTOINCREMENT, event_id TEXT NOT NULL, body TEXT NOT NULL, attempts INTEGER NOT NULL, next_at_ms INTEGER NOT NULL,
+  held_lane TEXT
 );
 CREATE INDEX IF NOT EXISTS deliveries_next_at ON deliveries (next_at_ms);
 `;
@@ -61,6 +70,9 @@ export class SimulatorStore {
       this.db.pragma('synchronous = NORMAL');
     }
     this.db.exec(SCHEMA);
+    // A state file from before held-back deliveries existed.
+    const columns = this.db.prepare('PRAGMA table_info(deliveries)').all() as Array<{ name: string }>;
+    if (!columns.some((column) => column.name === 'held_lane')) this.db.exec('ALTER TABLE deliveries ADD COLUMN held_lane TEXT');
   }
 
   /** A prepared statement, compiled once per distinct SQL text. */
@@ -152,6 +164,72 @@ export class SimulatorStore {
     return row && { prepayId, intentId: row.intent_id, attemptId: row.attempt_id };
   }
 
+  /** The intent an attempt belongs to (every attempt the simulator made got a prepay id). */
+  intentIdOfAttempt(attemptId: string): string | undefined {
+    const row = this.sql('SELECT intent_id FROM prepay WHERE attempt_id = ?').get(attemptId) as { intent_id: string } | undefined;
+    return row?.intent_id;
+  }
+
+  /**
+   * Inserts or updates a refund. `nextAtMs` is when its status should move on by itself (real
+   * time), undefined once it is final. `seq` orders refunds: timestamps may tie.
+   */
+  putRefund(refund: Refund, nextAtMs: number | undefined): void {
+    this.sql(
+      `INSERT INTO refunds (id, seq, intent_id, attempt_id, status, next_at_ms, json)
+       VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM refunds), @intent_id, @attempt_id, @status, @next_at_ms, @json)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, next_at_ms = excluded.next_at_ms, json = excluded.json`,
+    ).run({
+      id: refund.id,
+      intent_id: refund.payment_intent_id,
+      attempt_id: refund.payment_attempt_id,
+      status: refund.status,
+      next_at_ms: nextAtMs ?? null,
+      json: JSON.stringify(refund),
+    });
+  }
+
+  getRefund(id: string): { refund: Refund; nextAtMs: number | undefined } | undefined {
+    const row = this.sql('SELECT json, next_at_ms FROM refunds WHERE id = ?').get(id) as { json: string; next_at_ms: number | null } | undefined;
+    return row && { refund: JSON.parse(row.json) as Refund, nextAtMs: row.next_at_ms ?? undefined };
+  }
+
+  /** Oldest first: every refund, or those of one intent. */
+  listRefunds(intentId?: string): Refund[] {
+    const rows = (
+      intentId === undefined
+        ? this.sql('SELECT json FROM refunds ORDER BY seq').all()
+        : this.sql('SELECT json FROM refunds WHERE intent_id = ? ORDER BY seq').all(intentId)
+    ) as Array<{ json: string }>;
+    return rows.map((r) => JSON.parse(r.json) as Refund);
+  }
+
+  /** Newest first, like the list endpoint; the other filters are applied by the caller. */
+  findRefunds(filter: { intentId?: string; attemptId?: string }): Refund[] {
+    const rows = this.sql(
+      `SELECT json FROM refunds WHERE (@intent_id IS NULL OR intent_id = @intent_id) AND (@attempt_id IS NULL OR attempt_id = @attempt_id)
+       ORDER BY seq DESC`,
+    ).all({ intent_id: filter.intentId ?? null, attempt_id: filter.attemptId ?? null }) as Array<{ json: string }>;
+    return rows.map((r) => JSON.parse(r.json) as Refund);
+  }
+
+  /** Refunds whose status is due to move on, the longest-waiting first. */
+  dueRefunds(nowMs: number, limit: number): string[] {
+    const rows = this.sql('SELECT id FROM refunds WHERE next_at_ms <= ? ORDER BY next_at_ms, seq LIMIT ?').all(nowMs, limit) as Array<{ id: string }>;
+    return rows.map((r) => r.id);
+  }
+
+  /** When the next refund is due to move on; undefined when every refund is final. */
+  nextRefundDue(): number | undefined {
+    const row = this.sql('SELECT MIN(next_at_ms) AS next FROM refunds').get() as { next: number | null };
+    return row.next ?? undefined;
+  }
+
+  refundCounts(): Record<string, number> {
+    const rows = this.sql('SELECT status, COUNT(*) AS n FROM refunds GROUP BY status').all() as Array<{ status: string; n: number }>;
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
   putCode(record: CodeRecord): void {
     this.sql('INSERT OR REPLACE INTO wechat_codes (code, shopper, created_ms, used, minted) VALUES (?, ?, ?, ?, ?)')
       .run(record.code, record.shopper, record.createdMs, record.used ? 1 : 0, record.minted ? 1 : 0);
@@ -164,8 +242,14 @@ export class SimulatorStore {
     return row && { code, shopper: row.shopper, createdMs: row.created_ms, used: row.used === 1, minted: row.minted === 1 };
   }
 
-  addDelivery(eventId: string, body: string, nextAtMs: number): void {
-    this.sql('INSERT INTO deliveries (event_id, body, attempts, next_at_ms) VALUES (?, ?, 0, ?)').run(eventId, body, nextAtMs);
+  /** Queues a delivery; with `heldLane`, it waits until another delivery of that lane went out (or `nextAtMs`). */
+  addDelivery(eventId: string, body: string, nextAtMs: number, heldLane: string | null = null): void {
+    this.sql('INSERT INTO deliveries (event_id, body, attempts, next_at_ms, held_lane) VALUES (?, ?, 0, ?, ?)').run(eventId, body, nextAtMs, heldLane);
+  }
+
+  /** Makes the deliveries held back in `lane` due now: a later event of the lane has overtaken them. */
+  releaseHeld(lane: string, nowMs: number): void {
+    this.sql('UPDATE deliveries SET next_at_ms = ?, held_lane = NULL WHERE held_lane = ?').run(nowMs, lane);
   }
 
   /** Due deliveries in the order they should go out. */

@@ -1,9 +1,16 @@
 // Types shared by the simulator's parts: fault settings, counters, and the Airwallex objects it serves.
 
-/** The Airwallex endpoints the simulator serves; faults and counters are kept per endpoint. */
-export type AirwallexEndpoint = 'login' | 'create' | 'confirm' | 'retrieve' | 'cancel' | 'list';
+/**
+ * The Airwallex endpoints the simulator serves; faults and counters are kept per endpoint. The
+ * unprefixed ones are the Payment Intent endpoints.
+ */
+export type AirwallexEndpoint =
+  | 'login' | 'create' | 'confirm' | 'retrieve' | 'cancel' | 'list'
+  | 'refund_create' | 'refund_retrieve' | 'refund_list';
 
-export const AIRWALLEX_ENDPOINTS: readonly AirwallexEndpoint[] = ['login', 'create', 'confirm', 'retrieve', 'cancel', 'list'];
+export const AIRWALLEX_ENDPOINTS: readonly AirwallexEndpoint[] = [
+  'login', 'create', 'confirm', 'retrieve', 'cancel', 'list', 'refund_create', 'refund_retrieve', 'refund_list',
+];
 
 /** Error rates for one endpoint; each replaces the global rate of the same name for that endpoint. */
 export interface EndpointFaults {
@@ -30,12 +37,18 @@ export interface FaultSettings {
   webhookDropRate: number;
   /** Share of webhook events delivered twice (same event id). */
   webhookDuplicateRate: number;
-  /** Share of webhook events held back ~300 ms so a later event overtakes them. */
+  /** Share of webhook events held back until a later event of the same intent has been delivered (2 s at most). */
   webhookReorderRate: number;
   /** Delay before the first delivery attempt of every webhook event. */
   webhookDelayMs: number;
   /** Share of jscode2session calls answered `{errcode:-1, errmsg:"system error"}`. */
   wechatBusyRate: number;
+  /** Share of refunds that end FAILED (insufficient balance) instead of ACCEPTED; decided when a refund leaves RECEIVED. */
+  refundFailRate: number;
+  /** Typical wait from RECEIVED to ACCEPTED (or FAILED); each refund waits between half and 1.5 times this. */
+  refundAcceptDelayMs: number;
+  /** Typical wait from ACCEPTED to SETTLED; each refund waits between half and 1.5 times this. */
+  refundSettleDelayMs: number;
   /** Seed of the PRNG that decides faults; undefined = random. Setting it restarts the sequence. */
   seed?: number;
 }
@@ -70,6 +83,12 @@ export interface SimulatorStats {
     /** Deliveries still queued (including the ones waiting for a retry). */
     pending: number;
   };
+  /** Refunds in the simulator's database (ground truth: not reset by resetStats). */
+  refunds: {
+    total: number;
+    /** Per status ("RECEIVED": 1, "SETTLED": 3, ...); statuses with no refund are left out. */
+    byStatus: Record<string, number>;
+  };
 }
 
 /** `payment_method` of a payment attempt, as the simulator reports it. */
@@ -87,6 +106,8 @@ export interface PaymentAttempt {
   payment_method: AttemptPaymentMethod;
   status: string;
   captured_amount: number;
+  /** Sum of the attempt's refunds that are not FAILED. */
+  refunded_amount?: number;
   failure_code?: string;
   failure_details?: { code: string; message: string };
   settle_via?: string;
@@ -125,12 +146,31 @@ export interface PaymentIntent {
   updated_at: string;
 }
 
+/** A Refund as the simulator serves it (components/schemas/Refund). */
+export interface Refund {
+  id: string;
+  request_id: string;
+  payment_intent_id: string;
+  payment_attempt_id: string;
+  /** Major units, like every Airwallex amount. */
+  amount: number;
+  currency: string;
+  reason?: string;
+  metadata?: Record<string, string>;
+  /** RECEIVED, ACCEPTED, SETTLED or FAILED: a described string in the spec, not an enum. */
+  status: string;
+  /** Only when FAILED. */
+  failure_details?: { code: string; message: string };
+  created_at: string;
+  updated_at: string;
+}
+
 /** The body of a webhook delivery. */
 export interface WebhookEvent {
   id: string;
   name: string;
   account_id: string;
-  data: { object: PaymentIntent | PaymentAttempt };
+  data: { object: PaymentIntent | PaymentAttempt | Refund };
   created_at: string;
   version: string;
 }

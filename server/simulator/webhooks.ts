@@ -2,16 +2,18 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { airwallexId, formatTimestamp } from './format';
+import { REFUND_WEBHOOK_EVENTS } from './inferred';
 import type { Counters } from './stats';
 import type { SimulatorStore, DeliveryRecord } from './store';
-import type { FaultSettings, PaymentAttempt, PaymentIntent, WebhookEvent } from './types';
+import type { FaultSettings, PaymentAttempt, PaymentIntent, Refund, WebhookEvent } from './types';
 
 export const WEBHOOK_ACCOUNT_ID = 'acct_simulator';
 export const WEBHOOK_VERSION = '2025-06-30';
 
 const FIRST_RETRY_MS = 200;
 const MAX_RETRY_MS = 10_000;
-const REORDER_HOLD_MS = 300;
+/** A held-back event goes out once a later event of its intent has, or after this long at most. */
+const REORDER_MAX_HOLD_MS = 2_000;
 /** Gap between the two copies of a duplicated event (WeChat spaces its own duplicates ~1 s; tests want speed). */
 const DUPLICATE_GAP_MS = 20;
 const ATTEMPT_TIMEOUT_MS = 5_000;
@@ -36,9 +38,9 @@ export interface WebhookDispatcherOptions {
 }
 
 /**
- * The events the README tells merchants to subscribe to: the ones that move an order. The server
- * records and ignores the rest (payment_attempt.*, created, requires_customer_action), so sending
- * them only costs both sides work.
+ * The events the README tells merchants to subscribe to: the ones that move an order or its
+ * refunds. The server records and ignores the rest (payment_attempt.*, created,
+ * requires_customer_action), so sending them only costs both sides work.
  */
 export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
   'payment_intent.succeeded',
@@ -46,6 +48,7 @@ export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
   'payment_intent.cancelled',
   'payment_intent.pending',
   'payment_intent.pending_review',
+  ...Object.values(REFUND_WEBHOOK_EVENTS),
 ];
 
 /**
@@ -86,10 +89,10 @@ export class WebhookDispatcher {
   }
 
   /**
-   * Queues one event. Called inside the transaction that changed the intent, so the event is
-   * persisted with the change; the HTTP delivery happens later, off the request path.
+   * Queues one event. Called inside the transaction that changed the intent (or refund), so the
+   * event is persisted with the change; the HTTP delivery happens later, off the request path.
    */
-  emit(name: string, object: PaymentIntent | PaymentAttempt): void {
+  emit(name: string, object: PaymentIntent | PaymentAttempt | Refund): void {
     if (this.opts.subscribed && !this.opts.subscribed.has(name)) return;
     const faults = this.opts.faults();
     const counters = this.opts.counters().webhooks;
@@ -108,14 +111,18 @@ export class WebhookDispatcher {
     }
     const body = JSON.stringify(event);
     let at = Date.now() + faults.webhookDelayMs;
+    let heldLane: string | null = null;
     if (this.opts.random() < faults.webhookReorderRate) {
+      // Held back until the next event of the same intent has been delivered: that one overtakes it,
+      // whatever the speed of the machine; alone, it goes out after REORDER_MAX_HOLD_MS.
       counters.reordered++;
-      at += REORDER_HOLD_MS;
+      at += REORDER_MAX_HOLD_MS;
+      heldLane = laneOfObject(object, event.id);
     }
-    this.opts.store.addDelivery(event.id, body, at);
+    this.opts.store.addDelivery(event.id, body, at, heldLane);
     if (this.opts.random() < faults.webhookDuplicateRate) {
       counters.duplicated++;
-      this.opts.store.addDelivery(event.id, body, at + DUPLICATE_GAP_MS);
+      this.opts.store.addDelivery(event.id, body, at + DUPLICATE_GAP_MS, heldLane);
     }
   }
 
@@ -227,7 +234,9 @@ export class WebhookDispatcher {
     if (outcome === 'ok') {
       counters.delivered++;
       this.opts.store.deleteDelivery(delivery.id);
+      const lane = this.lanes.get(delivery.id);
       this.lanes.delete(delivery.id);
+      if (lane !== undefined) this.opts.store.releaseHeld(lane, Date.now());
       return;
     }
     counters.failed++;
@@ -240,12 +249,16 @@ export class WebhookDispatcher {
   }
 }
 
-/** The intent an event is about (an attempt names its intent), so one intent's events keep their order. */
+/** The intent an event is about (an attempt or a refund names its intent), so one intent's events keep their order. */
 function laneOf(delivery: DeliveryRecord): string {
   try {
-    const object = (JSON.parse(delivery.body) as WebhookEvent).data.object as Partial<PaymentAttempt & PaymentIntent>;
-    return object.payment_intent_id ?? object.id ?? delivery.eventId;
+    return laneOfObject((JSON.parse(delivery.body) as WebhookEvent).data.object, delivery.eventId);
   } catch {
     return delivery.eventId;
   }
+}
+
+function laneOfObject(object: WebhookEvent['data']['object'], eventId: string): string {
+  const fields = object as Partial<PaymentAttempt & PaymentIntent>;
+  return fields.payment_intent_id ?? fields.id ?? eventId;
 }

@@ -1,11 +1,7 @@
 // PostgreSQL schema migrations: numbered .sql files applied at boot, one instance at a time.
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Pool } from 'pg';
+import { type Migration, readMigrations } from './common';
 import { inTransaction } from './postgres-client';
-
-/** Where the numbered migrations live: 001_initial.sql, 002_....sql, ... */
-export const POSTGRES_MIGRATIONS_DIR = path.join(__dirname, 'migrations', 'postgres');
 
 /**
  * Key of the transaction-scoped advisory lock held while migrating. Any constant works as long as
@@ -13,38 +9,17 @@ export const POSTGRES_MIGRATIONS_DIR = path.join(__dirname, 'migrations', 'postg
  */
 export const MIGRATION_LOCK_KEY = '8608196786047199591';
 
-export interface Migration {
-  version: number;
-  name: string;
-  sql: string;
-}
-
-/** The migrations in `dir`, checked to be numbered 1, 2, 3, ... without gaps or duplicates. */
-export function loadMigrations(dir = POSTGRES_MIGRATIONS_DIR): Migration[] {
-  const migrations = fs
-    .readdirSync(dir)
-    .filter((file) => file.endsWith('.sql'))
-    .map((file) => {
-      const match = /^(\d+)_([a-z0-9_]+)\.sql$/.exec(file);
-      if (!match) throw new Error(`migration file name must look like 001_name.sql: ${file}`);
-      return { version: Number(match[1]), name: match[2], sql: fs.readFileSync(path.join(dir, file), 'utf8') };
-    })
-    .sort((a, b) => a.version - b.version);
-  migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`migrations must be numbered 1, 2, 3, ... without gaps: found ${migration.version} at position ${index + 1}`);
-  });
-  return migrations;
-}
-
 /**
  * Brings the schema up to date in ONE transaction holding pg_advisory_xact_lock: instances booting
  * at the same moment queue on the lock, and each finds the work done by the one before it. A
  * failing migration rolls back whole. A database whose schema is newer than this code is refused.
  * Returns the versions applied now (empty when already current).
  */
-export async function migratePostgres(pool: Pool, migrations = loadMigrations()): Promise<{ applied: number[]; version: number }> {
+export async function migratePostgres(pool: Pool, migrations: Migration[] = readMigrations('postgres')): Promise<{ applied: number[]; version: number }> {
   const latest = migrations.length;
   return inTransaction(pool, async (client) => {
+    // Waiting for another instance's migration, or a long ALTER TABLE, is not a stuck statement.
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    integer PRIMARY KEY,

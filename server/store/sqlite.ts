@@ -1,78 +1,37 @@
-// The Store on SQLite (better-sqlite3): WAL, numbered migrations, a transaction around each change.
+// The Store on SQLite (better-sqlite3): WAL, numbered .sql migrations, a transaction around each change.
+import { createHash } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { OrderStatus } from '../contract';
+import { mergeUpdate, OPEN_STATUSES, ORDER_COLUMNS, patchKeys, readMigrations } from './common';
 import type {
+  AnomalyRecord,
+  AuditRecord,
   InsertOrderResult,
+  NewAnomaly,
   NewOrder,
+  NewOrderEvent,
   OrderChange,
+  OrderDecider,
+  OrderEventRecord,
   OrderPatch,
   OrderRecord,
-  SessionRecord,
+  OrderUpdate,
+  OrderUpdateResult,
+  RefundRecord,
   Store,
   WebhookEventRecord,
   WebhookRecordResult,
 } from './types';
 
-/** Append-only: a released migration is never edited, only followed by a new one. */
-const MIGRATIONS: string[] = [
-  `
-  CREATE TABLE sessions (
-    token_hash TEXT PRIMARY KEY,
-    open_id    TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    expires_at INTEGER NOT NULL
-  );
-  CREATE TABLE orders (
-    id                 TEXT PRIMARY KEY,
-    open_id            TEXT NOT NULL,
-    status             TEXT NOT NULL,
-    currency           TEXT NOT NULL,
-    total_amount       INTEGER NOT NULL,
-    payment_intent_id  TEXT UNIQUE,
-    intent_status      TEXT,
-    intent_updated_at  INTEGER,
-    create_request_id  TEXT NOT NULL,
-    idempotency_key    TEXT,
-    request_hash       TEXT,
-    last_error         TEXT,
-    created_at         INTEGER NOT NULL,
-    updated_at         INTEGER NOT NULL,
-    expires_at         INTEGER NOT NULL,
-    paid_at            INTEGER,
-    checked_at         INTEGER,
-    UNIQUE (open_id, idempotency_key)
-  );
-  CREATE INDEX orders_by_shopper ON orders (open_id, created_at DESC);
-  CREATE INDEX orders_open ON orders (status, checked_at);
-  CREATE TABLE order_items (
-    order_id    TEXT NOT NULL REFERENCES orders (id),
-    line        INTEGER NOT NULL,
-    sku         TEXT NOT NULL,
-    names       TEXT NOT NULL,
-    quantity    INTEGER NOT NULL,
-    unit_amount INTEGER NOT NULL,
-    PRIMARY KEY (order_id, line)
-  );
-  CREATE TABLE webhook_events (
-    id          TEXT PRIMARY KEY,
-    name        TEXT NOT NULL,
-    order_id    TEXT,
-    payload     TEXT NOT NULL,
-    received_at INTEGER NOT NULL,
-    applied_at  INTEGER,
-    outcome     TEXT
-  );
-  CREATE INDEX webhook_events_unapplied ON webhook_events (received_at) WHERE applied_at IS NULL;
-  `,
-];
-
 interface OrderRow {
   id: string;
   open_id: string;
+  shopper_ref: string;
   status: OrderStatus;
   currency: string;
   total_amount: number;
@@ -80,6 +39,8 @@ interface OrderRow {
   intent_status: string | null;
   intent_updated_at: number | null;
   create_request_id: string;
+  confirm_seq: number;
+  confirmed_at: number | null;
   idempotency_key: string | null;
   request_hash: string | null;
   last_error: string | null;
@@ -88,26 +49,50 @@ interface OrderRow {
   expires_at: number;
   paid_at: number | null;
   checked_at: number | null;
+  retrieved_at: number | null;
+  next_check_at: number | null;
+  check_failures: number;
 }
 
 interface ItemRow {
-  order_id: string;
   sku: string;
   names: string;
   quantity: number;
   unit_amount: number;
 }
 
-const PATCH_COLUMNS: Record<keyof OrderPatch, string> = {
-  status: 'status',
-  paymentIntentId: 'payment_intent_id',
-  intentStatus: 'intent_status',
-  intentUpdatedAt: 'intent_updated_at',
-  lastPaymentError: 'last_error',
-  paidAt: 'paid_at',
-  checkedAt: 'checked_at',
-  updatedAt: 'updated_at',
-};
+interface RefundRow {
+  id: string;
+  order_id: string;
+  airwallex_refund_id: string | null;
+  request_id: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  status: RefundRecord['status'];
+  airwallex_status: string | null;
+  airwallex_updated_at: number | null;
+  failure: string | null;
+  origin: RefundRecord['origin'];
+  created_by: string | null;
+  idempotency_key: string | null;
+  request_hash: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface AnomalyRow {
+  id: number;
+  key: string;
+  kind: AnomalyRecord['kind'];
+  order_id: string | null;
+  intent_id: string | null;
+  detail: string;
+  created_at: number;
+  resolved_at: number | null;
+}
+
+const OPEN = OPEN_STATUSES.map((status) => `'${status}'`).join(', ');
 
 /** Opens (creating if needed) the database at `file` and brings its schema up to date. */
 export function openSqliteStore(file: string): Store {
@@ -117,8 +102,11 @@ export function openSqliteStore(file: string): Store {
   db.pragma('synchronous = NORMAL'); // with WAL: durable across process crashes, cheap commits
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  db.function('sha256_hex', { deterministic: true }, (text: unknown) => createHash('sha256').update(String(text)).digest('hex'));
+  const schemaVersion = migrate(db);
   const checkpointer = file === ':memory:' ? undefined : startCheckpointer(db, file);
+  const changes = new EventEmitter();
+  changes.setMaxListeners(0);
 
   const stmt = {
     insertSession: db.prepare(
@@ -126,101 +114,198 @@ export function openSqliteStore(file: string): Store {
     ),
     findSession: db.prepare('SELECT * FROM sessions WHERE token_hash = ? AND expires_at > ?'),
     orderById: db.prepare('SELECT * FROM orders WHERE id = ?'),
+    orderByIntent: db.prepare('SELECT * FROM orders WHERE payment_intent_id = ?'),
     orderByKey: db.prepare('SELECT * FROM orders WHERE open_id = ? AND idempotency_key = ?'),
     itemsOf: db.prepare('SELECT * FROM order_items WHERE order_id = ? ORDER BY line'),
-    insertOrder: db.prepare(`INSERT INTO orders (id, open_id, status, currency, total_amount, create_request_id,
-        idempotency_key, request_hash, created_at, updated_at, expires_at)
-      VALUES (@id, @openId, @status, @currency, @totalAmount, @createRequestId, @idempotencyKey, @requestHash,
-        @createdAt, @updatedAt, @expiresAt)`),
+    refundsOf: db.prepare('SELECT * FROM refunds WHERE order_id = ? ORDER BY created_at, id'),
+    insertOrder: db.prepare(`INSERT INTO orders (id, open_id, shopper_ref, status, currency, total_amount, create_request_id,
+        idempotency_key, request_hash, created_at, updated_at, expires_at, next_check_at)
+      VALUES (@id, @openId, @shopperRef, @status, @currency, @totalAmount, @createRequestId, @idempotencyKey, @requestHash,
+        @createdAt, @updatedAt, @expiresAt, @nextCheckAt)`),
     insertItem: db.prepare(
       'INSERT INTO order_items (order_id, line, sku, names, quantity, unit_amount) VALUES (?, ?, ?, ?, ?, ?)',
     ),
+    upsertRefund: db.prepare(`INSERT INTO refunds (id, order_id, airwallex_refund_id, request_id, amount, currency, reason, status,
+        airwallex_status, airwallex_updated_at, failure, origin, created_by, idempotency_key, request_hash, created_at, updated_at)
+      VALUES (@id, @orderId, @airwallexRefundId, @requestId, @amount, @currency, @reason, @status, @airwallexStatus,
+        @airwallexUpdatedAt, @failure, @origin, @createdBy, @idempotencyKey, @requestHash, @createdAt, @updatedAt)
+      ON CONFLICT (id) DO UPDATE SET airwallex_refund_id = excluded.airwallex_refund_id, status = excluded.status,
+        airwallex_status = excluded.airwallex_status, airwallex_updated_at = excluded.airwallex_updated_at,
+        failure = excluded.failure, updated_at = excluded.updated_at`),
+    insertEvent: db.prepare('INSERT INTO order_events (order_id, at, kind, source, data) VALUES (?, ?, ?, ?, ?)'),
+    eventsOf: db.prepare('SELECT * FROM order_events WHERE order_id = ? ORDER BY at, id'),
+    insertAnomaly: db.prepare(`INSERT OR IGNORE INTO anomalies (key, kind, order_id, intent_id, detail, created_at)
+      VALUES (@key, @kind, @orderId, @intentId, @detail, @at)`),
+    openAnomalyByKey: db.prepare('SELECT * FROM anomalies WHERE key = ? AND resolved_at IS NULL'),
+    anomalyById: db.prepare('SELECT * FROM anomalies WHERE id = ?'),
+    listAnomalies: db.prepare('SELECT * FROM anomalies ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?'),
+    listOpenAnomalies: db.prepare('SELECT * FROM anomalies WHERE resolved_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?'),
+    resolveAnomaly: db.prepare('UPDATE anomalies SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL'),
     listOrders: db.prepare(
-      `SELECT * FROM orders WHERE open_id = ? AND payment_intent_id IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT ?`,
+      'SELECT * FROM orders WHERE open_id = ? AND payment_intent_id IS NOT NULL ORDER BY created_at DESC, id DESC LIMIT ?',
     ),
-    toCheck: db.prepare(`SELECT * FROM orders WHERE status IN ('awaiting_payment', 'processing')
-        AND payment_intent_id IS NOT NULL AND COALESCE(checked_at, 0) < ? ORDER BY COALESCE(checked_at, 0) LIMIT ?`),
-    pastExpiry: db.prepare(
-      `SELECT * FROM orders WHERE status IN ('awaiting_payment', 'processing') AND expires_at < ? ORDER BY expires_at LIMIT ?`,
-    ),
-    withoutIntent: db.prepare(`SELECT * FROM orders WHERE status IN ('awaiting_payment', 'processing')
-        AND payment_intent_id IS NULL AND created_at < ? ORDER BY created_at LIMIT ?`),
-    insertEvent: db.prepare(`INSERT OR IGNORE INTO webhook_events (id, name, order_id, payload, received_at)
+    countOpen: db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE open_id = ? AND status IN (${OPEN})`),
+    claimRetrieve: db.prepare('UPDATE orders SET retrieved_at = ? WHERE id = ? AND (retrieved_at IS NULL OR retrieved_at <= ?)'),
+    due: db.prepare('SELECT * FROM orders WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?'),
+    lease: db.prepare('UPDATE orders SET next_check_at = ? WHERE id = ?'),
+    countByStatus: db.prepare('SELECT status, COUNT(*) AS n FROM orders GROUP BY status'),
+    insertWebhook: db.prepare(`INSERT OR IGNORE INTO webhook_events (id, name, order_id, payload, received_at)
       VALUES (@id, @name, @orderId, @payload, @receivedAt)`),
     markApplied: db.prepare('UPDATE webhook_events SET applied_at = ?, outcome = ? WHERE id = ?'),
     unapplied: db.prepare('SELECT * FROM webhook_events WHERE applied_at IS NULL ORDER BY received_at LIMIT ?'),
-    eventOutcome: db.prepare('SELECT outcome FROM webhook_events WHERE id = ?'),
+    webhookOutcome: db.prepare('SELECT outcome FROM webhook_events WHERE id = ?'),
+    insertAudit: db.prepare('INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)'),
+    auditAll: db.prepare('SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT ?'),
+    auditOf: db.prepare('SELECT * FROM audit_log WHERE target = ? ORDER BY at DESC, id DESC LIMIT ?'),
+    insertAdminSession: db.prepare(`INSERT INTO admin_sessions (token_hash, csrf_hash, actor, created_at, expires_at)
+      VALUES (@tokenHash, @csrfHash, @actor, @createdAt, @expiresAt)`),
+    findAdminSession: db.prepare('SELECT * FROM admin_sessions WHERE token_hash = ? AND expires_at > ?'),
+    deleteAdminSession: db.prepare('DELETE FROM admin_sessions WHERE token_hash = ?'),
+    pruneSessions: db.prepare('DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at <= ? LIMIT ?)'),
+    pruneAdminSessions: db.prepare(
+      'DELETE FROM admin_sessions WHERE token_hash IN (SELECT token_hash FROM admin_sessions WHERE expires_at <= ? LIMIT ?)',
+    ),
+    // Only events already applied: an unapplied one is still owed to its order.
+    pruneWebhooks: db.prepare(
+      'DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE received_at < ? AND applied_at IS NOT NULL LIMIT ?)',
+    ),
+    ready: db.prepare('SELECT MAX(version) AS version FROM schema_migrations'),
   };
 
-  const hydrate = (row: OrderRow): OrderRecord => {
-    const items = (stmt.itemsOf.all(row.id) as ItemRow[]).map((item) => ({
+  const hydrateRefund = (row: RefundRow): RefundRecord => ({
+    id: row.id,
+    orderId: row.order_id,
+    airwallexRefundId: row.airwallex_refund_id,
+    requestId: row.request_id,
+    amount: row.amount,
+    currency: row.currency,
+    reason: row.reason,
+    status: row.status,
+    airwallexStatus: row.airwallex_status,
+    airwallexUpdatedAt: row.airwallex_updated_at,
+    failure: row.failure ? JSON.parse(row.failure) : null,
+    origin: row.origin,
+    createdBy: row.created_by,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  });
+
+  const hydrate = (row: OrderRow): OrderRecord => ({
+    id: row.id,
+    openId: row.open_id,
+    shopperRef: row.shopper_ref,
+    status: row.status,
+    currency: row.currency,
+    totalAmount: row.total_amount,
+    items: (stmt.itemsOf.all(row.id) as ItemRow[]).map((item) => ({
       sku: item.sku,
       names: JSON.parse(item.names),
       quantity: item.quantity,
       unitAmount: item.unit_amount,
-    }));
-    return {
-      id: row.id,
-      openId: row.open_id,
-      status: row.status,
-      currency: row.currency,
-      totalAmount: row.total_amount,
-      items,
-      paymentIntentId: row.payment_intent_id,
-      intentStatus: row.intent_status,
-      intentUpdatedAt: row.intent_updated_at,
-      createRequestId: row.create_request_id,
-      idempotencyKey: row.idempotency_key,
-      requestHash: row.request_hash,
-      lastPaymentError: row.last_error ? JSON.parse(row.last_error) : null,
-      createdAt: row.created_at,
-      updatedAt: row.updated_at,
-      expiresAt: row.expires_at,
-      paidAt: row.paid_at,
-      checkedAt: row.checked_at,
-    };
-  };
+    })),
+    refunds: (stmt.refundsOf.all(row.id) as RefundRow[]).map(hydrateRefund),
+    paymentIntentId: row.payment_intent_id,
+    intentStatus: row.intent_status,
+    intentUpdatedAt: row.intent_updated_at,
+    createRequestId: row.create_request_id,
+    confirmSeq: row.confirm_seq,
+    confirmedAt: row.confirmed_at,
+    idempotencyKey: row.idempotency_key,
+    requestHash: row.request_hash,
+    lastPaymentError: row.last_error ? JSON.parse(row.last_error) : null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at,
+    paidAt: row.paid_at,
+    checkedAt: row.checked_at,
+    retrievedAt: row.retrieved_at,
+    nextCheckAt: row.next_check_at,
+    checkFailures: row.check_failures,
+  });
+  const hydrateAnomaly = (row: AnomalyRow): AnomalyRecord => ({
+    id: row.id,
+    key: row.key,
+    kind: row.kind,
+    orderId: row.order_id,
+    intentId: row.intent_id,
+    detail: JSON.parse(row.detail),
+    at: row.created_at,
+    resolvedAt: row.resolved_at,
+  });
   const getRow = (id: string) => stmt.orderById.get(id) as OrderRow | undefined;
+  const rowsToOrders = (rows: unknown[]) => (rows as OrderRow[]).map(hydrate);
 
-  const insertOrderTx = db.transaction((order: NewOrder): InsertOrderResult => {
+  const insertEvents = (orderId: string, events: NewOrderEvent[] | undefined) => {
+    for (const event of events ?? []) stmt.insertEvent.run(orderId, event.at, event.kind, event.source, JSON.stringify(event.data));
+  };
+
+  /** Inserts an anomaly unless one is open under its key; a new one with an order also goes on its timeline. */
+  const insertAnomaly = (anomaly: NewAnomaly): { inserted: boolean; anomaly: AnomalyRecord } => {
+    const inserted = stmt.insertAnomaly.run({ ...anomaly, detail: JSON.stringify(anomaly.detail) }).changes === 1;
+    const row = stmt.openAnomalyByKey.get(anomaly.key) as AnomalyRow;
+    if (inserted && anomaly.orderId) {
+      insertEvents(anomaly.orderId, [{ kind: 'anomaly', source: anomaly.kind, data: { anomalyId: row.id, ...anomaly.detail }, at: anomaly.at }]);
+    }
+    return { inserted, anomaly: hydrateAnomaly(row) };
+  };
+
+  const recordAnomalyTx = db.transaction(insertAnomaly);
+
+  const insertOrderTx = db.transaction((order: NewOrder, options: { events?: NewOrderEvent[]; maxOpenOrders?: number }): InsertOrderResult => {
     if (order.idempotencyKey !== null) {
       const existing = stmt.orderByKey.get(order.openId, order.idempotencyKey) as OrderRow | undefined;
       if (existing) {
         return { kind: existing.request_hash === order.requestHash ? 'existing' : 'conflict', order: hydrate(existing) };
       }
     }
+    if (options.maxOpenOrders !== undefined) {
+      const open = (stmt.countOpen.get(order.openId) as { n: number }).n;
+      if (open >= options.maxOpenOrders) return { kind: 'limited', open };
+    }
+    const events = options.events;
     stmt.insertOrder.run(order);
     order.items.forEach((item, line) => {
       stmt.insertItem.run(order.id, line, item.sku, JSON.stringify(item.names), item.quantity, item.unitAmount);
     });
+    insertEvents(order.id, events);
     return { kind: 'created', order: hydrate(getRow(order.id)!) };
   });
 
   // One UPDATE statement per set of patched columns, compiled once.
   const updateStatements = new Map<string, Database.Statement>();
-  const updateOrderRow = (id: string, decide: (current: OrderRecord) => OrderPatch | null) => {
+  const writeUpdate = (current: OrderRecord, update: OrderUpdate | null): OrderUpdateResult => {
+    if (!update) return { order: current, changed: false, newAnomalies: [] };
+    const patch: OrderPatch = update.patch ?? {};
+    const keys = patchKeys(patch);
+    if (keys.length > 0) {
+      const columns = keys.map((k) => ORDER_COLUMNS[k]).join(', ');
+      let statement = updateStatements.get(columns);
+      if (!statement) {
+        statement = db.prepare(`UPDATE orders SET ${keys.map((k) => `${ORDER_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`);
+        updateStatements.set(columns, statement);
+      }
+      statement.run(...keys.map((k) => (k === 'lastPaymentError' ? serializeJson(patch.lastPaymentError) : patch[k])), current.id);
+    }
+    const refunds = update.refunds ?? [];
+    for (const refund of refunds) stmt.upsertRefund.run({ ...refund, failure: serializeJson(refund.failure) });
+    insertEvents(current.id, update.events);
+    const newAnomalies = (update.anomalies ?? []).map(insertAnomaly).filter((a) => a.inserted).map((a) => a.anomaly);
+    const changed = keys.length > 0 || refunds.length > 0;
+    return { order: changed ? mergeUpdate(current, patch, refunds) : current, changed, newAnomalies };
+  };
+  const updateOrderRow = (id: string, decide: OrderDecider): OrderUpdateResult | undefined => {
     const row = getRow(id);
     if (!row) return undefined;
     const current = hydrate(row);
-    const patch = decide(current);
-    const keys = patch ? (Object.keys(patch) as Array<keyof OrderPatch>).filter((k) => patch[k] !== undefined) : [];
-    if (!patch || keys.length === 0) return { order: current, changed: false };
-    const columns = keys.map((k) => PATCH_COLUMNS[k]).join(', ');
-    let statement = updateStatements.get(columns);
-    if (!statement) {
-      statement = db.prepare(`UPDATE orders SET ${keys.map((k) => `${PATCH_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`);
-      updateStatements.set(columns, statement);
-    }
-    statement.run(...keys.map((k) => (k === 'lastPaymentError' ? serializeError(patch.lastPaymentError) : patch[k])), id);
-    const updated: OrderRecord = { ...current };
-    for (const k of keys) (updated as unknown as Record<string, unknown>)[k] = patch[k];
-    return { order: updated, changed: true };
+    return writeUpdate(current, decide(current));
   };
   const updateOrderTx = db.transaction(updateOrderRow);
 
   const recordWebhookEventTx = db.transaction(
-    (event: WebhookEventRecord, apply: { orderId: string; decide: (current: OrderRecord) => OrderPatch | null } | undefined, at: number): WebhookRecordResult => {
-      if (stmt.insertEvent.run(event).changes !== 1) return { inserted: false };
+    (event: WebhookEventRecord, apply: { orderId: string; decide: OrderDecider } | undefined, at: number): WebhookRecordResult => {
+      if (stmt.insertWebhook.run(event).changes !== 1) return { inserted: false };
       const update = apply ? updateOrderRow(apply.orderId, apply.decide) : undefined;
       const outcome = !apply ? 'ignored' : update ? 'applied' : 'unknown_order';
       stmt.markApplied.run(at, outcome, event.id);
@@ -228,16 +313,29 @@ export function openSqliteStore(file: string): Store {
     },
   );
 
-  const rowsToOrders = (rows: unknown[]) => (rows as OrderRow[]).map(hydrate);
+  const claimDueTx = db.transaction((now: number, limit: number, leaseUntil: number): OrderRecord[] => {
+    const rows = stmt.due.all(now, limit) as OrderRow[];
+    for (const row of rows) stmt.lease.run(leaseUntil, row.id);
+    return rows.map((row) => ({ ...hydrate(row), nextCheckAt: leaseUntil }));
+  });
+
+  const pruneTx = db.transaction((now: number, webhookEventsBefore: number, batch: number) => ({
+    sessions: stmt.pruneSessions.run(now, batch).changes,
+    webhookEvents: stmt.pruneWebhooks.run(webhookEventsBefore, batch).changes,
+    adminSessions: stmt.pruneAdminSessions.run(now, batch).changes,
+  }));
 
   // One process owns the file, so an in-process emitter after each commit sees every change.
-  const listeners = new Set<(change: OrderChange) => void>();
-  const changed = (orderId: string) => {
-    for (const listener of listeners) listener({ kind: 'order', orderId });
+  const emit = (orderId: string) => changes.emit('change', { kind: 'order', orderId } satisfies OrderChange);
+  /** Tells subscribers, after the commit, that an order changed. */
+  const changed = <T extends OrderUpdateResult | undefined>(result: T): T => {
+    if (result?.changed) emit(result.order.id);
+    return result;
   };
 
   return {
-    async createSession(session: SessionRecord) {
+    kind: 'sqlite',
+    async createSession(session) {
       stmt.insertSession.run(session);
     },
     async findSession(tokenHash, now) {
@@ -246,39 +344,38 @@ export function openSqliteStore(file: string): Store {
         | undefined;
       return row && { tokenHash: row.token_hash, openId: row.open_id, createdAt: row.created_at, expiresAt: row.expires_at };
     },
-    async insertOrder(order) {
-      const result = insertOrderTx(order);
-      if (result.kind === 'created') changed(result.order.id);
+    async insertOrder(order, options = {}) {
+      const result = insertOrderTx(order, options);
+      if (result.kind === 'created') emit(order.id);
       return result;
     },
     async getOrder(id) {
       const row = getRow(id);
       return row && hydrate(row);
     },
+    async getOrderByIntent(intentId) {
+      const row = stmt.orderByIntent.get(intentId) as OrderRow | undefined;
+      return row && hydrate(row);
+    },
     async listOrders(openId, limit) {
       return rowsToOrders(stmt.listOrders.all(openId, limit));
     },
     async updateOrder(id, decide) {
-      const result = updateOrderTx(id, decide);
-      if (result?.changed) changed(id);
-      return result;
+      return changed(updateOrderTx(id, decide));
     },
-    async ordersToCheck(checkedBefore, limit) {
-      return rowsToOrders(stmt.toCheck.all(checkedBefore, limit));
+    async claimRetrieve(orderId, now, minIntervalMs) {
+      return stmt.claimRetrieve.run(now, orderId, now - minIntervalMs).changes === 1;
     },
-    async ordersPastExpiry(now, limit) {
-      return rowsToOrders(stmt.pastExpiry.all(now, limit));
-    },
-    async ordersWithoutIntent(createdBefore, limit) {
-      return rowsToOrders(stmt.withoutIntent.all(createdBefore, limit));
+    async claimDueOrders(now, limit, leaseUntil) {
+      return claimDueTx(now, limit, leaseUntil);
     },
     async recordWebhookEvent(event, apply, at) {
       const result = recordWebhookEventTx(event, apply, at);
-      if (result.inserted && result.update?.changed) changed(result.update.order.id);
+      if (result.inserted) changed(result.update);
       return result;
     },
-    async insertWebhookEvent(event: WebhookEventRecord) {
-      return stmt.insertEvent.run(event).changes === 1;
+    async insertWebhookEvent(event) {
+      return stmt.insertWebhook.run(event).changes === 1;
     },
     async markWebhookEventApplied(id, outcome, at) {
       stmt.markApplied.run(at, outcome, id);
@@ -289,21 +386,94 @@ export function openSqliteStore(file: string): Store {
       );
     },
     async webhookEventOutcome(id) {
-      const row = stmt.eventOutcome.get(id) as { outcome: string | null } | undefined;
+      const row = stmt.webhookOutcome.get(id) as { outcome: string | null } | undefined;
       return row ? row.outcome : undefined;
     },
+    async recordAnomaly(anomaly) {
+      return recordAnomalyTx(anomaly);
+    },
+    async listAnomalies({ openOnly, limit, offset }) {
+      return ((openOnly ? stmt.listOpenAnomalies : stmt.listAnomalies).all(limit, offset) as AnomalyRow[]).map(hydrateAnomaly);
+    },
+    async resolveAnomaly(id, at) {
+      stmt.resolveAnomaly.run(at, id);
+      const row = stmt.anomalyById.get(id) as AnomalyRow | undefined;
+      return row && hydrateAnomaly(row);
+    },
+    async orderEvents(orderId) {
+      return (stmt.eventsOf.all(orderId) as Array<{ id: number; order_id: string; at: number; kind: OrderEventRecord['kind']; source: string | null; data: string }>).map(
+        (row) => ({ id: row.id, orderId: row.order_id, at: row.at, kind: row.kind, source: row.source, data: JSON.parse(row.data) }),
+      );
+    },
+    async searchOrders(query) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (query.status) {
+        where.push('status = ?');
+        params.push(query.status);
+      }
+      if (query.q) {
+        where.push('(id = ? OR payment_intent_id = ? OR shopper_ref = ? OR open_id = ?)');
+        params.push(query.q, query.q, query.q.toLowerCase(), query.q);
+      }
+      if (query.from !== undefined) {
+        where.push('created_at >= ?');
+        params.push(query.from);
+      }
+      if (query.to !== undefined) {
+        where.push('created_at < ?');
+        params.push(query.to);
+      }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const rows = db.prepare(`SELECT * FROM orders ${clause} ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`).all(...params, query.limit, query.offset);
+      const total = (db.prepare(`SELECT COUNT(*) AS n FROM orders ${clause}`).get(...params) as { n: number }).n;
+      return { orders: rowsToOrders(rows), total };
+    },
+    async countOrdersByStatus() {
+      const counts: Record<string, number> = {};
+      for (const row of stmt.countByStatus.all() as Array<{ status: string; n: number }>) counts[row.status] = row.n;
+      return counts;
+    },
+    async recordAudit(entry) {
+      stmt.insertAudit.run(entry.at, entry.actor, entry.action, entry.target, JSON.stringify(entry.detail));
+    },
+    async listAudit({ target, limit }) {
+      const rows = (target === undefined ? stmt.auditAll.all(limit) : stmt.auditOf.all(target, limit)) as Array<
+        Omit<AuditRecord, 'detail'> & { detail: string }
+      >;
+      return rows.map((row) => ({ ...row, detail: JSON.parse(row.detail) }));
+    },
+    async createAdminSession(session) {
+      stmt.insertAdminSession.run(session);
+    },
+    async findAdminSession(tokenHash, now) {
+      const row = stmt.findAdminSession.get(tokenHash, now) as
+        | { token_hash: string; csrf_hash: string; actor: string; created_at: number; expires_at: number }
+        | undefined;
+      return row && { tokenHash: row.token_hash, csrfHash: row.csrf_hash, actor: row.actor, createdAt: row.created_at, expiresAt: row.expires_at };
+    },
+    async deleteAdminSession(tokenHash) {
+      stmt.deleteAdminSession.run(tokenHash);
+    },
+    async prune({ now, webhookEventsBefore, batch }) {
+      return pruneTx(now, webhookEventsBefore, batch);
+    },
     subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      changes.on('change', listener);
+      return () => changes.off('change', listener);
     },
     async ready() {
-      if (!db.open) return { ok: false, detail: 'the SQLite database is closed' };
-      db.prepare('SELECT 1').get();
-      return { ok: true };
+      if (!db.open) return { ok: false, detail: 'the database is closed' };
+      try {
+        const { version } = stmt.ready.get() as { version: number | null };
+        return version === schemaVersion ? { ok: true } : { ok: false, detail: `schema version ${version}, expected ${schemaVersion}` };
+      } catch (err) {
+        return { ok: false, detail: err instanceof Error ? err.message : String(err) };
+      }
     },
     async close() {
-      listeners.clear();
       await checkpointer?.stop();
+      changes.removeAllListeners();
       if (db.open) db.close();
     },
   };
@@ -354,21 +524,24 @@ parentPort.on('message', () => {
 });
 `;
 
-function serializeError(error: OrderPatch['lastPaymentError']): string | null {
-  return error ? JSON.stringify(error) : null;
+function serializeJson(value: unknown): string | null {
+  return value ? JSON.stringify(value) : null;
 }
 
-function migrate(db: Database.Database): void {
+/** Applies the migrations this database lacks, each in its own transaction; returns the schema version. */
+function migrate(db: Database.Database): number {
+  const migrations = readMigrations('sqlite');
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
   const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null };
   const current = row.version ?? 0;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`database schema version ${current} is newer than this server knows (${MIGRATIONS.length})`);
+  if (current > migrations.length) {
+    throw new Error(`database schema version ${current} is newer than this server knows (${migrations.length}): run the newer server, or another database`);
   }
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
+  for (const migration of migrations.slice(current)) {
     db.transaction(() => {
-      db.exec(MIGRATIONS[version - 1]);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(version, Date.now());
+      db.exec(migration.sql);
+      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
     })();
   }
+  return migrations.length;
 }

@@ -1,5 +1,7 @@
-// The store's interface: what the services need from a database, so another one can replace SQLite.
-import type { LocalizedText, OrderStatus } from '../contract';
+// The store's interface: what the services need from a database. SQLite (embedded, the default) and
+// PostgreSQL (several instances) implement it with the same semantics; test/server/store runs one
+// contract suite against both.
+import type { LocalizedText, OrderStatus, RefundStatus } from '../contract';
 
 export interface SessionRecord {
   tokenHash: string;
@@ -21,14 +23,46 @@ export interface PaymentErrorRecord {
   at: number;
 }
 
-/** An order as stored; times are epoch milliseconds, amounts integer minor units. */
+/** A refund of an order, as stored; amounts in the order's currency, integer minor units. */
+export interface RefundRecord {
+  /** Ours (`ref_…`); Airwallex's (`rfd_…`) is `airwallexRefundId`. */
+  id: string;
+  orderId: string;
+  /** Null until Airwallex confirmed the creation. */
+  airwallexRefundId: string | null;
+  /** The request_id of the create call: stored before the call, so a retry can never refund twice. */
+  requestId: string;
+  amount: number;
+  currency: string;
+  reason: string | null;
+  status: RefundStatus;
+  /** Airwallex's last known refund status, verbatim (RECEIVED, ACCEPTED, SETTLED, FAILED, ...). */
+  airwallexStatus: string | null;
+  /** Airwallex's `updated_at` of the last snapshot applied. */
+  airwallexUpdatedAt: number | null;
+  failure: { code: string; message: string } | null;
+  /** `admin`: made through our admin API; `airwallex`: found at Airwallex (e.g. made in its web app). */
+  origin: 'admin' | 'airwallex';
+  /** Who asked for it (an admin token fingerprint); null for refunds found at Airwallex. */
+  createdBy: string | null;
+  idempotencyKey: string | null;
+  requestHash: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** An order as stored, with its items and refunds; times are epoch milliseconds, amounts integer minor units. */
 export interface OrderRecord {
   id: string;
   openId: string;
+  /** A short, stable fingerprint of the shopper (never the openid itself) for operators. */
+  shopperRef: string;
   status: OrderStatus;
   currency: string;
   totalAmount: number;
   items: OrderItemRecord[];
+  /** Oldest first. */
+  refunds: RefundRecord[];
   /** Null until Airwallex confirmed the intent's creation. */
   paymentIntentId: string | null;
   /** Airwallex's last known intent status, verbatim. */
@@ -37,6 +71,13 @@ export interface OrderRecord {
   intentUpdatedAt: number | null;
   /** The request_id of the create call, kept so a retry after a crash is deduplicated upstream. */
   createRequestId: string;
+  /**
+   * Confirms sent so far. The next confirm's request_id is derived from it, so two instances
+   * confirming the same order at once send the same request_id and Airwallex applies one.
+   */
+  confirmSeq: number;
+  /** When the intent was last confirmed (the WeChat Pay sheet opened); null for a cart never confirmed. */
+  confirmedAt: number | null;
   idempotencyKey: string | null;
   requestHash: string | null;
   lastPaymentError: PaymentErrorRecord | null;
@@ -44,27 +85,132 @@ export interface OrderRecord {
   updatedAt: number;
   expiresAt: number;
   paidAt: number | null;
-  /** When the intent was last read from Airwallex (retrieve or webhook). */
+  /** When a snapshot of the intent was last applied (retrieve or webhook). */
   checkedAt: number | null;
+  /** When this order last claimed a retrieve from Airwallex (the per-order rate limit, shared by instances). */
+  retrievedAt: number | null;
+  /** When the sweep should look at this order next; null when nothing is left to do. */
+  nextCheckAt: number | null;
+  /** Consecutive sweep checks that failed (reset by a success). */
+  checkFailures: number;
 }
 
 export type NewOrder = Omit<
   OrderRecord,
-  'paymentIntentId' | 'intentStatus' | 'intentUpdatedAt' | 'lastPaymentError' | 'paidAt' | 'checkedAt'
+  | 'refunds'
+  | 'paymentIntentId'
+  | 'intentStatus'
+  | 'intentUpdatedAt'
+  | 'confirmSeq'
+  | 'confirmedAt'
+  | 'lastPaymentError'
+  | 'paidAt'
+  | 'checkedAt'
+  | 'retrievedAt'
+  | 'checkFailures'
 >;
 
-/** The fields an update may change. */
+/** The order fields an update may change. */
 export type OrderPatch = Partial<
   Pick<
     OrderRecord,
-    'status' | 'paymentIntentId' | 'intentStatus' | 'intentUpdatedAt' | 'lastPaymentError' | 'paidAt' | 'checkedAt' | 'updatedAt'
+    | 'status'
+    | 'paymentIntentId'
+    | 'intentStatus'
+    | 'intentUpdatedAt'
+    | 'confirmSeq'
+    | 'confirmedAt'
+    | 'lastPaymentError'
+    | 'paidAt'
+    | 'checkedAt'
+    | 'retrievedAt'
+    | 'nextCheckAt'
+    | 'checkFailures'
+    | 'updatedAt'
   >
 >;
+
+/** What happened to an order, for its timeline (the merchant console). */
+export type OrderEventKind =
+  | 'created'
+  | 'intent' // an intent snapshot changed the order (source: create, confirm, retrieve, cancel, webhook …)
+  | 'webhook' // a webhook event that changed nothing (stale, same state, ignored)
+  | 'status' // a change made by the server alone (cancelled or expired before any intent existed)
+  | 'refund' // a refund was requested, or Airwallex reported on one
+  | 'anomaly'
+  | 'sweep' // the sweep could not check the order
+  | 'admin'; // an operator's action
+
+export interface NewOrderEvent {
+  kind: OrderEventKind;
+  /** Where it came from: `create`, `retrieve`, `webhook payment_intent.succeeded`, `admin`, ... */
+  source: string | null;
+  /** Small JSON details (statuses, amounts, ids); never secrets. */
+  data: Record<string, unknown>;
+  at: number;
+}
+
+export interface OrderEventRecord extends NewOrderEvent {
+  id: number;
+  orderId: string;
+}
+
+export type AnomalyKind =
+  /** Airwallex says paid (or refunded) for an order we consider cancelled or expired. */
+  | 'paid_after_final'
+  /** A webhook or snapshot names an intent or order we do not have. */
+  | 'unknown_order'
+  /** The intent's amount or currency differs from the order's total. */
+  | 'amount_mismatch'
+  /** The order's stored intent id differs from the snapshot's. */
+  | 'intent_mismatch'
+  /** The sweep failed on this order many times in a row. */
+  | 'sweep_failing';
+
+export interface NewAnomaly {
+  kind: AnomalyKind;
+  /** Deduplicates: one open anomaly per key (e.g. `paid_after_final:ord_…`). */
+  key: string;
+  orderId: string | null;
+  intentId: string | null;
+  detail: Record<string, unknown>;
+  at: number;
+}
+
+export interface AnomalyRecord extends NewAnomaly {
+  id: number;
+  resolvedAt: number | null;
+}
+
+/** One change to an order's aggregate, decided on the current state inside the store's transaction. */
+export interface OrderUpdate {
+  patch?: OrderPatch;
+  /** Refund rows to insert or replace (by id), whole. */
+  refunds?: RefundRecord[];
+  events?: NewOrderEvent[];
+  anomalies?: NewAnomaly[];
+}
+
+/**
+ * Decides an update from the order as it is now (with items and refunds). Runs inside the store's
+ * transaction with the order locked, so it must be synchronous and pure: no I/O. Throwing aborts
+ * the transaction and rejects the store call with the same error.
+ */
+export type OrderDecider = (current: OrderRecord) => OrderUpdate | null;
+
+export interface OrderUpdateResult {
+  /** The order after the update (as it was when nothing changed). */
+  order: OrderRecord;
+  /** Whether the order or its refunds changed. */
+  changed: boolean;
+  /** The anomalies that were new (not already open under the same key). */
+  newAnomalies: AnomalyRecord[];
+}
 
 export interface WebhookEventRecord {
   id: string;
   name: string;
-  /** The order the event is about (from the intent's merchant_order_id), when it names one. */
+  /** The order the event is about, when it names one. */
   orderId: string | null;
   payload: string;
   receivedAt: number;
@@ -72,12 +218,51 @@ export interface WebhookEventRecord {
 
 export type WebhookRecordResult =
   | { inserted: false }
-  | { inserted: true; outcome: 'applied' | 'unknown_order' | 'ignored'; update?: { order: OrderRecord; changed: boolean } };
+  | { inserted: true; outcome: 'applied' | 'unknown_order' | 'ignored'; update?: OrderUpdateResult };
 
 export type InsertOrderResult =
   | { kind: 'created'; order: OrderRecord }
   | { kind: 'existing'; order: OrderRecord }
-  | { kind: 'conflict'; order: OrderRecord };
+  | { kind: 'conflict'; order: OrderRecord }
+  /** The shopper already has `maxOpenOrders` open orders; nothing was inserted. */
+  | { kind: 'limited'; open: number };
+
+export interface AdminOrderQuery {
+  status?: OrderStatus;
+  /** Order id, Payment Intent id, shopper fingerprint (prefix) or openid: exact matches. */
+  q?: string;
+  /** createdAt >= from, createdAt < to (epoch ms). */
+  from?: number;
+  to?: number;
+  limit: number;
+  offset: number;
+}
+
+export interface AuditRecord {
+  id: number;
+  at: number;
+  /** A fingerprint of the admin token used, never the token. */
+  actor: string;
+  action: string;
+  /** What it acted on (an order id ...). */
+  target: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AdminSessionRecord {
+  tokenHash: string;
+  /** The CSRF token's hash; the console sends the token with every state-changing request. */
+  csrfHash: string;
+  actor: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface PruneResult {
+  sessions: number;
+  webhookEvents: number;
+  adminSessions: number;
+}
 
 /**
  * A change of orders, seen by `Store.subscribe`: `order` after a committed change of that order (by
@@ -98,28 +283,42 @@ export interface StoreReadiness {
  * same interface; the SQLite implementation answers synchronously inside.
  */
 export interface Store {
+  /** `sqlite` or `postgres`, for logs and readiness. */
+  readonly kind: string;
+
   createSession(session: SessionRecord): Promise<void>;
   findSession(tokenHash: string, now: number): Promise<SessionRecord | undefined>;
 
   /**
-   * Inserts the order, unless this shopper already used `idempotencyKey`: then returns that order
-   * (`existing` when `requestHash` matches, `conflict` when it does not).
+   * Inserts the order (and `events`), unless this shopper already used `idempotencyKey`: then
+   * returns that order (`existing` when `requestHash` matches, `conflict` when it does not); or
+   * unless the shopper has `maxOpenOrders` open orders already (`limited`). The check and the
+   * insert are one transaction, serialized per shopper, so concurrent requests cannot exceed it.
    */
-  insertOrder(order: NewOrder): Promise<InsertOrderResult>;
+  insertOrder(order: NewOrder, options?: { events?: NewOrderEvent[]; maxOpenOrders?: number }): Promise<InsertOrderResult>;
   getOrder(id: string): Promise<OrderRecord | undefined>;
+  /** The order whose intent is `intentId`. */
+  getOrderByIntent(intentId: string): Promise<OrderRecord | undefined>;
   /** The shopper's orders that have a Payment Intent, newest first. */
   listOrders(openId: string, limit: number): Promise<OrderRecord[]>;
   /**
-   * Reads the order, asks `decide` for a patch, writes it: all in one transaction, so concurrent
-   * updates (webhook, retrieve, sweep) cannot interleave. `decide` returning null changes nothing.
+   * Reads the order with its refunds, asks `decide` for an update, writes it (order fields, refund
+   * rows, timeline events, anomalies): all in one transaction with the order locked, so concurrent
+   * updates (webhooks, retrieves, the sweep, other instances) cannot interleave. A new anomaly
+   * (none open under its key) with an order also goes on that order's timeline.
    */
-  updateOrder(id: string, decide: (current: OrderRecord) => OrderPatch | null): Promise<{ order: OrderRecord; changed: boolean } | undefined>;
-  /** Non-final orders with an intent, not checked since `checkedBefore`, oldest check first. */
-  ordersToCheck(checkedBefore: number, limit: number): Promise<OrderRecord[]>;
-  /** Non-final orders whose lifetime ended before `now`. */
-  ordersPastExpiry(now: number, limit: number): Promise<OrderRecord[]>;
-  /** Non-final orders whose intent creation never completed, created before `createdBefore`. */
-  ordersWithoutIntent(createdBefore: number, limit: number): Promise<OrderRecord[]>;
+  updateOrder(id: string, decide: OrderDecider): Promise<OrderUpdateResult | undefined>;
+  /**
+   * Sets `retrievedAt = now` if the last retrieve claim is at least `minIntervalMs` old (or there
+   * was none); true when this caller won the claim and may ask Airwallex.
+   */
+  claimRetrieve(orderId: string, now: number, minIntervalMs: number): Promise<boolean>;
+  /**
+   * The sweep's work: up to `limit` orders whose `nextCheckAt` is due, oldest due first, each
+   * leased by pushing its `nextCheckAt` to `leaseUntil` in the same statement, so several
+   * instances never take the same order at once (PostgreSQL: FOR UPDATE SKIP LOCKED).
+   */
+  claimDueOrders(now: number, limit: number, leaseUntil: number): Promise<OrderRecord[]>;
 
   /**
    * Records a webhook event and applies it in one transaction: with `apply`, `decide` runs on the
@@ -128,7 +327,7 @@ export interface Store {
    */
   recordWebhookEvent(
     event: WebhookEventRecord,
-    apply: { orderId: string; decide: (current: OrderRecord) => OrderPatch | null } | undefined,
+    apply: { orderId: string; decide: OrderDecider } | undefined,
     at: number,
   ): Promise<WebhookRecordResult>;
   /** Records a webhook event without applying it (the sweep will); false when its id was already recorded. */
@@ -136,16 +335,43 @@ export interface Store {
   markWebhookEventApplied(id: string, outcome: string, at: number): Promise<void>;
   /** Recorded events whose application did not finish (e.g. the process died), oldest first. */
   unappliedWebhookEvents(limit: number): Promise<WebhookEventRecord[]>;
-  /** How many times an event id was applied; for tests and the chaos tool. */
+  /** The outcome an event id was recorded with; undefined when the id is unknown. */
   webhookEventOutcome(id: string): Promise<string | null | undefined>;
 
+  /** Records an anomaly not tied to a transaction on an order; `inserted` false when one is open under its key. */
+  recordAnomaly(anomaly: NewAnomaly): Promise<{ inserted: boolean; anomaly: AnomalyRecord }>;
+  /** Newest first. */
+  listAnomalies(options: { openOnly: boolean; limit: number; offset: number }): Promise<AnomalyRecord[]>;
+  resolveAnomaly(id: number, at: number): Promise<AnomalyRecord | undefined>;
+
+  /** The timeline of an order, oldest first. */
+  orderEvents(orderId: string): Promise<OrderEventRecord[]>;
+  /** Orders for the console, newest first, and how many match in all. */
+  searchOrders(query: AdminOrderQuery): Promise<{ orders: OrderRecord[]; total: number }>;
+  /** Orders per status, for metrics. */
+  countOrdersByStatus(): Promise<Record<string, number>>;
+  recordAudit(entry: Omit<AuditRecord, 'id'>): Promise<void>;
+  listAudit(options: { target?: string; limit: number }): Promise<AuditRecord[]>;
+
+  createAdminSession(session: AdminSessionRecord): Promise<void>;
+  findAdminSession(tokenHash: string, now: number): Promise<AdminSessionRecord | undefined>;
+  deleteAdminSession(tokenHash: string): Promise<void>;
+
+  /** Deletes expired sessions and webhook events received before `webhookEventsBefore`, in bounded batches. */
+  prune(options: { now: number; webhookEventsBefore: number; batch: number }): Promise<PruneResult>;
+
   /**
-   * Calls `listener` after each committed change of an order (insert or update), whoever made it.
-   * Delivery is at least once and may be spurious: a listener re-reads the order. Returns the
-   * unsubscribe function. Listeners must not throw.
+   * Calls `listener` after each committed change of an order's aggregate (the order, its refunds),
+   * whoever made it: this process, or any other sharing the database (SQLite: this process only).
+   * Delivery is at least once and may be spurious: a listener re-reads the order. `resync` says
+   * changes may have been missed (PostgreSQL: the notification connection was lost and is back).
+   * Listeners must not throw. Returns the unsubscribe function.
    */
   subscribe(listener: (change: OrderChange) => void): () => void;
-  /** Database reachable, schema current, change notifications connected. */
+  /**
+   * Ready to take traffic: the database answers and its schema is this code's (PostgreSQL: and
+   * the change notifications are connected).
+   */
   ready(): Promise<StoreReadiness>;
 
   close(): Promise<void>;

@@ -31,6 +31,10 @@ describe('offline compile checks', () => {
     });
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout).toContain('mini program compiled');
+    // The budget this project keeps (WeChat's limit is 2 MB): product pictures come from the server.
+    const bytes = Number((run.stdout.match(/main package bytes: (\d+)/) || [])[1]);
+    expect(bytes).toBeGreaterThan(10 * 1024);
+    expect(bytes).toBeLessThanOrEqual(64 * 1024);
   }, 45000);
 
   test('the official WXML compiler (wcc) accepts every template', () => {
@@ -109,6 +113,27 @@ describe('project layout', () => {
     for (const f of FILES) {
       const code = fs.readFileSync(path.join(MP_ROOT, f), 'utf8');
       expect(code).not.toMatch(/session_key|app_?secret|api_?key|private_?key|whsec_|sim-key/i);
+    }
+  });
+
+  test('dark mode: app.json takes its colours from theme.json, which defines each for light and dark', () => {
+    expect(appJson.darkmode).toBe(true);
+    const theme = JSON.parse(fs.readFileSync(path.join(MP_ROOT, appJson.themeLocation), 'utf8'));
+    const used = (JSON.stringify(appJson).match(/"@(\w+)"/g) || []).map((v) => v.slice(2, -1));
+    expect(used.length).toBeGreaterThan(5);
+    for (const name of used) {
+      expect(theme.light[name]).toBeDefined();
+      expect(theme.dark[name]).toBeDefined();
+    }
+    expect(fs.readFileSync(path.join(MP_ROOT, 'app.wxss'), 'utf8')).toContain('@media (prefers-color-scheme: dark)');
+  });
+
+  test('the tab bar has its icons in the package, each small', () => {
+    for (const item of appJson.tabBar.list) {
+      for (const icon of [item.iconPath, item.selectedIconPath]) {
+        expect(FILES).toContain(icon);
+        expect(fs.statSync(path.join(MP_ROOT, icon)).size).toBeLessThan(2048);
+      }
     }
   });
 

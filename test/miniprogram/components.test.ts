@@ -1,5 +1,5 @@
 // The presentational components: they render their properties and answer with triggerEvent.
-import { fakeWx, flush, load, text } from './harness';
+import { attrs, fakeWx, flush, load, text } from './harness';
 
 beforeEach(() => {
   fakeWx({ language: 'en' });
@@ -19,21 +19,38 @@ describe('quantity-stepper', () => {
     expect(comp.data.value).toBe(2);
   });
 
-  test('does not go below min or above max, and greys out the button', async () => {
+  test('shows only + at the minimum, and does not go above max (greyed out)', async () => {
     const comp = load('components/quantity-stepper/quantity-stepper', { value: 0, min: 0, max: 0 });
     const changes: number[] = [];
     comp.addEventListener!('change', (e) => changes.push(e.detail.value));
-    comp.querySelector('.decrease')!.dispatchEvent('tap');
+    expect(comp.querySelector('.decrease')).toBeFalsy();
     comp.querySelector('.increase')!.dispatchEvent('tap');
     await flush();
     expect(changes).toEqual([]);
-    expect(comp.querySelector('.decrease')!.dom!.className).toContain('off');
+    expect(comp.querySelector('.increase')!.dom!.className).toContain('off');
+    expect(attrs(comp, '.increase')['aria-disabled']).toBe(true);
   });
 
-  test('labels its buttons for screen readers in the current language', () => {
+  test('its buttons say which product they change, in the current language', () => {
+    const comp = load('components/quantity-stepper/quantity-stepper', { value: 1, label: 'Green tea' });
+    expect(attrs(comp, '.increase')).toMatchObject({ 'aria-role': 'button', 'aria-label': 'One more Green tea' });
+    expect(attrs(comp, '.decrease')).toMatchObject({ 'aria-role': 'button', 'aria-label': 'One fewer Green tea' });
     fakeWx({ language: 'zh_CN' });
-    const comp = load('components/quantity-stepper/quantity-stepper', { value: 1 });
-    expect(comp.data.increaseLabel).toBe('增加');
+    const zh = load('components/quantity-stepper/quantity-stepper', { value: 1, label: '绿茶' });
+    expect(attrs(zh, '.increase')['aria-label']).toBe('增加一件绿茶');
+  });
+
+  test('its tap targets are at least 44 px (88 rpx)', () => {
+    const comp = load('components/quantity-stepper/quantity-stepper', { value: 1, label: 'Tea' });
+    for (const selector of ['.increase', '.decrease']) {
+      const rules = Array.from(document.styleSheets)
+        .flatMap((sheet) => Array.from(sheet.cssRules) as CSSStyleRule[])
+        .filter((rule) => rule.selectorText && comp.querySelector(selector)!.dom!.matches(rule.selectorText));
+      const size = (prop: string) => Math.max(0, ...rules.map((r) => parseFloat(r.style.getPropertyValue(prop)) || 0));
+      // simulate turns 1 rpx into 1 px: 88 rpx is 44 px on a 375 pt wide phone.
+      expect(size('width')).toBeGreaterThanOrEqual(88);
+      expect(size('height')).toBeGreaterThanOrEqual(88);
+    }
   });
 });
 

@@ -4,13 +4,12 @@
 import { spawn, type ChildProcess } from 'child_process';
 import fs from 'fs';
 import http from 'http';
-import net from 'net';
 import os from 'os';
 import path from 'path';
-import simulate from 'miniprogram-simulate';
+import readline from 'readline';
 import type { Order } from '../../server/contract';
-import { allText, flush, MP_ROOT, type Rendered, until } from './harness';
 import { databaseUrl, newDatabaseName, psqlAdmin, serversOnPostgres } from '../server/postgres-helpers';
+import { allText, fakeWx, flush, type Rendered, tap, until, type WxFakes } from './harness';
 
 const postgresDatabase = newDatabaseName();
 
@@ -35,39 +34,39 @@ function http_(method: string, url: string, body?: unknown, headers: Record<stri
   });
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
+/**
+ * Starts the real server on port 0 and reads the address it bound from its first log line: no
+ * probe-then-reuse of a port another process could take in between (issue 12).
+ */
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-e2e-'));
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
   // TEST_DATABASE=postgres (CI's second pass): the server on a fresh PostgreSQL database instead.
   if (serversOnPostgres) psqlAdmin(`CREATE DATABASE ${postgresDatabase}`);
   const database = serversOnPostgres ? { DATABASE_URL: databaseUrl(postgresDatabase) } : {};
   server = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1', DATABASE_PATH: path.join(dataDir, 'app.sqlite'), LOG_LEVEL: 'warn', LOG_FORMAT: 'json', ...database },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: path.join(dataDir, 'app.sqlite'), LOG_LEVEL: 'info', LOG_FORMAT: 'json', ADMIN_TOKEN, ...database },
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      if ((await http_('GET', `${baseUrl}/healthz`)).status === 200) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) throw new Error('the server did not start within 20 s');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  baseUrl = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the server did not start within 20 s')), 20_000);
+    const lines = readline.createInterface({ input: server.stdout! });
+    lines.on('line', (line) => {
+      let entry: { url?: string; msg?: string } = {};
+      try {
+        entry = JSON.parse(line);
+      } catch {
+        return;
+      }
+      if (entry.url && entry.msg && entry.msg.startsWith('Listening on')) {
+        clearTimeout(timer);
+        resolve(entry.url);
+      }
+    });
+    server.once('exit', (code) => reject(new Error(`the server exited (${code}) before listening`)));
+  });
+  // Keep draining its log (request lines) so the pipe never fills.
+  server.stdout!.resume();
 }, 30_000);
 
 afterAll(async () => {
@@ -83,19 +82,20 @@ afterAll(async () => {
 interface Bridge {
   /** What the shopper does in the WeChat Pay sheet, in order; the last one repeats. */
   outcomes: Array<'pay' | 'cancel' | 'fail'>;
-  storage: Map<string, unknown>;
-  navigations: string[];
+  wxf: WxFakes;
 }
 
 /**
- * Bridges the wx APIs the mini program uses to the real server. envVersion "release" with the
- * server's URL: the real wx.requestPayment path, never the sandbox sheet.
+ * The strict fake app (page stack, lifecycles, storage) with the wx APIs that leave the phone
+ * bridged to the real server. envVersion "release": the real wx.requestPayment path, never the
+ * sandbox sheet.
  */
 function bridgeWx(shopper: string, envVersion: 'develop' | 'release' = 'release'): Bridge {
-  const bridge: Bridge = { outcomes: ['pay'], storage: new Map(), navigations: [] };
+  const wxf = fakeWx({ envVersion, language: 'en' });
+  const bridge: Bridge = { outcomes: ['pay'], wxf };
   const later = (fn: () => void) => setTimeout(fn, 0);
-  const g = globalThis as unknown as { wx: Record<string, unknown> };
-  Object.assign(g.wx, {
+  const next = () => (bridge.outcomes.length > 1 ? bridge.outcomes.shift()! : bridge.outcomes[0]);
+  Object.assign(wx, {
     request(options: WechatMiniprogram.RequestOption) {
       // The mini program's configured base URL (localhost:3000 or the production placeholder) → the test server.
       const url = new URL(options.url);
@@ -107,7 +107,7 @@ function bridgeWx(shopper: string, envVersion: 'develop' | 'release' = 'release'
       );
       return { abort() {} };
     },
-    login(options: { success?: (r: unknown) => void; fail?: (r: unknown) => void; complete?: (r: unknown) => void }) {
+    login(options: { success?: (r: unknown) => void; complete?: (r: unknown) => void }) {
       http_('POST', `${baseUrl}/simulator/wechat/login`, { shopper }).then((res) => {
         const result = { code: res.body.code, errMsg: 'login:ok' };
         later(() => {
@@ -117,8 +117,7 @@ function bridgeWx(shopper: string, envVersion: 'develop' | 'release' = 'release'
       });
     },
     requestPayment(options: WechatMiniprogram.RequestPaymentOption) {
-      const outcome = bridge.outcomes.length > 1 ? bridge.outcomes.shift()! : bridge.outcomes[0];
-      http_('POST', `${baseUrl}/simulator/wechat/pay`, { package: options.package, outcome }).then((res) => {
+      http_('POST', `${baseUrl}/simulator/wechat/pay`, { package: options.package, outcome: next() }).then((res) => {
         const result = { errMsg: res.body.errMsg as string };
         later(() => {
           if (result.errMsg === 'requestPayment:ok') options.success?.(result);
@@ -128,73 +127,35 @@ function bridgeWx(shopper: string, envVersion: 'develop' | 'release' = 'release'
       });
     },
     showActionSheet(options: any) {
-      const outcome = bridge.outcomes.length > 1 ? bridge.outcomes.shift()! : bridge.outcomes[0];
+      const outcome = next();
       const result = outcome === 'cancel' ? { errMsg: 'showActionSheet:fail cancel' } : { tapIndex: outcome === 'pay' ? 0 : 1, errMsg: 'showActionSheet:ok' };
       later(() => (outcome === 'cancel' ? options.fail?.(result) : options.success?.(result)));
     },
-    showModal: (options: any) => later(() => options.success?.({ confirm: true, cancel: false, errMsg: 'showModal:ok' })),
-    navigateTo: (options: any) => {
-      bridge.navigations.push(options.url);
-      later(() => options.success?.({ errMsg: 'navigateTo:ok' }));
-    },
-    redirectTo: (options: any) => {
-      bridge.navigations.push(options.url);
-      later(() => options.success?.({ errMsg: 'redirectTo:ok' }));
-    },
-    reLaunch: (options: any) => later(() => options.success?.({ errMsg: 'reLaunch:ok' })),
-    stopPullDownRefresh: () => undefined,
-    setNavigationBarTitle: () => undefined,
-    showToast: () => undefined,
-    getAppBaseInfo: () => ({ language: 'en', SDKVersion: '3.0.0' }),
-    getSystemInfoSync: () => ({ language: 'en' }),
-    getAccountInfoSync: () => ({ miniProgram: { appId: 'touristappid', envVersion, version: '' } }),
-    getStorageSync: (key: string) => (bridge.storage.has(key) ? bridge.storage.get(key) : ''),
-    setStorageSync: (key: string, value: unknown) => bridge.storage.set(key, value),
-    removeStorageSync: (key: string) => bridge.storage.delete(key),
   });
   return bridge;
 }
 
-/** Loads a page without resetting modules, so pages share services' state as in the real app. */
-function openPage(relPath: string): Rendered {
-  const id = simulate.load(path.join(MP_ROOT, relPath), { rootPath: MP_ROOT });
-  const page = simulate.render(id) as Rendered;
-  page.attach(document.createElement('parent-wrapper'));
-  return page;
-}
-
-function orderIdFrom(bridge: Bridge): string {
-  const url = bridge.navigations.find((u) => u.startsWith('/pages/result/result?id='))!;
-  return decodeURIComponent(url.split('id=')[1]);
-}
-
 /** Shop → two of the first product → Checkout → Pay: the shopper's taps, through the real pages. */
 async function checkoutAndPay(bridge: Bridge): Promise<{ result: Rendered; orderId: string }> {
-  const shop = openPage('pages/shop/shop');
-  shop.instance.onLoad({});
+  const app = bridge.wxf.app;
+  const shop = app.launch('pages/shop/shop').page;
   await until(() => shop.data.products && shop.data.products.length > 0, 10_000);
   const increase = () => shop.querySelectorAll('.stepper')[0].querySelector('.increase')!.dispatchEvent('tap');
   increase();
+  await flush();
   increase();
   await flush();
-  shop.querySelector('.checkout')!.dispatchEvent('tap');
-  await until(() => bridge.navigations.includes('/pages/checkout/checkout'));
-
-  const checkout = openPage('pages/checkout/checkout');
-  checkout.instance.onLoad({});
-  await until(() => !checkout.data.loading, 10_000);
-  checkout.querySelector('.pay')!.dispatchEvent('tap');
-  await until(() => bridge.navigations.some((u) => u.startsWith('/pages/result/result')), 10_000);
-
-  const orderId = orderIdFrom(bridge);
-  const result = openPage('pages/result/result');
-  result.instance.onLoad({ id: orderId });
-  return { result, orderId };
+  await tap(shop, '.checkout');
+  await until(() => app.top().route === 'pages/checkout/checkout' && !app.top().page.data.loading, 10_000);
+  await tap(app.top().page, '.pay');
+  await until(() => app.top().route === 'pages/result/result', 10_000);
+  expect(app.routes()).toEqual(['pages/shop/shop', 'pages/result/result']);
+  return { result: app.top().page, orderId: decodeURIComponent(app.top().query.id) };
 }
 
 /** The server's own view of the order, with the token the mini program stored. */
 async function serverOrder(bridge: Bridge, orderId: string): Promise<Order> {
-  const session = bridge.storage.get('session') as { token: string };
+  const session = bridge.wxf.storage.get('session') as { token: string };
   const res = await http_('GET', `${baseUrl}/api/orders/${orderId}`, undefined, { authorization: `Bearer ${session.token}` });
   return res.body.order;
 }
@@ -205,16 +166,50 @@ async function intentsOf(orderId: string): Promise<Array<{ status: string }>> {
 }
 
 beforeEach(async () => {
-  jest.resetModules();
   await http_('DELETE', `${baseUrl}/simulator/faults`);
 });
 
+/** The operator's token for the admin API (the merchant's back office). */
+const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
+
+/** Polls the server until `check` holds for the order (bounded). */
+async function serverOrderUntil(bridge: Bridge, orderId: string, check: (order: Order) => boolean): Promise<Order> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const order = await serverOrder(bridge, orderId);
+    if (check(order)) return order;
+    if (Date.now() > deadline) throw new Error(`the order never got there: ${JSON.stringify(order)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 describe('end to end against the real server', () => {
+  test('refund: the merchant refunds part of a paid order, and the shopper sees it on the order and in the list', async () => {
+    const bridge = bridgeWx('e2e-erin');
+    const { result, orderId } = await checkoutAndPay(bridge);
+    await until(() => result.data.state === 'paid', 10_000);
+    const refunded = await http_('POST', `${baseUrl}/admin/api/orders/${orderId}/refunds`, { amount: 500, reason: 'one tea arrived broken' }, {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+      'idempotency-key': `e2e-refund-${orderId}`,
+    });
+    expect(refunded.status).toBe(201);
+    const order = await serverOrderUntil(bridge, orderId, (o) => o.refunds.length === 1 && o.refunds[0].status === 'succeeded');
+    expect(order).toMatchObject({ status: 'paid', refundedTotal: { amount: 500, currency: 'CNY' } });
+
+    // The shopper opens the order again: the page shows what came back; so does My orders.
+    const app = bridge.wxf.app;
+    const again = app.launch(`pages/result/result?id=${encodeURIComponent(orderId)}`).page;
+    await until(() => again.data.state === 'paid' && allText(again).includes('Refunded ¥5.00'), 10_000);
+    const orders = app.launch('pages/orders/orders').page;
+    await until(() => allText(orders).includes('Refunded ¥5.00'), 10_000);
+  }, 30_000);
+
   test('pay: the result page shows paid and the server’s order is paid', async () => {
     const bridge = bridgeWx('e2e-alice');
     const { result, orderId } = await checkoutAndPay(bridge);
     await until(() => result.data.state === 'paid', 10_000);
     expect(allText(result)).toContain('Payment successful');
+    expect(allText(result)).toContain('Oolong tea× 2¥25.00');
     const order = await serverOrder(bridge, orderId);
     expect(order.status).toBe('paid');
     expect(order.total).toEqual({ amount: 2500, currency: 'CNY' });
@@ -232,7 +227,7 @@ describe('end to end against the real server', () => {
     await until(() => result.data.state === 'paid', 10_000);
     expect((await serverOrder(bridge, orderId)).status).toBe('paid');
     expect(await intentsOf(orderId)).toHaveLength(1);
-    const session = bridge.storage.get('session') as { token: string };
+    const session = bridge.wxf.storage.get('session') as { token: string };
     const list = await http_('GET', `${baseUrl}/api/orders`, undefined, { authorization: `Bearer ${session.token}` });
     expect(list.body.orders.map((o: Order) => o.id)).toEqual([orderId]);
   }, 30_000);

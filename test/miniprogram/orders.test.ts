@@ -1,5 +1,5 @@
 // The order history: newest first as the server sends it, pull-down refresh, tap to open an order.
-import { allText, errorBody, fakeWx, flush, load, order, standardServer, tap, text, until } from './harness';
+import { allText, attrs, errorBody, fakeWx, flush, load, order, standardServer, tap, text, until } from './harness';
 import type { FakeWxOptions, Rendered, WxFakes } from './harness';
 
 const HISTORY = [
@@ -36,7 +36,7 @@ describe('orders page', () => {
     const page = load('pages/orders/orders');
     page.instance.onLoad({});
     await flush();
-    expect(allText(page)).toContain('Loading your orders');
+    expect(page.querySelectorAll('.skeleton')).toHaveLength(3);
   });
 
   test('says so when there are no orders yet', async () => {
@@ -84,5 +84,59 @@ describe('orders page', () => {
     expect(text(page, '.order-ord_2')).toContain('包子');
     expect(text(page, '.order-ord_2')).toContain('共 1 件');
     expect(wx.setNavigationBarTitle).toHaveBeenCalledWith(expect.objectContaining({ title: '我的订单' }));
+  });
+
+  test('shows item pictures, and refunds: "Refunded ¥12.50" or "Refund in progress"', async () => {
+    const refund = (status: 'pending' | 'succeeded' | 'failed', amount: number) => ({
+      id: `rf_${status}`,
+      amount: { amount, currency: 'CNY' },
+      reason: null,
+      status,
+      createdAt: '2026-11-27T09:00:00.000Z',
+      updatedAt: '2026-11-27T09:00:00.000Z',
+    });
+    const history = [
+      order({ id: 'ord_a', status: 'paid', refunds: [refund('succeeded', 1250), refund('failed', 1250)], refundedTotal: { amount: 1250, currency: 'CNY' } }),
+      order({ id: 'ord_b', status: 'paid', refunds: [refund('pending', 2500)] }),
+      order({ id: 'ord_c', status: 'paid', refunds: [refund('succeeded', 2500)], refundedTotal: { amount: 2500, currency: 'CNY' } }),
+    ];
+    const { page } = await openOrders({ server: standardServer().on('GET /api/orders', { status: 200, body: { orders: history } }) });
+    expect(text(page, '.order-ord_a')).toContain('Refunded ¥12.50');
+    expect(text(page, '.order-ord_a')).toContain('Paid');
+    expect(text(page, '.order-ord_b')).toContain('Refund in progress: ¥25.00');
+    expect(text(page, '.order-ord_c')).toContain('Refunded');
+    expect(text(page, '.order-ord_c')).toContain('Refunded ¥25.00');
+    expect(attrs(page, '.order-ord_a .thumb').src).toBe('http://localhost:3000/static/products/tea.png');
+  });
+
+  test('Pay now on an unpaid order pays it from the list and opens it to wait for the verdict', async () => {
+    const history = [order({ id: 'ord_1' }), order({ id: 'ord_2', status: 'paid' })];
+    const { page, wxf } = await openOrders({ server: standardServer().on('GET /api/orders', { status: 200, body: { orders: history } }) });
+    expect(page.querySelector('.pay-now-ord_2')).toBeFalsy();
+    expect(text(page, '.pay-now-ord_1')).toBe('Pay now');
+    wxf.server.on('GET /api/orders/:id', { status: 200, body: { order: order({ status: 'paid' }) } });
+    await tap(page, '.pay-now-ord_1');
+    await until(() => wxf.app.top().route === 'pages/result/result');
+    expect(wxf.server.count('POST /api/orders/ord_1/payment')).toBe(1);
+    expect(wxf.requestPayment).toHaveBeenCalledTimes(1);
+    expect(wxf.app.routes()).toEqual(['pages/orders/orders', 'pages/result/result']);
+    await until(() => wxf.app.top().page.data.state === 'paid');
+    // The list's own tap (open the order) did not fire as well.
+    expect(wxf.navigateTo).toHaveBeenCalledTimes(1);
+  });
+
+  test('a double tap on Pay now makes one payment', async () => {
+    const { page, wxf } = await openOrders({ server: standardServer().on('GET /api/orders', { status: 200, body: { orders: [order()] } }) });
+    const button = page.querySelector('.pay-now-ord_1')!;
+    button.dispatchEvent('tap');
+    button.dispatchEvent('tap');
+    await until(() => wxf.app.top().route === 'pages/result/result');
+    expect(wxf.server.count('POST /api/orders/ord_1/payment')).toBe(1);
+  });
+
+  test('with no orders, Go shopping opens the shop tab', async () => {
+    const { page, wxf } = await openOrders({ server: standardServer().on('GET /api/orders', { status: 200, body: { orders: [] } }) });
+    await tap(page, '.shop');
+    expect(wxf.switchTab).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/shop/shop' }));
   });
 });

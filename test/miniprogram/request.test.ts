@@ -36,7 +36,7 @@ describe('request', () => {
   test('rejects a non-2xx answer with an ApiError carrying the server code, status and request id', async () => {
     fakeWx({ server: standardServer().on('GET /api/config', { status: 409, body: errorBody('ORDER_NOT_PAYABLE') }) });
     const err = await request.request({ path: '/api/config', auth: false }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(request.ApiError);
+    expect(request.isApiError(err)).toBe(true);
     expect(err).toMatchObject({ code: 'ORDER_NOT_PAYABLE', status: 409, requestId: 'req-1' });
   });
 

@@ -1,6 +1,6 @@
 // The result page: the server decides. Waiting after "ok" (bounded long polls), cancel, failure,
 // pay again on the same order, time-bound expiry, final states, and opening an order from history.
-import { allText, errorBody, fakeWx, flush, load, mp, order, PAY_PARAMS, standardServer, tap, text, until } from './harness';
+import { allText, attrs, errorBody, fakeWx, flush, load, mp, order, PAY_PARAMS, standardServer, tap, text, until } from './harness';
 import type { Call, FakeServer, FakeWxOptions, Rendered, WxFakes } from './harness';
 import type { Order } from '../../server/contract';
 
@@ -76,7 +76,6 @@ describe('after wx.requestPayment:ok', () => {
     expect(text(page, '.pending')).toBe("We're confirming your payment");
     expect(allText(page)).toContain('My orders');
     expect(page.querySelector('.pay')).toBeFalsy();
-    expect(polls.length).toBeGreaterThan(1);
     // Below a second left, the poll does not ask the server to wait at all.
     expect(polls[0].query.waitSeconds).toBeUndefined();
 
@@ -118,15 +117,24 @@ describe('after wx.requestPayment:ok', () => {
     expect(page.data.state).toBe('paid');
   });
 
-  test('stops polling when the page is closed', async () => {
+  test('stops polling when the page is closed: the long poll in flight is aborted and none follows', async () => {
     const server = standardServer();
-    const polls = sequence(server, [order({ status: 'processing' })]);
-    const { page } = await openResult({ server, pay: true, wait: { totalMs: 1000, minIntervalMs: 5 } });
-    await until(() => polls.length >= 1);
+    const polls: Call[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    server.on('GET /api/orders/:id', async (call) => {
+      polls.push(call);
+      await gate;
+      return { status: 200, body: { order: order({ status: 'processing' }) } };
+    });
+    const { page } = await openResult({ server, pay: true });
+    await until(() => polls.length === 1);
     page.instance.onUnload();
-    const count = polls.length;
-    await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(polls.length).toBeLessThanOrEqual(count + 1);
+    expect(polls[0].aborted).toBe(true);
+    release();
+    await flush(8);
+    expect(polls).toHaveLength(1);
+    expect(server.pending()).toEqual([]);
   });
 });
 
@@ -198,9 +206,19 @@ describe('cancel and failure', () => {
     wxf.server.on('POST /api/orders/:id/cancel', { status: 200, body: { order: order({ status: 'cancelled' }) } });
     await tap(page, '.cancel-order');
     await until(() => page.data.state === 'cancelled');
-    expect(wxf.showModal).toHaveBeenCalledTimes(1);
+    // WeChat shows the dialog only when its button texts fit (4 Chinese / 8 Latin characters).
+    expect(wxf.modals).toEqual([{ title: 'Cancel this order?', content: 'It cannot be paid afterwards.', confirmText: 'Yes', cancelText: 'No' }]);
     expect(text(page, '.cancelled')).toBe('This order was cancelled.');
     expect(page.querySelector('.pay')).toBeFalsy();
+  });
+
+  test('Cancel order asks in Chinese too, with button texts WeChat accepts', async () => {
+    const { page, wxf } = await openResult({ pay: true, payResult: 'requestPayment:fail cancel', language: 'zh_CN' });
+    await until(settledOn(page));
+    wxf.server.on('POST /api/orders/:id/cancel', { status: 200, body: { order: order({ status: 'cancelled' }) } });
+    await tap(page, '.cancel-order');
+    await until(() => page.data.state === 'cancelled');
+    expect(wxf.modals).toEqual([{ title: '取消此订单？', content: '取消后将无法支付。', confirmText: '取消订单', cancelText: '暂不取消' }]);
   });
 
   test('Cancel order does nothing when the shopper keeps the order', async () => {
@@ -266,5 +284,155 @@ describe('opened from the history', () => {
     expect(text(page, '.paid')).toBe('支付成功');
     expect(allText(page)).toContain('已支付');
     expect(allText(page)).toContain('绿茶');
+  });
+});
+
+describe('one obvious next step in every outcome', () => {
+  const primaryOf = (page: ReturnType<typeof load>) =>
+    Array.from(page.dom!.querySelectorAll('wx-button'))
+      .map((b) => ({ attrs: (b as any).__wxElement._vt.attrs as Array<{ name: string; value: unknown }>, text: (b.textContent || '').trim() }))
+      .filter((b) => b.attrs.some((a) => a.name === 'type' && a.value === 'primary'))
+      .map((b) => b.text);
+
+  test.each([
+    ['paid', order({ status: 'paid' }), undefined, ['Done']],
+    ['a closed pay sheet', order(), 'requestPayment:fail cancel', ['Pay again']],
+    ['a failed payment', order(), 'requestPayment:fail 余额不足', ['Pay again']],
+    ['expired', order({ status: 'expired' }), undefined, ['Continue shopping']],
+    ['cancelled', order({ status: 'cancelled' }), undefined, ['Continue shopping']],
+  ] as const)('%s: exactly one primary button', async (_name, shown, payResult, primary) => {
+    const server = standardServer();
+    sequence(server, [shown]);
+    const { page } = await openResult({ server, pay: !!payResult, payResult });
+    await until(settledOn(page));
+    expect(primaryOf(page)).toEqual(primary);
+  });
+
+  test('still confirming: Check again is the primary action, My orders the other', async () => {
+    const server = standardServer();
+    sequence(server, [order({ status: 'processing' })]);
+    const { page } = await openResult({ server, pay: true, wait: { totalMs: 0 } });
+    await until(settledOn(page));
+    expect(page.data.state).toBe('pending');
+    expect(primaryOf(page)).toEqual(['Check again']);
+    expect(text(page, '.orders')).toBe('My orders');
+  });
+
+  test('Done after a payment goes back to the shop tab; My orders to the orders tab', async () => {
+    const server = standardServer();
+    sequence(server, [order({ status: 'paid' })]);
+    const { page, wxf } = await openResult({ server });
+    await until(settledOn(page));
+    await tap(page, '.done');
+    expect(wxf.switchTab).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/shop/shop' }));
+  });
+
+  test('the result shows a native icon per outcome', async () => {
+    const server = standardServer();
+    sequence(server, [order({ status: 'paid' })]);
+    const { page } = await openResult({ server });
+    await until(settledOn(page));
+    expect(page.dom!.querySelector('wx-icon')).toBeTruthy();
+    expect(page.data.icon).toBe('success');
+  });
+});
+
+describe('order details', () => {
+  test('shows the order number with Copy, when it was ordered and paid, and item pictures', async () => {
+    const server = standardServer();
+    sequence(server, [order({ status: 'paid', paidAt: '2026-11-26T12:03:00.000Z' })]);
+    const { page, wxf } = await openResult({ server });
+    await until(settledOn(page));
+    await flush();
+    const info = text(page, '.info');
+    expect(info).toContain('Order numberord_1Copy');
+    expect(info).toContain('Ordered');
+    expect(text(page, '.paid-time')).toMatch(/^2026-11-26 \d\d:03$/);
+    expect(attrs(page, '.copy')).toMatchObject({ 'aria-role': 'button', 'aria-label': 'Copy ord_1' });
+    await tap(page, '.copy');
+    expect(wxf.setClipboardData).toHaveBeenCalledWith(expect.objectContaining({ data: 'ord_1' }));
+    expect(attrs(page, '.line .thumb').src).toBe('http://localhost:3000/static/products/tea.png');
+  });
+
+  test('counts down to expiresAt while the order is unpaid, and checks again when time is up', async () => {
+    // A fake clock that also moves with real time, so the page's own waits still end; the jump is explicit.
+    jest.useFakeTimers({ advanceTimers: true, doNotFake: ['queueMicrotask', 'nextTick', 'setImmediate'] });
+    try {
+      const server = standardServer();
+      const soon = new Date(Date.now() + 90_500).toISOString();
+      const polls = sequence(server, [order({ expiresAt: soon })]);
+      const { page } = await openResult({ server });
+      await until(settledOn(page));
+      expect(text(page, '.countdown')).toMatch(/^Pay within 01:(30|29)$/);
+      const after = sequence(server, [order({ status: 'expired', expiresAt: soon })]);
+      jest.advanceTimersByTime(92_000);
+      await until(() => page.data.state === 'expired');
+      expect(polls).toHaveLength(1);
+      expect(after).toHaveLength(1);
+      expect(page.querySelector('.countdown')).toBeFalsy();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('no countdown on a paid order', async () => {
+    const server = standardServer();
+    sequence(server, [order({ status: 'paid', expiresAt: new Date(Date.now() + 600_000).toISOString() })]);
+    const { page } = await openResult({ server });
+    await until(settledOn(page));
+    expect(page.querySelector('.countdown')).toBeFalsy();
+  });
+});
+
+describe('refunds', () => {
+  const refund = (status: 'pending' | 'succeeded' | 'failed', amount: number, id = `rf_${status}`) => ({
+    id,
+    amount: { amount, currency: 'CNY' },
+    reason: null,
+    status,
+    createdAt: '2026-11-27T09:00:00.000Z',
+    updatedAt: '2026-11-27T09:00:00.000Z',
+  });
+
+  async function openWith(o: Order, language = 'en') {
+    const server = standardServer();
+    sequence(server, [o]);
+    const { page } = await openResult({ server, language });
+    await until(settledOn(page));
+    await flush();
+    return page;
+  }
+
+  test('a partial refund: "Refunded ¥12.50", the order still paid', async () => {
+    const page = await openWith(order({ status: 'paid', refunds: [refund('succeeded', 1250)], refundedTotal: { amount: 1250, currency: 'CNY' } }));
+    expect(text(page, '.refunded')).toBe('Refunded ¥12.50');
+    expect(text(page, '.order')).toContain('Paid');
+    expect(page.querySelector('.refund-pending')).toBeFalsy();
+  });
+
+  test('a full refund: the status says Refunded', async () => {
+    const page = await openWith(order({ status: 'paid', refunds: [refund('succeeded', 2500)], refundedTotal: { amount: 2500, currency: 'CNY' } }));
+    expect(text(page, '.refunded')).toBe('Refunded ¥25.00');
+    expect(text(page, '.head')).toContain('Refunded');
+  });
+
+  test('a refund being processed, and a failed one that does not count', async () => {
+    const page = await openWith(
+      order({ status: 'paid', refunds: [refund('failed', 2500), refund('pending', 500)], refundedTotal: { amount: 0, currency: 'CNY' } }),
+    );
+    expect(text(page, '.refund-pending')).toBe('Refund in progress: ¥5.00');
+    expect(page.querySelector('.refunded')).toBeFalsy();
+    expect(text(page, '.head')).toContain('Paid');
+    // The result's own line says it too, under "Payment successful".
+    expect(text(page, '.refund-hint')).toBe('Refund in progress: ¥5.00');
+  });
+
+  test('speaks Chinese', async () => {
+    const page = await openWith(
+      order({ status: 'paid', refunds: [refund('succeeded', 1250), refund('pending', 500)], refundedTotal: { amount: 1250, currency: 'CNY' } }),
+      'zh_CN',
+    );
+    expect(text(page, '.refunded')).toBe('已退款 ¥12.50');
+    expect(text(page, '.refund-pending')).toBe('退款处理中：¥5.00');
   });
 });

@@ -1,5 +1,5 @@
 // The shop page: products, prices, steppers, cart total, Checkout; loading and error states.
-import { allText, errorBody, fakeWx, flush, load, mp, standardServer, tap, text, until } from './harness';
+import { allText, attrs, errorBody, fakeWx, flush, load, mp, PRODUCTS, standardServer, tap, text, until } from './harness';
 
 async function openShop(): Promise<ReturnType<typeof load>> {
   const page = load('pages/shop/shop');
@@ -15,21 +15,29 @@ function stepper(page: ReturnType<typeof load>, index: number, direction: 'incre
 }
 
 describe('shop page', () => {
-  test('shows a loading state until the products arrive', async () => {
+  test('shows skeleton rows, labelled for screen readers, until the products arrive', async () => {
     fakeWx({ server: standardServer().on('GET /api/products', 'never') });
     const page = load('pages/shop/shop');
     page.instance.onLoad({});
     await flush();
     expect(page.data.loading).toBe(true);
-    expect(allText(page)).toContain('Loading products');
+    expect(page.querySelectorAll('.skeleton')).toHaveLength(4);
+    expect(attrs(page, '.list')).toMatchObject({ 'aria-role': 'progressbar', 'aria-label': 'Loading products…' });
   });
 
-  test('lists the products with English names and formatted prices', async () => {
+  test('lists the products with picture, English name, one-line description and price', async () => {
     fakeWx({ language: 'en' });
     const page = await openShop();
     expect(page.data.products.map((p: { name: string }) => p.name)).toEqual(['Green tea', 'Steamed bun']);
-    expect(allText(page)).toContain('Green tea¥12.50');
-    expect(allText(page)).toContain('Steamed bun¥3.00');
+    expect(text(page, '.product-tea')).toBe('Green teaSpring Longjing, 100 g¥12.50+');
+    expect(text(page, '.product-bun')).toContain('Steamed bunPork and cabbage¥3.00');
+    // Pictures come from the server (develop builds: localhost), lazily, cropped to fill.
+    expect(attrs(page, '.product-tea .thumb')).toMatchObject({
+      src: 'http://localhost:3000/static/products/tea.png',
+      mode: 'aspectFill',
+      'lazy-load': true,
+      'aria-label': 'Green tea',
+    });
     expect(text(page, '.checkout')).toBe('Checkout');
     expect(wx.setNavigationBarTitle).toHaveBeenCalledWith(expect.objectContaining({ title: 'Shop' }));
   });
@@ -37,7 +45,7 @@ describe('shop page', () => {
   test('speaks Chinese when the system language is zh_CN', async () => {
     fakeWx({ language: 'zh_CN' });
     const page = await openShop();
-    expect(allText(page)).toContain('绿茶¥12.50');
+    expect(text(page, '.product-tea')).toContain('绿茶明前龙井，100 克¥12.50');
     expect(text(page, '.checkout')).toBe('去结算');
   });
 
@@ -107,11 +115,54 @@ describe('shop page', () => {
     expect(page.data.sandbox).toBe(false);
   });
 
-  test('My orders opens the order history', async () => {
+  test('the cart bar shows the count and total, and the Shop tab a badge', async () => {
     const wxf = fakeWx();
     const page = await openShop();
-    await tap(page, '.orders-link');
-    expect(wxf.navigateTo).toHaveBeenCalledWith(expect.objectContaining({ url: '/pages/orders/orders' }));
+    expect(page.querySelector('.cart-count')).toBeFalsy();
+    expect(attrs(page, '.checkout').disabled).toBe(true);
+    stepper(page, 0, 'increase');
+    await flush();
+    stepper(page, 1, 'increase');
+    await flush();
+    expect(text(page, '.cart-count')).toBe('2');
+    expect(attrs(page, '.cart')['aria-label']).toBe('Cart: 2 item(s)');
+    expect(attrs(page, '.checkout').disabled).toBe(false);
+    expect(wxf.tabBar[0].badge).toBe('2');
+    stepper(page, 0, 'decrease');
+    stepper(page, 1, 'decrease');
+    await flush();
+    expect(wxf.tabBar[0].badge).toBe('');
+  });
+
+  test('the cart survives a relaunch, with the catalogue\'s current prices', async () => {
+    const wxf = fakeWx();
+    let page = await openShop();
+    stepper(page, 0, 'increase');
+    await flush();
+    stepper(page, 0, 'increase');
+    await flush();
+    expect(wxf.storage.get('cart')).toEqual([{ product: PRODUCTS[0], quantity: 2 }]);
+    // A relaunch: fresh modules, same storage; the tea now costs more and the bun is gone.
+    wxf.server.on('GET /api/products', { status: 200, body: { products: [{ ...PRODUCTS[0], price: { amount: 1300, currency: 'CNY' } }] } });
+    page = await openShop();
+    expect(page.data.products[0].quantity).toBe(2);
+    expect(text(page, '.total')).toBe('¥26.00');
+  });
+
+  test('pull-down refresh reloads the products, keeps the list on screen and stops the spinner', async () => {
+    const wxf = fakeWx();
+    const page = await openShop();
+    wxf.server.on('GET /api/products', { status: 200, body: { products: [PRODUCTS[1]] } });
+    page.instance.onPullDownRefresh();
+    expect(page.data.loading).toBe(false);
+    await until(() => wxf.stopPullDownRefresh.mock.calls.length > 0);
+    expect(page.data.products.map((p: { sku: string }) => p.sku)).toEqual(['bun']);
+  });
+
+  test('can be shared, with a localised title that opens the shop', async () => {
+    fakeWx({ language: 'zh_CN' });
+    const page = await openShop();
+    expect(page.instance.onShareAppMessage()).toEqual({ title: '好茶、月饼和更多好物，微信支付', path: '/pages/shop/shop' });
   });
 
   test('shows an emptied cart when the shopper comes back after checking out', async () => {

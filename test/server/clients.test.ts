@@ -89,6 +89,47 @@ describe('AirwallexClient against a scripted upstream', () => {
     }
   });
 
+  test('a 401 to a call made with the old token does not throw away the new one', async () => {
+    // Calls A and B both go out with tok1. A's 401 comes first: A logs in (tok2) and retries.
+    // Only after A's retry succeeded does B's 401 arrive: B must retry with tok2, not log in again.
+    let logins = 0;
+    let revoked = false;
+    let answerB: (() => void) | undefined;
+    let retriedA!: () => void;
+    const aRetried = new Promise<void>((resolve) => (retriedA = resolve));
+    const upstream = http.createServer((req, res) => {
+      const answer = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.url === '/api/v1/authentication/login') return answer(201, { token: `tok${++logins}`, expires_at: inAnHour() });
+      const id = req.url!.split('/').pop();
+      if (req.headers.authorization === 'Bearer tok1' && revoked) {
+        if (id === 'int_b') answerB = () => answer(401, { code: 'unauthorized', message: 'revoked' });
+        else answer(401, { code: 'unauthorized', message: 'revoked' });
+        return;
+      }
+      answer(200, { ...intent, id });
+      if (id === 'int_a' && req.headers.authorization === 'Bearer tok2') retriedA();
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+    try {
+      const client = new AirwallexClient({ baseUrl: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, clientId: 'c', apiKey: 'k', logger });
+      await client.retrievePaymentIntent('int_warmup'); // tok1 cached
+      revoked = true;
+      const b = client.retrievePaymentIntent('int_b');
+      while (!answerB) await new Promise((resolve) => setTimeout(resolve, 5)); // B is held, sent with tok1
+      const a = client.retrievePaymentIntent('int_a');
+      await aRetried;
+      answerB();
+      await expect(Promise.all([a, b])).resolves.toEqual([expect.objectContaining({ id: 'int_a' }), expect.objectContaining({ id: 'int_b' })]);
+      expect(logins).toBe(2);
+    } finally {
+      upstream.closeAllConnections();
+      await new Promise<void>((resolve) => upstream.close(() => resolve()));
+    }
+  });
+
   test('refreshes a token that is about to expire before using it', async () => {
     let logins = 0;
     const upstream = await fakeUpstream((req) => {

@@ -74,6 +74,39 @@ describe('configuration', () => {
     expect(() => loadConfig({ CURRENCY: 'yuan' })).toThrow(/CURRENCY/);
   });
 
+  test('in production, missing Airwallex credentials are a refusal that names what to set, never a silent simulator', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AIRWALLEX_CLIENT_ID and AIRWALLEX_API_KEY.*APP_MODE=simulator/);
+    // Simulating in production is possible, but only on purpose.
+    expect(loadConfig({ NODE_ENV: 'production', APP_MODE: 'simulator' }).mode).toBe('simulator');
+  });
+
+  test('refuses real WeChat credentials with a simulated Airwallex unless asked for', () => {
+    expect(() => loadConfig({ WECHAT_APPID: 'wx1234567890', WECHAT_APP_SECRET: 'real' })).toThrow(/WECHAT_APPID.*APP_MODE=simulator/);
+    const onPurpose = loadConfig({ APP_MODE: 'simulator', WECHAT_APPID: 'wx1234567890', WECHAT_APP_SECRET: 'real' });
+    expect(onPurpose.mode).toBe('simulator');
+    // …and then the simulator never makes every unknown wx.login code the same default shopper.
+    expect(onPurpose.simulator.acceptUnknownCodes).toBe(false);
+    expect(loadConfig({}).simulator.acceptUnknownCodes).toBe(true);
+  });
+
+  test('generates an admin token in simulator mode only, and checks one that is set', () => {
+    const simulated = loadConfig({});
+    expect(simulated.adminToken).toMatch(/^[\w-]{24,}$/);
+    expect(simulated.adminTokenGenerated).toBe(true);
+    const live = loadConfig({ AIRWALLEX_CLIENT_ID: 'id', AIRWALLEX_API_KEY: 'key', AIRWALLEX_WEBHOOK_SECRET: 'w', WECHAT_APPID: 'wx1', WECHAT_APP_SECRET: 's' });
+    expect(live.adminToken).toBeUndefined();
+    expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN must be at least 24 characters/);
+    expect(loadConfig({ ADMIN_TOKEN: 'x'.repeat(32) })).toMatchObject({ adminToken: 'x'.repeat(32), adminTokenGenerated: false });
+  });
+
+  test('reads the abuse limits and the proxies to trust', () => {
+    const config = loadConfig({ RATE_LIMIT_SHOPPER_PER_MINUTE: '10', MAX_OPEN_ORDERS_PER_SHOPPER: '3', TRUST_PROXY: '10.0.0.0/8' });
+    expect(config.limits).toMatchObject({ shopperPerMinute: 10, maxOpenOrders: 3 });
+    expect(config.trustProxy).toBe('10.0.0.0/8');
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
+  });
+
   test('honours the webhook secret in simulator mode too', () => {
     expect(loadConfig({ AIRWALLEX_WEBHOOK_SECRET: 'mine' }).airwallex.webhookSecret).toBe('mine');
   });
@@ -94,7 +127,7 @@ describe('.env.example', () => {
   test('documents every variable the server reads', () => {
     const sources = ['server/config.ts', 'server/simulator/faults.ts'].map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n');
     const patterns = [
-      /['"`]((?:AIRWALLEX|WECHAT|SIMULATOR|APP|ORDER|SESSION|SWEEP|WEBHOOK|DATABASE|LOG|CURRENCY|PORT|HOST)[A-Z0-9_]*)['"`]/g, // str('KEY', …)
+      /['"`]((?:AIRWALLEX|WECHAT|SIMULATOR|APP|ORDER|SESSION|SWEEP|WEBHOOK|DATABASE|LOG|CURRENCY|PORT|HOST|NODE|TRUST|RATE|MAX|ADMIN|METRICS)[A-Z0-9_]*)['"`]/g, // str('KEY', …)
       /^\s+(SIMULATOR_[A-Z0-9_]+):/gm, // the simulator's env table
       /env\.([A-Z][A-Z0-9_]+)/g, // env.KEY
     ];

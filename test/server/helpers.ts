@@ -73,6 +73,7 @@ export async function startTestServer(config: Config = testConfig(), options: St
   const server = await startServer(config, {
     logger,
     sweep: false,
+    shutdownGraceMs: 500,
     airwallex: { timeoutMs: 2_000, backoffBaseMs: 5, retryBudgetMs: 3_000, ...options.airwallex },
     ...options,
   });
@@ -114,6 +115,17 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** A clock the test moves by hand; the server's services and the simulator read it (timers stay real). */
+export interface ManualClock {
+  now: () => number;
+  advance: (ms: number) => void;
+}
+
+export function manualClock(start = Date.now()): ManualClock {
+  let t = start;
+  return { now: () => t, advance: (ms) => void (t += ms) };
 }
 
 export const CART = { items: [{ sku: 'tea-oolong', quantity: 2 }, { sku: 'postcard', quantity: 1 }] };

@@ -17,7 +17,7 @@ test('a change stored by another process reaches a waiting long poll at its next
     const order = (await server.request('POST', '/api/orders', { token, body: CART })).body.order;
     const poll = server.request('GET', `/api/orders/${order.id}?waitSeconds=20&unlessStatus=awaiting_payment`, { token });
     await new Promise((resolve) => setTimeout(resolve, 100));
-    await other.updateOrder(order.id, () => ({ status: 'cancelled', updatedAt: Date.now() }));
+    await other.updateOrder(order.id, () => ({ patch: { status: 'cancelled', updatedAt: Date.now() } }));
     const answer = await poll;
     expect(answer.body.order.status).toBe('cancelled');
     // Answered early (a re-check every 200 ms), not at the end of its 20 s wait.

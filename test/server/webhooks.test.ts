@@ -85,10 +85,19 @@ describe('POST /webhooks/airwallex', () => {
     expect(await status()).toBe('awaiting_payment');
   });
 
-  test('rejects a stale timestamp even when the signature is right', async () => {
-    const response = await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10)), { timestamp: Date.now() - 6 * 60_000 });
-    expect(response.status).toBe(401);
-    expect(response.body.error.code).toBe('WEBHOOK_TIMESTAMP_STALE');
+  test('takes a correctly signed delivery an hour old: Airwallex retries for days, and events are deduplicated by id', async () => {
+    const response = await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10)), { timestamp: Date.now() - 3600_000 });
+    expect(response.status).toBe(200);
+    expect(await status()).toBe('paid');
+  });
+
+  test('refuses a correctly signed delivery four days old, or stamped in the future, and changes nothing', async () => {
+    const old = await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10)), { timestamp: Date.now() - 4 * 24 * 3600_000 });
+    expect(old.status).toBe(401);
+    expect(old.body.error.code).toBe('WEBHOOK_TIMESTAMP_STALE');
+    const ahead = await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10)), { timestamp: Date.now() + 3600_000 });
+    expect(ahead.status).toBe(401);
+    expect(ahead.body.error.code).toBe('WEBHOOK_TIMESTAMP_STALE');
     expect(await status()).toBe('awaiting_payment');
   });
 
@@ -127,10 +136,72 @@ describe('POST /webhooks/airwallex', () => {
     expect(await status()).toBe('processing');
   });
 
-  test('refuses an event whose amount differs from the order total', async () => {
-    const response = await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10), { amount: 0.01 }));
+  test('refuses an event whose amount differs from the order total, and records the anomaly once', async () => {
+    const event = intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10), { amount: 0.01 });
+    const response = await deliver(event);
     expect(response.status).toBe(200);
+    await deliver({ ...event, id: `${event.id}_again` });
     expect(await status()).toBe('awaiting_payment');
+    const anomalies = await server.store.listAnomalies({ openOnly: true, limit: 10, offset: 0 });
+    expect(anomalies).toEqual([expect.objectContaining({ kind: 'amount_mismatch', orderId: order.id, intentId: order.paymentIntentId })]);
+    expect(server.logs.filter((line) => line.includes('"level":50') && line.includes('amount_mismatch'))).toHaveLength(1);
+  });
+
+  test('money taken for a cancelled order is an anomaly, and the order stays cancelled', async () => {
+    expect((await server.request('POST', `/api/orders/${order.id}/cancel`, { token })).body.order.status).toBe('cancelled');
+    await deliver(intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(3600)));
+    expect(await status()).toBe('cancelled');
+    const anomalies = await server.store.listAnomalies({ openOnly: true, limit: 10, offset: 0 });
+    expect(anomalies).toEqual([expect.objectContaining({ kind: 'paid_after_final', orderId: order.id })]);
+  });
+
+  test('a payment for an order of ours we do not have is an anomaly; one from another integration is not', async () => {
+    const lost = intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10), { id: 'int_lost', merchant_order_id: 'ord_AAAAAAAAAAAAAAAA' });
+    expect((await deliver(lost)).body.outcome).toBe('unknown_order');
+    const website = intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10), { id: 'int_web', merchant_order_id: 'WEB-2026-0001' });
+    expect((await deliver(website)).body.outcome).toBe('unknown_order');
+    const anomalies = await server.store.listAnomalies({ openOnly: true, limit: 10, offset: 0 });
+    expect(anomalies).toEqual([expect.objectContaining({ kind: 'unknown_order', intentId: 'int_lost', orderId: null })]);
+  });
+
+  describe('snapshots stamped in the same second (Airwallex timestamps have whole seconds)', () => {
+    // A second after the intent's creation (stamped when the test's order was made).
+    let second: string;
+    beforeEach(() => {
+      second = future(5);
+    });
+
+    test('PENDING then REQUIRES_PAYMENT_METHOD: the order stays processing', async () => {
+      await deliver(intentEvent('payment_intent.pending', 'PENDING', second));
+      await deliver(intentEvent('payment_intent.requires_payment_method', 'REQUIRES_PAYMENT_METHOD', second));
+      expect(await status()).toBe('processing');
+    });
+
+    test('REQUIRES_PAYMENT_METHOD then PENDING: the order moves on to processing', async () => {
+      await deliver(intentEvent('payment_intent.requires_payment_method', 'REQUIRES_PAYMENT_METHOD', second));
+      await deliver(intentEvent('payment_intent.pending', 'PENDING', second));
+      expect(await status()).toBe('processing');
+    });
+
+    test('a failed attempt and its confirm, in either order, leave the failure reported', async () => {
+      const failed = { latest_payment_attempt: { id: 'att_1', status: 'FAILED', failure_code: 'provider_declined' } };
+      const confirmed = { latest_payment_attempt: { id: 'att_1', status: 'AUTHENTICATION_REDIRECTED' } };
+      await deliver(intentEvent('payment_intent.requires_payment_method', 'REQUIRES_PAYMENT_METHOD', second, failed));
+      await deliver(intentEvent('payment_intent.requires_customer_action', 'REQUIRES_CUSTOMER_ACTION', second, confirmed));
+      const read = (await server.request('GET', `/api/orders/${order.id}`, { token })).body.order;
+      expect(read.status).toBe('awaiting_payment');
+      expect(read.lastPaymentError.code).toBe('PAYMENT_FAILED');
+    });
+
+    test('a retrieve still converges to Airwallex, even when the webhook ranking guessed wrong', async () => {
+      // The simulator's intent is REQUIRES_PAYMENT_METHOD; a forged-but-signed PENDING of the same second wins over it as a webhook…
+      const truth = server.simulator!.listIntents().find((intent) => intent.id === order.paymentIntentId)!;
+      await deliver(intentEvent('payment_intent.pending', 'PENDING', truth.updated_at));
+      expect(await status()).toBe('processing');
+      // …but a fresh read of the truth is applied on a tie.
+      const refreshed = await server.request('GET', `/api/orders/${order.id}?refresh=true`, { token });
+      expect(refreshed.body.order.status).toBe('awaiting_payment');
+    });
   });
 
   test('answers 400 to a signed body that is not an event', async () => {

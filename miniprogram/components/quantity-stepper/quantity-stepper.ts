@@ -1,4 +1,5 @@
-// A − n + stepper. Takes `value`, `min`, `max`; answers with a `change` event ({ value }). Keeps no state.
+// A − n + stepper (only + at the minimum). Takes `value`, `min`, `max` and `label` (the product's
+// name, for screen readers); answers with a `change` event ({ value }). Keeps no state.
 import { t } from '../../utils/i18n';
 
 Component({
@@ -7,17 +8,27 @@ Component({
     min: { type: Number, value: 0 },
     max: { type: Number, value: 99 },
     disabled: { type: Boolean, value: false },
+    label: { type: String, value: '' },
   },
   data: {
     decreaseLabel: '',
     increaseLabel: '',
   },
+  observers: {
+    label() {
+      this.relabel();
+    },
+  },
   lifetimes: {
     attached() {
-      this.setData({ decreaseLabel: t('stepper.decrease'), increaseLabel: t('stepper.increase') });
+      this.relabel();
     },
   },
   methods: {
+    relabel() {
+      const name = this.data.label;
+      this.setData({ decreaseLabel: t('stepper.decrease', { name }), increaseLabel: t('stepper.increase', { name }) });
+    },
     onDecreaseTap() {
       this.change(this.data.value - 1);
     },

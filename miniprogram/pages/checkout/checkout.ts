@@ -1,31 +1,35 @@
-// Checkout: the cart's items and total, and one Pay button that locks while busy. Pay creates the
-// order once per checkout (Idempotency-Key), then pays it; the result page takes over from there.
+// Checkout: the cart's items and the server's total, and one Pay button that locks while busy. Pay
+// creates the order once per checkout (Idempotency-Key), then pays it; the result page takes over.
+// Leaving the page (Back) while Pay is in flight stops there: no pay sheet, no redirect.
 import type { ConfigResponse, Money, Order, OrderItem } from '../../../server/contract';
 import { errorMessage } from '../../utils/error-message';
 import { localize, t } from '../../utils/i18n';
 import { formatPrice } from '../../utils/money';
 import { newIdempotencyKey, withQuery } from '../../utils/text';
-import { redirectTo, setTitle } from '../../utils/wx-async';
+import { redirectTo, setTitle, switchTab } from '../../utils/wx-async';
 import { getConfig } from '../../services/app-config';
 import type { CartLine } from '../../services/cart';
 import { cartTotal, clearCart, getCart } from '../../services/cart';
 import { createOrder, quoteItems } from '../../services/orders';
 import { payOrder } from '../../services/payment';
+import { imageOf, imageUrl } from '../../services/products';
 
 interface LineView {
   sku: string;
   name: string;
+  image: string;
   quantity: number;
   amount: number;
   currency: string;
 }
 
-/** Per page instance: the checkout's idempotency key, its cart, and the order once created. */
+/** Per page instance: the checkout's idempotency key, its cart, the order once created, whether closed. */
 interface CheckoutState {
   key: string;
   lines: CartLine[];
   order: Order | null;
   config: ConfigResponse | null;
+  closed: boolean;
 }
 
 const states = new WeakMap<object, CheckoutState>();
@@ -57,13 +61,14 @@ Component({
     onLoad() {
       setTitle(t('checkout.title'));
       const lines = getCart();
-      states.set(this, { key: newIdempotencyKey(), lines, order: null, config: null });
+      states.set(this, { key: newIdempotencyKey(Date.now()), lines, order: null, config: null, closed: false });
       this.setData({
         text: strings(),
         empty: lines.length === 0,
         lines: lines.map((l) => ({
           sku: l.product.sku,
           name: localize(l.product.names, l.product.name),
+          image: imageUrl(l.product.image),
           quantity: l.quantity,
           amount: l.product.price.amount * l.quantity,
           currency: l.product.price.currency,
@@ -71,28 +76,36 @@ Component({
         total: cartTotal(lines),
         currency: lines.length ? lines[0].product.price.currency : 'CNY',
       });
-      this.loadConfig();
+      this.loadQuote(lines);
+    },
+    onUnload() {
+      const state = states.get(this);
+      if (state) state.closed = true;
     },
     /** The configuration, and the total as the server computes it (POST /api/quote). */
-    async loadConfig() {
-      const state = states.get(this);
-      try {
-        const items = state ? state.lines.map((l) => ({ sku: l.product.sku, quantity: l.quantity })) : [];
-        const [config, quote] = await Promise.all([getConfig(), items.length > 0 ? quoteItems(items) : Promise.resolve(null)]);
-        if (state) state.config = config;
-        this.setData({ loading: false, precision: config.currencyPrecision, currency: config.currency });
-        if (quote) this.showLines(quote.items, quote.total);
-      } catch (err) {
-        this.setData({ loading: false, error: errorMessage(err) });
-      }
-      this.updatePayLabel();
+    loadQuote(lines: CartLine[]) {
+      const items = lines.map((l) => ({ sku: l.product.sku, quantity: l.quantity }));
+      Promise.all([getConfig(), items.length ? quoteItems(items) : null])
+        .then(
+          (both) => {
+            const state = states.get(this);
+            if (state) state.config = both[0];
+            this.setData({ loading: false, precision: both[0].currencyPrecision, currency: both[0].currency });
+            if (both[1]) this.showLines(both[1].items, both[1].total);
+          },
+          (err: unknown) => this.setData({ loading: false, error: errorMessage(err) }),
+        )
+        .then(() => this.updatePayLabel());
     },
     /** Shows the lines and total the server computed (a quote, then the order). */
     showLines(items: OrderItem[], total: Money) {
+      const state = states.get(this);
+      const products = state ? state.lines.map((l) => l.product) : [];
       this.setData({
         lines: items.map((item) => ({
           sku: item.sku,
           name: localize(item.names, item.name),
+          image: imageOf(products, item.sku),
           quantity: item.quantity,
           amount: item.unitPrice.amount * item.quantity,
           currency: item.unitPrice.currency,
@@ -106,29 +119,39 @@ Component({
       const amount = formatPrice({ amount: this.data.total, currency: this.data.currency }, state ? state.config : null);
       this.setData({ payLabel: t('checkout.pay', { amount }) });
     },
-    async onPayTap() {
+    onPayTap() {
       const state = states.get(this);
-      // setData updates this.data synchronously, so a second tap in the same tick is already locked out.
-      if (this.data.paying || !state || state.lines.length === 0) return;
+      // A disabled button still fires bindtap in WeChat, and setData updates this.data at once: this
+      // check is the lock (a second tap in the same tick already sees paying).
+      if (this.data.paying || this.data.loading || !state || state.lines.length === 0) return;
       this.setData({ paying: true, error: '' });
-      try {
-        if (!state.order) {
-          const items = state.lines.map((l) => ({ sku: l.product.sku, quantity: l.quantity }));
-          state.order = await createOrder(items, state.key);
-          clearCart();
-          // From here on the lines and total shown are the order's own.
-          this.showLines(state.order.items, state.order.total);
-          this.updatePayLabel();
-        }
-        await payOrder(state.order.id);
-        // Whatever the sheet said, the result page asks the server what really happened.
-        redirectTo(withQuery('/pages/result/result', { id: state.order.id }));
-      } catch (err) {
-        this.setData({ paying: false, error: errorMessage(err) });
-      }
+      const items = state.lines.map((l) => ({ sku: l.product.sku, quantity: l.quantity }));
+      const ordered = state.order
+        ? Promise.resolve(state.order)
+        : createOrder(items, state.key).then((order) => {
+            state.order = order;
+            if (!state.closed) {
+              clearCart();
+              // From here on the lines and total shown are the order's own.
+              this.showLines(order.items, order.total);
+              this.updatePayLabel();
+            }
+            return order;
+          });
+      ordered
+        .then((order) => (state.closed ? null : payOrder(order.id, () => state.closed)))
+        .then(
+          (attempt) => {
+            // Whatever the sheet said, the result page asks the server what really happened.
+            if (attempt && !state.closed) redirectTo(withQuery('/pages/result/result', { id: attempt.order.id }));
+          },
+          (err: unknown) => {
+            if (!state.closed) this.setData({ paying: false, error: errorMessage(err) });
+          },
+        );
     },
     onBackTap() {
-      wx.navigateBack({ fail: () => redirectTo('/pages/shop/shop') });
+      wx.navigateBack({ fail: () => switchTab('/pages/shop/shop') });
     },
   },
 });

@@ -1,40 +1,61 @@
-// My orders: this shopper's history, newest first; pull down to refresh; tap to open an order.
-import type { Order } from '../../../server/contract';
+// My orders (a tab): this shopper's history, newest first, with pictures, status, total and refunds;
+// Pay now on unpaid orders straight from the list; tap an order for its details; pull down to refresh.
+import type { ConfigResponse, Order, Product } from '../../../server/contract';
 import { errorMessage } from '../../utils/error-message';
 import { localize, t } from '../../utils/i18n';
+import { formatPrice } from '../../utils/money';
 import { formatDateTime, withQuery } from '../../utils/text';
-import { navigateTo, setTitle } from '../../utils/wx-async';
+import { localizeTabBar } from '../../utils/tab-bar';
+import { navigateTo, setTitle, switchTab } from '../../utils/wx-async';
 import { getConfig } from '../../services/app-config';
-import { listOrders } from '../../services/orders';
+import { listOrders, refundSummary } from '../../services/orders';
+import { payOrder } from '../../services/payment';
+import { imageOf, knownProducts } from '../../services/products';
 
 interface OrderView {
   id: string;
   status: string;
   summary: string;
+  images: string[];
   count: string;
   created: string;
   amount: number;
   currency: string;
+  payable: boolean;
+  refund: string;
 }
 
 function strings() {
   return {
     loading: t('orders.loading'),
     empty: t('orders.empty'),
+    shop: t('orders.shop'),
+    total: t('result.total'),
+    pay: t('result.pay'),
     retry: t('common.retry'),
   };
 }
 
-function toView(order: Order): OrderView {
+function toView(order: Order, products: Product[], config: ConfigResponse): OrderView {
   const count = order.items.reduce((sum, item) => sum + item.quantity, 0);
+  const refunds = refundSummary(order);
+  const money = (amount: number) => formatPrice({ amount, currency: order.total.currency }, config);
   return {
     id: order.id,
-    status: order.status,
+    status: order.status === 'paid' && refunds.full ? 'refunded' : order.status,
     summary: order.items.map((item) => localize(item.names, item.name)).join(', '),
+    images: order.items.slice(0, 4).map((item) => imageOf(products, item.sku)),
     count: t('orders.itemCount', { count }),
     created: formatDateTime(order.createdAt),
     amount: order.total.amount,
     currency: order.total.currency,
+    payable: order.status === 'awaiting_payment',
+    refund:
+      refunds.pending > 0
+        ? t('refund.pending', { amount: money(refunds.pending) })
+        : refunds.refunded > 0
+          ? t('refund.done', { amount: money(refunds.refunded) })
+          : '',
   };
 }
 
@@ -45,35 +66,60 @@ Component({
     error: '',
     orders: [] as OrderView[],
     precision: 2,
+    paying: '',
   },
   methods: {
     onLoad() {
       setTitle(t('orders.title'));
       this.setData({ text: strings() });
-      this.load();
+      this.load(false);
     },
     onShow() {
-      // Back from an order's result page: its status may have changed.
+      localizeTabBar();
+      // Back from an order, or switched to from another tab: statuses may have changed.
       if (!this.data.loading) this.load(true);
     },
     onPullDownRefresh() {
       this.load(true).then(() => wx.stopPullDownRefresh());
     },
     /** Loads the history; `quiet` keeps the current list on screen while refreshing. */
-    async load(quiet = false) {
+    load(quiet: boolean): Promise<void> {
       this.setData({ loading: !quiet, error: '' });
-      try {
-        const [orders, config] = await Promise.all([listOrders(), getConfig()]);
-        this.setData({ loading: false, orders: orders.map(toView), precision: config.currencyPrecision });
-      } catch (err) {
-        this.setData({ loading: false, error: errorMessage(err) });
-      }
+      return Promise.all([listOrders(), getConfig(), knownProducts().catch(() => [] as Product[])]).then(
+        (all) => {
+          this.setData({
+            loading: false,
+            orders: all[0].map((order) => toView(order, all[2], all[1])),
+            precision: all[1].currencyPrecision,
+          });
+        },
+        (err: unknown) => this.setData({ loading: false, error: errorMessage(err) }),
+      );
     },
     onRetryTap() {
-      this.load();
+      this.load(false);
     },
     onOrderTap(e: WechatMiniprogram.TouchEvent<{}, {}, { id: string }>) {
       navigateTo(withQuery('/pages/result/result', { id: e.currentTarget.dataset.id }));
+    },
+    /** Pay now from the list: the same order and intent; its page then waits for the server's verdict. */
+    onPayTap(e: WechatMiniprogram.TouchEvent<{}, {}, { id: string }>) {
+      const id = e.currentTarget.dataset.id;
+      if (this.data.paying) return;
+      this.setData({ paying: id, error: '' });
+      payOrder(id).then(
+        () => {
+          this.setData({ paying: '' });
+          navigateTo(withQuery('/pages/result/result', { id }));
+        },
+        (err: unknown) => {
+          this.setData({ paying: '', error: errorMessage(err) });
+          this.load(true);
+        },
+      );
+    },
+    onShopTap() {
+      switchTab('/pages/shop/shop');
     },
   },
 });

@@ -1,15 +1,19 @@
-// Shop: the server's products with prices, quantity steppers, the cart total, and Checkout.
+// Shop (a tab): the server's products with picture, one-line description, price and a stepper; the
+// cart bar with count, total and Checkout. Pull down to refresh; the cart survives a relaunch.
 import type { Product } from '../../../server/contract';
 import { errorMessage } from '../../utils/error-message';
 import { localize, t } from '../../utils/i18n';
+import { localizeTabBar, showCartBadge } from '../../utils/tab-bar';
 import { navigateTo, setTitle } from '../../utils/wx-async';
 import { getConfig, isSandbox } from '../../services/app-config';
-import { cartTotal, getCart, quantityOf, setCart } from '../../services/cart';
-import { listProducts } from '../../services/products';
+import { cartCount, cartTotal, getCart, quantityOf, setQuantity, syncCart } from '../../services/cart';
+import { imageUrl, listProducts } from '../../services/products';
 
 interface ProductView {
   sku: string;
   name: string;
+  description: string;
+  image: string;
   amount: number;
   currency: string;
   quantity: number;
@@ -23,7 +27,6 @@ function strings() {
     empty: t('shop.empty'),
     total: t('shop.total'),
     checkout: t('shop.checkout'),
-    orders: t('shop.orders'),
     sandbox: t('shop.sandbox'),
     retry: t('common.retry'),
   };
@@ -40,67 +43,71 @@ Component({
     precision: 2,
     total: 0,
     count: 0,
+    cartLabel: '',
   },
   methods: {
     onLoad() {
       setTitle(t('shop.title'));
       this.setData({ text: strings() });
-      this.load();
+      this.load(false);
     },
     onShow() {
+      localizeTabBar();
       // Back from checkout: the cart may have become an order (and been emptied).
       if (catalogue.length) this.showCart();
     },
-    async load() {
-      this.setData({ loading: true, error: '' });
-      try {
-        const [config, products] = await Promise.all([getConfig(), listProducts()]);
-        catalogue = products;
-        this.setData({
-          loading: false,
-          sandbox: isSandbox(config),
-          currency: config.currency,
-          precision: config.currencyPrecision,
-        });
-        this.showCart();
-      } catch (err) {
-        this.setData({ loading: false, error: errorMessage(err) });
-      }
+    onPullDownRefresh() {
+      this.load(true).then(() => wx.stopPullDownRefresh());
+    },
+    onShareAppMessage() {
+      return { title: t('shop.share'), path: '/pages/shop/shop' };
+    },
+    /** Loads the catalogue; `quiet` keeps the list on screen (pull-down refresh). */
+    load(quiet: boolean): Promise<void> {
+      this.setData({ loading: !quiet, error: '' });
+      return Promise.all([getConfig(), listProducts()]).then(
+        (both) => {
+          const config = both[0];
+          catalogue = both[1];
+          syncCart(catalogue);
+          this.setData({ loading: false, sandbox: isSandbox(config), currency: config.currency, precision: config.currencyPrecision });
+          this.showCart();
+        },
+        (err: unknown) => this.setData({ loading: false, error: errorMessage(err) }),
+      );
     },
     showCart() {
-      const products: ProductView[] = catalogue.map((p) => ({
-        sku: p.sku,
-        name: localize(p.names, p.name),
-        amount: p.price.amount,
-        currency: p.price.currency,
-        quantity: quantityOf(p.sku),
-      }));
       const cart = getCart();
+      const count = cartCount(cart);
       this.setData({
-        products,
+        products: catalogue.map((p) => ({
+          sku: p.sku,
+          name: localize(p.names, p.name),
+          description: localize(p.descriptions, p.description),
+          image: imageUrl(p.image),
+          amount: p.price.amount,
+          currency: p.price.currency,
+          quantity: quantityOf(p.sku),
+        })),
         total: cartTotal(cart),
-        count: cart.reduce((sum, line) => sum + line.quantity, 0),
+        count,
+        cartLabel: t('shop.cart', { count }),
       });
+      showCartBadge(count);
     },
     onRetryTap() {
-      this.load();
+      this.load(false);
     },
     onQuantityChange(e: WechatMiniprogram.CustomEvent<{ value: number }, {}, { sku: string }>) {
-      const sku = e.currentTarget.dataset.sku;
-      const quantity = e.detail.value;
-      const lines = catalogue.map((product) => ({
-        product,
-        quantity: product.sku === sku ? quantity : quantityOf(product.sku),
-      }));
-      setCart(lines);
+      const product = catalogue.filter((p) => p.sku === e.currentTarget.dataset.sku)[0];
+      if (!product) return;
+      setQuantity(product, e.detail.value);
       this.showCart();
     },
     onCheckoutTap() {
+      // A disabled button still fires bindtap in WeChat: check the state here too.
       if (this.data.count === 0) return;
       navigateTo('/pages/checkout/checkout');
-    },
-    onOrdersTap() {
-      navigateTo('/pages/orders/orders');
     },
   },
 });

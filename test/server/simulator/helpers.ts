@@ -156,3 +156,29 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 3000, what =
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An intent the test shopper has paid (SUCCEEDED, captured), as retrieved afterwards. */
+export async function paidIntent(h: Harness, token: string, fields: Record<string, unknown> = {}): Promise<any> {
+  const created = await createIntent(h, token, fields);
+  if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
+  const confirmed = await confirmIntent(h, token, created.body.id);
+  const paid = await shopper(h, confirmed.body.next_action.data.package, 'pay');
+  if (paid.body.errMsg !== 'requestPayment:ok') throw new Error(`pay failed: ${paid.body.errMsg}`);
+  return (await airwallex(h, token, 'GET', `/api/v1/pa/payment_intents/${created.body.id}`)).body;
+}
+
+/** POST /api/v1/pa/refunds/create with a fresh request_id unless `fields` gives one. */
+export function createRefund(h: Harness, token: string, fields: Record<string, unknown>): Promise<JsonAnswer> {
+  return airwallex(h, token, 'POST', '/api/v1/pa/refunds/create', { request_id: requestId(), ...fields });
+}
+
+/** Polls `read` every 20 ms until `predicate` holds of its answer; fails after `timeoutMs`. */
+export async function eventually<T>(read: () => Promise<T>, predicate: (value: T) => boolean, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await read();
+    if (predicate(value)) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(value)}`);
+    await sleep(20);
+  }
+}

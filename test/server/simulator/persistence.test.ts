@@ -1,8 +1,8 @@
-// State in a database file survives a simulator restart: intents, used request_ids, codes, queued webhooks.
+// State in a database file survives a simulator restart: intents, refunds and their timers, used request_ids, codes, queued webhooks.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { call, confirmIntent, createIntent, CREDENTIALS, login, startReceiver, startSimulator, waitFor } from './helpers';
+import { airwallex, call, confirmIntent, createIntent, createRefund, CREDENTIALS, eventually, login, paidIntent, startReceiver, startSimulator, waitFor } from './helpers';
 
 let dir: string;
 
@@ -70,6 +70,40 @@ describe('persistence', () => {
       await waitFor(() => receiver.received.length === 1, 3000, 'the redelivery');
       expect(receiver.received[0].event.id).toBe(failing.received[0].event.id);
       await waitFor(() => second.sim.stats().webhooks.pending === 0, 1000, 'an empty queue');
+    } finally {
+      await second.close();
+      await receiver.close();
+    }
+  });
+
+  it('keeps refunds across a restart, and a refund due to move on while stopped does so after it', async () => {
+    const databasePath = path.join(dir, 'simulator.sqlite');
+    // 1 to 3 s before ACCEPTED: far longer than creating the refund and stopping takes.
+    const first = await startSimulator({ databasePath, webhookUrl: () => undefined, faults: { refundAcceptDelayMs: 2000 } });
+    const token = await login(first);
+    const intent = await paidIntent(first, token);
+    const refund = await createRefund(first, token, { request_id: 'persisted-refund', payment_intent_id: intent.id, amount: 4 });
+    expect(first.sim.listRefunds()).toEqual([refund.body]);
+    await first.close();
+
+    const receiver = await startReceiver();
+    const second = await startSimulator({ databasePath, webhookUrl: () => receiver.url, faults: { refundSettleDelayMs: 20 } });
+    try {
+      const settled = await eventually(
+        () => airwallex(second, token, 'GET', `/api/v1/pa/refunds/${refund.body.id}`),
+        (answer) => answer.body.status === 'SETTLED',
+        8000,
+        'SETTLED after the restart',
+      );
+      expect(settled.body).toMatchObject({ id: refund.body.id, amount: 4, request_id: 'persisted-refund' });
+      expect((await createRefund(second, token, { request_id: 'persisted-refund', payment_intent_id: intent.id, amount: 4 })).body.code).toBe('duplicate_request');
+      expect((await createRefund(second, token, { payment_intent_id: intent.id })).body.amount).toBe(8.5);
+      // The refund.received queued before the restart, then what the restarted simulator sent.
+      const refundEvents = () => receiver.received.filter((r) => r.event.data.object.id === refund.body.id).map((r) => r.event.name);
+      await waitFor(() => refundEvents().length >= 3, 3000, 'the refund webhooks');
+      expect(refundEvents()).toEqual(['refund.received', 'refund.accepted', 'refund.settled']);
+      // Let the second refund finish and its webhooks land, so nothing is in flight when the receiver goes away.
+      await waitFor(() => second.sim.listRefunds().every((r) => r.status === 'SETTLED') && second.sim.stats().webhooks.pending === 0, 5000, 'a quiet simulator');
     } finally {
       await second.close();
       await receiver.close();

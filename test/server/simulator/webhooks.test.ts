@@ -1,11 +1,15 @@
-// Webhook delivery from the simulator to a local receiver: signature, event order and names, retries, faults.
+// Webhook delivery from the simulator to a local receiver: signature, event order and names, retries, faults, refund events.
 import { createHmac } from 'node:crypto';
+import { RECOMMENDED_WEBHOOK_EVENTS, webhookEventsFromEnv } from '../../../server/simulator';
 import {
   airwallex,
+  call,
   confirmIntent,
   createIntent,
+  createRefund,
   CREDENTIALS,
   login,
+  paidIntent,
   requestId,
   shopper,
   sleep,
@@ -56,7 +60,7 @@ describe('webhooks', () => {
     });
   });
 
-  it('emits the events of a whole payment in order, each intent snapshot newer than the last', async () => {
+  it('emits the events of a whole payment in order, intent snapshots stamped in whole seconds that never go back', async () => {
     const created = await createIntent(h, token);
     const confirmed = await confirmIntent(h, token, created.body.id);
     await shopper(h, confirmed.body.next_action.data.package, 'pay');
@@ -76,7 +80,8 @@ describe('webhooks', () => {
       .filter((r) => r.event.name.startsWith('payment_intent.'))
       .map((r) => Date.parse(r.event.data.object.updated_at));
     expect([...intentTimes].sort((a, b) => a - b)).toEqual(intentTimes);
-    expect(new Set(intentTimes).size).toBe(intentTimes.length);
+    // Like Airwallex: whole seconds, so a quick payment's snapshots share one updated_at.
+    for (const time of intentTimes) expect(time % 1000).toBe(0);
   });
 
   it('emits failed_to_process then requires_payment_method for a failed payment, and cancelled for a cancel', async () => {
@@ -150,5 +155,79 @@ describe('webhooks', () => {
     await confirmIntent(h, token, created.body.id);
     await waitFor(() => names(created.body.id).length === 3, 2000, 'three events');
     expect(names(created.body.id)[2]).toBe('payment_intent.created');
+  });
+});
+
+describe('refund webhooks', () => {
+  const PAYMENT_EVENTS = [
+    'payment_intent.created',
+    'payment_attempt.authentication_redirected',
+    'payment_intent.requires_customer_action',
+    'payment_attempt.capture_requested',
+    'payment_intent.succeeded',
+  ];
+
+  it('sends signed refund.received, refund.accepted and refund.settled in the intent\'s lane, each carrying the Refund', async () => {
+    h.sim.setFaults({ refundAcceptDelayMs: 10, refundSettleDelayMs: 10 });
+    const intent = await paidIntent(h, token);
+    const refund = await createRefund(h, token, { payment_intent_id: intent.id, amount: 2 });
+    await waitFor(() => names(intent.id).length === 8, 5000, 'eight events');
+    expect(names(intent.id)).toEqual([...PAYMENT_EVENTS, 'refund.received', 'refund.accepted', 'refund.settled']);
+    const refundEvents = receiver.received.filter((r) => r.event.name.startsWith('refund.'));
+    expect(refundEvents[0].event.data.object).toEqual(refund.body);
+    expect(refundEvents.map((r) => r.event.data.object.status)).toEqual(['RECEIVED', 'ACCEPTED', 'SETTLED']);
+    const settled = await airwallex(h, token, 'GET', `/api/v1/pa/refunds/${refund.body.id}`);
+    expect(refundEvents[2].event.data.object).toEqual(settled.body);
+    for (const delivery of refundEvents) {
+      const ts = delivery.headers['x-timestamp'] as string;
+      expect(delivery.headers['x-signature']).toBe(createHmac('sha256', CREDENTIALS.webhookSecret).update(ts + delivery.rawBody).digest('hex'));
+      expect(delivery.event).toMatchObject({ id: expect.stringMatching(/^evt_/), account_id: 'acct_simulator', version: '2025-06-30' });
+    }
+  });
+
+  it('sends refund.failed for a refund that fails, and the same events for a refund made in the web app', async () => {
+    h.sim.setFaults({ refundAcceptDelayMs: 10, refundFailRate: 1 });
+    const intent = await paidIntent(h, token);
+    const made = await call(`${h.airwallex}/_refunds`, { method: 'POST', body: { payment_intent_id: intent.id } });
+    expect(made.status).toBe(201);
+    await waitFor(() => names(intent.id).length === 7, 5000, 'seven events');
+    expect(names(intent.id).slice(5)).toEqual(['refund.received', 'refund.failed']);
+    const failed = receiver.received.find((r) => r.event.name === 'refund.failed')!.event.data.object;
+    expect(failed).toMatchObject({ id: made.body.id, status: 'FAILED', failure_details: { code: expect.any(String) } });
+  });
+
+  it('applies the drop and duplicate faults to refund events too', async () => {
+    h.sim.setFaults({ refundAcceptDelayMs: 600_000 });
+    const intent = await paidIntent(h, token);
+    await waitFor(() => names(intent.id).length === 5, 2000, 'the payment events');
+    h.sim.setFaults({ webhookDropRate: 1 });
+    await createRefund(h, token, { payment_intent_id: intent.id, amount: 1 });
+    h.sim.setFaults({ webhookDropRate: 0, webhookDuplicateRate: 1 });
+    await createRefund(h, token, { payment_intent_id: intent.id, amount: 1 });
+    await waitFor(() => names(intent.id).length === 7, 2000, 'two copies of the second refund.received');
+    await sleep(50);
+    const received = receiver.received.filter((r) => r.event.name === 'refund.received');
+    expect(received).toHaveLength(2);
+    expect(received[1].event.id).toBe(received[0].event.id);
+    expect(h.sim.stats().webhooks).toMatchObject({ dropped: 1, duplicated: 1 });
+  });
+
+  it('counts the refund events in the recommended subscription, and sends nothing else of a refund', async () => {
+    expect(RECOMMENDED_WEBHOOK_EVENTS).toEqual(expect.arrayContaining(['refund.received', 'refund.accepted', 'refund.settled', 'refund.failed']));
+    expect(webhookEventsFromEnv(undefined)).toEqual(RECOMMENDED_WEBHOOK_EVENTS);
+    const subscribed = await startSimulator({
+      webhookUrl: () => receiver.url,
+      webhookEvents: RECOMMENDED_WEBHOOK_EVENTS,
+      faults: { refundAcceptDelayMs: 10, refundSettleDelayMs: 10 },
+    });
+    try {
+      const subscribedToken = await login(subscribed);
+      const intent = await paidIntent(subscribed, subscribedToken);
+      await createRefund(subscribed, subscribedToken, { payment_intent_id: intent.id });
+      await waitFor(() => names(intent.id).length === 4, 5000, 'four events');
+      expect(names(intent.id)).toEqual(['payment_intent.succeeded', 'refund.received', 'refund.accepted', 'refund.settled']);
+    } finally {
+      await subscribed.close();
+    }
   });
 });

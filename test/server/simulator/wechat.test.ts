@@ -13,6 +13,10 @@ beforeAll(async () => {
   token = await login(h);
 });
 afterAll(() => h.close());
+// Each test starts on the real time again, whatever an earlier one did to the clock.
+beforeEach(() => {
+  clock = Date.now();
+});
 
 async function mintCode(shopperName?: string): Promise<string> {
   const answer = await call(`${h.base}/wechat/login`, { method: 'POST', body: shopperName === undefined ? {} : { shopper: shopperName } });

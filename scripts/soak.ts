@@ -1,0 +1,152 @@
+// `npm run soak`: many payments in a row, each with a long poll waiting before its webhook lands,
+// to show that the server's memory stays flat: nothing it keeps grows with the number of orders.
+//
+// Usage: npm run soak -- [--payments 20000] [--shoppers 50] [--json]
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { closeHttp, request } from './lib/http';
+import { freePort, HOST, installCleanup, makeTempDir, memoryMiB, sleep, startServer, startSimulator, stopProcess, waitReady } from './lib/proc';
+import { clientAddress, randomCart } from './lib/shopper';
+import { fmt, Options, round } from './lib/stats';
+
+const USAGE = `npm run soak -- [options]
+  --payments N   payments in all (default 20000)
+  --shoppers N   concurrent virtual shoppers (default 50)
+  --json         print the figures as JSON`;
+
+const METRICS_TOKEN = 'soak-metrics-token-0123456789abcdef';
+/** A leak of this much per order would show as ~4 MiB over 20,000 orders: well above the noise of min-of-window heap readings. */
+const MAX_GROWTH_BYTES_PER_PAYMENT = 200;
+
+interface Reading {
+  payments: number;
+  rssMiB: number;
+  heapUsedMiB: number;
+}
+
+async function heapUsedBytes(server: string): Promise<number> {
+  const answer = await request<string>('GET', `${server}/metrics`, { token: METRICS_TOKEN });
+  const match = /^nodejs_heap_size_used_bytes (\d+(?:\.\d+)?(?:e\+\d+)?)$/m.exec(String(answer.body));
+  if (!match) throw new Error(`no heap figure in /metrics (HTTP ${answer.status})`);
+  return Number(match[1]);
+}
+
+/** One payment whose long poll is already waiting when the webhook arrives. */
+async function payment(api: { server: string; simulator: string }, shopper: string): Promise<void> {
+  const phone = clientAddress(shopper);
+  const code = await request<{ code: string }>('POST', `${api.simulator}/simulator/wechat/login`, { body: { shopper } });
+  const session = await request<{ token: string }>('POST', `${api.server}/api/sessions`, { body: { code: code.body.code }, headers: phone });
+  if (session.status !== 201) throw new Error(`session ${session.status}`);
+  const token = session.body.token;
+  const created = await request<{ order: { id: string } }>('POST', `${api.server}/api/orders`, {
+    body: { items: randomCart() },
+    token,
+    headers: { 'idempotency-key': randomUUID(), ...phone },
+  });
+  if (created.status !== 201) throw new Error(`order ${created.status}`);
+  const id = created.body.order.id;
+  const paying = await request<{ requestPayment: { package: string } }>('POST', `${api.server}/api/orders/${id}/payment`, { token, headers: phone });
+  if (paying.status !== 200) throw new Error(`payment ${paying.status}`);
+  const waiting = request<{ order: { status: string } }>('GET', `${api.server}/api/orders/${id}?waitSeconds=25&unlessStatus=awaiting_payment`, {
+    token,
+    headers: phone,
+    timeoutMs: 40_000,
+  });
+  await sleep(10); // the long poll is in before the shopper pays, so it is waiting when the webhook lands
+  const sheet = await request<{ errMsg: string }>('POST', `${api.simulator}/simulator/wechat/pay`, { body: { package: paying.body.requestPayment.package, outcome: 'pay' } });
+  if (sheet.body.errMsg !== 'requestPayment:ok') throw new Error(`sheet ${sheet.body.errMsg}`);
+  const answer = await waiting;
+  if (answer.body.order?.status !== 'paid') throw new Error(`long poll ended ${answer.status} ${answer.body.order?.status}`);
+}
+
+async function main(): Promise<void> {
+  let options: Options;
+  try {
+    options = new Options(process.argv.slice(2), ['payments', 'shoppers', 'json', 'help']);
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (options.flag('help')) return console.log(USAGE);
+  installCleanup();
+  const total = options.number('payments', 20_000, 100, 10_000_000);
+  const shoppers = options.number('shoppers', 50, 1, 1000);
+  const json = options.flag('json');
+  const log = (message: string) => !json && process.stderr.write(`${message}\n`);
+
+  const dir = makeTempDir('wechatpay-soak-');
+  const secret = 'whsec_soak_only';
+  const [simPort, serverPort] = [await freePort(), await freePort()];
+  const api = { server: `http://${HOST}:${serverPort}`, simulator: `http://${HOST}:${simPort}` };
+  const simulator = startSimulator({ port: simPort, serverPort, secret, databasePath: path.join(dir, 'simulator.sqlite') });
+  const server = startServer({ port: serverPort, simPort, secret, databasePath: path.join(dir, 'app.sqlite'), env: { METRICS_TOKEN } });
+  await Promise.all([waitReady(simulator, `${api.simulator}/simulator/stats`), waitReady(server, `${api.server}/healthz`)]);
+
+  let done = 0;
+  let failures = 0;
+  let next = 0;
+  const readings: Reading[] = [];
+  // The heap right after a collection is the floor of the readings in a window: take the lowest.
+  const windowHeap: number[] = [];
+  const sampler = setInterval(() => {
+    heapUsedBytes(api.server).then((bytes) => windowHeap.push(bytes), () => undefined);
+  }, 250);
+  const read = () => {
+    const heap = windowHeap.length > 0 ? Math.min(...windowHeap) : NaN;
+    windowHeap.length = 0;
+    readings.push({ payments: done, rssMiB: round(memoryMiB(server.pid).current, 1), heapUsedMiB: round(heap / 2 ** 20, 2) });
+    log(`after ${done} payments: RSS ${fmt(readings.at(-1)!.rssMiB)} MiB, heap used ${fmt(readings.at(-1)!.heapUsedMiB)} MiB`);
+  };
+
+  const warmup = Math.min(2000, Math.floor(total / 10));
+  const checkpoints = new Set([warmup, Math.floor((warmup + total) / 2), total]);
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: shoppers }, async (_, lane) => {
+      while (next < total) {
+        const n = next++;
+        try {
+          await payment(api, `soak-${lane}-${n}`);
+        } catch (err) {
+          failures++;
+          if (failures <= 5) log(`failed: ${(err as Error).message}`);
+        }
+        done++;
+        if (checkpoints.has(done)) {
+          // Let the window fill with readings taken at this point of the run.
+          await sleep(1000);
+          read();
+        }
+      }
+    }),
+  );
+  clearInterval(sampler);
+  const seconds = (performance.now() - started) / 1000;
+  await stopProcess(server, 'SIGTERM');
+  await stopProcess(simulator, 'SIGTERM');
+  closeHttp();
+
+  const [start, middle, end] = readings;
+  // Judged on the second half: by then the bounded caches (abuse limits' keys, prepared statements) are full.
+  const growthPerPayment = ((end.heapUsedMiB - middle.heapUsedMiB) * 2 ** 20) / Math.max(1, end.payments - middle.payments);
+  const flat = growthPerPayment <= MAX_GROWTH_BYTES_PER_PAYMENT && failures === 0;
+  const result = { payments: done, failures, seconds: round(seconds, 1), paymentsPerSecond: round(done / seconds, 1), readings, heapGrowthBytesPerPayment: round(growthPerPayment, 1), flat };
+  if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  else {
+    process.stdout.write(
+      [
+        `soak: ${done} payments (${failures} failed) in ${fmt(seconds)} s, ${shoppers} shoppers, each long poll waiting before its webhook`,
+        `server memory      start (${start.payments})   middle (${middle.payments})   end (${end.payments})`,
+        `  RSS MiB          ${fmt(start.rssMiB)}            ${fmt(middle.rssMiB)}            ${fmt(end.rssMiB)}`,
+        `  heap used MiB    ${fmt(start.heapUsedMiB)}            ${fmt(middle.heapUsedMiB)}            ${fmt(end.heapUsedMiB)}`,
+        `heap growth per payment from middle to end: ${fmt(growthPerPayment, 1)} bytes (flat means ≤ ${MAX_GROWTH_BYTES_PER_PAYMENT}): ${flat ? 'flat' : 'GROWING'}`,
+      ].join('\n') + '\n',
+    );
+  }
+  process.exit(flat ? 0 : 1);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

@@ -1,0 +1,173 @@
+// The admin API (/admin/api/*): find orders, read their timeline, refund, re-check, see anomalies.
+// Every route needs the admin token (or the console's session); every change is audited.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse, OrderStatus } from '../contract';
+import { AppError } from '../errors';
+import { CSRF_HEADER, csrfMatches, findSession, fromOwnOrigin } from '../console/session';
+import type { AdminContext, AdminService } from '../services/admin';
+import { languageOf, presentAdminOrder, presentAnomaly, presentTimeline } from './presenters';
+import type { AdminDeps, AppDeps, TypedApp } from './types';
+
+const ORDER_STATUSES: OrderStatus[] = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'];
+const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
+const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' })),
+});
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is acting on the admin API: a fingerprint of the token, never the token. */
+    adminActor: string;
+    /** How: a bearer token (`api`) or a console session (`console`). */
+    adminVia: 'api' | 'console';
+  }
+}
+
+/** `admin:` and 8 hex digits of the token's SHA-256: enough to tell tokens apart in the audit log. */
+export function actorOf(token: string): string {
+  return `admin:${sha256(token).slice(0, 8)}`;
+}
+
+/** Equal in constant time: both sides are hashed first, so their lengths cannot leak either. */
+export function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(Buffer.from(sha256(given), 'hex'), Buffer.from(sha256(expected), 'hex'));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDeps, service: AdminService): void {
+  const tokenActor = actorOf(admin.token);
+  app.decorateRequest('adminActor', '');
+  app.decorateRequest('adminVia', 'api');
+  // Either the admin token as a bearer token (scripts, curl), or a signed-in console session (a browser):
+  // then changes also need the session's CSRF token in x-csrf-token and our Origin. Never a shopper's token.
+  const authenticate = async (request: FastifyRequest) => {
+    const authorization = request.headers.authorization;
+    if (authorization !== undefined) {
+      const match = /^Bearer (\S{1,512})$/.exec(authorization);
+      if (!match || !sameSecret(match[1], admin.token)) throw new AppError('ADMIN_UNAUTHENTICATED');
+      request.adminActor = actorOf(match[1]);
+      request.adminVia = 'api';
+      return;
+    }
+    const session = await findSession(request, deps.store, tokenActor, Date.now());
+    if (!session) throw new AppError('ADMIN_UNAUTHENTICATED');
+    if (request.method !== 'GET' && request.method !== 'HEAD' && (!fromOwnOrigin(request) || !csrfMatches(request.headers[CSRF_HEADER], session))) {
+      throw new AppError('CSRF_INVALID', `A console session changes things only with its CSRF token in the ${CSRF_HEADER} header, from this server's pages.`);
+    }
+    request.adminActor = session.record.actor;
+    request.adminVia = 'console';
+  };
+  const context = (request: FastifyRequest): AdminContext => ({ actor: request.adminActor, requestId: request.id, via: request.adminVia });
+  const language = (request: FastifyRequest) => languageOf(request.headers['accept-language']);
+
+  app.register(
+    async (plugin) => {
+      const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
+      scope.addHook('onRequest', authenticate);
+      scope.addHook('onSend', async (_request, reply) => {
+        reply.header('cache-control', 'no-store');
+      });
+
+      scope.get(
+        '/orders',
+        {
+          schema: {
+            querystring: Type.Object({
+              status: Type.Optional(Type.Union(ORDER_STATUSES.map((status) => Type.Literal(status)))),
+              q: Type.Optional(Type.String({ maxLength: 128 })),
+              from: Type.Optional(Type.String({ format: 'date-time' })),
+              to: Type.Optional(Type.String({ format: 'date-time' })),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+              offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+            }),
+          },
+        },
+        async (request): Promise<AdminOrdersResponse> => {
+          const { status, q, from, to } = request.query;
+          const limit = request.query.limit ?? 50;
+          const offset = request.query.offset ?? 0;
+          const { orders, total } = await service.searchOrders({
+            status,
+            q: q?.trim() || undefined,
+            from: from ? Date.parse(from) : undefined,
+            to: to ? Date.parse(to) : undefined,
+            limit,
+            offset,
+          });
+          return { orders: orders.map((order) => presentAdminOrder(order, language(request))), total, limit, offset };
+        },
+      );
+
+      scope.get('/orders/:id', { schema: { params: OrderParams } }, async (request): Promise<AdminOrderResponse> => {
+        const { order, events } = await service.orderWithTimeline(request.params.id);
+        return { order: presentAdminOrder(order, language(request)), timeline: presentTimeline(events) };
+      });
+
+      scope.post(
+        '/orders/:id/refunds',
+        {
+          schema: {
+            params: OrderParams,
+            headers: IdempotencyHeaders,
+            body: Type.Object({
+              amount: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+              reason: Type.Optional(Type.String({ maxLength: 128 })),
+            }),
+          },
+        },
+        async (request, reply): Promise<CreateRefundResponse> => {
+          const idempotencyKey = request.headers['idempotency-key'];
+          if (!idempotencyKey) throw new AppError('IDEMPOTENCY_KEY_REQUIRED');
+          const result = await service.refund(request.params.id, request.body, idempotencyKey, context(request));
+          // A replay answers exactly as the first request did.
+          reply.code(201);
+          const order = presentAdminOrder(result.order, language(request));
+          return { refund: order.refunds.find((refund) => refund.id === result.refund.id)!, order };
+        },
+      );
+
+      scope.post('/orders/:id/recheck', { schema: { params: OrderParams } }, async (request): Promise<AdminOrderResponse> => {
+        const { order, events } = await service.recheck(request.params.id, context(request));
+        return { order: presentAdminOrder(order, language(request)), timeline: presentTimeline(events) };
+      });
+
+      scope.get(
+        '/anomalies',
+        { schema: { querystring: Type.Object({ open: Type.Optional(Type.Boolean()), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) } },
+        async (request): Promise<AnomaliesResponse> => {
+          const anomalies = await service.listAnomalies({ openOnly: request.query.open ?? false, limit: request.query.limit ?? 100 });
+          return { anomalies: anomalies.map(presentAnomaly) };
+        },
+      );
+
+      scope.post(
+        '/anomalies/:id/resolve',
+        { schema: { params: Type.Object({ id: Type.Integer({ minimum: 1 }) }) } },
+        async (request) => {
+          const anomaly = await service.resolveAnomaly(request.params.id, context(request));
+          return { anomaly: presentAnomaly(anomaly) };
+        },
+      );
+
+      scope.get(
+        '/audit',
+        { schema: { querystring: Type.Object({ target: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) } },
+        async (request) => {
+          const entries = await deps.store.listAudit({ target: request.query.target, limit: request.query.limit ?? 100 });
+          return { entries: entries.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })) };
+        },
+      );
+
+      if (admin.simulatorStats) {
+        const stats = admin.simulatorStats;
+        scope.get('/simulator', async () => ({ stats: stats() }));
+      }
+    },
+    { prefix: '/admin/api' },
+  );
+}

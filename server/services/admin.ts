@@ -1,0 +1,90 @@
+// What operators do, for the admin API and the merchant console alike: find, read, refund, re-check,
+// resolve; every change written to the audit log with who asked for it.
+import type { CreateRefundRequest } from '../contract';
+import { AppError } from '../errors';
+import type { AdminOrderQuery, AnomalyRecord, OrderEventRecord, OrderRecord, RefundRecord, Store } from '../store/types';
+import type { RefundService } from './refunds';
+
+/** Who acts, and on behalf of which request (the audit log keeps both). */
+export interface AdminContext {
+  /** A fingerprint of the admin token (`admin:` + 8 hex digits), never the token. */
+  actor: string;
+  requestId: string;
+  /** `api` (a bearer token) or `console` (a signed-in browser). */
+  via: 'api' | 'console';
+}
+
+export interface AdminServiceDeps {
+  store: Store;
+  refunds: Pick<RefundService, 'refund' | 'recheck'>;
+  now?: () => number;
+}
+
+export class AdminService {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: AdminServiceDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  searchOrders(query: AdminOrderQuery): Promise<{ orders: OrderRecord[]; total: number }> {
+    return this.deps.store.searchOrders(query);
+  }
+
+  /** The order and its timeline; ORDER_NOT_FOUND when there is no such order. */
+  async orderWithTimeline(id: string): Promise<{ order: OrderRecord; events: OrderEventRecord[] }> {
+    const order = await this.deps.store.getOrder(id);
+    if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${id}.`);
+    return { order, events: await this.deps.store.orderEvents(order.id) };
+  }
+
+  /** Refunds through the refund service (idempotent by key); audits what was made and what was refused. */
+  async refund(
+    orderId: string,
+    request: CreateRefundRequest,
+    idempotencyKey: string,
+    context: AdminContext,
+  ): Promise<{ refund: RefundRecord; order: OrderRecord; created: boolean }> {
+    try {
+      const result = await this.deps.refunds.refund(orderId, request, { idempotencyKey, actor: context.actor });
+      if (result.created) {
+        const { refund } = result;
+        await this.audit(context, 'refund.create', orderId, { refundId: refund.id, amount: refund.amount, reason: refund.reason, status: refund.status });
+      }
+      return result;
+    } catch (err) {
+      if (err instanceof AppError) await this.audit(context, 'refund.refused', orderId, { code: err.code, amount: request.amount ?? null });
+      throw err;
+    }
+  }
+
+  /** Asks Airwallex about the order now (within the per-order limit); audited. */
+  async recheck(orderId: string, context: AdminContext): Promise<{ order: OrderRecord; events: OrderEventRecord[] }> {
+    const order = await this.deps.refunds.recheck(orderId);
+    await this.audit(context, 'order.recheck', order.id, { status: order.status });
+    return { order, events: await this.deps.store.orderEvents(order.id) };
+  }
+
+  listAnomalies(options: { openOnly: boolean; limit: number; offset?: number }): Promise<AnomalyRecord[]> {
+    return this.deps.store.listAnomalies({ openOnly: options.openOnly, limit: options.limit, offset: options.offset ?? 0 });
+  }
+
+  /** Marks an anomaly handled; NOT_FOUND when there is no such anomaly. */
+  async resolveAnomaly(id: number, context: AdminContext): Promise<AnomalyRecord> {
+    const anomaly = await this.deps.store.resolveAnomaly(id, this.now());
+    if (!anomaly) throw new AppError('NOT_FOUND', `No anomaly ${id}.`);
+    await this.audit(context, 'anomaly.resolve', anomaly.orderId, { anomalyId: anomaly.id, kind: anomaly.kind });
+    return anomaly;
+  }
+
+  /** Writes one audit entry; `detail` must never hold a secret. */
+  audit(context: Pick<AdminContext, 'actor' | 'requestId'> & { via?: AdminContext['via'] }, action: string, target: string | null, detail: Record<string, unknown>): Promise<void> {
+    return this.deps.store.recordAudit({
+      at: this.now(),
+      actor: context.actor,
+      action,
+      target,
+      detail: { requestId: context.requestId, ...(context.via ? { via: context.via } : {}), ...detail },
+    });
+  }
+}

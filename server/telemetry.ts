@@ -1,0 +1,118 @@
+// Operational metrics in Prometheus' format (prom-client), one registry per server instance.
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from './store/types';
+
+/** What the services report; the server's /metrics exposes it. */
+export interface Telemetry {
+  readonly registry: Registry;
+  httpRequest(method: string, route: string, status: number, seconds: number): void;
+  orderCreated(): void;
+  /** An order reached `status` (paid, processing, cancelled, expired …). */
+  orderStatus(status: string): void;
+  /** requested, succeeded, failed, rejected (refused by Airwallex at creation). */
+  refund(outcome: string): void;
+  /** One HTTP attempt to Airwallex; `status` is the HTTP status, or `network` when none came. */
+  airwallexCall(operation: string, status: string, seconds: number): void;
+  /** applied, duplicate, refused, deferred, ignored, unknown_order. */
+  webhook(event: string, outcome: string): void;
+  longPollStarted(): void;
+  longPollEnded(): void;
+  sweepRun(report: { checked: number; failures: number; due: number }): void;
+  anomaly(kind: string): void;
+  /** A sign-in on the merchant console: ok, refused (wrong token) or limited (too many attempts). */
+  adminSignIn(outcome: 'ok' | 'refused' | 'limited'): void;
+}
+
+const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/**
+ * The metrics of one server. Counters count in this process (sum them across instances); the
+ * gauges of orders and anomalies are read from the database at scrape time, so every instance
+ * reports the same shop-wide figures.
+ */
+export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
+  const registry = new Registry();
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+
+  const httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route and status.', labelNames: ['method', 'route', 'status'], registers });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'Time to answer an HTTP request (long polls included: see the route label).',
+    labelNames: ['method', 'route', 'status'],
+    buckets: SECONDS,
+    registers,
+  });
+  const ordersCreated = new Counter({ name: 'shop_orders_created_total', help: 'Orders created.', registers });
+  const orderStatus = new Counter({ name: 'shop_order_status_changes_total', help: 'Orders that reached a status.', labelNames: ['status'], registers });
+  const refunds = new Counter({ name: 'shop_refunds_total', help: 'Refunds by outcome (requested, succeeded, failed, rejected).', labelNames: ['outcome'], registers });
+  const airwallexCalls = new Counter({ name: 'airwallex_requests_total', help: 'HTTP attempts to Airwallex, by operation and status.', labelNames: ['operation', 'status'], registers });
+  const airwallexDuration = new Histogram({
+    name: 'airwallex_request_duration_seconds',
+    help: 'Time of one HTTP attempt to Airwallex.',
+    labelNames: ['operation'],
+    buckets: SECONDS,
+    registers,
+  });
+  const webhooks = new Counter({ name: 'shop_webhooks_total', help: 'Airwallex webhook deliveries, by event and outcome.', labelNames: ['event', 'outcome'], registers });
+  const longPolls = new Gauge({ name: 'shop_long_polls_in_flight', help: 'Long polls waiting right now in this process.', registers });
+  const sweepRuns = new Counter({ name: 'shop_sweep_runs_total', help: 'Sweep passes run.', registers });
+  const sweepChecked = new Counter({ name: 'shop_sweep_orders_checked_total', help: 'Orders the sweep checked.', registers });
+  const sweepFailures = new Counter({ name: 'shop_sweep_failures_total', help: 'Order checks the sweep could not finish (retried with backoff).', registers });
+  const sweepDue = new Gauge({ name: 'shop_sweep_orders_due', help: 'Orders due in the last sweep pass.', registers });
+  const sweepFailing = new Gauge({ name: 'shop_sweep_orders_failing', help: 'Orders whose check failed in the last sweep pass.', registers });
+  const anomalies = new Counter({ name: 'shop_anomalies_total', help: 'Money anomalies found (each needs an operator).', labelNames: ['kind'], registers });
+  const adminSignIns = new Counter({
+    name: 'shop_admin_sign_ins_total',
+    help: 'Merchant console sign-ins, by outcome (ok, refused: wrong token, limited: too many attempts).',
+    labelNames: ['outcome'],
+    registers,
+  });
+
+  new Gauge({
+    name: 'shop_orders',
+    help: 'Orders in the database, by status.',
+    labelNames: ['status'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const [status, count] of Object.entries(await store.countOrdersByStatus())) this.set({ status }, count);
+    },
+  });
+  new Gauge({
+    name: 'shop_open_anomalies',
+    help: 'Anomalies not yet marked resolved (at most 1000 counted).',
+    registers,
+    async collect() {
+      this.set((await store.listAnomalies({ openOnly: true, limit: 1000, offset: 0 })).length);
+    },
+  });
+
+  return {
+    registry,
+    httpRequest(method, route, status, seconds) {
+      const labels = { method, route, status: String(status) };
+      httpRequests.inc(labels);
+      httpDuration.observe(labels, seconds);
+    },
+    orderCreated: () => ordersCreated.inc(),
+    orderStatus: (status) => orderStatus.inc({ status }),
+    refund: (outcome) => refunds.inc({ outcome }),
+    airwallexCall(operation, status, seconds) {
+      airwallexCalls.inc({ operation, status });
+      airwallexDuration.observe({ operation }, seconds);
+    },
+    webhook: (event, outcome) => webhooks.inc({ event, outcome }),
+    longPollStarted: () => longPolls.inc(),
+    longPollEnded: () => longPolls.dec(),
+    sweepRun(report) {
+      sweepRuns.inc();
+      sweepChecked.inc(report.checked);
+      sweepFailures.inc(report.failures);
+      sweepDue.set(report.due);
+      sweepFailing.set(report.failures);
+    },
+    anomaly: (kind) => anomalies.inc({ kind }),
+    adminSignIn: (outcome) => adminSignIns.inc({ outcome }),
+  };
+}

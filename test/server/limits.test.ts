@@ -1,0 +1,103 @@
+// Abuse limits and strict input: one shopper cannot spend the merchant's Airwallex quota or starve others.
+import { FORCED_REFRESH_INTERVAL_MS } from '../../server/services/orders';
+import { CART, manualClock, startTestServer, testConfig, type ManualClock, type TestServer } from './helpers';
+
+let server: TestServer;
+let clock: ManualClock;
+beforeEach(async () => {
+  clock = manualClock();
+  server = await startTestServer(testConfig(), { now: clock.now });
+});
+afterEach(async () => {
+  await server.close();
+});
+
+const intents = () => server.simulator!.listIntents().length;
+
+describe('abuse limits', () => {
+  test('a flooding shopper gets 429 RATE_LIMITED with Retry-After while another shopper is served', async () => {
+    const [alice, bob] = [await server.sessionFor('alice'), await server.sessionFor('bob')];
+    const answers = [];
+    for (let batch = 0; batch < 16; batch++) {
+      answers.push(...(await Promise.all(Array.from({ length: 20 }, () => server.request('GET', '/api/orders', { token: alice })))));
+    }
+    const limited = answers.filter((answer) => answer.status === 429);
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(300); // RATE_LIMIT_SHOPPER_PER_MINUTE
+    expect(limited).toHaveLength(20);
+    expect(limited[0].body.error.code).toBe('RATE_LIMITED');
+    expect(Number(limited[0].headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await server.request('GET', '/api/orders', { token: bob })).status).toBe(200);
+  });
+
+  test('300 forced refreshes of one order reach Airwallex at most once per 2 s', async () => {
+    // This shopper's own limit is raised here: the point is what reaches Airwallex.
+    await server.close();
+    server = await startTestServer(testConfig({ RATE_LIMIT_SHOPPER_PER_MINUTE: '1000' }), { now: clock.now });
+    const token = await server.sessionFor('carol');
+    const order = (await server.request('POST', '/api/orders', { token, body: CART })).body.order;
+    await server.request('POST', `/api/orders/${order.id}/payment`, { token });
+    const before = server.simulator!.stats().airwallex.calls.retrieve;
+    const answers = [];
+    for (let batch = 0; batch < 15; batch++) {
+      answers.push(...(await Promise.all(Array.from({ length: 20 }, () => server.request('GET', `/api/orders/${order.id}?refresh=true`, { token })))));
+    }
+    expect(answers.every((answer) => answer.status === 200)).toBe(true);
+    expect(server.simulator!.stats().airwallex.calls.retrieve - before).toBe(1);
+    clock.advance(FORCED_REFRESH_INTERVAL_MS);
+    await server.request('GET', `/api/orders/${order.id}?refresh=true`, { token });
+    expect(server.simulator!.stats().airwallex.calls.retrieve - before).toBe(2);
+  });
+
+  test('the 21st unpaid order of a shopper is refused before any intent is made; paying or cancelling one frees a place', async () => {
+    const token = await server.sessionFor('dave');
+    const orders = [];
+    for (let i = 0; i < 20; i++) orders.push((await server.request('POST', '/api/orders', { token, body: CART })).body.order);
+    const made = intents();
+    const refused = await server.request('POST', '/api/orders', { token, body: CART });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.code).toBe('TOO_MANY_OPEN_ORDERS');
+    expect(intents()).toBe(made);
+    // Another shopper is not affected.
+    expect((await server.request('POST', '/api/orders', { token: await server.sessionFor('erin'), body: CART })).status).toBe(201);
+    await server.request('POST', `/api/orders/${orders[0].id}/cancel`, { token });
+    expect((await server.request('POST', '/api/orders', { token, body: CART })).status).toBe(201);
+  });
+
+  test('concurrent orders cannot together pass the limit', async () => {
+    const token = await server.sessionFor('frank');
+    const answers = await Promise.all(Array.from({ length: 30 }, () => server.request('POST', '/api/orders', { token, body: CART })));
+    expect(answers.filter((answer) => answer.status === 201)).toHaveLength(20);
+    expect(answers.filter((answer) => answer.status === 409)).toHaveLength(10);
+  });
+
+  test('logins are limited per client address (each one costs a call to WeChat)', async () => {
+    const codes = await Promise.all(Array.from({ length: 61 }, (_, i) => server.loginCode(`s${i}`)));
+    const answers = [];
+    for (const code of codes) answers.push(await server.request('POST', '/api/sessions', { body: { code } }));
+    expect(answers.slice(0, 60).every((answer) => answer.status === 201)).toBe(true);
+    expect(answers[60].status).toBe(429);
+    expect(answers[60].body.error.code).toBe('RATE_LIMITED');
+  });
+});
+
+describe('strict input', () => {
+  test('JSON bodies are taken as sent: a number is not a code, true is not a quantity', async () => {
+    const code = await server.request('POST', '/api/sessions', { body: { code: 12345 } });
+    expect(code.status).toBe(400);
+    expect(code.body.error.code).toBe('VALIDATION_FAILED');
+    const token = await server.sessionFor('gina');
+    for (const quantity of [true, '2', 2.5, null]) {
+      const answer = await server.request('POST', '/api/orders', { token, body: { items: [{ sku: 'tea-oolong', quantity }] } });
+      expect(answer.status).toBe(400);
+      expect(answer.body.error.code).toBe('VALIDATION_FAILED');
+    }
+    expect(intents()).toBe(0);
+  });
+
+  test('query strings are still read as the types they stand for', async () => {
+    const token = await server.sessionFor('hana');
+    const order = (await server.request('POST', '/api/orders', { token, body: CART })).body.order;
+    const answer = await server.request('GET', `/api/orders/${order.id}?waitSeconds=0&refresh=true`, { token });
+    expect(answer.status).toBe(200);
+  });
+});
