@@ -20,6 +20,8 @@ export interface Config {
   databaseUrl: string | undefined;
   /** Connections in this instance's PostgreSQL pool (the LISTEN connection comes on top). */
   databasePoolSize: number;
+  /** PostgreSQL cancels a statement of this instance's pool that runs (or waits for a lock) longer than this. */
+  databaseStatementTimeoutMs: number;
   logLevel: string;
   /** "pretty" for humans (pino-pretty), "json" for log shippers. */
   logFormat: 'json' | 'pretty';
@@ -206,6 +208,7 @@ export function loadConfig(env: Env = process.env): Config {
     databasePath,
     databaseUrl,
     databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseStatementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000),
     logLevel: str('LOG_LEVEL', 'info'),
     logFormat,
     currency,

@@ -5,9 +5,17 @@ import { openPostgresStore } from './postgres';
 import { openSqliteStore } from './sqlite';
 import type { Store } from './types';
 
-export async function openStore(config: Pick<Config, 'databaseUrl' | 'databasePath'> & Partial<Pick<Config, 'databasePoolSize'>>, logger: Logger): Promise<Store> {
+export async function openStore(
+  config: Pick<Config, 'databaseUrl' | 'databasePath'> & Partial<Pick<Config, 'databasePoolSize' | 'databaseStatementTimeoutMs'>>,
+  logger: Logger,
+): Promise<Store> {
   if (config.databaseUrl) {
-    return openPostgresStore({ connectionString: config.databaseUrl, poolSize: config.databasePoolSize, logger: logger.child({ component: 'postgres' }) });
+    return openPostgresStore({
+      connectionString: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      statementTimeoutMs: config.databaseStatementTimeoutMs,
+      logger: logger.child({ component: 'postgres' }),
+    });
   }
   return openSqliteStore(config.databasePath);
 }

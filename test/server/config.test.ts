@@ -21,6 +21,12 @@ describe('configuration', () => {
     expect(describeDatabase(loadConfig({ DATABASE_PATH: '/var/lib/app.sqlite' }))).toBe('sqlite:/var/lib/app.sqlite');
   });
 
+  test('takes the PostgreSQL pool size and statement timeout, within bounds', () => {
+    expect(loadConfig({})).toMatchObject({ databasePoolSize: 10, databaseStatementTimeoutMs: 15_000 });
+    expect(loadConfig({ DATABASE_POOL_SIZE: '4', DATABASE_STATEMENT_TIMEOUT_MS: '2500' })).toMatchObject({ databasePoolSize: 4, databaseStatementTimeoutMs: 2500 });
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '10' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
+
   test('refuses a DATABASE_URL that is not a PostgreSQL URL naming a database, without echoing it', () => {
     for (const [value, reason] of [
       ['mysql://u:topsecret@h/db', /postgres:\/\/ or postgresql:\/\//],

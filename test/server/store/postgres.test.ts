@@ -137,6 +137,82 @@ describePostgres('[postgres] PostgreSQL store', () => {
     });
   });
 
+  describe('statement timeout, SKIP LOCKED and round trips', () => {
+    let locker: pg.Client;
+    beforeEach(async () => {
+      locker = new pg.Client({ connectionString: url, application_name: 'test-locker' });
+      await locker.connect();
+    });
+    afterEach(async () => {
+      await locker.end();
+    });
+    const lock = async (orderId: string) => {
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM orders WHERE id = $1 FOR UPDATE', [orderId]);
+    };
+
+    test('cancels a statement that waits past the statement timeout: SERVICE_UNAVAILABLE, and the pool serves on', async () => {
+      const store = await open({ statementTimeoutMs: 300 });
+      try {
+        const { rows } = await store.pool.query('SHOW statement_timeout');
+        expect(rows[0].statement_timeout).toBe('300ms');
+        const order = newOrder();
+        await store.insertOrder(order);
+        await lock(order.id);
+        await expect(store.updateOrder(order.id, () => ({ patch: { status: 'paid' } }))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+        await expect(store.pool.query('SELECT pg_sleep(1)')).rejects.toMatchObject({ code: '57014' });
+        await locker.query('ROLLBACK');
+        expect((await store.updateOrder(order.id, () => ({ patch: { status: 'paid' } })))?.order.status).toBe('paid');
+        expect(store.pool.totalCount).toBeLessThanOrEqual(10);
+      } finally {
+        await locker.query('ROLLBACK');
+        await store.close();
+      }
+    });
+
+    test('the sweep claim skips an order another instance holds instead of waiting for it', async () => {
+      const store = await open();
+      try {
+        const held = newOrder({ nextCheckAt: 100 });
+        const free = newOrder({ nextCheckAt: 200 });
+        await store.insertOrder(held);
+        await store.insertOrder(free);
+        await lock(held.id);
+        expect((await store.claimDueOrders(1000, 10, 5000)).map((o) => o.id)).toEqual([free.id]);
+        await locker.query('ROLLBACK');
+        expect((await store.claimDueOrders(1000, 10, 5000)).map((o) => o.id)).toEqual([held.id]);
+      } finally {
+        await locker.query('ROLLBACK');
+        await store.close();
+      }
+    });
+
+    test('the hot paths cost few round trips: create 1, update 2, webhook 2, read 1', async () => {
+      const store = await open();
+      const query = jest.spyOn(pg.Client.prototype, 'query');
+      const trips = async (work: () => Promise<unknown>) => {
+        await work(); // warm: connections opened, named statements prepared
+        query.mockClear();
+        await work();
+        return query.mock.calls.length;
+      };
+      try {
+        const update = () => ({ patch: { checkedAt: Date.now() }, refunds: [], events: [{ kind: 'intent' as const, source: 'x', data: {}, at: 1 }] });
+        const order = newOrder();
+        await store.insertOrder(order);
+        expect(await trips(() => store.insertOrder(newOrder(), { maxOpenOrders: 1000, events: [{ kind: 'created', source: 'shopper', data: {}, at: 1 }] }))).toBe(1);
+        expect(await trips(() => store.updateOrder(order.id, update))).toBe(2);
+        expect(await trips(() => store.recordWebhookEvent({ id: `evt_${Math.random()}`, name: 'x', orderId: order.id, payload: '{}', receivedAt: 1 }, { orderId: order.id, decide: update }, 2))).toBe(2);
+        expect(await trips(() => store.getOrder(order.id))).toBe(1);
+        expect(await trips(() => store.claimRetrieve(order.id, Date.now(), 0))).toBe(1);
+        expect(await trips(() => store.claimDueOrders(0, 10, 1))).toBe(1);
+      } finally {
+        query.mockRestore();
+        await store.close();
+      }
+    });
+  });
+
   describe('migrations', () => {
     test('let several instances boot at the same moment on an empty database, applying each version once', async () => {
       const fresh = newDatabaseName();
