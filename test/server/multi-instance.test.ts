@@ -1,5 +1,6 @@
 // Two server processes on one PostgreSQL database, in live mode against the simulator process: what a load balancer in front of them relies on.
 import path from 'node:path';
+import pg from 'pg';
 import type { SimulatorStats } from '../../server/simulator/types';
 import { closeHttp, request, type Answer } from '../../scripts/lib/http';
 import { freePort, HOST, makeTempDir, sleep, startServer, startSimulator, stopProcess, waitReady, type NodeProcess } from '../../scripts/lib/proc';
@@ -18,7 +19,10 @@ interface ApiOrder {
 describePostgres('[postgres] two instances on one database', () => {
   const database = newDatabaseName();
   const secret = 'whsec_multi_instance';
+  const adminToken = 'admin-token-multi-instance-0123456789';
   let dir: string;
+  let databaseUrl: string;
+  let simPort: number;
   let simulatorUrl: string;
   let simulator: NodeProcess;
   const instances: Record<'a' | 'b', { url: string; proc: NodeProcess }> = {} as never;
@@ -26,8 +30,9 @@ describePostgres('[postgres] two instances on one database', () => {
 
   beforeAll(async () => {
     dir = makeTempDir('wechatpay-multi-');
-    const databaseUrl = await createDatabase(database);
-    const [simPort, portA, portB] = [await freePort(), await freePort(), await freePort()];
+    databaseUrl = await createDatabase(database);
+    simPort = await freePort();
+    const [portA, portB] = [await freePort(), await freePort()];
     simulatorUrl = `http://${HOST}:${simPort}`;
     // Webhooks go to A only, as when Airwallex's endpoint points at one address.
     simulator = startSimulator({ port: simPort, serverPort: portA, secret, databasePath: ':memory:' });
@@ -40,7 +45,7 @@ describePostgres('[postgres] two instances on one database', () => {
         logLevel: 'info',
         stdoutFile: path.join(dir, `${name}.log`),
         // No sweep during the tests: every retrieve counted below is a long poll's fallback.
-        env: { DATABASE_URL: databaseUrl, SWEEP_INTERVAL_SECONDS: '3600', ...env },
+        env: { DATABASE_URL: databaseUrl, SWEEP_INTERVAL_SECONDS: '3600', ADMIN_TOKEN: adminToken, ...env },
       });
       instances[name] = { url: `http://${HOST}:${port}`, proc };
     };
@@ -153,6 +158,94 @@ describePostgres('[postgres] two instances on one database', () => {
     // Both listeners are back: B's long polls are woken by A's changes again, without retrieves.
     for (const instance of Object.values(instances)) await waitReady(instance.proc, `${instance.url}/readyz`, 10_000);
     await wakeAcross(token);
+  });
+
+  test('the same confirm sent to both instances at once is one attempt at Airwallex: both answers carry the same package', async () => {
+    const token = await session(instances.a.url, 'rosa');
+    for (let round = 0; round < 3; round++) {
+      const created = await request<{ order: ApiOrder }>('POST', `${instances.a.url}/api/orders`, { token, body: CART });
+      // A slow Airwallex: both instances read the order (confirm count 0) before either confirm is answered.
+      await request('POST', `${simulatorUrl}/simulator/faults`, { body: { latencyMs: 300 } });
+      let answers: Array<Answer<{ requestPayment: { package: string } }>>;
+      try {
+        answers = await Promise.all(
+          [instances.a, instances.b].map((i) => request<{ requestPayment: { package: string } }>('POST', `${i.url}/api/orders/${created.body.order.id}/payment`, { token })),
+        );
+      } finally {
+        await request('DELETE', `${simulatorUrl}/simulator/faults`);
+      }
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      // One confirm applied (same request_id from both); had there been two, the first package's prepay would be replaced.
+      expect(answers[0].body.requestPayment.package).toBe(answers[1].body.requestPayment.package);
+      await pay(answers[0].body.requestPayment.package);
+    }
+  });
+
+  test('a refund made through A wakes a long poll on B waiting for refunds (no fallback re-check)', async () => {
+    const token = await session(instances.a.url, 'sam');
+    const { order, pkg } = await payable(instances.a.url, token);
+    await pay(pkg);
+    const paid = await request<{ order: ApiOrder }>('GET', `${instances.b.url}/api/orders/${order.id}?waitSeconds=20&unlessStatus=${order.status}`, { token });
+    expect(paid.body.order.status).toBe('paid');
+    const poll = request<{ order: ApiOrder & { refunds: unknown[] } }>('GET', `${instances.b.url}/api/orders/${order.id}?waitSeconds=20&unlessStatus=paid&refundsSince=0`, { token });
+    await sleep(300);
+    const refund = await request('POST', `${instances.a.url}/admin/api/orders/${order.id}/refunds`, { token: adminToken, body: { amount: 100 }, headers: { 'idempotency-key': `refund-${order.id}` } });
+    expect(refund.status).toBe(201);
+    const answer = await poll;
+    expect(answer.body.order.refunds).toHaveLength(1);
+    expect(answer.timing.wait).toBeGreaterThan(0);
+    expect(answer.timing.wait).toBeLessThan(10_000); // B's own re-check is every 60 s: only A's notification answers this early
+  });
+
+  test('two instances sweeping at the same time never check one order twice in a pass (leased claims)', async () => {
+    const token = await session(instances.a.url, 'tara');
+    // Airwallex refuses every intent create from now on: these orders stay without an intent, and each
+    // sweep check of one (finishing its create) fails and leaves a numbered failure on the order's
+    // timeline. A second check of an order in the same pass would repeat a number.
+    await request('POST', `${simulatorUrl}/simulator/faults`, { body: { endpoints: { create: { errorRate5xx: 1 } } } });
+    const db = new pg.Client({ connectionString: databaseUrl });
+    await db.connect();
+    const sweepers: NodeProcess[] = [];
+    try {
+      const creates = await Promise.all(Array.from({ length: 12 }, () => request('POST', `${instances.a.url}/api/orders`, { token, body: CART })));
+      expect(new Set(creates.map((c) => c.status))).toEqual(new Set([503]));
+      const orderIds = (await db.query<{ id: string }>('SELECT id FROM orders WHERE payment_intent_id IS NULL AND next_check_at IS NOT NULL')).rows.map((row) => row.id);
+      expect(orderIds).toHaveLength(12);
+      for (const name of ['c', 'd']) {
+        const port = await freePort();
+        const proc = startServer({
+          port,
+          simPort,
+          secret,
+          databasePath: path.join(dir, 'unused.sqlite'),
+          stdoutFile: path.join(dir, `${name}.log`),
+          env: { DATABASE_URL: databaseUrl, SWEEP_INTERVAL_SECONDS: '1' },
+        });
+        sweepers.push(proc);
+        await waitReady(proc, `http://${HOST}:${port}/readyz`);
+      }
+      await db.query('UPDATE orders SET next_check_at = 0 WHERE id = ANY($1)', [orderIds]);
+      const failuresOf = async () => {
+        const { rows } = await db.query<{ order_id: string; failures: number }>(
+          "SELECT order_id, (data->>'failures')::int AS failures FROM order_events WHERE kind = 'sweep' AND order_id = ANY($1) ORDER BY id",
+          [orderIds],
+        );
+        const byOrder = new Map(orderIds.map((id) => [id, [] as number[]]));
+        for (const row of rows) byOrder.get(row.order_id)!.push(row.failures);
+        return byOrder;
+      };
+      const deadline = Date.now() + 40_000;
+      while ([...(await failuresOf()).values()].some((failures) => failures.length < 2) && Date.now() < deadline) await sleep(250);
+      await Promise.all(sweepers.map((proc) => stopProcess(proc, 'SIGTERM')));
+      for (const [orderId, failures] of await failuresOf()) {
+        expect({ orderId, failures }).toEqual({ orderId, failures: failures.map((_, i) => i + 1) });
+        expect(failures.length).toBeGreaterThanOrEqual(2);
+      }
+    } finally {
+      await Promise.all(sweepers.map((proc) => stopProcess(proc, 'SIGKILL')));
+      await request('DELETE', `${simulatorUrl}/simulator/faults`);
+      await db.end();
+    }
   });
 
   test('with A killed, B alone finishes payments, also one begun on A (webhooks to A are lost; B retrieves)', async () => {
