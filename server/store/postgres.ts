@@ -23,7 +23,9 @@
 //
 // Round trips: the hot paths send BEGIN with their first statements and COMMIT with their last
 // (inBatchTransaction), as simple queries whose values are literals made by sqlLiteral: insertOrder
-// is one round trip, updateOrder and the webhook path two (read and lock; write and commit).
+// is one round trip, updateOrder and the webhook path two (read and lock; write and commit). On
+// loopback a round trip costs little next to the statements' own work (the new contract's indexes,
+// timeline rows): the saving shows with a database across a network.
 // Everything else is one parameterized statement.
 //
 // Adding a Store method: one statement, or inBatchTransaction for several; read orders with
@@ -43,6 +45,7 @@ import type {
   AuditRecord,
   InsertOrderResult,
   NewAnomaly,
+  NewOrder,
   NewOrderEvent,
   OrderChange,
   OrderDecider,
@@ -270,6 +273,24 @@ function hydrate(row: OrderRow): OrderRecord {
   };
 }
 
+/** What insertOrder stored for `order`: exactly what reading it back gives (the contract suite checks), without the read. */
+function newOrderRecord(order: NewOrder): OrderRecord {
+  return {
+    ...order,
+    refunds: [],
+    paymentIntentId: null,
+    intentStatus: null,
+    intentUpdatedAt: null,
+    confirmSeq: 0,
+    confirmedAt: null,
+    lastPaymentError: null,
+    paidAt: null,
+    checkedAt: null,
+    retrievedAt: null,
+    checkFailures: 0,
+  };
+}
+
 function hydrateAnomaly(row: AnomalyRow): AnomalyRecord {
   return {
     id: row.id,
@@ -486,12 +507,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
            )
            SELECT (SELECT id FROM ins) AS created, (SELECT id FROM existing) AS existing, (SELECT request_hash FROM existing) AS existing_hash,
              (SELECT n FROM open) AS open`,
-          `${ORDER_SELECT} WHERE o.id = COALESCE((SELECT id FROM orders WHERE open_id = ${L(order.openId)} AND idempotency_key = ${L(key)}), ${L(order.id)})`,
+          // The order that holds the key, when it is not this one (an existing order is answered whole).
+          `${ORDER_SELECT} WHERE o.id = (SELECT id FROM orders WHERE open_id = ${L(order.openId)} AND idempotency_key = ${L(key)}) AND o.id <> ${L(order.id)}`,
         ]),
       );
       const outcome = first<{ created: string | null; existing: string | null; existing_hash: string | null; open: number }>(decided)!;
       const stored = first<OrderRow>(read);
-      if (outcome.created && stored) return { kind: 'created', order: hydrate(stored) };
+      if (outcome.created) return { kind: 'created', order: newOrderRecord(order) };
       if (outcome.existing && stored) return { kind: outcome.existing_hash === order.requestHash ? 'existing' : 'conflict', order: hydrate(stored) };
       if (max !== undefined && outcome.open >= max) return { kind: 'limited', open: outcome.open };
       throw new Error('insertOrder: the idempotency key is taken by an order that cannot be read');
@@ -522,7 +544,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       const result = await pool.query({
         name: 'claim_retrieve',
         text: 'UPDATE orders SET retrieved_at = $1 WHERE id = $2 AND (retrieved_at IS NULL OR retrieved_at <= $3)',
-        values: [now, orderId, now - minIntervalMs],
+        // retrieved_at holds whole milliseconds; an interval like 0.9 × 333 ms must not reach a bigint parameter as a fraction.
+        values: [now, orderId, Math.floor(now - minIntervalMs)],
       });
       return result.rowCount === 1;
     },

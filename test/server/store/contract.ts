@@ -403,6 +403,9 @@ export function describeStoreContract(target: ContractTarget): void {
       expect(await store.claimRetrieve(orderId, T0 + 1000, 1000)).toBe(true);
       expect(await store.claimRetrieve(orderId, T0 + 1000, 0)).toBe(true);
       expect(await store.claimRetrieve('ord_missing', T0, 1000)).toBe(false);
+      // A fractional interval (0.9 × an odd re-check interval) works as its whole milliseconds.
+      expect(await store.claimRetrieve(orderId, T0 + 1300, 299.7)).toBe(true);
+      expect(await store.claimRetrieve(orderId, T0 + 1500, 299.7)).toBe(false);
     });
 
     test('gives the claim to exactly one of many concurrent callers in two processes', async () => {

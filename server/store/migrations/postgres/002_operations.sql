@@ -19,7 +19,6 @@ CREATE INDEX orders_due ON orders (next_check_at, id) WHERE next_check_at IS NOT
 CREATE INDEX orders_by_status ON orders (status, created_at);
 CREATE INDEX orders_by_created ON orders (created_at);
 CREATE INDEX orders_by_shopper_ref ON orders (shopper_ref);
-CREATE INDEX orders_open_by_shopper ON orders (open_id) WHERE status IN ('awaiting_payment', 'processing');
 CREATE INDEX sessions_by_expiry ON sessions (expires_at);
 CREATE INDEX webhook_events_by_received ON webhook_events (received_at);
 
