@@ -1,6 +1,7 @@
 // `npm run bench`: concurrent virtual shoppers against the server (live mode) and the simulator in its own process; long poll vs interval polling vs no webhooks, in one table.
 //
 // Usage: npm run bench -- [--shoppers 50] [--duration S | --payments N] [--latency-ms 0] [--quick] [--json] [--cpu-prof DIR]
+import fs from 'node:fs';
 import path from 'node:path';
 import { SIMULATOR_CREDENTIALS } from '../server/config';
 import { closeHttp, request } from './lib/http';
@@ -351,21 +352,32 @@ async function main(): Promise<void> {
       postgresDescription = postgres.description;
       const env = { DATABASE_URL: postgres.url, ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}) };
       const portB = await freePort();
-      const a = startServer({ port: serverPort, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env });
-      const b = startServer({ port: portB, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env });
+      // Their logs are kept (warnings and errors only): an instance that dies must leave its reasons.
+      const logOf = (name: string) => path.join(dir, `postgres-instance-${name}.log`);
+      const a = startServer({ port: serverPort, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env, stdoutFile: logOf('a') });
+      const b = startServer({ port: portB, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env, stdoutFile: logOf('b') });
+      /** Says (with the exit code or signal, stderr and the log's last lines) which instance died, and when. */
+      const reported = new Set<string>();
+      const reportDeaths = async (when: string) => {
+        for (const [name, proc] of [['A', a], ['B', b]] as const) {
+          if ((proc.child.exitCode === null && proc.child.signalCode === null) || reported.has(name)) continue;
+          reported.add(name);
+          const logTail = fs.existsSync(logOf(name.toLowerCase())) ? fs.readFileSync(logOf(name.toLowerCase()), 'utf8').slice(-3000) : '';
+          log(`instance ${name} (pid ${proc.pid}) died ${when}: exit ${await proc.exited}\nstderr:\n${proc.stderrTail()}\nlog:\n${logTail}`);
+        }
+      };
       await Promise.all([waitReady(a, `${api.server}/readyz`), waitReady(b, `http://${HOST}:${portB}/readyz`)]);
       server = a;
       const apiB: Endpoints = { server: `http://${HOST}:${portB}`, simulator: api.simulator };
       log(`phase 6/7: ours on PostgreSQL, one instance (pid ${a.pid}), for ${payments ? `${payments} payments` : `${duration} s`}...`);
       await runPhase({ ...ctx, server: a }, 'pg1', 'warm-up', { seconds: quick ? 2 : 5 }, run('longpoll'));
       results.push(await runPhase({ ...ctx, server: a }, 'pg1', 'PostgreSQL, 1 instance', limit(duration), run('longpoll')));
+      await reportDeaths('during the one-instance phase');
       log(`phase 7/7: two instances, long poll on B (pid ${b.pid}), webhooks on A, for ${payments ? `${payments} payments` : `${duration} s`}...`);
       const runOnB = (shopper: number, samples: Samples) => benchPayment(apiB, `bench-b-${shopper}`, 'longpoll', samples);
       await runPhase({ ...ctx, api: apiB, server: b }, 'pg2', 'warm-up', { seconds: quick ? 2 : 5 }, runOnB);
       results.push(await runPhase({ ...ctx, api: apiB, server: b }, 'pg2', 'PostgreSQL, 2 instances', limit(duration), runOnB));
-      for (const [name, proc] of [['A', a], ['B', b]] as const) {
-        if (proc.child.exitCode !== null || proc.child.signalCode !== null) log(`instance ${name} died during the run:\n${proc.stderrTail()}`);
-      }
+      await reportDeaths('during the two-instance phase');
       await stopProcess(b, 'SIGTERM');
       await stopProcess(a, 'SIGTERM');
       await postgres.stop();
