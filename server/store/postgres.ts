@@ -337,6 +337,16 @@ function insertAnomaliesStatement(anomalies: NewAnomaly[]): string {
     SELECT * FROM a ORDER BY id`;
 }
 
+/**
+ * Locks the order, then reads it with its items and refunds: two statements, sent together. Not one
+ * `SELECT … FOR UPDATE` with the refunds in it: under READ COMMITTED a statement that waited for the
+ * row lock returns the row's newest version but reads other tables (the refunds another transaction
+ * just added) as of its start. The read that follows the lock takes a fresh snapshot.
+ */
+function lockAndRead(id: string): string[] {
+  return [`SELECT 1 FROM orders WHERE id = ${L(id)} FOR UPDATE`, `${ORDER_SELECT} WHERE o.id = ${L(id)}`];
+}
+
 /** The statements writing `update` to `current` (none when there is nothing to write), and where the new anomalies come back. */
 function updateStatements(current: OrderRecord, update: OrderUpdate): { statements: string[]; anomalies: number | undefined } {
   const statements: string[] = [];
@@ -534,7 +544,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async updateOrder(id, decide) {
       return inBatchTransaction(pool, async (tx) => {
-        const [read] = await tx.send([`${ORDER_SELECT} WHERE o.id = ${L(id)} FOR UPDATE`]);
+        const [, read] = await tx.send(lockAndRead(id));
         const row = first<OrderRow>(read);
         if (!row) return undefined; // rolled back: nothing was written
         return decideAndWrite(tx, row, decide);
@@ -551,7 +561,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
     async claimDueOrders(now, limit, leaseUntil) {
       // Rows another instance is leasing right now are skipped, not waited for; a row whose
-      // next_check_at changed meanwhile is re-checked against the condition once locked.
+      // next_check_at changed meanwhile is re-checked against the condition once locked. The
+      // refunds come as of this statement's start (see lockAndRead): the sweep works on each
+      // claimed order through updateOrder, which reads it afresh under the lock.
       return orders(
         `WITH due AS MATERIALIZED (
            SELECT id, next_check_at AS due_at FROM orders
@@ -578,11 +590,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         // A second delivery of the same id (here or on another instance) waits on this insert's
         // transaction, then finds the id taken: it changes nothing. The event is marked with its
         // outcome as it is inserted: if applying fails, the whole transaction is undone.
-        const [inserted, read] = await tx.send([
+        const [inserted, , read] = await tx.send([
           `INSERT INTO webhook_events (id, name, order_id, payload, received_at, applied_at, outcome)
            SELECT ${values}, CASE WHEN EXISTS (SELECT 1 FROM orders WHERE id = ${L(apply.orderId)}) THEN 'applied' ELSE 'unknown_order' END
            ON CONFLICT (id) DO NOTHING`,
-          `${ORDER_SELECT} WHERE o.id = ${L(apply.orderId)} FOR UPDATE`,
+          ...lockAndRead(apply.orderId),
         ]);
         if (inserted.rowCount !== 1) return { inserted: false }; // rolled back
         const row = first<OrderRow>(read);

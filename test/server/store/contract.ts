@@ -309,6 +309,24 @@ export function describeStoreContract(target: ContractTarget): void {
       expect((await store.getOrder(order.id))?.checkFailures).toBe(20);
     });
 
+    test('gives each concurrent update, from two processes, the refunds the ones before it wrote', async () => {
+      const other = await peer();
+      const order = newOrder();
+      await store.insertOrder(order);
+      const seen: number[] = [];
+      // A full refund's rule: only add one while fewer than 3 exist.
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? other : store).updateOrder(order.id, (current) => {
+            seen.push(current.refunds.length);
+            return current.refunds.length < 3 ? { refunds: [newRefund(order.id, { createdAt: T0 + i })] } : null;
+          }),
+        ),
+      );
+      expect((await store.getOrder(order.id))?.refunds).toHaveLength(3);
+      expect(seen.filter((n) => n < 3).sort()).toEqual([0, 1, 2]);
+    });
+
     test('inserts refunds, replaces them whole by id, and reads them back oldest first with the order', async () => {
       const order = newOrder();
       await store.insertOrder(order);
@@ -324,6 +342,30 @@ export function describeStoreContract(target: ContractTarget): void {
       const second = await store.updateOrder(order.id, () => ({ refunds: [settled, failed] }));
       expect(second?.order.refunds).toEqual([failed, settled]);
       expect((await store.getOrder(order.id))?.refunds).toEqual([failed, settled]);
+    });
+
+    test('stores text exactly, whatever quotes, backslashes or SQL it holds', async () => {
+      const nasty = `it's a "test" \\ \\' $$ $1 -- ; DROP TABLE orders; 乌龙 🍵 \n\t E'x'`;
+      const order = newOrder({ openId: `o_${nasty}`, idempotencyKey: nasty, requestHash: nasty });
+      expect((await store.insertOrder(order, { maxOpenOrders: 5, events: [{ kind: 'created', source: nasty, data: { nasty }, at: T0 }] })).kind).toBe('created');
+      const refund = newRefund(order.id, { reason: nasty, failure: { code: nasty, message: nasty } });
+      await store.updateOrder(order.id, () => ({
+        patch: { lastPaymentError: { code: nasty, message: nasty, at: 1 }, intentStatus: nasty },
+        refunds: [refund],
+        events: [{ kind: 'intent', source: nasty, data: { [nasty]: [nasty] }, at: T0 + 1 }],
+        anomalies: [anomaly({ orderId: order.id, key: nasty, detail: { nasty } })],
+      }));
+      const read = await store.getOrder(order.id);
+      expect(read).toMatchObject({ openId: `o_${nasty}`, idempotencyKey: nasty, intentStatus: nasty, lastPaymentError: { code: nasty, message: nasty }, refunds: [refund] });
+      expect((await store.orderEvents(order.id)).map((e) => [e.source, e.data])).toEqual([
+        [nasty, { nasty }],
+        [nasty, { [nasty]: [nasty] }],
+        ['paid_after_final', { anomalyId: expect.any(Number), nasty }],
+      ]);
+      expect((await store.insertOrder(newOrder({ openId: `o_${nasty}`, idempotencyKey: nasty, requestHash: nasty }))).kind).toBe('existing');
+      const evt = event({ id: nasty, orderId: order.id, payload: nasty });
+      expect(await store.recordWebhookEvent(evt, { orderId: order.id, decide: () => null }, 1)).toMatchObject({ inserted: true, outcome: 'applied' });
+      expect(await store.webhookEventOutcome(nasty)).toBe('applied');
     });
 
     test('refuses a second refund with the same request_id', async () => {
