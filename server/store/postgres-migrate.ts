@@ -1,5 +1,5 @@
 // PostgreSQL schema migrations: numbered .sql files applied at boot, one instance at a time.
-import type { Pool } from 'pg';
+import type { Pool, QueryConfig } from 'pg';
 import { type Migration, readMigrations } from './common';
 import { inTransaction } from './postgres-client';
 
@@ -8,6 +8,13 @@ import { inTransaction } from './postgres-client';
  * nothing else in the database uses it; this one spells "wxpaymig" in ASCII.
  */
 export const MIGRATION_LOCK_KEY = '8608196786047199591';
+
+/**
+ * The pool's client-side answer timeout (statement timeout + 5 s) does not fit a migration, nor the
+ * wait for another instance's: these may take an hour. node-postgres reads `query_timeout` from a
+ * query's config (its types leave it out).
+ */
+const patient = (query: QueryConfig): QueryConfig => ({ ...query, query_timeout: 60 * 60_000 }) as QueryConfig;
 
 /**
  * Brings the schema up to date in ONE transaction holding pg_advisory_xact_lock: instances booting
@@ -20,7 +27,7 @@ export async function migratePostgres(pool: Pool, migrations: Migration[] = read
   return inTransaction(pool, async (client) => {
     // Waiting for another instance's migration, or a long ALTER TABLE, is not a stuck statement.
     await client.query('SET LOCAL statement_timeout = 0');
-    await client.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+    await client.query(patient({ text: 'SELECT pg_advisory_xact_lock($1::bigint)', values: [MIGRATION_LOCK_KEY] }));
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version    integer PRIMARY KEY,
       name       text NOT NULL,
@@ -35,7 +42,7 @@ export async function migratePostgres(pool: Pool, migrations: Migration[] = read
     }
     const applied: number[] = [];
     for (const migration of migrations.slice(current)) {
-      await client.query(migration.sql);
+      await client.query(patient({ text: migration.sql }));
       await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [migration.version, migration.name, Date.now()]);
       applied.push(migration.version);
     }

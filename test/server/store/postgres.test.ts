@@ -3,6 +3,7 @@ import net from 'node:net';
 import pg from 'pg';
 import pino from 'pino';
 import { openPostgresStore, type PostgresStore } from '../../../server/store/postgres';
+import { MIGRATION_LOCK_KEY } from '../../../server/store/postgres-migrate';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
 import { describeStoreContract, newOrder, waitFor } from './contract';
 import type { OrderChange } from '../../../server/store/types';
@@ -226,6 +227,26 @@ describePostgres('[postgres] PostgreSQL store', () => {
         ]);
         await Promise.all(stores.map((store) => store.close()));
       } finally {
+        await dropDatabase(fresh);
+      }
+    });
+
+    test('wait for another instance migrating longer than the statement timeout, instead of failing', async () => {
+      const fresh = newDatabaseName();
+      const freshUrl = await createDatabase(fresh);
+      const holder = new pg.Client({ connectionString: freshUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+        const booting = openPostgresStore({ connectionString: freshUrl, logger, statementTimeoutMs: 100 });
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        await holder.query('COMMIT');
+        const store = await booting;
+        expect(await store.ready()).toEqual({ ok: true });
+        await store.close();
+      } finally {
+        await holder.end();
         await dropDatabase(fresh);
       }
     });
