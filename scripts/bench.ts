@@ -1,6 +1,7 @@
 // `npm run bench`: concurrent virtual shoppers against the server (live mode) and the simulator in its own process; long poll vs interval polling vs no webhooks, in one table.
 //
 // Usage: npm run bench -- [--shoppers 50] [--duration S | --payments N] [--latency-ms 0] [--quick] [--json] [--cpu-prof DIR]
+import fs from 'node:fs';
 import path from 'node:path';
 import { SIMULATOR_CREDENTIALS } from '../server/config';
 import { closeHttp, request } from './lib/http';
@@ -20,6 +21,7 @@ import {
   waitReady,
   type NodeProcess,
 } from './lib/proc';
+import { providePostgres } from './lib/postgres';
 import { benchPayment, directLogin, directUpstream, StepError, type Endpoints, type Strategy } from './lib/shopper';
 import { callsBetween, fmt, Options, round, Samples, simulatorStats, table, type CallCounts } from './lib/stats';
 
@@ -32,9 +34,12 @@ const USAGE = `npm run bench -- [options]
   --quick           short phases: the whole run takes under a minute
   --json            print the figures as one JSON object instead of the table
   --simulator-memory  keep the simulator's state in memory instead of a temp file (no fsync per webhook)
-  --cpu-prof DIR    run the server and the simulator with node --cpu-prof: profiles in DIR/server and DIR/simulator`;
+  --cpu-prof DIR    run the server and the simulator with node --cpu-prof: profiles in DIR/server and DIR/simulator
+  --no-postgres     skip the PostgreSQL phases (one instance, then two: long poll on B, webhooks on A). They
+                    use the server at DATABASE_URL (a fresh database on it) or a throwaway cluster (initdb + pg_ctl)
+  --postgres-only   only phase 1 (the one-instance figure on SQLite), then the PostgreSQL phases`;
 
-type PhaseName = 'direct' | 'ours' | 'poller' | 'dropped' | 'single';
+type PhaseName = 'direct' | 'ours' | 'poller' | 'dropped' | 'single' | 'pg1' | 'pg2';
 
 interface PhaseResult {
   name: PhaseName;
@@ -162,7 +167,7 @@ async function setFaults(api: Endpoints, patch: Record<string, unknown> | null):
 
 function render(results: PhaseResult[], meta: ReturnType<typeof describeRun>): string {
   const byName = new Map(results.map((r) => [r.name, r]));
-  const cols: PhaseName[] = ['ours', 'poller', 'dropped', 'single', 'direct'];
+  const cols: PhaseName[] = ['ours', 'poller', 'dropped', 'single', 'direct', 'pg1', 'pg2'];
   const present = cols.filter((c) => byName.has(c));
   const cell = (name: PhaseName, pick: (r: PhaseResult) => string) => {
     const r = byName.get(name);
@@ -189,6 +194,15 @@ function render(results: PhaseResult[], meta: ReturnType<typeof describeRun>): s
     row('status wait ms p50/p95/p99', lat('wait')),
     row('one status request ms p50/p99', (r) => (r.latencyMs.statusRequest ? `${fmt(r.latencyMs.statusRequest.p50)} / ${fmt(r.latencyMs.statusRequest.p99)}` : '')),
     row('time to final ms p50 / p99', (r) => (r.name === 'direct' ? '' : `${fmt(r.timeToFinalMs.p50)} / ${fmt(r.timeToFinalMs.p99)}`), 'p99 ≤ 50 (webhooks), ≤ 2000 (none)'),
+    ...(byName.has('pg2')
+      ? [
+          row(
+            'two instances: p99 vs one instance',
+            (r) => (r.name === 'pg2' ? `${fmt(r.timeToFinalMs.p99 / byName.get('ours')!.timeToFinalMs.p99, 2)}× SQLite, ${fmt(r.timeToFinalMs.p99 / (byName.get('pg1')?.timeToFinalMs.p99 ?? NaN), 2)}× PostgreSQL` : ''),
+            '≤ 2×, far below 1000 ms',
+          ),
+        ]
+      : []),
     row('Airwallex calls per paid order', (r) => (r.name === 'direct' ? '' : fmt(r.callsPerPaidOrder.total, 2)), '≤ 3 (poller: 2 + 1/poll)'),
     row('  login / create / confirm / retrieve', (r) =>
       r.name === 'direct' ? '' : ['login', 'create', 'confirm', 'retrieve'].map((k) => fmt(r.callsPerPaidOrder[k], 2)).join(' / '),
@@ -224,20 +238,27 @@ function render(results: PhaseResult[], meta: ReturnType<typeof describeRun>): s
     'server\'s Server-Timing header: the time from the request reaching the server to its answer, less the time spent waiting',
     'on Airwallex/WeChat (includes waiting for the CPU, which three processes share). With N shoppers back to back the',
     '2 cores are saturated by the three processes, so the N-shopper latencies are mostly queueing.',
+    ...(meta.postgres
+      ? [
+          `"PostgreSQL, 1 instance": the same as "ours" with the server on PostgreSQL (${meta.postgres}). "2 instances": every shopper`,
+          'request goes to instance B while Airwallex\'s webhooks go to instance A, so each payment is learnt by A and the long',
+          'poll on B is woken through PostgreSQL (NOTIFY → B\'s LISTEN connection); PostgreSQL is a fourth process on the cores.',
+        ]
+      : []),
   ];
   const failures = results.flatMap((r) => Object.entries(r.failures).map(([k, v]) => `  ${r.name}: ${v} × ${k}`));
   if (failures.length > 0) lines.push('', 'failed cycles:', ...failures.slice(0, 20));
   return lines.join('\n');
 }
 
-function describeRun(shoppers: number, latencyMs: number, thinkMs: number, simulatorState: string) {
-  return { shoppers, latencyMs, thinkMs, simulatorState, machine: machine() };
+function describeRun(shoppers: number, latencyMs: number, thinkMs: number, simulatorState: string, postgres?: string) {
+  return { shoppers, latencyMs, thinkMs, simulatorState, postgres, machine: machine() };
 }
 
 async function main(): Promise<void> {
   let options: Options;
   try {
-    options = new Options(process.argv.slice(2), ['shoppers', 'duration', 'payments', 'latency-ms', 'quick', 'json', 'cpu-prof', 'simulator-memory', 'think-ms', 'help']);
+    options = new Options(process.argv.slice(2), ['shoppers', 'duration', 'payments', 'latency-ms', 'quick', 'json', 'cpu-prof', 'simulator-memory', 'think-ms', 'no-postgres', 'postgres-only', 'help']);
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
@@ -273,7 +294,7 @@ async function main(): Promise<void> {
     databasePath: options.flag('simulator-memory') ? ':memory:' : path.join(dir, 'simulator.sqlite'),
     faults: latencyMs > 0 ? { SIMULATOR_LATENCY_MS: String(latencyMs) } : {},
   });
-  const server = startServer({
+  let server = startServer({
     port: serverPort,
     simPort,
     secret,
@@ -291,30 +312,78 @@ async function main(): Promise<void> {
   await runPhase(ctx, 'ours', 'warm-up', { seconds: quick ? 2 : 5 }, run('longpoll'));
 
   const results: PhaseResult[] = [];
-  log(`phase 1/5: ours (long poll, webhooks) for ${payments ? `${payments} payments` : `${duration} s`}...`);
+  log(`phase 1/7: ours (long poll, webhooks) for ${payments ? `${payments} payments` : `${duration} s`}...`);
   results.push(await runPhase(ctx, 'ours', 'ours: long poll', limit(duration), run('longpoll')));
 
   const pollSeconds = options.has('duration') ? duration : quick ? 8 : 20;
-  log(`phase 2/5: interval poller (2 s, refresh=true) for ${payments ? `${payments} payments` : `${pollSeconds} s`}...`);
-  results.push(await runPhase(ctx, 'poller', 'poller: 2 s + refresh', limit(pollSeconds), run('poll')));
+  if (!options.flag('postgres-only')) {
+    log(`phase 2/7: interval poller (2 s, refresh=true) for ${payments ? `${payments} payments` : `${pollSeconds} s`}...`);
+    results.push(await runPhase(ctx, 'poller', 'poller: 2 s + refresh', limit(pollSeconds), run('poll')));
 
-  log('phase 3/5: ours with every webhook dropped...');
-  await setFaults(api, { webhookDropRate: 1 });
-  try {
-    results.push(await runPhase(ctx, 'dropped', 'ours, no webhooks', limit(pollSeconds), run('longpoll')));
-  } finally {
-    await setFaults(api, null);
+    log('phase 3/7: ours with every webhook dropped...');
+    await setFaults(api, { webhookDropRate: 1 });
+    try {
+      results.push(await runPhase(ctx, 'dropped', 'ours, no webhooks', limit(pollSeconds), run('longpoll')));
+    } finally {
+      await setFaults(api, null);
+    }
+
+    log('phase 4/7: ours with one shopper (no queueing)...');
+    results.push(await runPhase(ctx, 'single', 'ours, 1 shopper', { seconds: quick ? 3 : 10 }, run('longpoll'), 1));
+
+    log('phase 5/7: upstream alone, one at a time (the bench calls the simulator directly)...');
+    const token = await directLogin(api, SIMULATOR_CREDENTIALS.clientId, SIMULATOR_CREDENTIALS.apiKey);
+    results.push(await runPhase(ctx, 'direct', 'direct to simulator', { seconds: quick ? 3 : 10 }, (_, samples) => directUpstream(api, token, samples), 1));
   }
 
-  log('phase 4/5: ours with one shopper (no queueing)...');
-  results.push(await runPhase(ctx, 'single', 'ours, 1 shopper', { seconds: quick ? 3 : 10 }, run('longpoll'), 1));
-
-  log('phase 5/5: upstream alone, one at a time (the bench calls the simulator directly)...');
-  const token = await directLogin(api, SIMULATOR_CREDENTIALS.clientId, SIMULATOR_CREDENTIALS.apiKey);
-  results.push(await runPhase(ctx, 'direct', 'direct to simulator', { seconds: quick ? 3 : 10 }, (_, samples) => directUpstream(api, token, samples), 1));
-
-  const meta = describeRun(shoppers, latencyMs, ctx.thinkMs, options.flag('simulator-memory') ? 'memory' : 'file');
+  let postgresDescription: string | undefined;
   const serverMemory = memoryMiB(server.pid);
+  if (!options.flag('no-postgres')) {
+    // Two instances on PostgreSQL. Instance A takes the SQLite server's port, where the simulator
+    // sends its webhooks; instance B gets the shoppers.
+    await stopProcess(server, 'SIGTERM');
+    let postgres;
+    try {
+      postgres = await providePostgres(log);
+    } catch (err) {
+      log(`PostgreSQL phases skipped: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (postgres) {
+      postgresDescription = postgres.description;
+      const env = { DATABASE_URL: postgres.url, ...(process.env.DATABASE_POOL_SIZE ? { DATABASE_POOL_SIZE: process.env.DATABASE_POOL_SIZE } : {}) };
+      const portB = await freePort();
+      // Their logs are kept (warnings and errors only): an instance that dies must leave its reasons.
+      const logOf = (name: string) => path.join(dir, `postgres-instance-${name}.log`);
+      const a = startServer({ port: serverPort, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env, stdoutFile: logOf('a') });
+      const b = startServer({ port: portB, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env, stdoutFile: logOf('b') });
+      /** Says (with the exit code or signal, stderr and the log's last lines) which instance died, and when. */
+      const reported = new Set<string>();
+      const reportDeaths = async (when: string) => {
+        for (const [name, proc] of [['A', a], ['B', b]] as const) {
+          if ((proc.child.exitCode === null && proc.child.signalCode === null) || reported.has(name)) continue;
+          reported.add(name);
+          const logTail = fs.existsSync(logOf(name.toLowerCase())) ? fs.readFileSync(logOf(name.toLowerCase()), 'utf8').slice(-3000) : '';
+          log(`instance ${name} (pid ${proc.pid}) died ${when}: exit ${await proc.exited}\nstderr:\n${proc.stderrTail()}\nlog:\n${logTail}`);
+        }
+      };
+      await Promise.all([waitReady(a, `${api.server}/readyz`), waitReady(b, `http://${HOST}:${portB}/readyz`)]);
+      server = a;
+      const apiB: Endpoints = { server: `http://${HOST}:${portB}`, simulator: api.simulator };
+      log(`phase 6/7: ours on PostgreSQL, one instance (pid ${a.pid}), for ${payments ? `${payments} payments` : `${duration} s`}...`);
+      await runPhase({ ...ctx, server: a }, 'pg1', 'warm-up', { seconds: quick ? 2 : 5 }, run('longpoll'));
+      results.push(await runPhase({ ...ctx, server: a }, 'pg1', 'PostgreSQL, 1 instance', limit(duration), run('longpoll')));
+      await reportDeaths('during the one-instance phase');
+      log(`phase 7/7: two instances, long poll on B (pid ${b.pid}), webhooks on A, for ${payments ? `${payments} payments` : `${duration} s`}...`);
+      const runOnB = (shopper: number, samples: Samples) => benchPayment(apiB, `bench-b-${shopper}`, 'longpoll', samples);
+      await runPhase({ ...ctx, api: apiB, server: b }, 'pg2', 'warm-up', { seconds: quick ? 2 : 5 }, runOnB);
+      results.push(await runPhase({ ...ctx, api: apiB, server: b }, 'pg2', 'PostgreSQL, 2 instances', limit(duration), runOnB));
+      await reportDeaths('during the two-instance phase');
+      await stopProcess(b, 'SIGTERM');
+      await stopProcess(a, 'SIGTERM');
+      await postgres.stop();
+    }
+  }
+  const meta = describeRun(shoppers, latencyMs, ctx.thinkMs, options.flag('simulator-memory') ? 'memory' : 'file', postgresDescription);
   await stopProcess(server, 'SIGTERM'); // SIGTERM: a clean exit, so --cpu-prof writes its profile
   await stopProcess(simulator, 'SIGTERM');
   closeHttp();

@@ -1,10 +1,11 @@
 // `npm run chaos`: payments under injected Airwallex/WeChat/webhook faults and server SIGKILLs, then every order checked against the simulator's ground truth.
 //
-// Usage: npm run chaos -- [--payments 1000] [--shoppers 40] [--kills 3] [--settle-seconds 120] [--json]
+// Usage: npm run chaos -- [--payments 1000] [--shoppers 40] [--kills 3] [--instances 1] [--settle-seconds 120] [--json]
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { orderStatusFor } from '../server/airwallex/inferred';
+import { PAY_SHEET_GRACE_MS } from '../server/services/orders';
 import type { PaymentIntent, SimulatorStats } from '../server/simulator/types';
 import { closeHttp, request } from './lib/http';
 import {
@@ -20,13 +21,19 @@ import {
   waitReady,
   type NodeProcess,
 } from './lib/proc';
+import { providePostgres, type TestPostgres } from './lib/postgres';
 import { chaosPayment, newLedger, pickBehaviour, type ChaosLedger, type Endpoints } from './lib/shopper';
 import { Options, simulatorStats, table } from './lib/stats';
 
 const USAGE = `npm run chaos -- [options]
   --payments N        payments to attempt (default 1000)
   --shoppers N        concurrent shoppers (default 40)
-  --kills N           SIGKILL + restart of the server, spread over the run (default 3, at least 2 recommended)
+  --kills N           SIGKILL + restart of a server instance, spread over the run (default 3, at least 2 recommended)
+  --instances N       server instances on one PostgreSQL database (default 1: SQLite). With 2 or more:
+                      shoppers' requests go to any instance, webhooks to the first, kills alternate
+                      between instances, and PostgreSQL is restarted once mid-run. PostgreSQL is the
+                      server at DATABASE_URL (a fresh database on it) or a throwaway cluster
+  --postgres          PostgreSQL also with one instance
   --settle-seconds S  after the shoppers, how long to wait for the sweep to close every order (default 120)
   --error-5xx R --error-429 R --timeout R --drop R --duplicate R --reorder R --wechat-busy R   fault rates
   --json              print the figures as one JSON object`;
@@ -37,6 +44,7 @@ interface OrderRow {
   payment_intent_id: string | null;
   intent_status: string | null;
   created_at: number;
+  confirmed_at: number | null;
 }
 
 function count<K>(map: Map<K, number>): number {
@@ -49,7 +57,7 @@ async function main(): Promise<void> {
   let options: Options;
   try {
     options = new Options(process.argv.slice(2), [
-      'payments', 'shoppers', 'kills', 'settle-seconds', 'json', 'help',
+      'payments', 'shoppers', 'kills', 'instances', 'postgres', 'settle-seconds', 'json', 'help',
       'error-5xx', 'error-429', 'timeout', 'drop', 'duplicate', 'reorder', 'wechat-busy',
     ]);
   } catch (err) {
@@ -68,6 +76,8 @@ async function main(): Promise<void> {
   const payments = options.number('payments', 1000, 1, 100_000);
   const shoppers = options.number('shoppers', 40, 1, 1000);
   const kills = options.number('kills', 3, 0, 20);
+  const instanceCount = options.number('instances', 1, 1, 8);
+  const onPostgres = instanceCount > 1 || options.flag('postgres');
   const settleSeconds = options.number('settle-seconds', 120, 0, 3600);
   const faults: Record<string, string> = {
     SIMULATOR_ERROR_RATE_5XX: String(options.number('error-5xx', 0.1, 0, 1)),
@@ -84,15 +94,42 @@ async function main(): Promise<void> {
   const dir = makeTempDir('wechatpay-chaos-');
   const secret = 'whsec_chaos_only';
   const databasePath = path.join(dir, 'app.sqlite');
-  const serverLog = path.join(dir, 'server.log');
-  const [simPort, serverPort] = [await freePort(), await freePort()];
-  const api: Endpoints = { server: `http://${HOST}:${serverPort}`, simulator: `http://${HOST}:${simPort}` };
-  const simulator = startSimulator({ port: simPort, serverPort, secret, databasePath: path.join(dir, 'simulator.sqlite'), faults });
-  const launchServer = () =>
-    startServer({ port: serverPort, simPort, secret, databasePath, logLevel: 'info', env: serverEnv, stdoutFile: serverLog });
-  let server: NodeProcess = launchServer();
-  await Promise.all([waitReady(simulator, `${api.simulator}/simulator/stats`), waitReady(server, `${api.server}/healthz`)]);
-  log(`simulator on ${api.simulator}, server on ${api.server}; temp ${dir}`);
+  const postgres: TestPostgres | undefined = onPostgres ? await providePostgres(log) : undefined;
+  const simPort = await freePort();
+  const serverPorts: number[] = [];
+  for (let i = 0; i < instanceCount; i++) serverPorts.push(await freePort());
+  const serverUrls = serverPorts.map((port) => `http://${HOST}:${port}`);
+  const serverLogs = serverPorts.map((_, i) => path.join(dir, `server-${i}.log`));
+  // A load balancer without stickiness: every request of every shopper goes to any instance.
+  const api: Endpoints = {
+    get server() {
+      return serverUrls[Math.floor(Math.random() * serverUrls.length)];
+    },
+    simulator: `http://${HOST}:${simPort}`,
+  };
+  // Airwallex's webhook endpoint is one address: the first instance.
+  const simulator = startSimulator({ port: simPort, serverPort: serverPorts[0], secret, databasePath: path.join(dir, 'simulator.sqlite'), faults });
+  const env = postgres ? { ...serverEnv, DATABASE_URL: postgres.url } : serverEnv;
+  const launchServer = (i: number) =>
+    startServer({ port: serverPorts[i], simPort, secret, databasePath, logLevel: 'info', env, stdoutFile: serverLogs[i] });
+  const servers: NodeProcess[] = serverPorts.map((_, i) => launchServer(i));
+  // A server that exits on its own (not killed by us) has crashed: a failure, recorded and restarted.
+  const crashes: Array<{ instance: number; atPayment: number; stderr: string }> = [];
+  const killing = new Set<number>();
+  let stopping = false;
+  const watchServer = (i: number) => {
+    const proc = servers[i];
+    void proc.exited.then(async () => {
+      if (killing.has(i) || stopping || servers[i] !== proc) return;
+      crashes.push({ instance: i, atPayment: done, stderr: proc.stderrTail().slice(-2000) });
+      log(`  server ${i} CRASHED at payment ${done}:\n${proc.stderrTail().slice(-600)}`);
+      servers[i] = launchServer(i);
+      watchServer(i);
+    });
+  };
+  await Promise.all([waitReady(simulator, `${api.simulator}/simulator/stats`), ...servers.map((server, i) => waitReady(server, `${serverUrls[i]}/readyz`))]);
+  servers.forEach((_, i) => watchServer(i));
+  log(`simulator on ${api.simulator}, server${instanceCount > 1 ? 's' : ''} on ${serverUrls.join(', ')} (${postgres ? postgres.description : 'SQLite'}); temp ${dir}`);
   log(`faults: ${Object.entries(faults).map(([k, v]) => `${k.replace('SIMULATOR_', '')}=${v}`).join(' ')}; server ${JSON.stringify(serverEnv)}`);
 
   // --- the run: shoppers, and a killer that SIGKILLs and restarts the server as progress passes marks ---
@@ -102,22 +139,38 @@ async function main(): Promise<void> {
   const started = Date.now();
   const runDeadline = started + 15 * 60_000; // hard bound on the shopping part
   const killMarks = Array.from({ length: kills }, (_, i) => Math.round(((i + 1) * payments) / (kills + 1)));
-  const restarts: Array<{ atPayment: number; downMs: number }> = [];
+  const restarts: Array<{ atPayment: number; instance: number; downMs: number }> = [];
+  let databaseRestart: { atPayment: number; how: string } | undefined;
   let shoppingOver = false;
 
   const killer = (async () => {
-    for (const mark of killMarks) {
+    for (const [k, mark] of killMarks.entries()) {
       while (done < mark && !shoppingOver) await sleep(50);
       if (shoppingOver) break;
+      const instance = k % instanceCount;
       const down = Date.now();
-      process.kill(server.pid, 'SIGKILL');
-      await server.exited;
+      killing.add(instance);
+      const victim = servers[instance];
+      if (victim.child.exitCode === null && victim.child.signalCode === null) process.kill(victim.pid, 'SIGKILL');
+      await victim.exited;
       await sleep(100 + Math.random() * 400);
-      server = launchServer();
-      await waitReady(server, `${api.server}/healthz`, 60_000);
-      restarts.push({ atPayment: done, downMs: Date.now() - down });
-      log(`  server SIGKILLed at payment ${mark}, back after ${Date.now() - down} ms`);
+      servers[instance] = launchServer(instance);
+      killing.delete(instance);
+      watchServer(instance);
+      await waitReady(servers[instance], `${serverUrls[instance]}/readyz`, 60_000);
+      restarts.push({ atPayment: done, instance, downMs: Date.now() - down });
+      log(`  server ${instance} SIGKILLed at payment ${mark}, back after ${Date.now() - down} ms`);
     }
+  })();
+  // With PostgreSQL: one restart of the database, half-way, between the kills.
+  const databaseRestarter = (async () => {
+    if (!postgres || instanceCount < 2) return;
+    const mark = Math.round(payments / 2) + Math.round(payments / (2 * (kills + 1)));
+    while (done < mark && !shoppingOver) await sleep(50);
+    if (shoppingOver) return;
+    const how = await postgres.restart();
+    databaseRestart = { atPayment: done, how };
+    log(`  PostgreSQL restarted at payment ${mark}: ${how}`);
   })();
 
   await Promise.all(
@@ -132,6 +185,7 @@ async function main(): Promise<void> {
   );
   shoppingOver = true;
   await killer;
+  await databaseRestarter;
   const shoppingSeconds = (Date.now() - started) / 1000;
 
   // --- settle: the sweep closes what is left (expiry after ORDER_LIFETIME_SECONDS), webhooks drain ---
@@ -139,13 +193,21 @@ async function main(): Promise<void> {
   const settleDeadline = Date.now() + settleSeconds * 1000;
   let open = Infinity;
   let pending = Infinity;
-  while (Date.now() < settleDeadline) {
+  // An unpaid order whose pay sheet opened stays open PAY_SHEET_GRACE_MS after that on purpose (the
+  // shopper may still be paying): the sweep closes it later, so it is not waited for here.
+  const countOpen = async () => {
+    const sql = `SELECT COUNT(*) AS n FROM orders WHERE status IN ('awaiting_payment', 'processing')
+      AND NOT (status = 'awaiting_payment' AND confirmed_at IS NOT NULL AND confirmed_at > ${Date.now() - PAY_SHEET_GRACE_MS})`;
+    if (postgres) return Number((await postgres.query<{ n: string }>(sql))[0].n);
     const db = new Database(databasePath, { readonly: true, fileMustExist: true });
     try {
-      open = (db.prepare("SELECT COUNT(*) AS n FROM orders WHERE status IN ('awaiting_payment', 'processing')").get() as { n: number }).n;
+      return (db.prepare(sql).get() as { n: number }).n;
     } finally {
       db.close();
     }
+  };
+  while (Date.now() < settleDeadline) {
+    open = await countOpen();
     pending = (await simulatorStats(api.simulator)).webhooks.pending;
     if (open === 0 && pending === 0) break;
     await sleep(1000);
@@ -155,15 +217,28 @@ async function main(): Promise<void> {
   const intentsAnswer = await request<{ items: PaymentIntent[] }>('GET', `${api.simulator}/simulator/airwallex/_intents`, { timeoutMs: 30_000 });
   if (intentsAnswer.status !== 200) throw new Error(`_intents answered ${intentsAnswer.status}`);
   const intents = intentsAnswer.body.items;
-  await stopProcess(server, 'SIGTERM');
+  stopping = true;
+  await Promise.all(servers.map((server) => stopProcess(server, 'SIGTERM')));
   await stopProcess(simulator, 'SIGTERM');
   closeHttp();
 
   // --- compare every order with Airwallex's ground truth ---
-  const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-  const orders = db.prepare('SELECT id, status, payment_intent_id, intent_status, created_at FROM orders').all() as OrderRow[];
-  const events = db.prepare('SELECT id, name, applied_at, outcome FROM webhook_events').all() as Array<{ id: string; name: string; applied_at: number | null; outcome: string | null }>;
-  db.close();
+  type EventRow = { id: string; name: string; applied_at: number | null; outcome: string | null };
+  const ORDERS_SQL = 'SELECT id, status, payment_intent_id, intent_status, created_at, confirmed_at FROM orders';
+  const checkedAt = Date.now();
+  const EVENTS_SQL = 'SELECT id, name, applied_at, outcome FROM webhook_events';
+  let orders: OrderRow[];
+  let events: EventRow[];
+  if (postgres) {
+    orders = await postgres.query<OrderRow>(ORDERS_SQL);
+    events = await postgres.query<EventRow>(EVENTS_SQL);
+    await postgres.stop();
+  } else {
+    const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+    orders = db.prepare(ORDERS_SQL).all() as OrderRow[];
+    events = db.prepare(EVENTS_SQL).all() as EventRow[];
+    db.close();
+  }
 
   const orderById = new Map(orders.map((o) => [o.id, o]));
   const intentsByOrder = new Map<string, PaymentIntent[]>();
@@ -193,13 +268,16 @@ async function main(): Promise<void> {
   const lostIntents = intents.filter((i) => !orderById.has(i.merchant_order_id));
   const multiIntent = [...intentsByOrder].filter(([, list]) => list.length > 1);
   const paidNotPaid = [...ledger.paidByShopper].filter((id) => orderById.get(id)?.status !== 'paid');
-  const stillOpen = orders.filter((o) => o.status === 'awaiting_payment' || o.status === 'processing');
+  const inGrace = (o: OrderRow) => o.status === 'awaiting_payment' && o.confirmed_at !== null && Number(o.confirmed_at) > checkedAt - PAY_SHEET_GRACE_MS;
+  const openInGrace = orders.filter(inGrace);
+  const stillOpen = orders.filter((o) => (o.status === 'awaiting_payment' || o.status === 'processing') && !inGrace(o));
 
   // Webhooks: the table keeps each event id once (primary key); the log shows how often each was applied.
   const processedPerEvent = new Map<string, number>();
   let duplicatesIgnoredLogged = 0;
   let internalErrorsLogged = 0;
-  for (const line of fs.readFileSync(serverLog, 'utf8').split('\n')) {
+  // Every instance's log: an event processed once on each of two instances counts twice.
+  for (const line of serverLogs.flatMap((file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : []))) {
     if (!line.startsWith('{')) continue;
     let entry: { msg?: string; eventId?: string; level?: number };
     try {
@@ -225,11 +303,12 @@ async function main(): Promise<void> {
     paidByShopperNotPaid: paidNotPaid.length,
     ordersLeftOpen: stillOpen.length,
     internalServerErrors: internal500,
+    serverCrashes: crashes.length,
   };
   const result = {
     machine: machine(),
-    settings: { payments, shoppers, kills, faults, server: serverEnv },
-    run: { shoppingSeconds: Math.round(shoppingSeconds), settleSeconds: settleSecondsUsed, restarts, behaviours: Object.fromEntries(ledger.behaviours) },
+    settings: { payments, shoppers, kills, instances: instanceCount, database: postgres ? postgres.description : 'SQLite', faults, server: serverEnv },
+    run: { shoppingSeconds: Math.round(shoppingSeconds), settleSeconds: settleSecondsUsed, restarts, databaseRestart, crashes, behaviours: Object.fromEntries(ledger.behaviours) },
     orders: {
       created: orders.length,
       createdSeenByShoppers: ledger.created.size,
@@ -237,6 +316,7 @@ async function main(): Promise<void> {
       cancelled: byStatus('cancelled'),
       expired: byStatus('expired'),
       open: stillOpen.length,
+      openInPaySheetGrace: openInGrace.length,
       withoutIntent: orders.filter((o) => o.payment_intent_id === null).length,
     },
     checks: {
@@ -275,11 +355,14 @@ async function main(): Promise<void> {
     const rows: string[][] = [
       ['', 'value', 'target'],
       ['payments attempted (shoppers)', `${payments} (${shoppers})`, ''],
-      ['server SIGKILL + restart', `${restarts.length} (down ${restarts.map((r) => r.downMs).join(', ')} ms)`, '≥ 2'],
+      ['server instances / database', `${instanceCount} / ${postgres ? 'PostgreSQL' : 'SQLite'}`, ''],
+      ['server SIGKILL + restart', `${restarts.length} (${restarts.map((r) => `${instanceCount > 1 ? `#${r.instance} ` : ''}down ${r.downMs} ms`).join(', ')})`, '≥ 2'],
+      ...(instanceCount > 1 ? [['PostgreSQL restart mid-run', databaseRestart ? `at payment ${databaseRestart.atPayment}: ${databaseRestart.how}` : 'none (run ended first)', '1']] : []),
       ['shopping / settle seconds', `${result.run.shoppingSeconds} / ${settleSecondsUsed}`, ''],
       ['orders created (seen by shoppers)', `${orders.length} (${ledger.created.size})`, ''],
       ['  paid / cancelled / expired', `${result.orders.paid} / ${result.orders.cancelled} / ${result.orders.expired}`, ''],
       ['  still open after settling', String(stillOpen.length), '0'],
+      ['  open within the pay-sheet grace (closed by the sweep later)', String(openInGrace.length), ''],
       ['  never got an intent (closed as expired)', String(result.orders.withoutIntent), ''],
       ['orders whose status disagrees with Airwallex', String(disagreements.length), '0'],
       ['orders lost (201 not stored / intent without order)', `${lostCreated.length} / ${lostIntents.length}`, '0'],
@@ -289,6 +372,7 @@ async function main(): Promise<void> {
       ['  events stored / unapplied / dup. ignored', `${events.length} / ${unapplied.length} / ${duplicatesIgnoredLogged}`, ''],
       ['shopper requests answered 5xx', String(result.shopperRequests.server5xx), '(upstream trouble: 503)'],
       ['  of which 500 (a server bug)', String(internal500), '0'],
+      ['server processes that crashed (not our kills)', String(crashes.length), '0'],
       ['shopper requests with no answer (kills)', String(result.shopperRequests.connectionFailures), ''],
       ['payments given up by the shopper', String(count(ledger.gaveUp)), ''],
       ['Airwallex calls (5xx / 429 / timeouts injected)', `${Object.values(stats.airwallex.calls).reduce((a, b) => a + b, 0)} (${stats.airwallex.faults['5xx']} / ${stats.airwallex.faults['429']} / ${stats.airwallex.faults.timeout})`, ''],
@@ -304,6 +388,7 @@ async function main(): Promise<void> {
       `no answer by step: ${JSON.stringify(result.shopperRequests.connectionFailuresByStep)}; gave up: ${JSON.stringify(result.shopperRequests.gaveUp)}`,
       `behaviours: ${JSON.stringify(result.run.behaviours)}; webhook outcomes: ${JSON.stringify(result.webhooks.outcomes)}`,
     ];
+    for (const crash of crashes) lines.push(`crash of server ${crash.instance} at payment ${crash.atPayment}:\n${crash.stderr}`);
     if (disagreements.length > 0) lines.push(`disagreements: ${JSON.stringify(disagreements.slice(0, 10))}`);
     if (multiIntent.length > 0) lines.push(`more than one intent: ${JSON.stringify(result.checks.moreThanOneIntentSample)}`);
     if (paidNotPaid.length > 0) lines.push(`paid but not paid: ${JSON.stringify(paidNotPaid.slice(0, 10))}`);

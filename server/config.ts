@@ -11,8 +11,17 @@ export interface Config {
   mode: Mode;
   host: string;
   port: number;
-  /** SQLite file; ":memory:" for a throwaway database. */
+  /** SQLite file; ":memory:" for a throwaway database. Unused when `databaseUrl` is set. */
   databasePath: string;
+  /**
+   * postgres://user:password@host:port/database: selects PostgreSQL instead of SQLite. Holds the
+   * password: log `describeDatabase(config)`, never this.
+   */
+  databaseUrl: string | undefined;
+  /** Connections in this instance's PostgreSQL pool (the LISTEN connection comes on top). */
+  databasePoolSize: number;
+  /** PostgreSQL cancels a statement of this instance's pool that runs (or waits for a lock) longer than this. */
+  databaseStatementTimeoutMs: number;
   logLevel: string;
   /** "pretty" for humans (pino-pretty), "json" for log shippers. */
   logFormat: 'json' | 'pretty';
@@ -20,6 +29,8 @@ export interface Config {
   orderLifetimeSeconds: number;
   sessionTtlSeconds: number;
   sweepIntervalSeconds: number;
+  /** While a long poll waits on an open order, the order is re-read (and retrieved from Airwallex) this often. */
+  longPollRecheckMs: number;
   /** Webhook event ids are kept this long (at least 7 days: Airwallex retries for about 3). */
   webhookRetentionDays: number;
   /** fastify's trustProxy: how to find the client's address behind a load balancer (false: the socket's). */
@@ -189,17 +200,22 @@ export function loadConfig(env: Env = process.env): Config {
 
   const dataDir = path.join(PROJECT_ROOT, 'data');
   const databasePath = str('DATABASE_PATH', path.join(dataDir, 'app.sqlite'));
+  const databaseUrl = postgresUrl(env.DATABASE_URL, problems);
   const config: Config = {
     mode,
     host: str('HOST', '127.0.0.1'),
     port: int('PORT', 3000, 0, 65535),
     databasePath,
+    databaseUrl,
+    databasePoolSize: int('DATABASE_POOL_SIZE', 10, 1, 1000),
+    databaseStatementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000),
     logLevel: str('LOG_LEVEL', 'info'),
     logFormat,
     currency,
     orderLifetimeSeconds: int('ORDER_LIFETIME_SECONDS', 30 * 60, 60, 7 * 24 * 3600),
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     sweepIntervalSeconds: int('SWEEP_INTERVAL_SECONDS', 30, 1, 3600),
+    longPollRecheckMs: int('LONG_POLL_RECHECK_MS', 1_000, 100, 600_000),
     webhookRetentionDays: int('WEBHOOK_EVENT_RETENTION_DAYS', 30, 7, 3650),
     trustProxy: trustProxy(str('TRUST_PROXY', ''), problems),
     limits: {
@@ -237,6 +253,38 @@ export function loadConfig(env: Env = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** DATABASE_URL, checked without ever echoing it (it holds the password). */
+function postgresUrl(raw: string | undefined, problems: string[]): string | undefined {
+  const value = raw?.trim();
+  if (!value) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    problems.push('DATABASE_URL must be a URL like postgres://user:password@host:5432/database (value not shown: it may hold a password)');
+    return undefined;
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
+    problems.push(`DATABASE_URL must start with postgres:// or postgresql://, got "${parsed.protocol}//…"`);
+  } else if (!parsed.pathname || parsed.pathname === '/') {
+    problems.push('DATABASE_URL must name a database: postgres://user:password@host:5432/DATABASE');
+  }
+  return value;
+}
+
+/** Which database this configuration uses, safe to log: PostgreSQL without its password, or the SQLite file. */
+export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'databasePath'>): string {
+  if (!config.databaseUrl) return `sqlite:${config.databasePath}`;
+  try {
+    const url = new URL(config.databaseUrl);
+    if (url.password) url.password = '***';
+    url.search = ''; // query options may carry a password too (e.g. sslpassword)
+    return url.toString();
+  } catch {
+    return 'postgres://(unparsable)';
+  }
 }
 
 /** TRUST_PROXY: empty/false, true, a hop count, or addresses/CIDRs of the load balancers (comma-separated). */

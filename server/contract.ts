@@ -190,6 +190,12 @@ export interface GetOrderQuery {
   waitSeconds?: number;
   /** Answer as soon as the status differs from this one (or is final). */
   unlessStatus?: OrderStatus;
+  /**
+   * Wait for refunds instead (also on a paid order): answer as soon as a refund of the order was
+   * created or changed after this time (epoch ms; the latest refund `updatedAt` the client has, 0
+   * for none), or the status differs from `unlessStatus`.
+   */
+  refundsSince?: number;
   /** Ask Airwallex now before answering (a Refresh button); the answer is then as fresh as it gets. */
   refresh?: boolean;
 }

@@ -31,6 +31,7 @@ export const ERRORS = {
   PAYMENT_NOT_AVAILABLE: { status: 502, message: 'WeChat Pay is not available for this merchant account.' },
   UPSTREAM_REJECTED: { status: 502, message: 'The payment provider rejected the request.' },
   UPSTREAM_UNAVAILABLE: { status: 503, message: 'The payment provider is unavailable; retry shortly.' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The server cannot reach its database right now; retry shortly.' },
   WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'The webhook signature is missing or does not match.' },
   WEBHOOK_TIMESTAMP_STALE: { status: 401, message: 'The webhook timestamp is missing or outside the accepted window.' },
   WEBHOOK_PAYLOAD_INVALID: { status: 400, message: 'The webhook body is not a valid Airwallex event.' },

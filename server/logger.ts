@@ -17,6 +17,9 @@ export const REDACT_PATHS = [
   '*.appSecret',
   '*.secret',
   '*.webhookSecret',
+  '*.databaseUrl',
+  '*.connectionString',
+  '*.password',
   '*.session_key',
   '*.sessionKey',
 ];

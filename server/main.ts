@@ -1,5 +1,5 @@
 // Entry point of `npm start`: reads the configuration, starts the server, stops it cleanly on a signal.
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, describeDatabase, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startServer } from './server';
 
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, config.logFormat);
   const server = await startServer(config, { logger });
   logger.info(
-    { mode: config.mode, url: server.url, database: config.databasePath },
+    { mode: config.mode, url: server.url, database: describeDatabase(config) },
     config.mode === 'simulator'
       ? `Listening on ${server.url} with the embedded Airwallex + WeChat simulator (no credentials set)`
       : `Listening on ${server.url}, talking to Airwallex at ${config.airwallex.baseUrl}`,

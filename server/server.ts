@@ -12,7 +12,7 @@ import { SessionService } from './services/sessions';
 import { Sweeper } from './services/sweep';
 import { WebhookService } from './services/webhooks';
 import { registerSimulator, type Simulator } from './simulator';
-import { openSqliteStore } from './store/sqlite';
+import { openStore } from './store/open';
 import type { Store } from './store/types';
 import { createTelemetry, type Telemetry } from './telemetry';
 import { WechatClient } from './wechat/client';
@@ -52,7 +52,7 @@ export interface StartOptions {
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(config.logLevel, config.logFormat);
   const now = options.now ?? Date.now;
-  const store = openSqliteStore(config.databasePath);
+  const store = await openStore(config, logger);
   const telemetry = createTelemetry(store);
   let url = '';
   const simulatorUrl = (path: string) => () => `${url}${path}`;
@@ -77,6 +77,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const catalogue = createCatalogue(config.currency);
   const watch = new OrderWatch();
+  // Long polls here wake on changes any instance stores (through the store's change feed).
+  const unfollow = watch.follow(store, (err) => logger.warn({ err }, 'could not read a changed order'));
   const staleAfterMs = config.sweepIntervalSeconds * 2000;
   const orders = new OrderService({
     store,
@@ -89,7 +91,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     staleAfterMs,
     maxOpenOrders: config.limits.maxOpenOrders,
     now,
-    retrieveIntervalMs: options.retrieveIntervalMs,
+    retrieveIntervalMs: options.retrieveIntervalMs ?? config.longPollRecheckMs,
   });
   const refunds = new RefundService({ store, airwallex, orders, logger, telemetry, now });
   const sessions = new SessionService({ store, wechat, ttlMs: config.sessionTtlSeconds * 1000, now });
@@ -153,6 +155,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
+    unfollow();
     await simulator?.close();
     await store.close();
     throw err;
@@ -177,10 +180,17 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       closing ??= (async () => {
         await sweeper.stop();
         watch.releaseAll();
+        // A keep-alive connection whose request was still running when close began would stay open
+        // until its keep-alive timeout (72 s): close each one as soon as it falls idle. Whatever is
+        // still busy after the grace is cut.
+        const closeIdle = setInterval(() => app.server.closeIdleConnections(), 20);
         const cut = setTimeout(() => app.server.closeAllConnections(), options.shutdownGraceMs ?? 5_000);
-        await app.close();
-        clearTimeout(cut);
+        await app.close().finally(() => {
+          clearInterval(closeIdle);
+          clearTimeout(cut);
+        });
         await simulator?.close();
+        unfollow();
         await store.close();
       })();
       return closing;

@@ -98,6 +98,7 @@ const MESSAGES = {
   'error.PAYMENT_NOT_AVAILABLE': ['WeChat Pay is not available for this shop right now.', '本店暂时无法使用微信支付。'],
   'error.UPSTREAM_REJECTED': ['The payment provider refused the request. Please try again later.', '支付服务拒绝了请求，请稍后再试。'],
   'error.UPSTREAM_UNAVAILABLE': ['The payment provider is busy. Please try again in a moment.', '支付服务繁忙，请稍后再试。'],
+  'error.SERVICE_UNAVAILABLE': ['The service is busy. Please try again in a moment.', '服务繁忙，请稍后再试。'],
   'error.INTERNAL': ['Something went wrong on our side. Please try again.', '服务出了点问题，请重试。'],
   'error.NETWORK': ['No connection to the shop. Check your network and try again.', '无法连接商店，请检查网络后重试。'],
   'error.GENERIC': ['Something went wrong. Please try again.', '出了点问题，请重试。'],

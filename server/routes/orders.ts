@@ -36,6 +36,7 @@ const GetOrderSchema = {
     // slips past `maximum`, while this admits exactly 0..25.
     waitSeconds: Type.Optional(Type.String({ pattern: WAIT_SECONDS_PATTERN })),
     unlessStatus: Type.Optional(OrderStatusSchema),
+    refundsSince: Type.Optional(Type.String({ pattern: '^\\d{1,15}$' })),
     refresh: Type.Optional(Type.Boolean()),
   }),
 };
@@ -67,7 +68,7 @@ export function registerOrderRoutes(app: TypedApp, deps: AppDeps, limits: Limits
   });
 
   app.get('/api/orders/:id', { onRequest: authenticate, schema: GetOrderSchema }, async (request, reply): Promise<OrderResponse> => {
-    const { waitSeconds, unlessStatus, refresh } = request.query;
+    const { waitSeconds, unlessStatus, refundsSince, refresh } = request.query;
     // A client that goes away ends its long poll, and the retrieves made while it waited.
     const gone = new AbortController();
     const onClose = () => {
@@ -78,6 +79,7 @@ export function registerOrderRoutes(app: TypedApp, deps: AppDeps, limits: Limits
       const order = await deps.orders.getOrder(request.openId, request.params.id, {
         waitMs: Number(waitSeconds ?? 0) * 1000,
         unlessStatus: unlessStatus as OrderStatus | undefined,
+        refundsSince: refundsSince === undefined ? undefined : Number(refundsSince),
         refresh,
         signal: gone.signal,
       });

@@ -1,11 +1,21 @@
 // Wakes long-polling requests the moment an order changes, and keeps Airwallex asked while anyone waits.
-import type { OrderRecord } from '../store/types';
+import type { OrderRecord, Store } from '../store/types';
 
 type Waiter = (order: OrderRecord | null) => void;
+
+/** How long a change heard for an order nobody waits on is remembered (see `recent`). */
+const RECENT_CHANGE_MS = 2_000;
 
 export class OrderWatch {
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly pollers = new Map<string, { count: number; timer: NodeJS.Timeout }>();
+  /**
+   * Changes heard (through `follow`) for orders nobody waited on, with when, oldest first. A long
+   * poll reads the order, then waits: a change committed after its read but heard before it waits
+   * would otherwise be lost until the periodic re-check, so `next` re-reads an order found here.
+   */
+  private readonly recent = new Map<string, number>();
+  private reload: ((orderId: string) => void) | undefined;
 
   /** Called after every stored change of an order's status or payment error. */
   notify(order: OrderRecord): void {
@@ -13,6 +23,42 @@ export class OrderWatch {
     if (!set) return;
     this.waiters.delete(order.id);
     for (const wake of set) wake(order);
+  }
+
+  /**
+   * Wakes this process's long polls on changes stored by any process sharing the database (another
+   * instance took the webhook): each change of a waited-on order is read and notified; after a
+   * `resync` (the store's change feed reconnected), every waited-on order is. Spurious wakes are
+   * harmless: a long poll re-checks and waits on. Returns the unsubscribe function.
+   */
+  follow(store: Pick<Store, 'subscribe' | 'getOrder'>, onError: (err: unknown) => void = () => undefined): () => void {
+    const reload = (orderId: string) => {
+      store.getOrder(orderId).then((order) => order && this.notify(order), onError);
+    };
+    this.reload = reload;
+    const unsubscribe = store.subscribe((change) => {
+      if (change.kind === 'order') {
+        if (this.waiters.has(change.orderId)) reload(change.orderId);
+        else this.remember(change.orderId);
+      } else {
+        for (const orderId of this.waiters.keys()) reload(orderId);
+      }
+    });
+    return () => {
+      unsubscribe();
+      if (this.reload === reload) this.reload = undefined;
+      this.recent.clear();
+    };
+  }
+
+  private remember(orderId: string): void {
+    const now = Date.now();
+    this.recent.delete(orderId);
+    this.recent.set(orderId, now);
+    for (const [id, at] of this.recent) {
+      if (now - at <= RECENT_CHANGE_MS) break;
+      this.recent.delete(id);
+    }
   }
 
   /** Resolves with the order at its next change, or null after `timeoutMs`, on `signal`'s abort, or on shutdown. */
@@ -33,6 +79,11 @@ export class OrderWatch {
       const timer = setTimeout(() => wake(null), Math.max(0, timeoutMs));
       signal?.addEventListener('abort', abort, { once: true });
       set.add(wake);
+      const heardAt = this.recent.get(orderId);
+      if (heardAt !== undefined) {
+        this.recent.delete(orderId);
+        if (Date.now() - heardAt <= RECENT_CHANGE_MS) this.reload?.(orderId);
+      }
     });
   }
 

@@ -154,13 +154,14 @@ export class OrderService {
   /**
    * The order; with `waitMs`, a long poll that answers as soon as the status differs from
    * `unlessStatus` or is final (or a payment attempt fails). While it waits, Airwallex is asked
-   * about once per interval, so the answer comes even when no webhook arrives. `signal` ends the
-   * wait early (the client went away), and with it the retrieves made on its behalf.
+   * about once per interval, so the answer comes even when no webhook arrives. With `refundsSince`
+   * it waits for a refund created or changed after that time instead (a paid order too). `signal`
+   * ends the wait early (the client went away), and with it the retrieves made on its behalf.
    */
   async getOrder(
     openId: string,
     orderId: string,
-    options: { waitMs?: number; unlessStatus?: OrderStatus; refresh?: boolean; signal?: AbortSignal } = {},
+    options: { waitMs?: number; unlessStatus?: OrderStatus; refundsSince?: number; refresh?: boolean; signal?: AbortSignal } = {},
   ): Promise<OrderRecord> {
     let order = await this.getOwnedOrder(openId, orderId);
     if (options.refresh && !isFinal(order.status)) {
@@ -173,14 +174,21 @@ export class OrderService {
     const deadline = this.now() + waitMs;
     const release = untimed(() =>
       this.deps.watch.hold(order.id, this.retrieveIntervalMs, () => {
-        this.refreshOrder(order.id, this.retrieveIntervalMs * 0.9).catch(() => undefined);
+        // Wake the waiters with what was read: another instance may have stored the change (its
+        // webhook), which this instance hears of here when its change feed is down.
+        this.refreshOrder(order.id, this.retrieveIntervalMs * 0.9).then((latest) => latest && this.deps.watch.notify(latest), () => undefined);
       }),
     );
     this.deps.telemetry.longPollStarted();
     // A failed attempt leaves the status as it is; it still ends the wait, so the page can say so.
     const errorAt = order.lastPaymentError?.at;
+    const { refundsSince } = options;
+    const waiting = (current: OrderRecord) =>
+      current.status === unless &&
+      current.lastPaymentError?.at === errorAt &&
+      (refundsSince === undefined ? !isFinal(current.status) : latestRefundChange(current) <= refundsSince);
     try {
-      while (order.status === unless && !isFinal(order.status) && order.lastPaymentError?.at === errorAt) {
+      while (waiting(order)) {
         const remaining = deadline - this.now();
         if (remaining <= 0 || options.signal?.aborted) break;
         const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal));
@@ -491,6 +499,11 @@ export class OrderService {
  */
 export function confirmRequestId(order: Pick<OrderRecord, 'createRequestId'>, seq: number): string {
   return `${order.createRequestId}-c${seq}`;
+}
+
+/** When a refund of the order was last created or changed (0: none). */
+export function latestRefundChange(order: Pick<OrderRecord, 'refunds'>): number {
+  return order.refunds.reduce((latest, refund) => Math.max(latest, refund.updatedAt), 0);
 }
 
 /** Runs `task` once per key at a time; concurrent callers share its promise. */

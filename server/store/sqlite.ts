@@ -15,6 +15,7 @@ import type {
   NewAnomaly,
   NewOrder,
   NewOrderEvent,
+  OrderChange,
   OrderDecider,
   OrderEventRecord,
   OrderPatch,
@@ -324,9 +325,11 @@ export function openSqliteStore(file: string): Store {
     adminSessions: stmt.pruneAdminSessions.run(now, batch).changes,
   }));
 
+  // One process owns the file, so an in-process emitter after each commit sees every change.
+  const emit = (orderId: string) => changes.emit('change', { kind: 'order', orderId } satisfies OrderChange);
   /** Tells subscribers, after the commit, that an order changed. */
   const changed = <T extends OrderUpdateResult | undefined>(result: T): T => {
-    if (result?.changed) changes.emit('order', result.order.id);
+    if (result?.changed) emit(result.order.id);
     return result;
   };
 
@@ -342,7 +345,9 @@ export function openSqliteStore(file: string): Store {
       return row && { tokenHash: row.token_hash, openId: row.open_id, createdAt: row.created_at, expiresAt: row.expires_at };
     },
     async insertOrder(order, options = {}) {
-      return insertOrderTx(order, options);
+      const result = insertOrderTx(order, options);
+      if (result.kind === 'created') emit(order.id);
+      return result;
     },
     async getOrder(id) {
       const row = getRow(id);
@@ -454,8 +459,8 @@ export function openSqliteStore(file: string): Store {
       return pruneTx(now, webhookEventsBefore, batch);
     },
     subscribe(listener) {
-      changes.on('order', listener);
-      return () => changes.off('order', listener);
+      changes.on('change', listener);
+      return () => changes.off('change', listener);
     },
     async ready() {
       if (!db.open) return { ok: false, detail: 'the database is closed' };

@@ -265,6 +265,20 @@ export interface PruneResult {
 }
 
 /**
+ * A change of orders, seen by `Store.subscribe`: `order` after a committed change of that order (by
+ * this process or any other sharing the database); `resync` when changes may have been missed (the
+ * notification connection was lost and is back), so every order of interest must be read again.
+ */
+export type OrderChange = { kind: 'order'; orderId: string } | { kind: 'resync' };
+
+/** What a load balancer's readiness check needs to know about the store. */
+export interface StoreReadiness {
+  ok: boolean;
+  /** Why not ready (never holds a secret). */
+  detail?: string;
+}
+
+/**
  * Every method is atomic on its own. Methods are async so a networked database can implement the
  * same interface; the SQLite implementation answers synchronously inside.
  */
@@ -347,12 +361,18 @@ export interface Store {
   prune(options: { now: number; webhookEventsBefore: number; batch: number }): Promise<PruneResult>;
 
   /**
-   * Calls `listener` after commit with the id of every order changed by any process sharing the
-   * database (SQLite: this process). Returns the unsubscribe function.
+   * Calls `listener` after each committed change of an order's aggregate (the order, its refunds),
+   * whoever made it: this process, or any other sharing the database (SQLite: this process only).
+   * Delivery is at least once and may be spurious: a listener re-reads the order. `resync` says
+   * changes may have been missed (PostgreSQL: the notification connection was lost and is back).
+   * Listeners must not throw. Returns the unsubscribe function.
    */
-  subscribe(listener: (orderId: string) => void): () => void;
-  /** Ready to take traffic: the database answers and its schema is this code's. */
-  ready(): Promise<{ ok: boolean; detail?: string }>;
+  subscribe(listener: (change: OrderChange) => void): () => void;
+  /**
+   * Ready to take traffic: the database answers and its schema is this code's (PostgreSQL: and
+   * the change notifications are connected).
+   */
+  ready(): Promise<StoreReadiness>;
 
   close(): Promise<void>;
 }

@@ -8,7 +8,10 @@ import os from 'os';
 import path from 'path';
 import readline from 'readline';
 import type { Order } from '../../server/contract';
+import { databaseUrl, newDatabaseName, psqlAdmin, serversOnPostgres } from '../server/postgres-helpers';
 import { allText, fakeWx, flush, type Rendered, tap, until, type WxFakes } from './harness';
+
+const postgresDatabase = newDatabaseName();
 
 const ROOT = path.join(__dirname, '../..');
 let server: ChildProcess;
@@ -37,9 +40,12 @@ function http_(method: string, url: string, body?: unknown, headers: Record<stri
  */
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'mp-e2e-'));
+  // TEST_DATABASE=postgres (CI's second pass): the server on a fresh PostgreSQL database instead.
+  if (serversOnPostgres) psqlAdmin(`CREATE DATABASE ${postgresDatabase}`);
+  const database = serversOnPostgres ? { DATABASE_URL: databaseUrl(postgresDatabase) } : {};
   server = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), path.join(ROOT, 'server/main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: path.join(dataDir, 'app.sqlite'), LOG_LEVEL: 'info', LOG_FORMAT: 'json', ADMIN_TOKEN },
+    env: { PATH: process.env.PATH, PORT: '0', HOST: '127.0.0.1', DATABASE_PATH: path.join(dataDir, 'app.sqlite'), LOG_LEVEL: 'info', LOG_FORMAT: 'json', ADMIN_TOKEN, ...database },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   baseUrl = await new Promise<string>((resolve, reject) => {
@@ -70,6 +76,7 @@ afterAll(async () => {
     await exited;
   }
   fs.rmSync(dataDir, { recursive: true, force: true });
+  if (serversOnPostgres) psqlAdmin(`DROP DATABASE IF EXISTS ${postgresDatabase} WITH (FORCE)`);
 });
 
 interface Bridge {

@@ -1,5 +1,5 @@
 // Configuration from the environment, validated at boot.
-import { ConfigError, loadConfig } from '../../server/config';
+import { ConfigError, describeDatabase, loadConfig } from '../../server/config';
 
 describe('configuration', () => {
   test('runs on the simulator with no configuration at all', () => {
@@ -9,6 +9,40 @@ describe('configuration', () => {
     expect(config.currency).toBe('CNY');
     expect(config.databasePath).toMatch(/data[/\\]app\.sqlite$/);
     expect(config.airwallex.clientId).toBe('sim-client');
+  });
+
+  test('selects PostgreSQL with DATABASE_URL, and describes it for logs without the password', () => {
+    expect(loadConfig({}).databaseUrl).toBeUndefined();
+    const config = loadConfig({ DATABASE_URL: 'postgres://shop:s3cr%40t@db.internal:5432/wechatpay?sslpassword=x' });
+    expect(config.databaseUrl).toBe('postgres://shop:s3cr%40t@db.internal:5432/wechatpay?sslpassword=x');
+    const described = describeDatabase(config);
+    expect(described).toBe('postgres://shop:***@db.internal:5432/wechatpay');
+    expect(described).not.toContain('s3cr');
+    expect(describeDatabase(loadConfig({ DATABASE_PATH: '/var/lib/app.sqlite' }))).toBe('sqlite:/var/lib/app.sqlite');
+  });
+
+  test('takes the PostgreSQL pool size and statement timeout, within bounds', () => {
+    expect(loadConfig({})).toMatchObject({ databasePoolSize: 10, databaseStatementTimeoutMs: 15_000 });
+    expect(loadConfig({ DATABASE_POOL_SIZE: '4', DATABASE_STATEMENT_TIMEOUT_MS: '2500' })).toMatchObject({ databasePoolSize: 4, databaseStatementTimeoutMs: 2500 });
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '10' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
+
+  test('refuses a DATABASE_URL that is not a PostgreSQL URL naming a database, without echoing it', () => {
+    for (const [value, reason] of [
+      ['mysql://u:topsecret@h/db', /postgres:\/\/ or postgresql:\/\//],
+      ['postgres://u:topsecret@h:5432', /must name a database/],
+      ['//u:topsecret@h/db', /must be a URL/],
+    ] as const) {
+      let error: unknown;
+      try {
+        loadConfig({ DATABASE_URL: value });
+      } catch (err) {
+        error = err;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as Error).message).toMatch(reason);
+      expect((error as Error).message).not.toContain('topsecret');
+    }
   });
 
   test('switches to live mode when Airwallex credentials are set', () => {

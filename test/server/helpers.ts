@@ -4,6 +4,7 @@ import pino from 'pino';
 import { loadConfig, type Config } from '../../server/config';
 import { loggerOptions } from '../../server/logger';
 import { startServer, type RunningServer, type StartOptions } from '../../server/server';
+import { createDatabase, databaseUrl, dropDatabase, newDatabaseName, serversOnPostgres } from './postgres-helpers';
 
 export interface TestServer extends RunningServer {
   /** Every log line the server wrote, as JSON text. */
@@ -30,9 +31,32 @@ export interface TestResponse<T> {
   headers: Headers;
 }
 
+/**
+ * A configuration for a test server: SQLite in memory (or the file `DATABASE_PATH` names), or, with
+ * TEST_DATABASE=postgres, a fresh PostgreSQL database of its own (created by startTestServer, kept
+ * across restarts with the same config, dropped after the test file).
+ */
 export function testConfig(env: Record<string, string> = {}, overrides: Partial<Config> = {}): Config {
-  const config = loadConfig({ PORT: '0', DATABASE_PATH: ':memory:', LOG_LEVEL: 'debug', ...env });
+  const database = serversOnPostgres ? { DATABASE_URL: databaseUrl(newDatabaseName()) } : {};
+  const config = loadConfig({ PORT: '0', DATABASE_PATH: ':memory:', LOG_LEVEL: 'debug', ...database, ...env });
   return { ...config, ...overrides };
+}
+
+const testDatabases = new Set<string>();
+if (serversOnPostgres) {
+  afterAll(async () => {
+    for (const name of testDatabases) await dropDatabase(name);
+    testDatabases.clear();
+  });
+}
+
+/** Creates the test server's PostgreSQL database the first time its config is used. */
+async function ensureDatabase(config: Config): Promise<void> {
+  if (!config.databaseUrl) return;
+  const name = new URL(config.databaseUrl).pathname.slice(1);
+  if (!/^wxtest_/.test(name) || testDatabases.has(name)) return;
+  await createDatabase(name);
+  testDatabases.add(name);
 }
 
 /** Starts a server in simulator mode on a free port; close it in afterEach/afterAll. */
@@ -45,6 +69,7 @@ export async function startTestServer(config: Config = testConfig(), options: St
     },
   });
   const logger = pino(loggerOptions(config.logLevel), sink);
+  await ensureDatabase(config);
   const server = await startServer(config, {
     logger,
     sweep: false,

@@ -63,6 +63,24 @@ describe('refunds through the admin API', () => {
     expect(server.simulator!.listRefunds().map((r) => r.amount)).toEqual([5, (CART_TOTAL - 500) / 100]);
   });
 
+  test("a shopper's long poll with refundsSince waits on the paid order and answers with the merchant's refund", async () => {
+    const order = await paidOrder();
+    const poll = server.request('GET', `/api/orders/${order.id}?waitSeconds=10&unlessStatus=paid&refundsSince=0`, { token: shopperToken });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await refund(order.id, { amount: 500 })).status).toBe(201);
+    const answer = await poll;
+    expect(answer.body.order.refunds).toMatchObject([{ amount: { amount: 500 } }]);
+    expect(Number(/wait;dur=([\d.]+)/.exec(answer.headers.get('server-timing') ?? '')?.[1])).toBeGreaterThan(0);
+    // Past the refunds it has, it waits (here until its 1 s are up); without refundsSince a paid order answers at once, as before.
+    const since = Math.max(...answer.body.order.refunds.map((r: { updatedAt: string }) => Date.parse(r.updatedAt)));
+    const quietPoll = server.request('GET', `/api/orders/${order.id}?waitSeconds=1&unlessStatus=paid&refundsSince=${since + 60_000}`, { token: shopperToken });
+    setTimeout(() => clock.advance(2000), 300); // this test's clock moves only when told: the wait ends after it
+    const quiet = await quietPoll;
+    expect(Number(/wait;dur=([\d.]+)/.exec(quiet.headers.get('server-timing') ?? '')?.[1])).toBeGreaterThan(200);
+    const plain = await server.request('GET', `/api/orders/${order.id}?waitSeconds=10&unlessStatus=paid`, { token: shopperToken });
+    expect(plain.headers.get('server-timing') ?? '').not.toMatch(/wait;dur=[1-9]/);
+  });
+
   test('is idempotent: the same key and body answer the same refund; another body is 409', async () => {
     const order = await paidOrder();
     const key = randomUUID();

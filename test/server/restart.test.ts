@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import pino from 'pino';
+import { openStore } from '../../server/store/open';
 import { openSqliteStore } from '../../server/store/sqlite';
 import { CART, startTestServer, testConfig } from './helpers';
 
@@ -49,7 +51,7 @@ describe('a restart on the same database', () => {
     await first.close();
 
     // What a crash between "stored" and "applied" leaves behind.
-    const store = openSqliteStore(config.databasePath);
+    const store = await openStore(config, pino({ level: 'silent' }));
     const payload = {
       id: 'evt_crash_1',
       name: 'payment_intent.succeeded',

@@ -1,0 +1,67 @@
+// OrderWatch.follow: changes stored by any process wake this process's long polls.
+import { OrderWatch } from '../../server/services/order-watch';
+import type { OrderChange, OrderRecord, Store } from '../../server/store/types';
+
+function fakeStore() {
+  let listener: ((change: OrderChange) => void) | undefined;
+  const reads: string[] = [];
+  const store: Pick<Store, 'subscribe' | 'getOrder'> = {
+    subscribe(callback) {
+      listener = callback;
+      return () => {
+        listener = undefined;
+      };
+    },
+    async getOrder(id) {
+      reads.push(id);
+      return { id, status: 'paid' } as OrderRecord;
+    },
+  };
+  return { store, reads, emit: (change: OrderChange) => listener?.(change), subscribed: () => listener !== undefined };
+}
+
+test('wakes the waiters of a changed order with the order as stored, and reads nothing for orders nobody waits on', async () => {
+  const watch = new OrderWatch();
+  const { store, reads, emit } = fakeStore();
+  watch.follow(store);
+  const waiting = watch.next('ord_a', 10_000);
+  emit({ kind: 'order', orderId: 'ord_b' });
+  emit({ kind: 'order', orderId: 'ord_a' });
+  expect(await waiting).toMatchObject({ id: 'ord_a', status: 'paid' });
+  expect(reads).toEqual(['ord_a']);
+});
+
+test('a change heard just before a long poll starts waiting (after its read) still wakes it', async () => {
+  const watch = new OrderWatch();
+  const { store, reads, emit } = fakeStore();
+  watch.follow(store);
+  // The long poll read the order (still unpaid); the change's notification arrives before it waits.
+  emit({ kind: 'order', orderId: 'ord_a' });
+  expect(reads).toEqual([]);
+  const started = Date.now();
+  const order = await watch.next('ord_a', 10_000);
+  expect(order).toMatchObject({ id: 'ord_a', status: 'paid' });
+  expect(Date.now() - started).toBeLessThan(5_000); // woken, not timed out
+  expect(reads).toEqual(['ord_a']);
+  // Remembered once: the next wait on it waits for a new change.
+  await expect(watch.next('ord_a', 50)).resolves.toBeNull();
+});
+
+test('after a resync, re-reads every order someone waits on and wakes them', async () => {
+  const watch = new OrderWatch();
+  const { store, reads, emit } = fakeStore();
+  watch.follow(store);
+  const waits = [watch.next('ord_a', 10_000), watch.next('ord_b', 10_000), watch.next('ord_b', 10_000)];
+  emit({ kind: 'resync' });
+  expect((await Promise.all(waits)).map((order) => order?.id)).toEqual(['ord_a', 'ord_b', 'ord_b']);
+  expect(reads.sort()).toEqual(['ord_a', 'ord_b']);
+});
+
+test('stops following when unsubscribed', () => {
+  const watch = new OrderWatch();
+  const { store, subscribed } = fakeStore();
+  const unfollow = watch.follow(store);
+  expect(subscribed()).toBe(true);
+  unfollow();
+  expect(subscribed()).toBe(false);
+});

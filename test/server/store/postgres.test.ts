@@ -1,0 +1,353 @@
+// The Store contract on PostgreSQL (a fresh database for this file, emptied before each test), and what only a shared database has: several instances.
+import net from 'node:net';
+import pg from 'pg';
+import pino from 'pino';
+import { openPostgresStore, type PostgresStore } from '../../../server/store/postgres';
+import { MIGRATION_LOCK_KEY } from '../../../server/store/postgres-migrate';
+import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
+import { describeStoreContract, newOrder, waitFor } from './contract';
+import type { OrderChange } from '../../../server/store/types';
+
+const describePostgres = postgresAvailable ? describe : describe.skip;
+const logger = pino({ level: 'silent' });
+
+describePostgres('[postgres] PostgreSQL store', () => {
+  const name = newDatabaseName();
+  let url: string;
+  const open = (options: Partial<Parameters<typeof openPostgresStore>[0]> = {}) =>
+    openPostgresStore({ connectionString: url, logger, heartbeatIntervalMs: 200, heartbeatTimeoutMs: 500, reconnectMinMs: 20, reconnectMaxMs: 200, ...options });
+
+  beforeAll(async () => {
+    url = await createDatabase(name);
+  });
+  afterAll(async () => {
+    await dropDatabase(name);
+  });
+
+  describeStoreContract({
+    open: async () => {
+      const store = await open();
+      await store.pool.query(
+        'TRUNCATE order_items, refunds, order_events, anomalies, audit_log, admin_sessions, orders, sessions, webhook_events RESTART IDENTITY',
+      );
+      return store;
+    },
+    peer: () => open(),
+  });
+
+  describe('several instances on one database', () => {
+    let a: PostgresStore;
+    let b: PostgresStore;
+    beforeEach(async () => {
+      [a, b] = await Promise.all([open(), open()]);
+    });
+    afterEach(async () => {
+      await Promise.all([a.close(), b.close()]);
+    });
+
+    test("tells one instance's subscribers about a change stored by another, once committed", async () => {
+      const seen: OrderChange[] = [];
+      const unsubscribe = b.subscribe((change) => seen.push(change));
+      const order = newOrder();
+      await a.insertOrder(order);
+      await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+      // Nothing is announced before commit: a change still inside its transaction stays unheard.
+      const client = await a.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query("UPDATE orders SET status = 'processing' WHERE id = $1", [order.id]);
+        const sentinel = newOrder();
+        await a.insertOrder(sentinel);
+        await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === sentinel.id));
+        expect(seen.filter((c) => c.kind === 'order' && c.orderId === order.id)).toHaveLength(1);
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      await waitFor(() => seen.filter((c) => c.kind === 'order' && c.orderId === order.id).length === 2);
+      unsubscribe();
+    });
+
+    test('makes one order when two instances insert the same idempotency key at once', async () => {
+      for (let round = 0; round < 5; round++) {
+        const key = `both-${round}`;
+        const results = await Promise.all([a, b, a, b].map((store) => store.insertOrder(newOrder({ idempotencyKey: key, requestHash: 'h' }))));
+        expect(results.filter((r) => r.kind === 'created')).toHaveLength(1);
+        expect(new Set(results.map((r) => r.kind !== 'limited' && r.order.id)).size).toBe(1);
+      }
+    });
+
+    test('serialises updates of one order made from two instances', async () => {
+      const order = newOrder();
+      await a.insertOrder(order);
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).updateOrder(order.id, (current) => ({ patch: { checkedAt: (current.checkedAt ?? 0) + 1 } }))),
+      );
+      expect((await b.getOrder(order.id))?.checkedAt).toBe(20);
+    });
+
+    test('reconnects the LISTEN connection after it is terminated, asks for a re-check, and hears changes again', async () => {
+      const seen: OrderChange[] = [];
+      b.subscribe((change) => seen.push(change));
+      expect(await terminateConnections(name, 'wechatpay-listen')).toBeGreaterThanOrEqual(2); // a's and b's
+      await waitFor(() => seen.some((c) => c.kind === 'resync'));
+      expect(b.listenerReconnects()).toBe(1);
+      await waitFor(() => a.listenerReconnects() === 1);
+      expect(await b.ready()).toEqual({ ok: true });
+      const order = newOrder();
+      await a.insertOrder(order);
+      await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+    });
+
+    test('a transaction whose connection is cut answers SERVICE_UNAVAILABLE, and the process lives on', async () => {
+      const order = newOrder();
+      await a.insertOrder(order);
+      // Another session holds the row, so A's updateOrder waits inside its transaction...
+      const locker = new pg.Client({ connectionString: url, application_name: 'test-locker' });
+      await locker.connect();
+      try {
+        await locker.query('BEGIN');
+        await locker.query('SELECT id FROM orders WHERE id = $1 FOR UPDATE', [order.id]);
+        const update = a.updateOrder(order.id, () => ({ patch: { status: 'paid' } }));
+        await waitFor(() => false, 300).catch(() => undefined);
+        // ...when its connection is cut (node-postgres emits 'error' on the checked-out client).
+        expect(await terminateConnections(name, 'wechatpay')).toBeGreaterThanOrEqual(1);
+        await expect(update).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+        await locker.query('ROLLBACK');
+      } finally {
+        await locker.end();
+      }
+      expect((await a.updateOrder(order.id, () => ({ patch: { status: 'paid' } })))?.order.status).toBe('paid');
+    });
+
+    test('keeps working after every connection of the database was terminated, as in a restart', async () => {
+      await a.insertOrder(newOrder());
+      const seen: OrderChange[] = [];
+      b.subscribe((change) => seen.push(change));
+      await terminateConnections(name);
+      await waitFor(() => seen.some((c) => c.kind === 'resync'));
+      // The pools drop their dead connections and open new ones.
+      const order = newOrder();
+      let inserted = false;
+      for (let i = 0; i < 5 && !inserted; i++) {
+        inserted = await a.insertOrder(order).then(() => true, () => false);
+      }
+      expect(inserted).toBe(true);
+      await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+      expect((await b.getOrder(order.id))?.id).toBe(order.id);
+    });
+  });
+
+  describe('statement timeout, SKIP LOCKED and round trips', () => {
+    let locker: pg.Client;
+    beforeEach(async () => {
+      locker = new pg.Client({ connectionString: url, application_name: 'test-locker' });
+      await locker.connect();
+    });
+    afterEach(async () => {
+      await locker.end();
+    });
+    const lock = async (orderId: string) => {
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM orders WHERE id = $1 FOR UPDATE', [orderId]);
+    };
+
+    test('cancels a statement that waits past the statement timeout: SERVICE_UNAVAILABLE, and the pool serves on', async () => {
+      const store = await open({ statementTimeoutMs: 300 });
+      try {
+        const { rows } = await store.pool.query('SHOW statement_timeout');
+        expect(rows[0].statement_timeout).toBe('300ms');
+        const order = newOrder();
+        await store.insertOrder(order);
+        await lock(order.id);
+        await expect(store.updateOrder(order.id, () => ({ patch: { status: 'paid' } }))).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+        await expect(store.pool.query('SELECT pg_sleep(1)')).rejects.toMatchObject({ code: '57014' });
+        await locker.query('ROLLBACK');
+        expect((await store.updateOrder(order.id, () => ({ patch: { status: 'paid' } })))?.order.status).toBe('paid');
+        expect(store.pool.totalCount).toBeLessThanOrEqual(10);
+      } finally {
+        await locker.query('ROLLBACK');
+        await store.close();
+      }
+    });
+
+    test('the sweep claim skips an order another instance holds instead of waiting for it', async () => {
+      const store = await open();
+      try {
+        const held = newOrder({ nextCheckAt: 100 });
+        const free = newOrder({ nextCheckAt: 200 });
+        await store.insertOrder(held);
+        await store.insertOrder(free);
+        await lock(held.id);
+        expect((await store.claimDueOrders(1000, 10, 5000)).map((o) => o.id)).toEqual([free.id]);
+        await locker.query('ROLLBACK');
+        expect((await store.claimDueOrders(1000, 10, 5000)).map((o) => o.id)).toEqual([held.id]);
+      } finally {
+        await locker.query('ROLLBACK');
+        await store.close();
+      }
+    });
+
+    test('the hot paths cost few round trips: create 1, update 2, webhook 2, read 1', async () => {
+      const store = await open();
+      const query = jest.spyOn(pg.Client.prototype, 'query');
+      const trips = async (work: () => Promise<unknown>) => {
+        await work(); // warm: connections opened, named statements prepared
+        query.mockClear();
+        await work();
+        return query.mock.calls.length;
+      };
+      try {
+        const update = () => ({ patch: { checkedAt: Date.now() }, refunds: [], events: [{ kind: 'intent' as const, source: 'x', data: {}, at: 1 }] });
+        const order = newOrder();
+        await store.insertOrder(order);
+        expect(await trips(() => store.insertOrder(newOrder(), { maxOpenOrders: 1000, events: [{ kind: 'created', source: 'shopper', data: {}, at: 1 }] }))).toBe(1);
+        expect(await trips(() => store.updateOrder(order.id, update))).toBe(2);
+        expect(await trips(() => store.recordWebhookEvent({ id: `evt_${Math.random()}`, name: 'x', orderId: order.id, payload: '{}', receivedAt: 1 }, { orderId: order.id, decide: update }, 2))).toBe(2);
+        expect(await trips(() => store.getOrder(order.id))).toBe(1);
+        expect(await trips(() => store.claimRetrieve(order.id, Date.now(), 0))).toBe(1);
+        expect(await trips(() => store.claimDueOrders(0, 10, 1))).toBe(1);
+      } finally {
+        query.mockRestore();
+        await store.close();
+      }
+    });
+  });
+
+  describe('migrations', () => {
+    test('let several instances boot at the same moment on an empty database, applying each version once', async () => {
+      const fresh = newDatabaseName();
+      const freshUrl = await createDatabase(fresh);
+      try {
+        const stores = await Promise.all(Array.from({ length: 5 }, () => openPostgresStore({ connectionString: freshUrl, logger })));
+        const { rows } = await stores[0].pool.query('SELECT version, name FROM schema_migrations ORDER BY version');
+        expect(rows).toEqual([
+          { version: 1, name: 'initial' },
+          { version: 2, name: 'operations' },
+        ]);
+        await Promise.all(stores.map((store) => store.close()));
+      } finally {
+        await dropDatabase(fresh);
+      }
+    });
+
+    test('wait for another instance migrating longer than the statement timeout, instead of failing', async () => {
+      const fresh = newDatabaseName();
+      const freshUrl = await createDatabase(fresh);
+      const holder = new pg.Client({ connectionString: freshUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT pg_advisory_xact_lock($1::bigint)', [MIGRATION_LOCK_KEY]);
+        const booting = openPostgresStore({ connectionString: freshUrl, logger, statementTimeoutMs: 100 });
+        await new Promise((resolve) => setTimeout(resolve, 600));
+        await holder.query('COMMIT');
+        const store = await booting;
+        expect(await store.ready()).toEqual({ ok: true });
+        await store.close();
+      } finally {
+        await holder.end();
+        await dropDatabase(fresh);
+      }
+    });
+
+    test('refuse a database whose schema is newer than this code, saying so', async () => {
+      const fresh = newDatabaseName();
+      const freshUrl = await createDatabase(fresh);
+      try {
+        const store = await openPostgresStore({ connectionString: freshUrl, logger });
+        await store.pool.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)");
+        await store.close();
+        await expect(openPostgresStore({ connectionString: freshUrl, logger })).rejects.toThrow(/schema version 99 is newer than this server knows \(2\)/);
+      } finally {
+        await dropDatabase(fresh);
+      }
+    });
+  });
+
+  test('a silently dropped LISTEN connection is noticed by the heartbeat and replaced', async () => {
+    // Through a TCP proxy that can make its open connections go silent: bytes stop flowing both
+    // ways but nothing is closed, as on a dead network path, so no error or end event can fire.
+    const proxy = await tcpProxy(url);
+    const viaProxy = await open({ connectionString: proxy.url });
+    const direct = await open();
+    try {
+      const seen: OrderChange[] = [];
+      viaProxy.subscribe((change) => seen.push(change));
+      proxy.silenceOpenConnections();
+      // Only the heartbeat (200 ms, 500 ms timeout here) can tell: it replaces the connection.
+      await waitFor(() => seen.some((c) => c.kind === 'resync'), 10_000);
+      expect(viaProxy.listenerReconnects()).toBe(1);
+      const order = newOrder();
+      await direct.insertOrder(order);
+      await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+    } finally {
+      await Promise.all([viaProxy.close(), direct.close()]);
+      proxy.close();
+    }
+  }, 30_000);
+
+  test('answers SERVICE_UNAVAILABLE (503, retry) while the database cannot be reached, and serves again once it can', async () => {
+    const proxy = await tcpProxy(url);
+    const store = await open({ connectionString: proxy.url });
+    try {
+      const order = newOrder();
+      await store.insertOrder(order);
+      proxy.refuse(true);
+      await expect(store.getOrder(order.id)).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+      await expect(store.insertOrder(newOrder())).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+      expect((await store.ready()).ok).toBe(false);
+      proxy.refuse(false);
+      expect((await store.getOrder(order.id))?.id).toBe(order.id);
+    } finally {
+      proxy.refuse(false);
+      await store.close();
+      proxy.close();
+    }
+  });
+
+  test('reads bigint columns as numbers', async () => {
+    const store = await open();
+    const { rows } = await store.pool.query('SELECT 1760000000000::bigint AS ms');
+    expect(rows[0].ms).toBe(1_760_000_000_000);
+    await store.close();
+  });
+});
+
+/**
+ * A TCP proxy to the test database: `silenceOpenConnections` makes the connections open now stop
+ * passing bytes without closing (a dead network path); `refuse` cuts every connection and refuses
+ * new ones (a database that is down).
+ */
+async function tcpProxy(databaseUrl: string) {
+  const target = new URL(databaseUrl);
+  const host = target.hostname || process.env.PGHOST || 'localhost';
+  const port = Number(target.port || process.env.PGPORT || 5432);
+  const pairs: Array<{ silent: boolean; sockets: net.Socket[] }> = [];
+  let refusing = false;
+  const server = net.createServer((inbound) => {
+    if (refusing) return inbound.destroy();
+    const outbound = net.connect(port, host);
+    const pair = { silent: false, sockets: [inbound, outbound] };
+    pairs.push(pair);
+    inbound.on('data', (chunk) => !pair.silent && outbound.write(chunk));
+    outbound.on('data', (chunk) => !pair.silent && inbound.write(chunk));
+    for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
+      a.on('error', () => b.destroy());
+      a.on('close', () => b.destroy());
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const proxied = new URL(databaseUrl);
+  proxied.hostname = '127.0.0.1';
+  proxied.port = String((server.address() as net.AddressInfo).port);
+  return {
+    url: proxied.toString(),
+    silenceOpenConnections: () => pairs.forEach((pair) => (pair.silent = true)),
+    refuse: (on: boolean) => {
+      refusing = on;
+      if (on) for (const pair of pairs.splice(0)) pair.sockets.forEach((socket) => socket.destroy());
+    },
+    close: () => server.close(),
+  };
+}
