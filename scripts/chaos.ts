@@ -1,12 +1,12 @@
-// `npm run chaos`: payments under injected Airwallex/WeChat/webhook faults and server SIGKILLs, then every order checked against the simulator's ground truth.
+// `npm run chaos`: payments and refunds under injected Airwallex/WeChat/webhook faults and server SIGKILLs, then every order and refund checked against the simulator's ground truth.
 //
-// Usage: npm run chaos -- [--payments 1000] [--shoppers 40] [--kills 3] [--instances 1] [--settle-seconds 120] [--json]
+// Usage: npm run chaos -- [--payments 1000] [--shoppers 40] [--kills 3] [--instances 1] [--refunds 0.3] [--settle-seconds 420] [--json]
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { orderStatusFor } from '../server/airwallex/inferred';
-import { PAY_SHEET_GRACE_MS } from '../server/services/orders';
-import type { PaymentIntent, SimulatorStats } from '../server/simulator/types';
+import type { PaymentIntent, Refund, SimulatorStats } from '../server/simulator/types';
+import { failedChecks, gradeChaos, type ServerTables } from './lib/chaos-grade';
 import { closeHttp, request } from './lib/http';
 import {
   freePort,
@@ -21,6 +21,7 @@ import {
   waitReady,
   type NodeProcess,
 } from './lib/proc';
+import { merchantRefunds, recheckWebAppRefunds } from './lib/merchant';
 import { providePostgres, type TestPostgres } from './lib/postgres';
 import { chaosPayment, newLedger, pickBehaviour, type ChaosLedger, type Endpoints } from './lib/shopper';
 import { Options, simulatorStats, table } from './lib/stats';
@@ -34,17 +35,49 @@ const USAGE = `npm run chaos -- [options]
                       between instances, and PostgreSQL is restarted once mid-run. PostgreSQL is the
                       server at DATABASE_URL (a fresh database on it) or a throwaway cluster
   --postgres          PostgreSQL also with one instance
-  --settle-seconds S  after the shoppers, how long to wait for the sweep to close every order (default 120)
-  --error-5xx R --error-429 R --timeout R --drop R --duplicate R --reorder R --wechat-busy R   fault rates
+  --settle-seconds S  after the shoppers, at most how long to wait for the sweep to close every order (default 420:
+                      a pay sheet left open keeps its order for 5 minutes)
+  --refunds R         share of paid orders the merchant then refunds through the admin API (default 0.3)
+  --error-5xx R --error-429 R --timeout R --drop R --duplicate R --reorder R --wechat-busy R --refund-fail R   fault rates
   --json              print the figures as one JSON object`;
 
-interface OrderRow {
-  id: string;
-  status: string;
-  payment_intent_id: string | null;
-  intent_status: string | null;
-  created_at: number;
-  confirmed_at: number | null;
+/** Rows of a query on the server's database: PostgreSQL when the run uses it, else the SQLite file. */
+type Query = <T>(sql: string) => Promise<T[]>;
+
+function databaseQuery(postgres: TestPostgres | undefined, databasePath: string): Query {
+  if (postgres) {
+    // bigint columns come back as text from pg's raw rows here: the grading compares numbers.
+    return async <T>(sql: string) => (await postgres.query(sql)).map((row) => numbersOf(row)) as T[];
+  }
+  return async <T>(sql: string) => {
+    const db = new Database(databasePath, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(sql).all() as T[];
+    } finally {
+      db.close();
+    }
+  };
+}
+
+/** A PostgreSQL row with its bigint (text) columns as numbers, and jsonb as SQLite's JSON text, like a SQLite row. */
+function numbersOf(row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (typeof value === 'string' && /^-?\d+$/.test(value) && /(_at|_amount|amount|seq|failures|^id)$/.test(key)) out[key] = Number(value);
+    else if (value !== null && typeof value === 'object' && !(value instanceof Date)) out[key] = JSON.stringify(value);
+    else out[key] = value;
+  }
+  return out;
+}
+
+/** The server's tables chaos grades (scripts/lib/chaos-grade.ts ServerTables), read after the run. */
+async function readTables(query: Query): Promise<ServerTables> {
+  return {
+    orders: await query('SELECT * FROM orders'),
+    orderEvents: await query('SELECT * FROM order_events'),
+    webhookEvents: await query('SELECT id, name, order_id, applied_at, outcome FROM webhook_events'),
+    refunds: await query('SELECT * FROM refunds'),
+  };
 }
 
 function count<K>(map: Map<K, number>): number {
@@ -58,7 +91,7 @@ async function main(): Promise<void> {
   try {
     options = new Options(process.argv.slice(2), [
       'payments', 'shoppers', 'kills', 'instances', 'postgres', 'settle-seconds', 'json', 'help',
-      'error-5xx', 'error-429', 'timeout', 'drop', 'duplicate', 'reorder', 'wechat-busy',
+      'error-5xx', 'error-429', 'timeout', 'drop', 'duplicate', 'reorder', 'wechat-busy', 'refunds', 'refund-fail',
     ]);
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -78,7 +111,7 @@ async function main(): Promise<void> {
   const kills = options.number('kills', 3, 0, 20);
   const instanceCount = options.number('instances', 1, 1, 8);
   const onPostgres = instanceCount > 1 || options.flag('postgres');
-  const settleSeconds = options.number('settle-seconds', 120, 0, 3600);
+  const settleSeconds = options.number('settle-seconds', 420, 0, 3600);
   const faults: Record<string, string> = {
     SIMULATOR_ERROR_RATE_5XX: String(options.number('error-5xx', 0.1, 0, 1)),
     SIMULATOR_ERROR_RATE_429: String(options.number('error-429', 0.05, 0, 1)),
@@ -88,13 +121,18 @@ async function main(): Promise<void> {
     SIMULATOR_WEBHOOK_DUPLICATE_RATE: String(options.number('duplicate', 0.2, 0, 1)),
     SIMULATOR_WEBHOOK_REORDER_RATE: String(options.number('reorder', 0.1, 0, 1)),
     SIMULATOR_WECHAT_BUSY_RATE: String(options.number('wechat-busy', 0.05, 0, 1)),
+    SIMULATOR_REFUND_FAIL_RATE: String(options.number('refund-fail', 0.1, 0, 1)),
   };
-  const serverEnv = { AIRWALLEX_TIMEOUT_MS: '1000', SWEEP_INTERVAL_SECONDS: '1', ORDER_LIFETIME_SECONDS: '60' };
+  const refundShare = options.number('refunds', 0.3, 0, 1);
+  // A throwaway admin token for this run's merchant (refunds, the operator's re-checks).
+  const adminToken = randomBytes(24).toString('hex');
+  const serverEnv = { AIRWALLEX_TIMEOUT_MS: '1000', SWEEP_INTERVAL_SECONDS: '1', ORDER_LIFETIME_SECONDS: '60', ADMIN_TOKEN: adminToken };
 
   const dir = makeTempDir('wechatpay-chaos-');
   const secret = 'whsec_chaos_only';
   const databasePath = path.join(dir, 'app.sqlite');
   const postgres: TestPostgres | undefined = onPostgres ? await providePostgres(log) : undefined;
+  const query = databaseQuery(postgres, databasePath);
   const simPort = await freePort();
   const serverPorts: number[] = [];
   for (let i = 0; i < instanceCount; i++) serverPorts.push(await freePort());
@@ -162,7 +200,7 @@ async function main(): Promise<void> {
       log(`  server ${instance} SIGKILLed at payment ${mark}, back after ${Date.now() - down} ms`);
     }
   })();
-  // With PostgreSQL: one restart of the database, half-way, between the kills.
+  // With PostgreSQL and several instances: one restart of the database, half-way, between the kills.
   const databaseRestarter = (async () => {
     if (!postgres || instanceCount < 2) return;
     const mark = Math.round(payments / 2) + Math.round(payments / (2 * (kills + 1)));
@@ -177,7 +215,9 @@ async function main(): Promise<void> {
     Array.from({ length: shoppers }, async (_, i) => {
       while (claimed < payments && Date.now() < runDeadline) {
         claimed++;
-        await chaosPayment(api, `chaos-${i}`, pickBehaviour(), ledger);
+        const order = await chaosPayment(api, `chaos-${i}`, pickBehaviour(), ledger);
+        // The merchant refunds some paid orders at once, under the same faults and kills.
+        if (order?.status === 'paid' && Math.random() < refundShare) await merchantRefunds(api, adminToken, order, ledger);
         done++;
         if (done % 100 === 0) log(`  ${done}/${payments} payments (${Math.round((Date.now() - started) / 1000)} s)`);
       }
@@ -193,90 +233,57 @@ async function main(): Promise<void> {
   const settleDeadline = Date.now() + settleSeconds * 1000;
   let open = Infinity;
   let pending = Infinity;
-  // An unpaid order whose pay sheet opened stays open PAY_SHEET_GRACE_MS after that on purpose (the
-  // shopper may still be paying): the sweep closes it later, so it is not waited for here.
-  const countOpen = async () => {
-    const sql = `SELECT COUNT(*) AS n FROM orders WHERE status IN ('awaiting_payment', 'processing')
-      AND NOT (status = 'awaiting_payment' AND confirmed_at IS NOT NULL AND confirmed_at > ${Date.now() - PAY_SHEET_GRACE_MS})`;
-    if (postgres) return Number((await postgres.query<{ n: string }>(sql))[0].n);
-    const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-    try {
-      return (db.prepare(sql).get() as { n: number }).n;
-    } finally {
-      db.close();
-    }
-  };
   while (Date.now() < settleDeadline) {
-    open = await countOpen();
+    open = Number((await query<{ n: number }>("SELECT COUNT(*) AS n FROM orders WHERE status IN ('awaiting_payment', 'processing')"))[0].n);
     pending = (await simulatorStats(api.simulator)).webhooks.pending;
     if (open === 0 && pending === 0) break;
     await sleep(1000);
   }
   const settleSecondsUsed = Math.round(settleSeconds - (settleDeadline - Date.now()) / 1000);
+
+  // --- refunds (scripts/lib/merchant.ts): the operator re-checks the orders refunded in Airwallex's web app, then every refund must end ---
+  const webAppByOrder = new Map<string, string[]>();
+  for (const [refundId, orderId] of ledger.externalRefunds) webAppByOrder.set(orderId, [...(webAppByOrder.get(orderId) ?? []), refundId]);
+  const webAppRechecks = { orders: webAppByOrder.size, missedByWebhooks: 0, stillMissing: 0 };
+  for (const [orderId, refundIds] of webAppByOrder) {
+    const { found, missedBefore } = await recheckWebAppRefunds(api, adminToken, orderId, refundIds);
+    if (missedBefore) webAppRechecks.missedByWebhooks++;
+    if (!found) webAppRechecks.stillMissing++;
+  }
+  const refundsDeadline = Math.max(settleDeadline, Date.now() + 60_000);
+  let refundsOpen = { ours: Infinity, airwallex: Infinity };
+  while (Date.now() < refundsDeadline) {
+    refundsOpen.ours = Number((await query<{ n: number }>("SELECT COUNT(*) AS n FROM refunds WHERE status = 'pending'"))[0].n);
+    const now = await simulatorStats(api.simulator);
+    refundsOpen = { ours: refundsOpen.ours, airwallex: now.refunds.byStatus.RECEIVED ?? 0 };
+    if (refundsOpen.ours === 0 && refundsOpen.airwallex === 0 && now.webhooks.pending === 0) break;
+    await sleep(1000);
+  }
+
   const stats: SimulatorStats = await simulatorStats(api.simulator);
   const intentsAnswer = await request<{ items: PaymentIntent[] }>('GET', `${api.simulator}/simulator/airwallex/_intents`, { timeoutMs: 30_000 });
   if (intentsAnswer.status !== 200) throw new Error(`_intents answered ${intentsAnswer.status}`);
+  const refundsAnswer = await request<{ items: Refund[] }>('GET', `${api.simulator}/simulator/airwallex/_refunds`, { timeoutMs: 30_000 });
+  if (refundsAnswer.status !== 200) throw new Error(`_refunds answered ${refundsAnswer.status}`);
   const intents = intentsAnswer.body.items;
   stopping = true;
   await Promise.all(servers.map((server) => stopProcess(server, 'SIGTERM')));
   await stopProcess(simulator, 'SIGTERM');
   closeHttp();
 
-  // --- compare every order with Airwallex's ground truth ---
-  type EventRow = { id: string; name: string; applied_at: number | null; outcome: string | null };
-  const ORDERS_SQL = 'SELECT id, status, payment_intent_id, intent_status, created_at, confirmed_at FROM orders';
-  const checkedAt = Date.now();
-  const EVENTS_SQL = 'SELECT id, name, applied_at, outcome FROM webhook_events';
-  let orders: OrderRow[];
-  let events: EventRow[];
-  if (postgres) {
-    orders = await postgres.query<OrderRow>(ORDERS_SQL);
-    events = await postgres.query<EventRow>(EVENTS_SQL);
-    await postgres.stop();
-  } else {
-    const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-    orders = db.prepare(ORDERS_SQL).all() as OrderRow[];
-    events = db.prepare(EVENTS_SQL).all() as EventRow[];
-    db.close();
-  }
-
-  const orderById = new Map(orders.map((o) => [o.id, o]));
-  const intentsByOrder = new Map<string, PaymentIntent[]>();
-  for (const intent of intents) {
-    const list = intentsByOrder.get(intent.merchant_order_id) ?? [];
-    list.push(intent);
-    intentsByOrder.set(intent.merchant_order_id, list);
-  }
-  const byStatus = (status: string) => orders.filter((o) => o.status === status).length;
-  const disagreements: Array<{ orderId: string; order: string; airwallex: string }> = [];
-  for (const order of orders) {
-    const theirs = intentsByOrder.get(order.id) ?? [];
-    if (order.payment_intent_id === null) {
-      // No intent linked: Airwallex must not have one either, and the order must be closed.
-      if (theirs.length > 0) disagreements.push({ orderId: order.id, order: `${order.status} (no intent linked)`, airwallex: theirs.map((i) => i.status).join(',') });
-      continue;
-    }
-    const intent = theirs.find((i) => i.id === order.payment_intent_id);
-    if (!intent) {
-      disagreements.push({ orderId: order.id, order: order.status, airwallex: `intent ${order.payment_intent_id} not found` });
-      continue;
-    }
-    const expected = orderStatusFor(intent);
-    if (expected !== order.status) disagreements.push({ orderId: order.id, order: order.status, airwallex: `${intent.status} → ${expected}` });
-  }
-  const lostCreated = [...ledger.created].filter((id) => !orderById.has(id));
-  const lostIntents = intents.filter((i) => !orderById.has(i.merchant_order_id));
-  const multiIntent = [...intentsByOrder].filter(([, list]) => list.length > 1);
-  const paidNotPaid = [...ledger.paidByShopper].filter((id) => orderById.get(id)?.status !== 'paid');
-  const inGrace = (o: OrderRow) => o.status === 'awaiting_payment' && o.confirmed_at !== null && Number(o.confirmed_at) > checkedAt - PAY_SHEET_GRACE_MS;
-  const openInGrace = orders.filter(inGrace);
-  const stillOpen = orders.filter((o) => (o.status === 'awaiting_payment' || o.status === 'processing') && !inGrace(o));
-
-  // Webhooks: the table keeps each event id once (primary key); the log shows how often each was applied.
-  const processedPerEvent = new Map<string, number>();
+  // --- grading (scripts/lib/chaos-grade.ts): the database against Airwallex's truth and against what shoppers and the merchant were told ---
+  const tables = await readTables(query);
+  await postgres?.stop();
+  const grade = gradeChaos(tables, { intents, refunds: refundsAnswer.body.items }, {
+    created: ledger.created,
+    paidByShopper: ledger.paidByShopper,
+    toldFinal: ledger.toldFinal,
+    refundRequests: ledger.refundRequests,
+    externalRefunds: new Set(ledger.externalRefunds.keys()),
+  });
+  // The log is read for context only (errors logged, duplicates ignored); every check above reads the database.
   let duplicatesIgnoredLogged = 0;
   let internalErrorsLogged = 0;
-  // Every instance's log: an event processed once on each of two instances counts twice.
   for (const line of serverLogs.flatMap((file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : []))) {
     if (!line.startsWith('{')) continue;
     let entry: { msg?: string; eventId?: string; level?: number };
@@ -285,47 +292,37 @@ async function main(): Promise<void> {
     } catch {
       continue; // a line cut by SIGKILL
     }
-    if (entry.msg === 'webhook event processed' && entry.eventId) processedPerEvent.set(entry.eventId, (processedPerEvent.get(entry.eventId) ?? 0) + 1);
-    else if (entry.msg === 'duplicate webhook event ignored') duplicatesIgnoredLogged++;
+    if (entry.msg === 'duplicate webhook event ignored') duplicatesIgnoredLogged++;
     if ((entry.level ?? 0) >= 50) internalErrorsLogged++;
   }
-  const appliedTwice = [...processedPerEvent].filter(([, n]) => n > 1);
-  const unapplied = events.filter((e) => e.applied_at === null);
-  const outcomes = new Map<string, number>();
-  for (const event of events) outcomes.set(event.outcome ?? '(none)', (outcomes.get(event.outcome ?? '(none)') ?? 0) + 1);
 
   const internal500 = [...ledger.serverErrors].filter(([key]) => / 500 /.test(`${key} `)).reduce((a, [, n]) => a + n, 0);
-  const failures = {
-    statusDisagrees: disagreements.length,
-    lostOrders: lostCreated.length + lostIntents.length,
-    moreThanOneIntent: multiIntent.length,
-    webhooksAppliedTwice: appliedTwice.length,
-    paidByShopperNotPaid: paidNotPaid.length,
-    ordersLeftOpen: stillOpen.length,
-    internalServerErrors: internal500,
-    serverCrashes: crashes.length,
-  };
+  const failures = { ...grade.failures, webAppRefundsNeverFound: webAppRechecks.stillMissing, internalServerErrors: internal500, serverCrashes: crashes.length };
+  const byStatus = (status: string) => grade.counts.orders[status] ?? 0;
+  const requests = ledger.refundRequests;
   const result = {
     machine: machine(),
-    settings: { payments, shoppers, kills, instances: instanceCount, database: postgres ? postgres.description : 'SQLite', faults, server: serverEnv },
-    run: { shoppingSeconds: Math.round(shoppingSeconds), settleSeconds: settleSecondsUsed, restarts, databaseRestart, crashes, behaviours: Object.fromEntries(ledger.behaviours) },
+    settings: { payments, shoppers, kills, instances: instanceCount, database: postgres ? postgres.description : 'SQLite', refundShare, faults, server: { ...serverEnv, ADMIN_TOKEN: '(random)' } },
+    run: { shoppingSeconds: Math.round(shoppingSeconds), settleSeconds: settleSecondsUsed, restarts, databaseRestart, crashes, behaviours: Object.fromEntries(ledger.behaviours), races: Object.fromEntries(ledger.races) },
     orders: {
-      created: orders.length,
+      created: tables.orders.length,
       createdSeenByShoppers: ledger.created.size,
       paid: byStatus('paid'),
       cancelled: byStatus('cancelled'),
       expired: byStatus('expired'),
-      open: stillOpen.length,
-      openInPaySheetGrace: openInGrace.length,
-      withoutIntent: orders.filter((o) => o.payment_intent_id === null).length,
+      open: byStatus('awaiting_payment') + byStatus('processing'),
+      withoutIntent: tables.orders.filter((o) => o.payment_intent_id === null).length,
     },
-    checks: {
-      ...failures,
-      lostCreatedByServer: lostCreated.slice(0, 10),
-      intentsWithoutOrder: lostIntents.slice(0, 10).map((i) => i.id),
-      disagreementsSample: disagreements.slice(0, 10),
-      moreThanOneIntentSample: multiIntent.slice(0, 10).map(([id, list]) => ({ orderId: id, intents: list.map((i) => `${i.id}:${i.status}`) })),
-      paidNotPaidSample: paidNotPaid.slice(0, 10),
+    checks: failures,
+    samples: grade.samples,
+    refunds: {
+      requests: requests.length,
+      answers: grade.counts.refundRequests,
+      stored: grade.counts.refunds,
+      atAirwallex: refundsAnswer.body.items.length,
+      refundedMinorUnits: grade.counts.refundedMinor,
+      webApp: { made: ledger.externalRefunds.size, ...webAppRechecks },
+      leftOpen: refundsOpen,
     },
     shopperRequests: {
       server5xx: count(ledger.serverErrors),
@@ -336,10 +333,9 @@ async function main(): Promise<void> {
     },
     webhooks: {
       simulator: stats.webhooks,
-      storedEvents: events.length,
-      storedUnapplied: unapplied.length,
-      outcomes: Object.fromEntries(outcomes),
-      processedLogLines: count(processedPerEvent),
+      storedEvents: grade.counts.webhookEvents,
+      outcomes: grade.counts.webhookOutcomes,
+      timelineEntries: grade.counts.timelineEntriesFromWebhooks,
       duplicatesIgnoredLogged,
     },
     airwallex: stats.airwallex,
@@ -352,6 +348,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify({ ...result, ok }, null, 2)}\n`);
   } else {
     const m = result.machine;
+    const f = failures;
     const rows: string[][] = [
       ['', 'value', 'target'],
       ['payments attempted (shoppers)', `${payments} (${shoppers})`, ''],
@@ -359,17 +356,26 @@ async function main(): Promise<void> {
       ['server SIGKILL + restart', `${restarts.length} (${restarts.map((r) => `${instanceCount > 1 ? `#${r.instance} ` : ''}down ${r.downMs} ms`).join(', ')})`, '≥ 2'],
       ...(instanceCount > 1 ? [['PostgreSQL restart mid-run', databaseRestart ? `at payment ${databaseRestart.atPayment}: ${databaseRestart.how}` : 'none (run ended first)', '1']] : []),
       ['shopping / settle seconds', `${result.run.shoppingSeconds} / ${settleSecondsUsed}`, ''],
-      ['orders created (seen by shoppers)', `${orders.length} (${ledger.created.size})`, ''],
+      ['orders created (seen by shoppers)', `${tables.orders.length} (${ledger.created.size})`, ''],
       ['  paid / cancelled / expired', `${result.orders.paid} / ${result.orders.cancelled} / ${result.orders.expired}`, ''],
-      ['  still open after settling', String(stillOpen.length), '0'],
-      ['  open within the pay-sheet grace (closed by the sweep later)', String(openInGrace.length), ''],
+      ['  still open after settling', String(f.ordersLeftOpen), '0'],
       ['  never got an intent (closed as expired)', String(result.orders.withoutIntent), ''],
-      ['orders whose status disagrees with Airwallex', String(disagreements.length), '0'],
-      ['orders lost (201 not stored / intent without order)', `${lostCreated.length} / ${lostIntents.length}`, '0'],
-      ['orders with more than one Payment Intent', String(multiIntent.length), '0'],
-      ['shopper paid (sheet ok) but order not paid', String(paidNotPaid.length), '0'],
-      ['webhook events applied more than once (log)', String(appliedTwice.length), '0'],
-      ['  events stored / unapplied / dup. ignored', `${events.length} / ${unapplied.length} / ${duplicatesIgnoredLogged}`, ''],
+      ["orders whose status disagrees with Airwallex (chaos's own table)", String(f.statusDisagrees), '0'],
+      ['orders lost (201 not stored, or an intent without order)', String(f.lostOrders), '0'],
+      ['orders with more than one Payment Intent', String(f.moreThanOneIntent), '0'],
+      ['shopper paid (sheet ok) but order not paid', String(f.paidByShopperNotPaid), '0'],
+      ['shopper told a final status the order does not have', String(f.shopperToldOtherwise), '0'],
+      ['webhook events applied twice (timeline, database)', String(f.webhooksAppliedTwice), '0'],
+      ['webhook events not applied / not on the timeline', String(f.webhooksNotApplied), '0'],
+      ['  events stored / timeline entries / dup. ignored (log)', `${grade.counts.webhookEvents} / ${grade.counts.timelineEntriesFromWebhooks} / ${duplicatesIgnoredLogged}`, ''],
+      ['order timelines that do not chain to the status', String(f.timelineBroken), '0'],
+      ['refunds asked (201 / 4xx / no answer) and made in the web app', `${requests.length} (${requests.filter((r) => r.status === 201).length} / ${requests.filter((r) => r.status >= 400).length} / ${requests.filter((r) => r.status === 0).length}); ${ledger.externalRefunds.size}`, ''],
+      ['  refunds stored, by origin and status', Object.entries(grade.counts.refunds).map(([k, n]) => `${k} ${n}`).join(', '), ''],
+      ['refunds made twice', String(f.refundsTwice), '0'],
+      ['refunded above paid (ours or Airwallex)', String(f.refundedAbovePaid), '0'],
+      ['refunds whose status disagrees with Airwallex', String(f.refundStatusDisagrees), '0'],
+      ['refunds at Airwallex unknown to the server', String(f.refundsUnknownToServer), '0'],
+      ['  web-app refunds the webhooks missed (found by re-check / never)', `${webAppRechecks.missedByWebhooks} / ${f.webAppRefundsNeverFound}`, '- / 0'],
       ['shopper requests answered 5xx', String(result.shopperRequests.server5xx), '(upstream trouble: 503)'],
       ['  of which 500 (a server bug)', String(internal500), '0'],
       ['server processes that crashed (not our kills)', String(crashes.length), '0'],
@@ -387,13 +393,18 @@ async function main(): Promise<void> {
       `5xx by step: ${JSON.stringify(result.shopperRequests.server5xxByStepStatusCode)}`,
       `no answer by step: ${JSON.stringify(result.shopperRequests.connectionFailuresByStep)}; gave up: ${JSON.stringify(result.shopperRequests.gaveUp)}`,
       `behaviours: ${JSON.stringify(result.run.behaviours)}; webhook outcomes: ${JSON.stringify(result.webhooks.outcomes)}`,
+      `races: ${[...ledger.races].map(([k, n]) => `${n} × ${k}`).join('; ')}`,
+      `refund answers: ${JSON.stringify(result.refunds.answers)}`,
     ];
+    for (const [check, examples] of Object.entries(grade.samples)) lines.push(`${check}:`, ...examples.map((example) => `  ${example}`));
     for (const crash of crashes) lines.push(`crash of server ${crash.instance} at payment ${crash.atPayment}:\n${crash.stderr}`);
-    if (disagreements.length > 0) lines.push(`disagreements: ${JSON.stringify(disagreements.slice(0, 10))}`);
-    if (multiIntent.length > 0) lines.push(`more than one intent: ${JSON.stringify(result.checks.moreThanOneIntentSample)}`);
-    if (paidNotPaid.length > 0) lines.push(`paid but not paid: ${JSON.stringify(paidNotPaid.slice(0, 10))}`);
-    if (lostCreated.length + lostIntents.length > 0) lines.push(`lost: ${JSON.stringify({ created: lostCreated.slice(0, 10), intents: result.checks.intentsWithoutOrder })}`);
-    lines.push('', ok ? 'OK: zero in every disagreement row' : `FAILED: ${Object.entries(failures).filter(([, n]) => n > 0).map(([k, n]) => `${k}=${n}`).join(', ')}`);
+    const failed = [
+      ...failedChecks(grade),
+      ...(f.webAppRefundsNeverFound ? [`webAppRefundsNeverFound=${f.webAppRefundsNeverFound}`] : []),
+      ...(internal500 ? [`internalServerErrors=${internal500}`] : []),
+      ...(crashes.length ? [`serverCrashes=${crashes.length}`] : []),
+    ];
+    lines.push('', ok ? 'OK: zero in every disagreement row' : `FAILED: ${failed.join(', ')}`);
     process.stdout.write(`${lines.join('\n')}\n`);
   }
   if (process.env.KEEP_TEMP) process.stderr.write(`kept ${dir}\n`);

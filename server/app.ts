@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import Ajv from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -104,7 +104,36 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
 function setValidators(app: FastifyInstance): void {
   const strict = addFormats(new Ajv({ coerceTypes: false, removeAdditional: true, allErrors: false, useDefaults: true }));
   const coercing = addFormats(new Ajv({ coerceTypes: true, removeAdditional: true, allErrors: false, useDefaults: true }));
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict.compile(schema) : finiteOnly(coercing.compile(schema))));
+}
+
+/**
+ * Ajv's coercion turns "Infinity" (or "1e999") into a number that its integer, minimum and maximum
+ * checks let through (found by the fuzzer: `?limit=Infinity` reached SQLite's LIMIT as a 500). Text
+ * coerced to a number must be a finite one.
+ */
+function finiteOnly(validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown) => {
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    const where = valid ? nonFinite(data, '') : undefined;
+    if (where === undefined) return valid;
+    checked.errors = [{ instancePath: where, schemaPath: '#', keyword: 'finite', params: {}, message: 'must be a finite number' }];
+    return false;
+  }) as ValidateFunction;
+  return checked;
+}
+
+/** The path of the first number in `data` that is not finite, if any. */
+function nonFinite(data: unknown, path: string): string | undefined {
+  if (typeof data === 'number') return Number.isFinite(data) ? undefined : path;
+  if (data && typeof data === 'object') {
+    for (const [key, value] of Object.entries(data)) {
+      const found = nonFinite(value, `${path}/${key}`);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 /** The one error handler: every failure becomes `{error: {code, message, requestId}}` with its status. */

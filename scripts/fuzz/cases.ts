@@ -2,14 +2,17 @@
 //
 // A case is plain data (printable, shrinkable). Tokens, order ids, timestamps and signatures are
 // symbolic and resolved against the live fixture only when the request is built (see request.ts).
-// Rule: no case may change orders or intents. Requests that would succeed and mutate (a valid new
-// order, paying or cancelling an open order, a signed webhook that moves an order) are never
-// generated; requests that succeed without mutating (reads, idempotent replays, harmless signed
-// webhooks) are expected to succeed.
+// Rule: a case writes only the tables it names (`writes`, and `writesIfAccepted` when it is answered
+// 2xx/3xx); the run compares every table of both databases after every case (tables.ts). Requests that
+// would move an order (a valid new order, paying or cancelling an open order, a signed webhook that
+// changes one) are never generated; requests that succeed without that (reads, idempotent replays,
+// harmless signed webhooks, a random login code, a refund of carol's order, a re-check) are expected to.
 import fc from 'fast-check';
 import { DEMO_PRODUCTS } from '../../server/catalogue';
 import type { ErrorCode } from '../../server/errors';
 import { MAX_WAIT_SECONDS } from '../../server/services/orders';
+import { adminCaseArbitraries } from './admin-cases';
+import type { WriteRule } from './tables';
 import { SETUP_CART, SETUP_IDEMPOTENCY_KEY, type Shopper } from './world';
 import { anyJson, codePoints, headerValue, isJson, malformedJson, noiseFields, oddKey, oddString, parsedValue, percentEncode, rawToken } from './strings';
 
@@ -24,6 +27,17 @@ export const ENDPOINTS = [
   'GET /api/products',
   'GET /api/config',
   'POST /webhooks/airwallex',
+  'GET /admin/api/orders',
+  'GET /admin/api/orders/{id}',
+  'POST /admin/api/orders/{id}/refunds',
+  'POST /admin/api/orders/{id}/recheck',
+  'GET /admin/api/anomalies',
+  'POST /admin/api/anomalies/{id}/resolve',
+  'GET /admin/api/audit',
+  'GET /admin/api/simulator',
+  'GET /admin (console pages)',
+  'POST /admin/sign-in',
+  'POST /admin (console forms)',
   'unknown route',
 ] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
@@ -41,8 +55,30 @@ export type TokenRef =
   | { kind: 'mangled'; how: 'lowercaseScheme' | 'noScheme' | 'appendBang' | 'appendChar' | 'truncate' | 'doubleSpace' | 'basicScheme' | 'tokenTwice' | 'tab' | 'tooLong' }
   | { kind: 'raw'; header: string };
 
-export type OrderKey = 'aliceOpen' | 'alicePaid' | 'aliceCancelled' | 'bobOpen';
-export const OWNER: Record<OrderKey, Shopper> = { aliceOpen: 'alice', alicePaid: 'alice', aliceCancelled: 'alice', bobOpen: 'bob' };
+export type OrderKey = 'aliceOpen' | 'alicePaid' | 'aliceCancelled' | 'bobOpen' | 'carolPaid';
+/** Whose order it is (carol has no token among the cases: her order is always someone else's to them). */
+export const OWNER: Record<OrderKey, Shopper | 'carol'> = { aliceOpen: 'alice', alicePaid: 'alice', aliceCancelled: 'alice', bobOpen: 'bob', carolPaid: 'carol' };
+
+/**
+ * How a request to the admin API or the console authenticates: the admin token as a bearer token (and
+ * mangled), a shopper's token in its place, or the console's session cookie, with its CSRF token and our
+ * Origin or without them.
+ */
+export type AdminAuth =
+  | 'none'
+  | 'token'
+  | 'shopperToken'
+  | 'wrongToken'
+  | 'lowercaseScheme'
+  | 'tokenAppended'
+  | 'session'
+  | 'sessionNoCsrf'
+  | 'sessionWrongCsrf'
+  | 'sessionForeignOrigin'
+  | 'sessionNullOrigin'
+  | 'shopperAsSession'
+  | 'tokenAsSession'
+  | 'garbageSession';
 
 export type OrderRef =
   | { kind: 'order'; order: OrderKey }
@@ -58,6 +94,8 @@ export interface QueryPart {
 
 export type BodySpec =
   | { kind: 'none' }
+  /** An HTML form (application/x-www-form-urlencoded); `@csrf`, `@adminToken`, `@aliceToken` are resolved when sent. */
+  | { kind: 'form'; fields: Array<[string, string]> }
   | { kind: 'json'; value: unknown; contentType?: string | null; pad?: number; chunked?: boolean }
   | { kind: 'text'; text: string; contentType?: string | null; latin1?: boolean; chunked?: boolean };
 
@@ -88,8 +126,8 @@ export interface WebhookSpec {
 }
 
 export interface Expectation {
-  /** refuse: must be 4xx; accept: must be 2xx; any: either (never 5xx). */
-  outcome: 'refuse' | 'accept' | 'any';
+  /** refuse: must be 4xx; accept: must be 2xx; redirect: must be 303 (the console); any: either (never 5xx). */
+  outcome: 'refuse' | 'accept' | 'redirect' | 'any';
   /** When refused, the code must be one of these. */
   codes?: ErrorCode[];
   /** When accepted, the status must be this. */
@@ -98,6 +136,12 @@ export interface Expectation {
   sameOrderAs?: OrderKey;
   /** When a webhook is accepted, its `outcome` must be one of these. */
   webhookOutcomes?: string[];
+  /** When refused by the console (HTML), the status must be one of these. */
+  statuses?: number[];
+  /** When the console redirects, the Location must start with this (it always must stay under /admin). */
+  location?: string;
+  /** When a refund is accepted, it must be this one (the setup's, replayed with its key). */
+  sameRefundAs?: 'setup';
 }
 
 export interface FuzzCase {
@@ -114,6 +158,16 @@ export interface FuzzCase {
   body: BodySpec;
   webhook?: WebhookSpec;
   expect: Expectation;
+  /** The admin API's or the console's authentication (instead of `token`). */
+  admin?: AdminAuth;
+  /** Whose refusal contract applies: the API's error envelope (default) or the console's HTML pages. */
+  contract?: 'api' | 'console';
+  /** Tables this case may write whatever the answer (see tables.ts WriteRule). */
+  writes?: WriteRule[];
+  /** Tables this case may write when answered 2xx or 3xx. */
+  writesIfAccepted?: WriteRule[];
+  /** Its writes may land after its answer: `refund` until the simulator has settled the refund and delivered its webhooks. */
+  linger?: 'refund';
 }
 
 // ---------------------------------------------------------------- shared pieces
@@ -124,9 +178,9 @@ const shopperArb = fc.constantFrom<Shopper>('alice', 'bob');
  * Node answers a request head (request line + headers) past 16 KB with its own 431 before the app
  * sees it (see `hugeHeadCase`); everything else keeps its URL and headers well below.
  */
-const HEAD_BUDGET = 4_000;
+export const HEAD_BUDGET = 4_000;
 const headerString = oddString.filter((value) => headerValue(value).length <= 1_000);
-const queryLength = (parts: QueryPart[]) => parts.reduce((sum, part) => sum + percentEncode(part.key).length + (part.raw ? part.value.length : percentEncode(part.value).length) + 2, 0);
+export const queryLength = (parts: QueryPart[]) => parts.reduce((sum, part) => sum + percentEncode(part.key).length + (part.raw ? part.value.length : percentEncode(part.value).length) + 2, 0);
 
 const badToken: fc.Arbitrary<TokenRef> = fc.oneof(
   fc.constant<TokenRef>({ kind: 'missing' }),
@@ -143,7 +197,7 @@ const isValid = (token: TokenRef): token is { kind: 'valid'; shopper: Shopper } 
 
 const extraHeaders = fc.dictionary(fc.stringMatching(/^x-fuzz-[a-z0-9-]{1,16}$/), headerString, { maxKeys: 2 });
 /** Headers that change nothing: languages, user agents, unknown x- headers, a client-chosen request id. */
-const noiseHeaders: fc.Arbitrary<Record<string, string>> = fc
+export const noiseHeaders: fc.Arbitrary<Record<string, string>> = fc
   .tuple(
     fc.record(
       {
@@ -158,7 +212,7 @@ const noiseHeaders: fc.Arbitrary<Record<string, string>> = fc
   )
   .map(([known, extra]) => ({ ...known, ...extra }));
 
-const orderKey = fc.constantFrom<OrderKey>('aliceOpen', 'alicePaid', 'aliceCancelled', 'bobOpen');
+const orderKey = fc.constantFrom<OrderKey>('aliceOpen', 'alicePaid', 'aliceCancelled', 'bobOpen', 'carolPaid');
 
 /**
  * The router refuses a path parameter longer than this (raw, percent-encoded) before any of the
@@ -168,7 +222,7 @@ const MAX_PARAM_LENGTH = 100;
 const routable = (id: string) => percentEncode(id).length <= MAX_PARAM_LENGTH;
 
 /** Ids that are no order of anyone's (some too long for the route's schema). */
-const randomOrderId: fc.Arbitrary<OrderRef> = fc.oneof(
+export const randomOrderId: fc.Arbitrary<OrderRef> = fc.oneof(
   { weight: 3, arbitrary: oddString.filter((id) => id.length > 0 && routable(id)).map((id): OrderRef => ({ kind: 'random', id })) },
   { weight: 1, arbitrary: fc.stringMatching(/^[A-Za-z0-9_-]{65,100}$/).map((id): OrderRef => ({ kind: 'random', id })) },
   { weight: 2, arbitrary: fc.stringMatching(/^ord_[A-Za-z0-9_-]{16}$/).map((id): OrderRef => ({ kind: 'random', id })) },
@@ -182,9 +236,9 @@ const randomOrderId: fc.Arbitrary<OrderRef> = fc.oneof(
 );
 
 /** An id that some route matcher may not even route (empty, dot segments): refused, but possibly as NOT_FOUND. */
-const oddlyRouted = (ref: OrderRef | undefined) => ref?.kind === 'random' && (ref.id === '' || ref.id === '.' || ref.id === '..');
+export const oddlyRouted = (ref: OrderRef | undefined) => ref?.kind === 'random' && (ref.id === '' || ref.id === '.' || ref.id === '..');
 /** Ids the route's schema refuses (1..64 code points allowed; near misses stay short). */
-const idTooLong = (ref: OrderRef | undefined) => ref?.kind === 'random' && codePoints(ref.id) > 64;
+export const idTooLong = (ref: OrderRef | undefined) => ref?.kind === 'random' && codePoints(ref.id) > 64;
 
 const contentTypeNoParser = fc.constantFrom(
   'application/xml',
@@ -198,10 +252,10 @@ const contentTypeNoParser = fc.constantFrom(
 
 // ---------------------------------------------------------------- bodies that every route refuses
 
-type Poison = { body: BodySpec; codes: ErrorCode[]; variant: string };
+export type Poison = { body: BodySpec; codes: ErrorCode[]; variant: string };
 
 /** Bodies refused before any handler runs: not JSON, empty JSON, too large, or of a type nothing parses. */
-const poisonBody = (limit: number): fc.Arbitrary<Poison> =>
+export const poisonBody = (limit: number): fc.Arbitrary<Poison> =>
   fc.oneof(
     malformedJson.map((text): Poison => ({ body: { kind: 'text', text, contentType: 'application/json' }, codes: ['INVALID_JSON'], variant: 'malformed JSON' })),
     fc.constant<Poison>({ body: { kind: 'text', text: '', contentType: 'application/json' }, codes: ['INVALID_JSON'], variant: 'empty JSON body' }),
@@ -214,7 +268,7 @@ const poisonBody = (limit: number): fc.Arbitrary<Poison> =>
   );
 
 /** Bodies a bodyless POST route ignores (no body, JSON, plain text). */
-const harmlessBody: fc.Arbitrary<BodySpec> = fc.oneof(
+export const harmlessBody: fc.Arbitrary<BodySpec> = fc.oneof(
   fc.constant<BodySpec>({ kind: 'none' }),
   fc.constant<BodySpec>({ kind: 'json', value: {} }),
   anyJson.map((value): BodySpec => ({ kind: 'json', value })),
@@ -254,7 +308,7 @@ const sessionsCase: fc.Arbitrary<FuzzCase> = fc
       fc
         .tuple(fc.oneof(oddString, fc.integer(), fc.boolean(), fc.double()), noiseFields)
         .filter(([code]) => mayBeCode(code))
-        .map(([code, extra]) => ({ variant: 'random code (may be accepted once)', body: { kind: 'json', value: { ...extra, code } } as BodySpec, expect: { outcome: 'any' } as Expectation })),
+        .map(([code, extra]) => ({ variant: 'random code (may be accepted once)', body: { kind: 'json', value: { ...extra, code } } as BodySpec, expect: { outcome: 'any' } as Expectation, unknownCode: true })),
     ),
     noiseHeaders,
     fc.oneof({ weight: 4, arbitrary: fc.constant<TokenRef>({ kind: 'missing' }) }, { weight: 1, arbitrary: anyToken }),
@@ -268,6 +322,8 @@ const sessionsCase: fc.Arbitrary<FuzzCase> = fc
     headers,
     body: v.body,
     expect: v.expect,
+    // DevTools' tourist-mode codes: the simulator records an unknown code as used, and a session is made.
+    ...('unknownCode' in v ? { writes: ['simulator.wechat_codes +~'], writesIfAccepted: ['server.sessions +'] } : {}),
   }));
 
 // ---------------------------------------------------------------- POST /api/orders
@@ -501,7 +557,7 @@ function mayBeWait(value: string): boolean {
   const n = +value;
   return !Number.isFinite(n) || (Number.isInteger(n) && n >= 0 && n <= MAX_WAIT_SECONDS);
 }
-const BROKEN_ESCAPES = ['%zz', '%E9', '%', '%C3%28', '%u0031', '%%31'];
+export const BROKEN_ESCAPES = ['%zz', '%E9', '%', '%C3%28', '%u0031', '%%31'];
 const garbage = (valid: (value: string) => boolean, extra: string[]): fc.Arbitrary<QueryPart['value'] | { raw: string }> =>
   fc.oneof(
     fc.constantFrom(...extra).filter((value) => !valid(value)),
@@ -562,7 +618,20 @@ const getOrderCase: fc.Arbitrary<FuzzCase> = fc
       variant = query.parts.length ? 'own order with query' : 'own order';
       expect = { outcome: 'accept', status: 200, sameOrderAs: order.order };
     }
-    return { endpoint: 'GET /api/orders/{id}', variant, method: 'GET', path: '/api/orders/{id}', order, query: query.parts, token, headers, body: { kind: 'none' }, expect };
+    // ?refresh=true asks Airwallex: the order's bookkeeping (when it was checked, retrieved, next due).
+    return {
+      endpoint: 'GET /api/orders/{id}',
+      variant,
+      method: 'GET',
+      path: '/api/orders/{id}',
+      order,
+      query: query.parts,
+      token,
+      headers,
+      body: { kind: 'none' },
+      expect,
+      writesIfAccepted: ['server.orders ~checked_at,retrieved_at,next_check_at,intent_updated_at'],
+    };
   });
 
 // ---------------------------------------------------------------- POST /api/orders/{id}/payment and /cancel
@@ -721,6 +790,13 @@ const badSignature: fc.Arbitrary<SignatureSpec> = fc.oneof(
 );
 const wellFormedSignature = (sig: SignatureSpec) => ['valid', 'uppercase', 'random', 'wrongSecret', 'otherBody', 'otherTimestamp'].includes(sig.kind) || (sig.kind === 'raw' && /^[0-9a-fA-F]{64}$/.test(headerValue(sig.value)));
 
+/**
+ * What an accepted harmless event may write: the event itself; for an event about a fixture order that the
+ * rules ignore, a line on its timeline and its bookkeeping (checked, next due); for money moved for an order
+ * we do not have, or an intent that is not the order's, an anomaly.
+ */
+const WEBHOOK_WRITES: WriteRule[] = ['server.webhook_events +', 'server.order_events +', 'server.anomalies +', 'server.orders ~checked_at,next_check_at'];
+
 function webhookExpectation(body: WebhookBody, ts: TimestampSpec, sig: SignatureSpec, fresh: boolean): Expectation {
   if (body.oversize) return { outcome: 'refuse', codes: ['BODY_TOO_LARGE'] };
   if (!wellFormedSignature(sig)) return { outcome: 'refuse', codes: ['WEBHOOK_SIGNATURE_INVALID'] };
@@ -750,7 +826,7 @@ const webhookCase: fc.Arbitrary<FuzzCase> = fc.oneof(
         noiseHeaders,
       )
       .map(([body, { ts, fresh }, signature, contentType, headers]): FuzzCase => {
-        const spec: BodySpec = contentType === undefined || body.body.kind === 'none' ? body.body : { ...body.body, contentType };
+        const spec: BodySpec = contentType === undefined || (body.body.kind !== 'json' && body.body.kind !== 'text') ? body.body : { ...body.body, contentType };
         const expect = webhookExpectation(body, ts, signature, fresh);
         return {
           endpoint: 'POST /webhooks/airwallex',
@@ -762,6 +838,7 @@ const webhookCase: fc.Arbitrary<FuzzCase> = fc.oneof(
           body: spec,
           webhook: { timestamp: ts, signature },
           expect,
+          writesIfAccepted: WEBHOOK_WRITES,
         };
       }),
   },
@@ -796,6 +873,16 @@ const KNOWN_ROUTES: Array<[string, RegExp]> = [
   ['GET', /^\/api\/orders\/[^/]+$/],
   ['POST', /^\/api\/orders\/[^/]+\/(payment|cancel)$/],
   ['POST', /^\/webhooks\/airwallex$/],
+  ['GET', /^\/admin\/api\/(orders|anomalies|audit|simulator)$/],
+  ['GET', /^\/admin\/api\/orders\/[^/]+$/],
+  ['POST', /^\/admin\/api\/orders\/[^/]+\/(refunds|recheck)$/],
+  ['POST', /^\/admin\/api\/anomalies\/[^/]+\/resolve$/],
+  ['GET', /^\/admin\/?$/],
+  ['GET', /^\/admin\/(orders|anomalies|sign-in)$/],
+  ['POST', /^\/admin\/(sign-in|sign-out)$/],
+  ['GET', /^\/admin\/orders\/[^/]+(\/refund)?$/],
+  ['POST', /^\/admin\/orders\/[^/]+\/(refunds|recheck)$/],
+  ['POST', /^\/admin\/anomalies\/[^/]+\/resolve$/],
 ];
 
 const unknownRouteCase: fc.Arbitrary<FuzzCase> = fc
@@ -804,6 +891,7 @@ const unknownRouteCase: fc.Arbitrary<FuzzCase> = fc
     fc.oneof(
       fc.constantFrom('/api/orders/{id}', '/api/orders/{id}/cancel', '/api/orders/{id}/payment', '/api/orders', '/api/sessions', '/api/products', '/api/config', '/webhooks/airwallex', '/healthz'),
       fc.constantFrom('/api/orders/{id}/pay', '/api/orders/{id}/payment/', '/api/orders/{id}/cancel/x', '/api/products/', '/API/products', '/api/Orders', '/api', '/api/', '/webhooks/airwallex/x', '/webhooks', '/api/sessions/x', '/api/v2/orders', '/', '/favicon.ico', '/.env'),
+      fc.constantFrom('/admin/api', '/admin/api/', '/admin/api/orders/{id}/refund', '/admin/api/refunds', '/admin/api/anomalies/1', '/admin/nope', '/admin/orders/{id}/pay', '/admin/api/orders', '/admin/orders', '/admin/sign-in'),
       fc
         .array(oddString, { minLength: 1, maxLength: 3 })
         .map((segments) => `/x-fuzz/${segments.map((s) => percentEncode(s)).join('/')}`)
@@ -823,7 +911,8 @@ const unknownRouteCase: fc.Arbitrary<FuzzCase> = fc
     token,
     headers,
     body: method === 'GET' || method === 'OPTIONS' ? { kind: 'none' } : body,
-    expect: { outcome: 'refuse', codes: ['NOT_FOUND'] },
+    // Under /admin/api the admin API's authentication comes first: a shopper's token is no admin's.
+    expect: { outcome: 'refuse', codes: path.startsWith('/admin/api') ? ['NOT_FOUND', 'ADMIN_UNAUTHENTICATED'] : ['NOT_FOUND'] },
   }));
 
 
@@ -924,5 +1013,6 @@ export function fuzzCase(): fc.Arbitrary<FuzzCase> {
     { weight: 2, arbitrary: longIdCase },
     { weight: 1, arbitrary: hugeHeadCase },
     { weight: 1, arbitrary: infiniteWaitCase },
+    ...adminCaseArbitraries(),
   );
 }

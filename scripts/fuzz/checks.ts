@@ -1,4 +1,6 @@
-// The per-answer properties: never 5xx, refusals carry the error envelope with a matching status, expectations met.
+// The per-answer properties: never 5xx, refusals carry the error envelope with a matching status (the console's: its HTML
+// page with its security headers, or a redirect that stays on the console), expectations met.
+import { CONTENT_SECURITY_POLICY } from '../../server/console/pages';
 import { ERRORS, type ErrorCode } from '../../server/errors';
 import { API_BODY_LIMIT, WEBHOOK_BODY_LIMIT, type Expectation, type FuzzCase } from './cases';
 import type { RawRequest, RawResponse } from './http';
@@ -16,13 +18,46 @@ export function expectationFor(c: FuzzCase, request: RawRequest): Expectation {
   return { outcome: 'refuse', codes: [...(c.expect.codes ?? []), 'BODY_TOO_LARGE'] };
 }
 
+/**
+ * The console's contract: pages (also its refusals) are HTML with the strict CSP, no framing and no caching;
+ * a redirect (303) stays on the console. An /admin path no route has falls to the API's 404 envelope.
+ */
+function consoleViolations(c: FuzzCase, request: RawRequest, response: RawResponse): string[] {
+  // A form past the body limit is refused before anything else looks at it.
+  const expect: Expectation = (request.body?.length ?? 0) > API_BODY_LIMIT ? { outcome: 'refuse', statuses: [413] } : c.expect;
+  const problems: string[] = [];
+  const { status } = response;
+  if (status === 0) return [`no HTTP answer (${response.error ?? 'unknown error'})`];
+  if (status >= 500) problems.push(`answered ${status}: a server error`);
+  if (status === 303) {
+    const location = String(response.headers.location ?? '');
+    if (!location.startsWith('/admin') || location.startsWith('//')) problems.push(`redirects off the console: Location ${JSON.stringify(location)}`);
+    else if (expect.location && !location.startsWith(expect.location)) problems.push(`redirects to ${JSON.stringify(location)}, expected ${JSON.stringify(expect.location)}…`);
+  } else if (status === 200 || (status >= 400 && status < 500)) {
+    if (!String(response.headers['content-type'] ?? '').startsWith('text/html')) problems.push(`a console answer ${status} that is not an HTML page (${response.headers['content-type']}): ${response.text.slice(0, 200)}`);
+    else if (!/<html/i.test(response.text)) problems.push(`a console answer ${status} without an HTML document`);
+    if (response.headers['content-security-policy'] !== CONTENT_SECURITY_POLICY) problems.push('a console page without its Content-Security-Policy');
+    if (response.headers['x-frame-options'] !== 'DENY') problems.push('a console page that may be framed');
+    if (response.headers['cache-control'] !== 'no-store') problems.push('a console page that may be cached');
+  } else if (status < 500) problems.push(`unexpected status ${status}`);
+  if (expect.outcome === 'redirect' && status !== 303) problems.push(`expected a redirect (303), got ${status}`);
+  if (expect.outcome === 'accept' && status !== 200) problems.push(`expected a page (200), got ${status}`);
+  if (expect.outcome === 'refuse') {
+    if (status < 400 || status >= 500) problems.push(`expected a refusal (4xx), got ${status}`);
+    else if (expect.statuses && !expect.statuses.includes(status)) problems.push(`refused with ${status}, expected ${expect.statuses.join(' or ')}`);
+  }
+  return problems;
+}
+
 /** Every property an answer breaks; empty when the answer is fine. */
 export function violations(c: FuzzCase, request: RawRequest, response: RawResponse, world: World): string[] {
+  if (c.contract === 'console') return consoleViolations(c, request, response);
   const expect = expectationFor(c, request);
   const problems: string[] = [];
   const { status } = response;
   if (status === 0) return [`no HTTP answer (${response.error ?? 'unknown error'})`];
   if (status >= 500) problems.push(`answered ${status}: a server error`);
+  if (request.path.startsWith('/admin/api/') && status >= 200 && status < 300 && response.headers['cache-control'] !== 'no-store') problems.push('an admin API answer that may be cached');
 
   let body: any;
   let parsed = false;
@@ -57,11 +92,14 @@ export function violations(c: FuzzCase, request: RawRequest, response: RawRespon
 
   const { outcome } = expect;
   if (outcome === 'refuse' && (status < 400 || status >= 500)) problems.push(`expected a refusal (4xx), got ${status}`);
-  if (outcome === 'accept' && (status < 200 || status >= 300)) problems.push(`expected success, got ${status}`);
+  if ((outcome === 'accept' || outcome === 'redirect') && (status < 200 || status >= 300)) problems.push(`expected success, got ${status}`);
   if (status >= 200 && status < 300 && parsed) {
     if (expect.status !== undefined && status !== expect.status) problems.push(`expected status ${expect.status}, got ${status}`);
     if (expect.sameOrderAs && body?.order?.id !== world.orders[expect.sameOrderAs].id) {
       problems.push(`expected the fixture order ${expect.sameOrderAs} (${world.orders[expect.sameOrderAs].id}), got ${JSON.stringify(body?.order?.id)}`);
+    }
+    if (expect.sameRefundAs === 'setup' && body?.refund?.id !== world.setupRefundId) {
+      problems.push(`expected the setup's refund ${world.setupRefundId}, got ${JSON.stringify(body?.refund?.id)}`);
     }
     if (expect.webhookOutcomes && !expect.webhookOutcomes.includes(body?.outcome)) {
       problems.push(`webhook outcome ${JSON.stringify(body?.outcome)}, expected one of ${expect.webhookOutcomes.join(', ')}`);

@@ -1,7 +1,7 @@
 // Turns a symbolic fuzz case into the exact HTTP request, against the live fixture (tokens, order ids, fresh signatures).
 import { toMajorUnits } from '../../server/money';
 import { signWebhook } from '../../server/services/webhooks';
-import type { BodySpec, FuzzCase, OrderRef, SignatureSpec, TimestampSpec, TokenRef } from './cases';
+import type { AdminAuth, BodySpec, FuzzCase, OrderRef, SignatureSpec, TimestampSpec, TokenRef } from './cases';
 import type { RawRequest } from './http';
 import { headerValue, percentEncode, serializeJson } from './strings';
 import type { OrderInfo, World } from './world';
@@ -105,10 +105,91 @@ function fixtureIntent(rule: string, wrongAmount: number, world: World): Record<
   }
 }
 
-function bodyBytes(body: BodySpec, world: World): Buffer | undefined {
+/** Another site, for Origin headers that must be refused. */
+const FOREIGN_ORIGIN = 'http://evil.example';
+
+/** The console session's CSRF token as `auth` sends it: right, wrong, or none at all. */
+function csrfFor(auth: AdminAuth | undefined, world: World): string | undefined {
+  if (auth === 'sessionNoCsrf') return undefined;
+  if (auth === 'sessionWrongCsrf') return `${world.console.csrf.slice(0, -1)}${world.console.csrf.endsWith('A') ? 'B' : 'A'}`;
+  return world.console.csrf;
+}
+
+/** The Origin a browser would send with `auth`'s request (a POST), or none. */
+function originFor(auth: AdminAuth | undefined, world: World): string | undefined {
+  if (auth === 'sessionForeignOrigin') return FOREIGN_ORIGIN;
+  if (auth === 'sessionNullOrigin') return 'null';
+  return world.url;
+}
+
+/** The admin token, a console session or their look-alikes, as headers. */
+function adminHeaders(c: FuzzCase, world: World): Record<string, string> {
+  const auth = c.admin;
+  const headers: Record<string, string> = {};
+  const cookieOf = (value: string) => `console_session=${value}`;
+  switch (auth) {
+    case undefined:
+    case 'none':
+      break;
+    case 'token':
+      headers.authorization = `Bearer ${world.adminToken}`;
+      break;
+    case 'shopperToken':
+      headers.authorization = `Bearer ${world.tokens.alice}`;
+      break;
+    case 'wrongToken':
+      headers.authorization = `Bearer ${world.adminToken.replace(/.$/, (last) => (last === 'a' ? 'b' : 'a'))}`;
+      break;
+    case 'lowercaseScheme':
+      headers.authorization = `bearer ${world.adminToken}`;
+      break;
+    case 'tokenAppended':
+      headers.authorization = `Bearer ${world.adminToken}x`;
+      break;
+    case 'shopperAsSession':
+      headers.cookie = cookieOf(world.tokens.alice);
+      break;
+    case 'tokenAsSession':
+      headers.cookie = cookieOf(world.adminToken);
+      break;
+    case 'garbageSession':
+      headers.cookie = `${cookieOf('%zz')}; console_session=${world.console.cookie.split('=')[1]}x`;
+      break;
+    default:
+      // A console session: its cookie; a change from the API also sends the CSRF token in its header.
+      headers.cookie = world.console.cookie;
+      if (c.method !== 'GET' && c.contract !== 'console') {
+        const csrf = csrfFor(auth, world);
+        if (csrf !== undefined) headers['x-csrf-token'] = csrf;
+      }
+  }
+  if (auth !== undefined && c.method !== 'GET') {
+    const origin = originFor(auth, world);
+    if (origin !== undefined) headers.origin = origin;
+  }
+  return headers;
+}
+
+/** Replaces a form's placeholders: the session's CSRF token (as the case's auth sends it), the admin and alice's tokens. */
+function formText(fields: Array<[string, string]>, c: FuzzCase, world: World): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of fields) {
+    if (value === '@csrf') {
+      const csrf = csrfFor(c.admin, world);
+      if (csrf !== undefined) params.append(name, csrf);
+      continue;
+    }
+    params.append(name, value.replace('@adminToken', world.adminToken).replace('@aliceToken', world.tokens.alice));
+  }
+  return params.toString();
+}
+
+function bodyBytes(body: BodySpec, world: World, c?: FuzzCase): Buffer | undefined {
   switch (body.kind) {
     case 'none':
       return undefined;
+    case 'form':
+      return Buffer.from(c ? formText(body.fields, c, world) : '', 'utf8');
     case 'text':
       return Buffer.from(body.text, body.latin1 ? 'latin1' : 'utf8');
     case 'json': {
@@ -166,16 +247,24 @@ function signatureHeader(sig: SignatureSpec, secret: string, timestamp: string |
 }
 
 export function buildRequest(c: FuzzCase, world: World): RawRequest {
-  let path = c.path.replace('{id}', c.order ? percentEncode(orderId(c.order, world)) : 'x');
+  let path = c.path.replace('{id}', c.order ? percentEncode(orderId(c.order, world)) : 'x').replace('@anomaly', String(world.anomalyIds[0]));
   if (c.query?.length) path += `?${c.query.map((part) => (part.raw ? `${percentEncode(part.key)}=${part.value}` : `${percentEncode(part.key)}=${percentEncode(part.value)}`)).join('&')}`;
 
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(c.headers)) headers[name] = headerValue(value);
+  for (const [name, value] of Object.entries(c.headers)) if (!name.startsWith('@')) headers[name] = headerValue(value);
   const auth = authorization(c.token, world);
   if (auth !== undefined) headers.authorization = auth;
+  Object.assign(headers, adminHeaders(c, world));
+  // `@origin`: the sign-in form's Origin, chosen by the case (own, none, another site, null).
+  const origin = c.headers['@origin'];
+  if (origin === 'own') headers.origin = world.url;
+  else if (origin === 'foreign') headers.origin = FOREIGN_ORIGIN;
+  else if (origin === 'null') headers.origin = 'null';
+  else if (origin === 'none') delete headers.origin;
 
-  let body = bodyBytes(c.body, world);
-  if (c.body.kind !== 'none') {
+  let body = bodyBytes(c.body, world, c);
+  if (c.body.kind === 'form') headers['content-type'] = 'application/x-www-form-urlencoded';
+  else if (c.body.kind !== 'none') {
     const contentType = c.body.contentType === undefined ? 'application/json' : c.body.contentType;
     if (contentType !== null) headers['content-type'] = contentType;
   }
@@ -203,6 +292,6 @@ export function buildRequest(c: FuzzCase, world: World): RawRequest {
     if (signature !== undefined) headers['x-signature'] = signature;
   }
 
-  const chunked = c.body.kind !== 'none' && c.body.chunked === true;
+  const chunked = (c.body.kind === 'json' || c.body.kind === 'text') && c.body.chunked === true;
   return { method: c.method, path, headers, body, chunked };
 }

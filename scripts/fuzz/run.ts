@@ -1,10 +1,11 @@
-// Runs the fuzz cases against a fresh server: C concurrent fast-check runners, state checks, and the figures.
+// Runs the fuzz cases against a fresh server: C concurrent fast-check runners, every table checked after every case, and the figures.
 import fc from 'fast-check';
 import { ENDPOINTS, fuzzCase, type Endpoint, type FuzzCase } from './cases';
 import { describeExchange, violations } from './checks';
 import type { RawRequest, RawResponse } from './http';
 import { buildRequest } from './request';
-import { createWorld, diffSnapshots, httpSnapshot, storeSnapshot, type World } from './world';
+import { allows, describeChanges, diffSnapshots, takeSnapshot, type Snapshot, type TableChange, type WriteRule } from './tables';
+import { createWorld, diffSnapshots as diffLines, httpSnapshot, type World } from './world';
 
 export interface FuzzOptions {
   /** Generated cases in all (split over the runners). */
@@ -15,6 +16,8 @@ export interface FuzzOptions {
   httpCheckEvery?: number;
   /** Called about every second while running. */
   onProgress?: (done: number, total: number) => void;
+  /** The cases to run instead of the whole mix (tests run planted ones). */
+  arbitrary?: fc.Arbitrary<FuzzCase>;
 }
 
 export interface FuzzFailure {
@@ -39,7 +42,13 @@ export interface FuzzReport {
   casesPerSecond: number;
   perEndpoint: Record<string, Record<string, number>>;
   perStatus: Record<string, number>;
-  stateChecks: { inProcess: number; http: number };
+  /**
+   * afterCases: checks after a case (data_version of both databases); snapshots: of those, the ones that found a
+   * commit and compared every table; tables: how many tables a snapshot covers; http: GET /api/orders compared.
+   */
+  stateChecks: { afterCases: number; snapshots: number; tables: number; http: number };
+  /** Changes the snapshots saw that a case in flight was allowed to make, per table (`server.sessions`: 12, ...). */
+  writesSeen: Record<string, number>;
   /** Slowest answer (the long polls with waitSeconds=1 are the slowest by design). */
   maxLatencyMs: number;
   healthz: number;
@@ -52,6 +61,22 @@ interface Exchange {
   response?: RawResponse;
   start: number;
   end: number;
+}
+
+/** What a case may have written: its own writes, and those of an accepted answer once answered so (or while still in flight). */
+function mayWrite(e: Exchange): WriteRule[] {
+  const accepted = !e.response || (e.response.status >= 200 && e.response.status < 400);
+  return accepted ? [...(e.c.writes ?? []), ...(e.c.writesIfAccepted ?? [])] : (e.c.writes ?? []);
+}
+
+/** Until the simulator has no webhook left to deliver and no refund left to move (bounded): a refund's writes are over. */
+async function simulatorSettled(world: World): Promise<void> {
+  const deadline = performance.now() + 5_000;
+  while (performance.now() < deadline) {
+    const stats = world.server.simulator!.stats();
+    if (stats.webhooks.pending === 0 && !stats.refunds.byStatus.RECEIVED && !stats.refunds.byStatus.ACCEPTED) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 const clip = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text);
@@ -83,14 +108,17 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
   const failures: FuzzFailure[] = [];
   const perEndpoint: Record<string, Record<string, number>> = Object.fromEntries(ENDPOINTS.map((e) => [e, {}]));
   const perStatus: Record<string, number> = {};
-  const stateChecks = { inProcess: 0, http: 0 };
+  const stateChecks = { afterCases: 0, snapshots: 0, tables: 0, http: 0 };
+  const writesSeen: Record<string, number> = {};
   let requests = 0;
   let maxLatencyMs = 0;
 
-  let storeBaseline = await storeSnapshot(world);
+  let baseline: Snapshot = takeSnapshot(world.watches);
+  stateChecks.tables = baseline.tables.size;
   let httpBaseline = await httpSnapshot(world);
-  let lastCleanCheck = performance.now();
-  // Recent exchanges, to name the suspects when the state changed (with concurrency, more than one case may be in flight).
+  // Every change committed after this moment is in no snapshot yet: a case in flight since then may have made it.
+  let windowStart = performance.now();
+  // Recent exchanges, to name the suspects when a table changed (with concurrency, more than one case may be in flight).
   const recent: Exchange[] = [];
   let httpChecking: Promise<void> | undefined;
 
@@ -98,9 +126,50 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
     stateChecks.http++;
     const now = await httpSnapshot(world);
     if (now !== httpBaseline) {
-      failures.push({ kind: 'state', message: `GET /api/orders changed (no case may change orders):\n${diffSnapshots(httpBaseline, now)}` });
+      failures.push({ kind: 'state', message: `GET /api/orders changed (no case may change alice's or bob's orders):\n${diffLines(httpBaseline, now)}` });
       httpBaseline = now;
     }
+  };
+
+  /**
+   * Compares every table with the last snapshot when either database saw a commit (PRAGMA data_version), and
+   * names every change that no case in flight since the last look was allowed to make. Returns the suspects
+   * and those changes (none when all is explained).
+   */
+  const checkTables = (): { unexplained: TableChange[]; suspects: Exchange[] } => {
+    stateChecks.afterCases++;
+    const lookedAt = performance.now();
+    const dirty = world.watches.map((watch) => watch.changed()).includes(true);
+    if (!dirty) {
+      windowStart = lookedAt;
+      return { unexplained: [], suspects: [] };
+    }
+    stateChecks.snapshots++;
+    const now = takeSnapshot(world.watches, baseline);
+    const changes = diffSnapshots(baseline, now);
+    baseline = now;
+    const suspects = recent.filter((e) => e.end >= windowStart && e.start <= lookedAt);
+    windowStart = lookedAt;
+    const unexplained: TableChange[] = [];
+    for (const change of changes) {
+      if (suspects.some((e) => allows(mayWrite(e), change))) writesSeen[change.table] = (writesSeen[change.table] ?? 0) + 1;
+      else unexplained.push(change);
+    }
+    return { unexplained, suspects };
+  };
+
+  const reportChanges = (unexplained: TableChange[], suspects: Exchange[], when: string) => {
+    // Cases that succeeded are the likeliest culprits, then those still running: list them first.
+    const rank = (e: Exchange) => (!e.response ? 1 : e.response.status >= 200 && e.response.status < 300 ? 0 : 2);
+    const sorted = [...suspects].sort((a, b) => rank(a) - rank(b));
+    failures.push({
+      kind: 'state',
+      message: [
+        `tables changed that no case in flight may write (${when}):\n${describeChanges(unexplained)}`,
+        `cases in flight since the last look (${sorted.length}, successes first${sorted.length > 1 ? '; --concurrency 1 pins the culprit down' : ''}):`,
+        ...sorted.slice(0, 10).map((e) => `- ${e.c.endpoint} / ${e.c.variant} (may write: ${mayWrite(e).join('; ') || 'nothing'})\n${e.response ? describeExchange(e.request, e.response) : '  (still running)'}`),
+      ].join('\n'),
+    });
   };
 
   const runCase = async (c: FuzzCase): Promise<void> => {
@@ -111,6 +180,8 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
     if (recent.length > 400) recent.splice(0, recent.length - 400);
     const response = await world.http.send(request);
     exchange.response = response;
+    // Writes that land after the answer still belong to the case: it stays in flight until they are over.
+    if (c.linger === 'refund' && response.status >= 200 && response.status < 400) await simulatorSettled(world);
     exchange.end = performance.now();
     maxLatencyMs = Math.max(maxLatencyMs, response.ms);
     const status = String(response.status || 'no answer');
@@ -119,25 +190,11 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
 
     const problems = violations(c, request, response, world);
 
-    stateChecks.inProcess++;
-    const checkedAt = performance.now();
-    const snapshot = await storeSnapshot(world);
-    if (snapshot !== storeBaseline) {
-      const suspects = recent.filter((e) => e.end >= lastCleanCheck && e.start <= checkedAt);
-      // Cases that succeeded are the likeliest culprits, then those still running: list them first.
-      const rank = (e: Exchange) => (!e.response ? 1 : e.response.status >= 200 && e.response.status < 300 ? 0 : 2);
-      suspects.sort((a, b) => rank(a) - rank(b));
-      const message = [
-        `orders or intents changed (no case may change them):\n${diffSnapshots(storeBaseline, snapshot)}`,
-        `cases in flight since the last clean check (${suspects.length}, successes first${suspects.length > 1 ? '; --concurrency 1 pins the culprit down' : ''}):`,
-        ...suspects.slice(0, 10).map((e) => `- ${e.c.endpoint} / ${e.c.variant}\n${e.response ? describeExchange(e.request, e.response) : '  (still running)'}`),
-      ].join('\n');
-      failures.push({ kind: 'state', message });
-      storeBaseline = snapshot;
+    const { unexplained, suspects } = checkTables();
+    if (unexplained.length > 0) {
+      reportChanges(unexplained, suspects, `after ${c.endpoint} / ${c.variant}`);
       // Only a case that ran alone is surely the culprit; then fast-check shrinks it like any other failure.
-      if (suspects.length === 1 && suspects[0] === exchange) problems.push('orders or intents changed after this case');
-    } else {
-      lastCleanCheck = checkedAt;
+      if (suspects.length === 1 && suspects[0] === exchange) problems.push(`it changed tables it may not write:\n${describeChanges(unexplained)}`);
     }
 
     if (requests % httpCheckEvery === 0) {
@@ -147,7 +204,7 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
     if (problems.length > 0) throw new Error(`${problems.join('; ')}\n${describeExchange(request, response)}`);
   };
 
-  const arbitrary = fuzzCase();
+  const arbitrary = options.arbitrary ?? fuzzCase();
   let generated = 0;
   const progress = setInterval(() => options.onProgress?.(Math.min(requests, options.cases), options.cases), 1000);
   try {
@@ -173,11 +230,11 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
   }
 
   // Let anything the cases set off settle (simulator webhooks, retrieves), then look once more.
+  await simulatorSettled(world);
   await new Promise((resolve) => setTimeout(resolve, 200));
   await httpCheck();
-  stateChecks.inProcess++;
-  const finalStore = await storeSnapshot(world);
-  if (finalStore !== storeBaseline) failures.push({ kind: 'state', message: `orders or intents changed after the run:\n${diffSnapshots(storeBaseline, finalStore)}` });
+  const last = checkTables();
+  if (last.unexplained.length > 0) reportChanges(last.unexplained, last.suspects, 'after the run');
   const health = await world.http.send({ method: 'GET', path: '/healthz', headers: {} });
   if (health.status !== 200) failures.push({ kind: 'health', message: `GET /healthz answered ${health.status || health.error} ${health.text}` });
 
@@ -194,6 +251,7 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
     perEndpoint,
     perStatus,
     stateChecks,
+    writesSeen,
     maxLatencyMs: Math.round(maxLatencyMs),
     healthz: health.status,
     failures,
@@ -213,7 +271,11 @@ export function formatReport(report: FuzzReport): string {
   }
   lines.push(`${'all'.padEnd(width)}  ${String(report.requests).padStart(6)}  ${statuses.map((s) => String(report.perStatus[s]).padStart(5)).join(' ')}`);
   lines.push('');
-  lines.push(`state checks: ${report.stateChecks.inProcess} in-process (orders + simulator intents), ${report.stateChecks.http} over HTTP (GET /api/orders); GET /healthz ${report.healthz}`);
+  lines.push(
+    `state checks: after every case (${report.stateChecks.afterCases}); ${report.stateChecks.snapshots} found a commit and compared all ${report.stateChecks.tables} tables of both databases; ` +
+      `${report.stateChecks.http} over HTTP (GET /api/orders); GET /healthz ${report.healthz}`,
+  );
+  lines.push(`writes seen, each allowed to a case in flight: ${Object.entries(report.writesSeen).sort().map(([table, n]) => `${table} ${n}`).join(', ') || 'none'}`);
   lines.push(
     `time ${(report.durationMs / 1000).toFixed(1)} s (server start and fixture included), ${report.casesPerSecond} cases/s, slowest answer ${report.maxLatencyMs} ms; ` +
       `${report.casesGenerated} of ${report.casesRequested} cases generated, ${report.requests} requests with shrinking`,
@@ -227,7 +289,7 @@ export function formatReport(report: FuzzReport): string {
   lines.push('');
   lines.push(
     report.pass
-      ? `PASS: ${report.requests} requests, no 5xx, every refusal an error envelope, every known-bad request refused, no state change (seed ${report.seed})`
+      ? `PASS: ${report.requests} requests, no 5xx, every refusal an error envelope (the console's: its HTML page), every known-bad request refused, no table written but by a case allowed to (seed ${report.seed})`
       : `FAIL: ${report.failures.length} failure(s) (seed ${report.seed}; replay with --seed ${report.seed} --cases ${report.casesRequested} --concurrency ${report.concurrency})`,
   );
   return lines.join('\n');

@@ -196,6 +196,20 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/**
+ * CPU seconds the whole machine has spent busy so far, every core together (user, nice, system, irq,
+ * softirq, and steal: time a hypervisor gave our CPUs to someone else), from /proc/stat; NaN elsewhere.
+ */
+export function machineBusySeconds(): number {
+  try {
+    const fields = fs.readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = fields;
+    return (user + nice + system + irq + softirq + (steal ?? 0)) / ticksPerSecond();
+  } catch {
+    return NaN;
+  }
+}
+
 /** Peak resident memory (VmHWM) in MiB, and the current one (VmRSS). */
 export function memoryMiB(pid: number): { peak: number; current: number } {
   try {

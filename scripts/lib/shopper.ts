@@ -13,10 +13,13 @@ export interface Endpoints {
   simulator: string;
 }
 
-interface ApiOrder {
+export interface ApiOrder {
   id: string;
   status: string;
   lastPaymentError: { code: string; message: string; at: number } | null;
+  total: { amount: number; currency: string };
+  paymentIntentId: string | null;
+  expiresAt: string;
 }
 
 interface RequestPaymentAnswer {
@@ -176,7 +179,7 @@ export async function directLogin(api: Endpoints, clientId: string, apiKey: stri
 // Chaos: a shopper that behaves like the mini program under failures.
 // ---------------------------------------------------------------------------------------------
 
-export type Behaviour = 'pay' | 'sheetCancelThenPay' | 'failThenPay' | 'doubleTapPay' | 'cancelOrder' | 'abandon';
+export type Behaviour = 'pay' | 'sheetCancelThenPay' | 'failThenPay' | 'doubleTapPay' | 'cancelOrder' | 'abandon' | 'cancelRacesPay' | 'payRacesExpiry';
 
 /** The share of each behaviour; the rest of the weight goes to 'pay'. */
 export const BEHAVIOURS: Array<[Behaviour, number]> = [
@@ -185,6 +188,10 @@ export const BEHAVIOURS: Array<[Behaviour, number]> = [
   ['doubleTapPay', 0.05],
   ['cancelOrder', 0.08],
   ['abandon', 0.03],
+  // Pays in the open sheet while a cancel of the order is in flight.
+  ['cancelRacesPay', 0.06],
+  // Waits for the order's lifetime to end (give or take a second), then pays while the sweep expires it.
+  ['payRacesExpiry', 0.02],
 ];
 
 export function pickBehaviour(): Behaviour {
@@ -210,6 +217,14 @@ export interface ChaosLedger {
   /** Cycles that gave up (a step never succeeded within its bound). */
   gaveUp: Map<string, number>;
   behaviours: Map<Behaviour, number>;
+  /** Every final status the server told a shopper (a read, a cancel's answer), with the step that told it. */
+  toldFinal: Array<{ orderId: string; status: string; by: string }>;
+  /** How each race ended: "cancel <answer> / sheet <ok|fail>", "pay against expiry: <status>". */
+  races: Map<string, number>;
+  /** Refunds the merchant asked for through the admin API, one per Idempotency-Key (scripts/lib/merchant.ts). */
+  refundRequests: Array<{ orderId: string; key: string; amount: number | null; status: number; code?: string; refundId?: string }>;
+  /** Refunds made in Airwallex's web app (the simulator's external refunds), by Airwallex id, with their order. */
+  externalRefunds: Map<string, string>;
 }
 
 export function newLedger(): ChaosLedger {
@@ -221,14 +236,18 @@ export function newLedger(): ChaosLedger {
     seen: new Map(),
     gaveUp: new Map(),
     behaviours: new Map(),
+    toldFinal: [],
+    races: new Map(),
+    refundRequests: [],
+    externalRefunds: new Map(),
   };
 }
 
-function bump<K>(map: Map<K, number>, key: K): void {
+export function bump<K>(map: Map<K, number>, key: K): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-class GiveUp extends Error {
+export class GiveUp extends Error {
   constructor(readonly step: string) {
     super(`gave up at ${step}`);
   }
@@ -243,7 +262,7 @@ const STEP_BUDGET_MS = 45_000;
  * retry on "request:fail" and on "try again" errors; `prepare` runs before each try (a fresh
  * wx.login code for a session). Returns the last answer.
  */
-async function persist<T>(ledger: ChaosLedger, step: string, send: () => Promise<Answer<T>>): Promise<Answer<T>> {
+export async function persist<T>(ledger: ChaosLedger, step: string, send: () => Promise<Answer<T>>): Promise<Answer<T>> {
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -259,8 +278,11 @@ async function persist<T>(ledger: ChaosLedger, step: string, send: () => Promise
   }
 }
 
-/** One chaos payment; never throws for expected trouble (it records it in the ledger). */
-export async function chaosPayment(api: Endpoints, shopper: string, behaviour: Behaviour, ledger: ChaosLedger): Promise<void> {
+/**
+ * One chaos payment; never throws for expected trouble (it records it in the ledger). Resolves with
+ * the order as the shopper last read it (undefined when the cycle gave up before or without one).
+ */
+export async function chaosPayment(api: Endpoints, shopper: string, behaviour: Behaviour, ledger: ChaosLedger): Promise<ApiOrder | undefined> {
   bump(ledger.behaviours, behaviour);
   const phone = clientAddress(shopper);
   let orderId: string | undefined;
@@ -284,6 +306,11 @@ export async function chaosPayment(api: Endpoints, shopper: string, behaviour: B
     orderId = created.body.order.id;
     ledger.created.add(orderId);
     const id = orderId;
+    /** What the server told the shopper about the order; a final status is graded against the database. */
+    const see = (status: string, by: string) => {
+      ledger.seen.set(id, status);
+      if (FINAL.has(status)) ledger.toldFinal.push({ orderId: id, status, by });
+    };
 
     const readOrder = async (query = ''): Promise<ApiOrder> => {
       const answer = await persist(ledger, 'status', () =>
@@ -316,17 +343,47 @@ export async function chaosPayment(api: Endpoints, shopper: string, behaviour: B
       return order;
     };
 
+    if (behaviour === 'cancelRacesPay') {
+      // The sheet is open; the shopper pays in it while a cancel of the same order is on its way. The pay
+      // goes straight to the sheet while the cancel goes through the server to Airwallex, so the pay starts
+      // up to 40 ms later: either may win. Whatever wins, the shopper must be told the truth.
+      const opened = await requestPayment();
+      if ('requestPayment' in opened) {
+        const pkg = opened.requestPayment.package;
+        const [cancel, errMsg] = await Promise.all([
+          persist(ledger, 'cancel', () => request<{ order: ApiOrder }>('POST', `${api.server}/api/orders/${id}/cancel`, { token, headers: phone })),
+          sleep(Math.random() * 40).then(() => sheet(pkg, 'pay')),
+        ]);
+        if (errMsg === 'requestPayment:ok') ledger.paidByShopper.add(id);
+        const told = cancel.status === 200 ? cancel.body.order.status : (errorCode(cancel.body) ?? String(cancel.status));
+        bump(ledger.races, `cancel ${told} / sheet ${errMsg === 'requestPayment:ok' ? 'ok' : 'fail'}`);
+        if (cancel.status === 200) see(told, 'cancel');
+      }
+      let order = await readOrder();
+      for (let i = 0; i < 4 && !FINAL.has(order.status); i++) order = await waitFor(order);
+      see(order.status, 'read');
+      return order;
+    }
+
+    if (behaviour === 'payRacesExpiry') {
+      // Nobody opens the sheet until the order's lifetime is about to end (or has just ended): then pay,
+      // while the sweep expires it. Either the payment is refused, or the order ends paid.
+      const expiresAt = Date.parse(created.body.order.expiresAt);
+      await sleep(Math.max(0, expiresAt - Date.now() + (Math.random() * 3_000 - 1_000)));
+    }
+
     if (behaviour === 'cancelOrder' || behaviour === 'abandon') {
       if (Math.random() < 0.5) await requestPayment();
       if (behaviour === 'cancelOrder') {
         const cancelled = await persist(ledger, 'cancel', () =>
           request<{ order: ApiOrder }>('POST', `${api.server}/api/orders/${id}/cancel`, { token, headers: phone }),
         );
-        ledger.seen.set(id, cancelled.status === 200 ? cancelled.body.order.status : (await readOrder()).status);
-      } else {
-        ledger.seen.set(id, 'abandoned');
+        if (cancelled.status === 200) see(cancelled.body.order.status, 'cancel');
+        else see((await readOrder()).status, 'read');
+        return cancelled.status === 200 ? cancelled.body.order : undefined;
       }
-      return;
+      ledger.seen.set(id, 'abandoned');
+      return undefined;
     }
 
     // The pay loop: misbehave first when the behaviour says so, then pay until the order is final.
@@ -361,12 +418,14 @@ export async function chaosPayment(api: Endpoints, shopper: string, behaviour: B
       // Declined, or the sheet refused an outdated attempt: pay again on the same order.
     }
     if (!FINAL.has(order.status)) order = await readOrder();
-    ledger.seen.set(id, order.status);
+    see(order.status, 'read');
+    if (behaviour === 'payRacesExpiry') bump(ledger.races, `pay against expiry: ${order.status}`);
+    return order;
   } catch (err) {
     if (err instanceof GiveUp) {
       bump(ledger.gaveUp, err.step.split(' ')[0]);
       if (orderId) ledger.seen.set(orderId, `gave up at ${err.step}`);
-      return;
+      return undefined;
     }
     throw err;
   }

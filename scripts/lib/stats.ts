@@ -61,11 +61,11 @@ export function callsBetween(before: SimulatorStats, after: SimulatorStats): Cal
   return out;
 }
 
-/** Renders rows as an aligned plain-text table; the first row is the header. */
-export function table(rows: string[][]): string {
+/** Renders rows as an aligned plain-text table; the first row is the header. Columns after the first are right-aligned unless `leftAligned`. */
+export function table(rows: string[][], leftAligned = false): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 || leftAligned ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
   const out = [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)];
   return out.join('\n');
 }

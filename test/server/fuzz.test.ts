@@ -1,9 +1,14 @@
-// A short, seeded sample of `npm run fuzz` (scripts/fuzz): malformed and hostile requests over real HTTP and the bugs it found (fixed).
+// A short, seeded sample of `npm run fuzz` (scripts/fuzz): malformed and hostile requests over real HTTP, the shopper's API,
+// the admin API and the console; every table of both databases compared after every case; and the bugs it found (fixed).
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import fc from 'fast-check';
+import { infiniteAdminLimitCase } from '../../scripts/fuzz/admin-cases';
 import { badUrlCase, ENDPOINTS, hugeHeadCase, infiniteWaitCase, longIdCase, type FuzzCase } from '../../scripts/fuzz/cases';
 import { violations } from '../../scripts/fuzz/checks';
 import { buildRequest } from '../../scripts/fuzz/request';
 import { formatReport, runFuzz, type FuzzReport } from '../../scripts/fuzz/run';
+import { allows, diffSnapshots, takeSnapshot, type TableChange } from '../../scripts/fuzz/tables';
 import { createWorld, type World } from '../../scripts/fuzz/world';
 
 const SEED = 20_260_601;
@@ -15,7 +20,7 @@ describe('fuzzing the HTTP API (seeded sample)', () => {
     report = await runFuzz({ cases: 400, seed: SEED, concurrency: 8 });
   }, 60_000);
 
-  test('answers every malformed request with a 4xx error envelope and changes nothing', () => {
+  test('answers every malformed request with a 4xx error envelope (the console: its HTML page) and writes only what each case may', () => {
     if (!report.pass) throw new Error(formatReport(report));
     expect(report.casesGenerated).toBe(400);
     expect(report.perStatus).not.toHaveProperty('500');
@@ -23,16 +28,120 @@ describe('fuzzing the HTTP API (seeded sample)', () => {
   });
 
   test('reaches every endpoint, and both refuses and accepts', () => {
-    for (const endpoint of ENDPOINTS) expect(Object.values(report.perEndpoint[endpoint]).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    const reached = ENDPOINTS.filter((endpoint) => Object.values(report.perEndpoint[endpoint]).reduce((a, b) => a + b, 0) > 0);
+    expect(reached).toEqual([...ENDPOINTS]);
     const count = (prefix: string) => Object.entries(report.perStatus).filter(([status]) => status.startsWith(prefix)).reduce((a, [, n]) => a + n, 0);
-    expect(count('2')).toBeGreaterThan(20);
+    expect(count('2')).toBeGreaterThan(40);
+    expect(count('3')).toBeGreaterThan(5);
     expect(count('4')).toBeGreaterThan(200);
   });
 
-  test('checks the orders and intents after every case', () => {
-    expect(report.stateChecks.inProcess).toBeGreaterThanOrEqual(400);
-    expect(report.stateChecks.http).toBeGreaterThanOrEqual(1);
+  test('compares every table after the cases that wrote, and saw the writes the accepted cases made', () => {
+    expect(report.stateChecks.afterCases).toBe(report.requests + 1);
+    expect(report.stateChecks.tables).toBeGreaterThanOrEqual(19);
+    expect(report.stateChecks.snapshots).toBeGreaterThan(10);
+    // Had the snapshot read nothing, or compared nothing, these would be missing.
+    expect(Object.keys(report.writesSeen)).toEqual(expect.arrayContaining(['server.sessions', 'server.webhook_events', 'server.audit_log', 'server.admin_sessions', 'simulator.wechat_codes']));
   });
+});
+
+/** Plants a change in `table` through a writable connection of its own: an update of a row, or an insert when it has none. */
+function plant(file: string, table: string): void {
+  const db = new Database(file);
+  try {
+    db.pragma('busy_timeout = 5000');
+    const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+    const columns = db.prepare(`PRAGMA table_info(${quote(table)})`).all() as Array<{ name: string; type: string; pk: number }>;
+    const row = db.prepare(`SELECT rowid AS rid, * FROM ${quote(table)} LIMIT 1`).get() as Record<string, unknown> | undefined;
+    const value = (type: string, n: number) => (/INT/i.test(type) ? 9_000_000_000 + n : /REAL|FLOA|DOUB/i.test(type) ? n + 0.5 : `planted-${n}`);
+    // A column of the row that no foreign key holds (the server's connection enforces them, and so does this one).
+    const referencing = new Set((db.prepare(`PRAGMA foreign_key_list(${quote(table)})`).all() as Array<{ from: string }>).map((fk) => fk.from));
+    if (row) {
+      const column = columns.find((c) => c.pk === 0 && !referencing.has(c.name)) ?? columns[0];
+      db.prepare(`UPDATE ${quote(table)} SET ${quote(column.name)} = ? WHERE rowid = ?`).run(value(column.type, 1), row.rid);
+    } else {
+      db.prepare(`INSERT INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c, i) => value(c.type, i)));
+    }
+  } finally {
+    db.close();
+  }
+}
+
+describe("the fuzzer's state snapshot", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld();
+  }, 30_000);
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  test('reads every table of both databases, and names a change planted in any of them', () => {
+    const files = { server: path.join(world.dir, 'app.sqlite'), simulator: path.join(world.dir, 'simulator.sqlite') };
+    const tablesOf = (file: string) => {
+      const db = new Database(file, { readonly: true });
+      try {
+        return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((r) => r.name);
+      } finally {
+        db.close();
+      }
+    };
+    const all = Object.entries(files).flatMap(([name, file]) => tablesOf(file).map((table) => ({ name, file, table })));
+    expect(all.length).toBeGreaterThanOrEqual(19);
+    expect(world.watches.map((watch) => watch.changed())).toEqual([false, false]);
+    let before = takeSnapshot(world.watches);
+    expect([...before.tables.keys()].sort()).toEqual(all.map(({ name, table }) => `${name}.${table}`).sort());
+    for (const { name, file, table } of all) {
+      plant(file, table);
+      // The fast path sees the commit, and the comparison names the table (and an insert's AUTOINCREMENT counter), nothing else.
+      expect([`${name}.${table}`, world.watches.map((watch) => watch.changed()).includes(true)]).toEqual([`${name}.${table}`, true]);
+      const after = takeSnapshot(world.watches, before);
+      const changed = diffSnapshots(before, after).filter((change) => !(change.table === `${name}.sqlite_sequence` && change.key === JSON.stringify([table])));
+      expect([`${name}.${table}`, [...new Set(changed.map((change) => change.table))]]).toEqual([`${name}.${table}`, [`${name}.${table}`]]);
+      before = after;
+    }
+    // A table nobody has written yet (a future migration's) is covered without a change to the fuzzer.
+    const db = new Database(files.server);
+    db.exec('CREATE TABLE planted_future (id INTEGER PRIMARY KEY, note TEXT)');
+    db.close();
+    expect(diffSnapshots(before, takeSnapshot(world.watches, before))).toEqual([{ table: 'server.planted_future', kind: 'new table' }]);
+  });
+
+  test('a write rule allows inserts, deletes, and updates of the columns it names only', () => {
+    const update = (columns: string[]): TableChange => ({ table: 'server.orders', kind: 'update', key: '["ord_x"]', columns });
+    expect(allows(['server.orders ~checked_at,next_check_at'], update(['checked_at']))).toBe(true);
+    expect(allows(['server.orders ~checked_at,next_check_at'], update(['checked_at', 'status']))).toBe(false);
+    expect(allows(['server.orders ~'], update(['status']))).toBe(true);
+    expect(allows(['server.sessions +'], { table: 'server.sessions', kind: 'insert', key: '["h"]' })).toBe(true);
+    expect(allows(['server.sessions +'], { table: 'server.sessions', kind: 'delete', key: '["h"]' })).toBe(false);
+    expect(allows(['server.sessions +'], { table: 'simulator.sessions', kind: 'insert', key: '["h"]' })).toBe(false);
+    expect(allows(['server.audit_log +'], { table: 'server.sqlite_sequence', kind: 'update', key: '["audit_log"]', columns: ['seq'] })).toBe(true);
+    expect(allows(['server.audit_log +'], { table: 'server.sqlite_sequence', kind: 'update', key: '["anomalies"]', columns: ['seq'] })).toBe(false);
+  });
+});
+
+describe('a case that writes a table it does not name', () => {
+  test('fails the run, naming the table, and fast-check shrinks it', async () => {
+    // A fresh wx.login code makes a session: legitimate, but this case claims it writes nothing.
+    const planted: fc.Arbitrary<FuzzCase> = fc.stringMatching(/^[A-Za-z0-9]{12,40}$/).map(
+      (code): FuzzCase => ({
+        endpoint: 'POST /api/sessions',
+        variant: 'a session made by a case that says it writes nothing',
+        method: 'POST',
+        path: '/api/sessions',
+        token: { kind: 'missing' },
+        headers: {},
+        body: { kind: 'json', value: { code: `planted${code}` } },
+        expect: { outcome: 'any' },
+      }),
+    );
+    const report = await runFuzz({ cases: 20, seed: SEED, concurrency: 1, arbitrary: planted });
+    expect(report.pass).toBe(false);
+    const property = report.failures.find((failure) => failure.kind === 'property');
+    expect(property?.message).toMatch(/it changed tables it may not write:\n {2}server\.sessions: insert of .*\n {2}simulator\.wechat_codes: insert of/);
+    expect(property?.counterexample).toContain('planted');
+    expect(report.failures.some((failure) => failure.kind === 'state' && failure.message.includes('server.sessions: insert'))).toBe(true);
+  }, 30_000);
 });
 
 // Server bugs the fuzzer found, fixed (see the generators' comments in scripts/fuzz/cases.ts).
@@ -67,6 +176,10 @@ describe('bugs the fuzzer found, now fixed', () => {
 
   test('refuses waitSeconds=Infinity (and 1e999, -Infinity) as VALIDATION_FAILED', async () => {
     expect(await problemsOf(infiniteWaitCase, 3)).toEqual([]);
+  });
+
+  test("refuses the admin API's limit=Infinity (and offset=Infinity, 1e999) as VALIDATION_FAILED, not a 500", async () => {
+    expect(await problemsOf(infiniteAdminLimitCase, 5)).toEqual([]);
   });
 
   test('answers a request head past 16 KB with the error envelope, not the 431 client-error body', async () => {

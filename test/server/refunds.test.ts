@@ -253,4 +253,13 @@ describe('the admin API', () => {
     await server.request('POST', `/admin/api/orders/${order.id}/recheck`, { token: ADMIN_TOKEN });
     expect(server.simulator!.stats().airwallex.calls.refund_list - retrieves).toBeLessThanOrEqual(1);
   });
+
+  // Found by the fuzzer: the coercing validator turned "Infinity" into a number its integer and maximum checks let through.
+  test('refuses a limit or an offset that is not a finite number as VALIDATION_FAILED, not a 500', async () => {
+    for (const query of ['/admin/api/orders?limit=Infinity', '/admin/api/orders?offset=1e999', '/admin/api/audit?limit=-Infinity', '/admin/api/anomalies?limit=Infinity']) {
+      const answer = await server.request('GET', query, { token: ADMIN_TOKEN });
+      expect([query, answer.status, answer.body.error.code]).toEqual([query, 400, 'VALIDATION_FAILED']);
+    }
+    expect((await server.request('GET', '/admin/api/orders?limit=1.0', { token: ADMIN_TOKEN })).status).toBe(200);
+  });
 });
