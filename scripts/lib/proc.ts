@@ -210,6 +210,30 @@ export function machineBusySeconds(): number {
   }
 }
 
+/**
+ * CPU seconds used so far by every process `include` picks (by pid and command line): the helpers a
+ * phase depends on (a PostgreSQL cluster's backends, another server instance), so a bench counts
+ * them as its own load and not as another job's.
+ */
+export function cpuSecondsOf(include: (pid: number, command: string) => boolean): number {
+  let total = 0;
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    let command: string;
+    try {
+      command = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+    } catch {
+      continue; // gone meanwhile
+    }
+    if (include(pid, command)) {
+      const seconds = cpuSeconds(pid);
+      if (Number.isFinite(seconds)) total += seconds;
+    }
+  }
+  return total;
+}
+
 /** Peak resident memory (VmHWM) in MiB, and the current one (VmRSS). */
 export function memoryMiB(pid: number): { peak: number; current: number } {
   try {
