@@ -33,15 +33,25 @@
 // lost connection answers 503. A new table holding part of an order's aggregate gets a trigger
 // calling pg_notify('order_changed', order_id), like refunds_notify_change.
 import pg, { type Pool, type QueryResult, type QueryResultRow } from 'pg';
-import type { OrderStatus } from '../contract';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { mergeUpdate, OPEN_STATUSES, ORDER_COLUMNS, patchKeys, readMigrations } from './common';
+import {
+  anomalyFromRow,
+  mergeUpdate,
+  OPEN_STATUSES,
+  ORDER_COLUMNS,
+  orderFromRow,
+  patchKeys,
+  readMigrations,
+  refundToRow,
+  type AnomalyRow,
+  type OrderRow,
+  type RefundRow,
+} from './common';
 import { type BatchTransaction, inBatchTransaction, isClientTimeout } from './postgres-client';
 import { ChangeListener } from './postgres-listener';
 import { migratePostgres, schemaVersion } from './postgres-migrate';
 import type {
-  AnomalyRecord,
   AuditRecord,
   InsertOrderResult,
   NewAnomaly,
@@ -53,7 +63,6 @@ import type {
   OrderRecord,
   OrderUpdate,
   OrderUpdateResult,
-  PaymentErrorRecord,
   RefundRecord,
   Store,
   WebhookRecordResult,
@@ -125,65 +134,8 @@ export function sqlLiteral(value: unknown): string {
 }
 const L = sqlLiteral;
 
-interface OrderRow {
-  id: string;
-  open_id: string;
-  shopper_ref: string;
-  status: OrderStatus;
-  currency: string;
-  total_amount: number;
-  payment_intent_id: string | null;
-  intent_status: string | null;
-  intent_updated_at: number | null;
-  create_request_id: string;
-  confirm_seq: number;
-  confirmed_at: number | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  last_error: PaymentErrorRecord | null;
-  created_at: number;
-  updated_at: number;
-  expires_at: number;
-  paid_at: number | null;
-  checked_at: number | null;
-  retrieved_at: number | null;
-  next_check_at: number | null;
-  check_failures: number;
-  /** Aggregated by orderColumns() (json: bigint arrives as a JSON number). */
-  items: OrderItemRecord[];
-  refunds: RefundRow[];
-}
-
-interface RefundRow {
-  id: string;
-  order_id: string;
-  airwallex_refund_id: string | null;
-  request_id: string;
-  amount: number;
-  currency: string;
-  reason: string | null;
-  status: RefundRecord['status'];
-  airwallex_status: string | null;
-  airwallex_updated_at: number | null;
-  failure: RefundRecord['failure'];
-  origin: RefundRecord['origin'];
-  created_by: string | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  created_at: number;
-  updated_at: number;
-}
-
-interface AnomalyRow {
-  id: number;
-  key: string;
-  kind: AnomalyRecord['kind'];
-  order_id: string | null;
-  intent_id: string | null;
-  detail: Record<string, unknown>;
-  created_at: number;
-  resolved_at: number | null;
-}
+/** An order row with its items and refunds aggregated by orderColumns() (json: bigint arrives as a JSON number). */
+type OrderRowWithLines = OrderRow & { items: OrderItemRecord[]; refunds: RefundRow[] };
 
 /**
  * The columns of an order row `alias` with its items and refunds, in one statement. Ids sort with
@@ -199,78 +151,8 @@ const ORDER_SELECT = `SELECT ${orderColumns('o')} FROM orders o`;
 
 const OPEN = OPEN_STATUSES.map((status) => `'${status}'`).join(', ');
 
-function hydrateRefund(row: RefundRow): RefundRecord {
-  return {
-    id: row.id,
-    orderId: row.order_id,
-    airwallexRefundId: row.airwallex_refund_id,
-    requestId: row.request_id,
-    amount: row.amount,
-    currency: row.currency,
-    reason: row.reason,
-    status: row.status,
-    airwallexStatus: row.airwallex_status,
-    airwallexUpdatedAt: row.airwallex_updated_at,
-    failure: row.failure,
-    origin: row.origin,
-    createdBy: row.created_by,
-    idempotencyKey: row.idempotency_key,
-    requestHash: row.request_hash,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function refundRow(refund: RefundRecord): RefundRow {
-  return {
-    id: refund.id,
-    order_id: refund.orderId,
-    airwallex_refund_id: refund.airwallexRefundId,
-    request_id: refund.requestId,
-    amount: refund.amount,
-    currency: refund.currency,
-    reason: refund.reason,
-    status: refund.status,
-    airwallex_status: refund.airwallexStatus,
-    airwallex_updated_at: refund.airwallexUpdatedAt,
-    failure: refund.failure,
-    origin: refund.origin,
-    created_by: refund.createdBy,
-    idempotency_key: refund.idempotencyKey,
-    request_hash: refund.requestHash,
-    created_at: refund.createdAt,
-    updated_at: refund.updatedAt,
-  };
-}
-
-function hydrate(row: OrderRow): OrderRecord {
-  return {
-    id: row.id,
-    openId: row.open_id,
-    shopperRef: row.shopper_ref,
-    status: row.status,
-    currency: row.currency,
-    totalAmount: row.total_amount,
-    items: row.items,
-    refunds: row.refunds.map(hydrateRefund),
-    paymentIntentId: row.payment_intent_id,
-    intentStatus: row.intent_status,
-    intentUpdatedAt: row.intent_updated_at,
-    createRequestId: row.create_request_id,
-    confirmSeq: row.confirm_seq,
-    confirmedAt: row.confirmed_at,
-    idempotencyKey: row.idempotency_key,
-    requestHash: row.request_hash,
-    lastPaymentError: row.last_error,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
-    paidAt: row.paid_at,
-    checkedAt: row.checked_at,
-    retrievedAt: row.retrieved_at,
-    nextCheckAt: row.next_check_at,
-    checkFailures: row.check_failures,
-  };
+function hydrate(row: OrderRowWithLines): OrderRecord {
+  return orderFromRow(row, row.items, row.refunds);
 }
 
 /** What insertOrder stored for `order`: exactly what reading it back gives (the contract suite checks), without the read. */
@@ -291,18 +173,7 @@ function newOrderRecord(order: NewOrder): OrderRecord {
   };
 }
 
-function hydrateAnomaly(row: AnomalyRow): AnomalyRecord {
-  return {
-    id: row.id,
-    key: row.key,
-    kind: row.kind,
-    orderId: row.order_id,
-    intentId: row.intent_id,
-    detail: row.detail,
-    at: row.created_at,
-    resolvedAt: row.resolved_at,
-  };
-}
+const hydrateAnomaly = anomalyFromRow;
 
 interface EventRow {
   id: string;
@@ -358,7 +229,7 @@ function updateStatements(current: OrderRecord, update: OrderUpdate): { statemen
   }
   const refunds = uniqueRefunds(update.refunds ?? []);
   if (refunds.length > 0) {
-    statements.push(`INSERT INTO refunds SELECT * FROM jsonb_populate_recordset(NULL::refunds, ${L(refunds.map(refundRow))})
+    statements.push(`INSERT INTO refunds SELECT * FROM jsonb_populate_recordset(NULL::refunds, ${L(refunds.map((refund) => refundToRow(refund, (value: unknown) => value)))})
       ON CONFLICT (id) DO UPDATE SET airwallex_refund_id = excluded.airwallex_refund_id, status = excluded.status,
         airwallex_status = excluded.airwallex_status, airwallex_updated_at = excluded.airwallex_updated_at,
         failure = excluded.failure, updated_at = excluded.updated_at`);
@@ -381,7 +252,7 @@ function uniqueRefunds(refunds: RefundRecord[]): RefundRecord[] {
  * Runs `decide` on the order read (and locked) by `read`'s results, writes its update and commits:
  * the second round trip of updateOrder and the webhook path.
  */
-async function decideAndWrite(tx: BatchTransaction, row: OrderRow, decide: OrderDecider, extra: string[] = []): Promise<OrderUpdateResult> {
+async function decideAndWrite(tx: BatchTransaction, row: OrderRowWithLines, decide: OrderDecider, extra: string[] = []): Promise<OrderUpdateResult> {
   const current = hydrate(row);
   const update = decide(current);
   if (!update) {
@@ -457,7 +328,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const rows = async <R extends QueryResultRow>(text: string, values: unknown[], name?: string) =>
     (await pool.query<R>({ text, values, name })).rows;
-  const orders = async (text: string, values: unknown[], name?: string) => (await rows<OrderRow>(text, values, name)).map(hydrate);
+  const orders = async (text: string, values: unknown[], name?: string) => (await rows<OrderRowWithLines>(text, values, name)).map(hydrate);
   const first = <R extends QueryResultRow>(result: QueryResult | undefined) => result?.rows[0] as R | undefined;
 
   let closing: Promise<void> | undefined;
@@ -522,7 +393,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         ]),
       );
       const outcome = first<{ created: string | null; existing: string | null; existing_hash: string | null; open: number }>(decided)!;
-      const stored = first<OrderRow>(read);
+      const stored = first<OrderRowWithLines>(read);
       if (outcome.created) return { kind: 'created', order: newOrderRecord(order) };
       if (outcome.existing && stored) return { kind: outcome.existing_hash === order.requestHash ? 'existing' : 'conflict', order: hydrate(stored) };
       if (max !== undefined && outcome.open >= max) return { kind: 'limited', open: outcome.open };
@@ -545,7 +416,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async updateOrder(id, decide) {
       return inBatchTransaction(pool, async (tx) => {
         const [, read] = await tx.send(lockAndRead(id));
-        const row = first<OrderRow>(read);
+        const row = first<OrderRowWithLines>(read);
         if (!row) return undefined; // rolled back: nothing was written
         return decideAndWrite(tx, row, decide);
       });
@@ -597,7 +468,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
           ...lockAndRead(apply.orderId),
         ]);
         if (inserted.rowCount !== 1) return { inserted: false }; // rolled back
-        const row = first<OrderRow>(read);
+        const row = first<OrderRowWithLines>(read);
         if (!row) {
           await tx.commit();
           return { inserted: true, outcome: 'unknown_order', update: undefined };
@@ -671,7 +542,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       if (query.to !== undefined) where.push(`o.created_at < ${param(query.to)}`);
       const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
       // The page and the number of matches in one statement; a page past the end needs a count of its own.
-      const found = await rows<OrderRow & { total: number }>(
+      const found = await rows<OrderRowWithLines & { total: number }>(
         `SELECT ${orderColumns('o')}, count(*) OVER () AS total FROM orders o ${clause}
          ORDER BY o.created_at DESC, o.id COLLATE "C" DESC LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
         values,

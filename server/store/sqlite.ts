@@ -6,8 +6,20 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { OrderStatus } from '../contract';
-import { mergeUpdate, OPEN_STATUSES, ORDER_COLUMNS, patchKeys, readMigrations } from './common';
+import {
+  anomalyFromRow,
+  json,
+  mergeUpdate,
+  OPEN_STATUSES,
+  ORDER_COLUMNS,
+  orderFromRow,
+  patchKeys,
+  readMigrations,
+  refundToRow,
+  type AnomalyRow,
+  type OrderRow,
+  type RefundRow,
+} from './common';
 import type {
   AnomalyRecord,
   AuditRecord,
@@ -22,37 +34,11 @@ import type {
   OrderRecord,
   OrderUpdate,
   OrderUpdateResult,
-  RefundRecord,
   Store,
   WebhookEventRecord,
   WebhookRecordResult,
 } from './types';
 
-interface OrderRow {
-  id: string;
-  open_id: string;
-  shopper_ref: string;
-  status: OrderStatus;
-  currency: string;
-  total_amount: number;
-  payment_intent_id: string | null;
-  intent_status: string | null;
-  intent_updated_at: number | null;
-  create_request_id: string;
-  confirm_seq: number;
-  confirmed_at: number | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  last_error: string | null;
-  created_at: number;
-  updated_at: number;
-  expires_at: number;
-  paid_at: number | null;
-  checked_at: number | null;
-  retrieved_at: number | null;
-  next_check_at: number | null;
-  check_failures: number;
-}
 
 interface ItemRow {
   sku: string;
@@ -61,36 +47,7 @@ interface ItemRow {
   unit_amount: number;
 }
 
-interface RefundRow {
-  id: string;
-  order_id: string;
-  airwallex_refund_id: string | null;
-  request_id: string;
-  amount: number;
-  currency: string;
-  reason: string | null;
-  status: RefundRecord['status'];
-  airwallex_status: string | null;
-  airwallex_updated_at: number | null;
-  failure: string | null;
-  origin: RefundRecord['origin'];
-  created_by: string | null;
-  idempotency_key: string | null;
-  request_hash: string | null;
-  created_at: number;
-  updated_at: number;
-}
 
-interface AnomalyRow {
-  id: number;
-  key: string;
-  kind: AnomalyRecord['kind'];
-  order_id: string | null;
-  intent_id: string | null;
-  detail: string;
-  created_at: number;
-  resolved_at: number | null;
-}
 
 const OPEN = OPEN_STATUSES.map((status) => `'${status}'`).join(', ');
 
@@ -127,8 +84,8 @@ export function openSqliteStore(file: string): Store {
     ),
     upsertRefund: db.prepare(`INSERT INTO refunds (id, order_id, airwallex_refund_id, request_id, amount, currency, reason, status,
         airwallex_status, airwallex_updated_at, failure, origin, created_by, idempotency_key, request_hash, created_at, updated_at)
-      VALUES (@id, @orderId, @airwallexRefundId, @requestId, @amount, @currency, @reason, @status, @airwallexStatus,
-        @airwallexUpdatedAt, @failure, @origin, @createdBy, @idempotencyKey, @requestHash, @createdAt, @updatedAt)
+      VALUES (@id, @order_id, @airwallex_refund_id, @request_id, @amount, @currency, @reason, @status, @airwallex_status,
+        @airwallex_updated_at, @failure, @origin, @created_by, @idempotency_key, @request_hash, @created_at, @updated_at)
       ON CONFLICT (id) DO UPDATE SET airwallex_refund_id = excluded.airwallex_refund_id, status = excluded.status,
         airwallex_status = excluded.airwallex_status, airwallex_updated_at = excluded.airwallex_updated_at,
         failure = excluded.failure, updated_at = excluded.updated_at`),
@@ -172,68 +129,13 @@ export function openSqliteStore(file: string): Store {
     ready: db.prepare('SELECT MAX(version) AS version FROM schema_migrations'),
   };
 
-  const hydrateRefund = (row: RefundRow): RefundRecord => ({
-    id: row.id,
-    orderId: row.order_id,
-    airwallexRefundId: row.airwallex_refund_id,
-    requestId: row.request_id,
-    amount: row.amount,
-    currency: row.currency,
-    reason: row.reason,
-    status: row.status,
-    airwallexStatus: row.airwallex_status,
-    airwallexUpdatedAt: row.airwallex_updated_at,
-    failure: row.failure ? JSON.parse(row.failure) : null,
-    origin: row.origin,
-    createdBy: row.created_by,
-    idempotencyKey: row.idempotency_key,
-    requestHash: row.request_hash,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  });
-
-  const hydrate = (row: OrderRow): OrderRecord => ({
-    id: row.id,
-    openId: row.open_id,
-    shopperRef: row.shopper_ref,
-    status: row.status,
-    currency: row.currency,
-    totalAmount: row.total_amount,
-    items: (stmt.itemsOf.all(row.id) as ItemRow[]).map((item) => ({
-      sku: item.sku,
-      names: JSON.parse(item.names),
-      quantity: item.quantity,
-      unitAmount: item.unit_amount,
-    })),
-    refunds: (stmt.refundsOf.all(row.id) as RefundRow[]).map(hydrateRefund),
-    paymentIntentId: row.payment_intent_id,
-    intentStatus: row.intent_status,
-    intentUpdatedAt: row.intent_updated_at,
-    createRequestId: row.create_request_id,
-    confirmSeq: row.confirm_seq,
-    confirmedAt: row.confirmed_at,
-    idempotencyKey: row.idempotency_key,
-    requestHash: row.request_hash,
-    lastPaymentError: row.last_error ? JSON.parse(row.last_error) : null,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    expiresAt: row.expires_at,
-    paidAt: row.paid_at,
-    checkedAt: row.checked_at,
-    retrievedAt: row.retrieved_at,
-    nextCheckAt: row.next_check_at,
-    checkFailures: row.check_failures,
-  });
-  const hydrateAnomaly = (row: AnomalyRow): AnomalyRecord => ({
-    id: row.id,
-    key: row.key,
-    kind: row.kind,
-    orderId: row.order_id,
-    intentId: row.intent_id,
-    detail: JSON.parse(row.detail),
-    at: row.created_at,
-    resolvedAt: row.resolved_at,
-  });
+  const hydrate = (row: OrderRow): OrderRecord =>
+    orderFromRow(
+      row,
+      (stmt.itemsOf.all(row.id) as ItemRow[]).map((item) => ({ sku: item.sku, names: json(item.names), quantity: item.quantity, unitAmount: item.unit_amount })),
+      stmt.refundsOf.all(row.id) as RefundRow[],
+    );
+  const hydrateAnomaly = anomalyFromRow;
   const getRow = (id: string) => stmt.orderById.get(id) as OrderRow | undefined;
   const rowsToOrders = (rows: unknown[]) => (rows as OrderRow[]).map(hydrate);
 
@@ -289,7 +191,7 @@ export function openSqliteStore(file: string): Store {
       statement.run(...keys.map((k) => (k === 'lastPaymentError' ? serializeJson(patch.lastPaymentError) : patch[k])), current.id);
     }
     const refunds = update.refunds ?? [];
-    for (const refund of refunds) stmt.upsertRefund.run({ ...refund, failure: serializeJson(refund.failure) });
+    for (const refund of refunds) stmt.upsertRefund.run(refundToRow(refund, serializeJson));
     insertEvents(current.id, update.events);
     const newAnomalies = (update.anomalies ?? []).map(insertAnomaly).filter((a) => a.inserted).map((a) => a.anomaly);
     const changed = keys.length > 0 || refunds.length > 0;
