@@ -297,7 +297,8 @@ async function main(): Promise<void> {
   const secret = 'whsec_bench_only';
   const [simPort, serverPort] = [await freePort(), await freePort()];
   const api: Endpoints = { server: `http://${HOST}:${serverPort}`, simulator: `http://${HOST}:${simPort}` };
-  const cpuProf = options.has('cpu-prof') ? path.resolve(String(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? 'profiles')) : undefined;
+  const cpuProfDir = options.string('cpu-prof');
+  const cpuProf = cpuProfDir === undefined ? undefined : path.resolve(cpuProfDir === true ? 'profiles' : cpuProfDir);
   // One folder per process: tsx's loader thread writes a profile of its own beside the main thread's.
   const profileArgs = (name: string) => (cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(cpuProf, name)}`] : []);
   const simulator = startSimulator({

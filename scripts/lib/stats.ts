@@ -95,6 +95,11 @@ export class Options {
     return this.values.has(name);
   }
 
+  /** The option's value; `true` when it was given without one, undefined when absent. */
+  string(name: string): string | true | undefined {
+    return this.values.get(name);
+  }
+
   number(name: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
     const raw = this.values.get(name);
     if (raw === undefined) return fallback;
