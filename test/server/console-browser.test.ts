@@ -6,7 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { CART, CART_TOTAL, eventually, startTestServer, testConfig, type TestServer } from './helpers';
+import { CART_TOTAL, eventually, startTestServer, testConfig, type TestServer } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_TOKEN = 'browser-admin-token-0123456789';
@@ -61,15 +61,7 @@ async function signIn(page: Page): Promise<void> {
 }
 
 /** A shopper pays for CART through the API and the simulated pay sheet, as `npm run demo` does. */
-async function paidOrder(shopper: string): Promise<{ id: string; paymentIntentId: string }> {
-  const token = await server.sessionFor(shopper);
-  const order = (await server.request('POST', '/api/orders', { token, body: CART })).body.order;
-  const payment = await server.request('POST', `/api/orders/${order.id}/payment`, { token });
-  await server.pay(payment.body.requestPayment.package);
-  const read = await server.request('GET', `/api/orders/${order.id}?waitSeconds=5&unlessStatus=awaiting_payment`, { token });
-  expect(read.body.order.status).toBe('paid');
-  return read.body.order;
-}
+const paidOrder = async (shopper: string) => server.paidOrder(await server.sessionFor(shopper));
 
 const refundsOf = (paymentIntentId: string) => server.simulator!.listRefunds().filter((refund) => refund.payment_intent_id === paymentIntentId);
 

@@ -50,15 +50,7 @@ function csrfOf(html: string): string {
   return match[1];
 }
 
-async function paidOrder(): Promise<{ id: string; paymentIntentId: string }> {
-  const token = await server.sessionFor('cora');
-  const order = (await server.request('POST', '/api/orders', { token, body: CART })).body.order;
-  const payment = await server.request('POST', `/api/orders/${order.id}/payment`, { token });
-  await server.pay(payment.body.requestPayment.package);
-  const read = await server.request('GET', `/api/orders/${order.id}?waitSeconds=5&unlessStatus=awaiting_payment`, { token });
-  expect(read.body.order.status).toBe('paid');
-  return read.body.order;
-}
+const paidOrder = async () => server.paidOrder(await server.sessionFor('cora'));
 
 /** Every route fastify knows, as `METHOD /path`, from its route tree. */
 function allRoutes(app: TestServer['app']): string[] {

@@ -16,6 +16,8 @@ export interface TestServer extends RunningServer {
   sessionFor: (shopper?: string) => Promise<string>;
   /** What the shopper does in the simulated WeChat Pay sheet. */
   pay: (pkg: string, outcome?: 'pay' | 'cancel' | 'fail') => Promise<string>;
+  /** The shopper's order for CART, paid in the simulated pay sheet, once the server says `paid` (the webhook has landed). */
+  paidOrder: (token: string) => Promise<{ id: string; paymentIntentId: string }>;
 }
 
 export interface RequestOptions {
@@ -103,7 +105,15 @@ export async function startTestServer(config: Config = testConfig(), options: St
     const response = await request<{ errMsg: string }>('POST', '/simulator/wechat/pay', { body: { package: pkg, outcome } });
     return response.body.errMsg;
   };
-  return Object.assign(server, { logs, request, loginCode, sessionFor, pay });
+  const paidOrder = async (token: string) => {
+    const order = (await request<any>('POST', '/api/orders', { token, body: CART })).body.order;
+    const payment = await request<any>('POST', `/api/orders/${order.id}/payment`, { token });
+    expect(await pay(payment.body.requestPayment.package)).toBe('requestPayment:ok');
+    const read = await request<any>('GET', `/api/orders/${order.id}?waitSeconds=5&unlessStatus=awaiting_payment`, { token });
+    expect(read.body.order.status).toBe('paid');
+    return read.body.order;
+  };
+  return Object.assign(server, { logs, request, loginCode, sessionFor, pay, paidOrder });
 }
 
 /** Polls `check` until it returns a truthy value or `timeoutMs` passes. */

@@ -18,14 +18,7 @@ afterEach(async () => {
 });
 
 /** A paid order (the webhook has landed). */
-async function paidOrder(): Promise<{ id: string; paymentIntentId: string }> {
-  const order = (await server.request('POST', '/api/orders', { token: shopperToken, body: CART })).body.order;
-  const payment = await server.request('POST', `/api/orders/${order.id}/payment`, { token: shopperToken });
-  expect(await server.pay(payment.body.requestPayment.package)).toBe('requestPayment:ok');
-  const read = await server.request('GET', `/api/orders/${order.id}?waitSeconds=5&unlessStatus=awaiting_payment`, { token: shopperToken });
-  expect(read.body.order.status).toBe('paid');
-  return read.body.order;
-}
+const paidOrder = () => server.paidOrder(shopperToken);
 
 function refund(orderId: string, body: Record<string, unknown>, key: string | null = randomUUID(), token = ADMIN_TOKEN) {
   return server.request('POST', `/admin/api/orders/${orderId}/refunds`, { token, body, headers: key ? { 'idempotency-key': key } : {} });
