@@ -103,14 +103,28 @@ export class AirwallexClient {
     };
     if (input.descriptor) body.descriptor = input.descriptor.slice(0, 32);
     if (input.metadata) body.metadata = input.metadata;
+    return this.recoveringDuplicate(
+      () => this.call<AirwallexPaymentIntent>({ method: 'POST', path: '/api/v1/pa/payment_intents/create', body, operation: 'create' }),
+      async () => {
+        const existing = await this.findPaymentIntentByMerchantOrderId(input.merchantOrderId);
+        if (existing) this.options.logger.info({ merchantOrderId: input.merchantOrderId, intentId: existing.id }, 'recovered intent after duplicate_request');
+        return existing;
+      },
+    );
+  }
+
+  /**
+   * Runs `attempt`; when Airwallex answers `duplicate_request` (this request_id was processed before:
+   * a timed-out try, or a run before a crash), answers with what `recover` reads back instead, or
+   * rethrows when it finds nothing.
+   */
+  private async recoveringDuplicate<T>(attempt: () => Promise<T>, recover: () => Promise<T | undefined>): Promise<T> {
     try {
-      return await this.call<AirwallexPaymentIntent>({ method: 'POST', path: '/api/v1/pa/payment_intents/create', body, operation: 'create' });
+      return await attempt();
     } catch (err) {
       if (!isAirwallexCode(err, 'duplicate_request')) throw err;
-      // This request_id was processed before (a timed-out try, or a run before a crash): read it back.
-      const existing = await this.findPaymentIntentByMerchantOrderId(input.merchantOrderId);
-      if (!existing) throw err;
-      this.options.logger.info({ merchantOrderId: input.merchantOrderId, intentId: existing.id }, 'recovered intent after duplicate_request');
+      const existing = await recover();
+      if (existing === undefined) throw err;
       return existing;
     }
   }
@@ -134,12 +148,10 @@ export class AirwallexClient {
 
   async cancelPaymentIntent(intentId: string, input: { requestId: string; reason: string }): Promise<AirwallexPaymentIntent> {
     const body = { request_id: input.requestId, cancellation_reason: input.reason };
-    try {
-      return await this.call<AirwallexPaymentIntent>({ method: 'POST', path: `/api/v1/pa/payment_intents/${enc(intentId)}/cancel`, body, operation: 'cancel' });
-    } catch (err) {
-      if (!isAirwallexCode(err, 'duplicate_request')) throw err;
-      return this.retrievePaymentIntent(intentId);
-    }
+    return this.recoveringDuplicate(
+      () => this.call<AirwallexPaymentIntent>({ method: 'POST', path: `/api/v1/pa/payment_intents/${enc(intentId)}/cancel`, body, operation: 'cancel' }),
+      () => this.retrievePaymentIntent(intentId),
+    );
   }
 
   /** GET /pa/payment_intents?merchant_order_id=…: our order id is unique, so at most one is ours. */
@@ -162,15 +174,14 @@ export class AirwallexClient {
     };
     if (input.reason) body.reason = input.reason.slice(0, 128);
     if (input.metadata) body.metadata = input.metadata;
-    try {
-      return await this.call<AirwallexRefund>({ method: 'POST', path: '/api/v1/pa/refunds/create', body, operation: 'refund_create' });
-    } catch (err) {
-      if (!isAirwallexCode(err, 'duplicate_request')) throw err;
-      const existing = (await this.listRefunds(input.paymentIntentId)).find((refund) => refund.request_id === input.requestId);
-      if (!existing) throw err;
-      this.options.logger.info({ paymentIntentId: input.paymentIntentId, refundId: existing.id }, 'recovered refund after duplicate_request');
-      return existing;
-    }
+    return this.recoveringDuplicate(
+      () => this.call<AirwallexRefund>({ method: 'POST', path: '/api/v1/pa/refunds/create', body, operation: 'refund_create' }),
+      async () => {
+        const existing = (await this.listRefunds(input.paymentIntentId)).find((refund) => refund.request_id === input.requestId);
+        if (existing) this.options.logger.info({ paymentIntentId: input.paymentIntentId, refundId: existing.id }, 'recovered refund after duplicate_request');
+        return existing;
+      },
+    );
   }
 
   async retrieveRefund(refundId: string): Promise<AirwallexRefund> {
