@@ -1,4 +1,4 @@
-// Two projects: the server runs in Node, the mini program in jsdom (miniprogram-simulate needs a DOM).
+// Three projects: the server runs in Node, the mini program in jsdom (miniprogram-simulate needs a DOM), the docs' checks in Node.
 const transform = { '^.+\\.ts$': '<rootDir>/jest/esbuild-transform.js' };
 module.exports = {
   reporters: ['default', '<rootDir>/jest/summary-reporter.js'],
@@ -18,6 +18,12 @@ module.exports = {
       testEnvironment: 'jsdom',
       transform,
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
+    },
+    {
+      displayName: 'docs',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/test/docs/**/*.test.ts'],
     },
   ],
 };
