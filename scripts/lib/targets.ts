@@ -46,7 +46,7 @@ export interface Measure {
 }
 
 export interface Target {
-  /** Stable name, used by --json, the README and the tests. */
+  /** Stable name, used by --json, docs/proofs.md and the tests. */
   id: string;
   /** What is measured, in a few words. */
   figure: string;
@@ -75,7 +75,7 @@ const failedCycles = (phase: PhaseFigures) => Object.values(phase.failures).redu
 /** A phase in which other processes took more than this share of the machine's CPU cannot judge a timing target. */
 export const FOREIGN_CPU_LIMIT = 0.25;
 
-/** The long poll's retrieve fallback comes once a second (server/services/orders.ts RETRIEVE_INTERVAL_MS); 2 s is the bound the README promises. */
+/** The long poll's retrieve fallback comes once a second (server/services/orders.ts RETRIEVE_INTERVAL_MS); 2 s is the bound docs/proofs.md promises. */
 export const FALLBACK_BOUND_MS = 2_000;
 
 /** `mine` must be at most `share` of `theirs` (a ratio of two figures of the same run). */
