@@ -1,5 +1,5 @@
 // Shared by the compile check and the size report: the repo root as a miniprogram-ci project,
-// set up to run offline (wechat.md B3: dummy private key, default project attributes).
+// set up to run offline (docs/reference/wechat.md §B3: dummy private key, default project attributes).
 const path = require('path');
 
 // miniprogram-ci fetches an extension allow-list from servicewechat.com while compiling and falls back

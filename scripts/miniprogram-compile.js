@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Offline compile check closest to DevTools (wechat.md B3): miniprogram-ci getCompiledResult with
+// Offline compile check closest to DevTools (docs/reference/wechat.md §B3): miniprogram-ci getCompiledResult with
 // minifyWXML/minifyWXSS, which catches app.json/page json problems, JS/TS syntax errors and WXML/WXSS
 // parse errors. Exits 0 when it compiles, 1 otherwise (miniprogram-ci never exits on its own).
 const { compile } = require('./miniprogram-ci-project');

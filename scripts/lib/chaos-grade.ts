@@ -4,7 +4,7 @@
 
 /**
  * Airwallex's documented Payment Intent statuses (https://www.airwallex.com/docs/payments/reference/payment-statuses,
- * summarised in ../shared/reference/airwallex.md §4) and the order status the README promises for each ("Order
+ * summarised in docs/reference/airwallex.md §4) and the order status docs/api.md promises for each ("Order
  * statuses"). CANCELLED is `expired` when the server cancelled the intent because the order's lifetime ended,
  * which it says in the intent's cancellation_reason. A status not listed here is a disagreement.
  */

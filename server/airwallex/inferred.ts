@@ -1,5 +1,5 @@
 // Every guess about Airwallex behaviour that no official source confirms, kept in one place.
-// Each one is marked [I] (inferred) in ../shared/reference/airwallex.md; when the sandbox shows
+// Each one is marked [I] (inferred) in docs/reference/airwallex.md; when the sandbox shows
 // otherwise, this is the file to change.
 import type { OrderStatus, RefundStatus, RequestPaymentParams } from '../contract';
 import type { ErrorCode } from '../errors';

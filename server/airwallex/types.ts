@@ -1,4 +1,4 @@
-// The parts of Airwallex's Payment Intent wire format this server reads (airwallex.md §2–§4).
+// The parts of Airwallex's Payment Intent wire format this server reads (docs/reference/airwallex.md §2–§4).
 
 export interface AirwallexPaymentAttempt {
   id: string;
@@ -33,7 +33,7 @@ export interface AirwallexPaymentIntent {
   updated_at: string;
 }
 
-/** A Refund (airwallex.md §5; SPEC `Refund`). */
+/** A Refund (docs/reference/airwallex.md §5; SPEC `Refund`). */
 export interface AirwallexRefund {
   id: string;
   request_id?: string;
@@ -62,7 +62,7 @@ export interface AirwallexWebhookEvent {
   version?: string;
 }
 
-/** Airwallex's error body (airwallex.md §7). */
+/** Airwallex's error body (docs/reference/airwallex.md §7). */
 export interface AirwallexErrorBody {
   code?: string;
   message?: string;

@@ -6,7 +6,7 @@ import { guarded, type SimulatorContext } from './context';
 import { base64url, formatTimestamp } from './format';
 import { openApi } from './openapi';
 
-/** Access tokens live 30 minutes (airwallex.md §1). */
+/** Access tokens live 30 minutes (docs/reference/airwallex.md §1). */
 export const TOKEN_LIFETIME_MS = 30 * 60_000;
 
 type Params = { id?: string };

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * 2026-05-12T00:00:00+0000: whole seconds and a `+0000` offset (no colon), as real Airwallex
- * answers and events carry them (airwallex.md §2). Several changes of one intent in the same
+ * answers and events carry them (docs/reference/airwallex.md §2). Several changes of one intent in the same
  * second therefore share one `updated_at`, and a receiver cannot order them by it alone.
  */
 export function formatTimestamp(ms: number): string {

@@ -1,8 +1,8 @@
 // THE ONE PLACE for what the simulator assumes about Airwallex where no official source says it:
 // the mini_program confirm answer, and the refund details (webhook names, failure, WeChat's limits).
 //
-// 1. Confirm. Evidence and open questions: /work/shared/reference/airwallex.md §3 and §13, and
-// airwallex-openapi-notes.md §2. In short: the spec types next_action.data as an untyped object and
+// 1. Confirm. Evidence and open questions: docs/reference/airwallex.md §3 and §13, and
+// docs/reference/airwallex-openapi.md §2. In short: the spec types next_action.data as an untyped object and
 // has no mini_program example. Airwallex's WeChat mobile_app and Alipay mini-program flows return
 // next_action.type "call_sdk" with camelCase string keys, and wx.requestPayment takes exactly
 // timeStamp/nonceStr/package/signType/paySign (WeChat Pay v3 signs appId too). So we answer:
@@ -11,7 +11,7 @@
 //   next_action:                     { type: "call_sdk", data: { appId, timeStamp, nonceStr, package, signType: "RSA", paySign } }
 //   latest_payment_attempt.status:   AUTHENTICATION_REDIRECTED
 //
-// 2. Refunds (airwallex.md §5 and §8; the spec subset's createRefund, listRefunds and Refund).
+// 2. Refunds (docs/reference/airwallex.md §5 and §8; the spec subset's createRefund, listRefunds and Refund).
 // Verified, and so not here: the endpoints, the 400 codes createRefund lists, the four statuses,
 // `resource_not_found` for an unknown intent/attempt answered 400 on create (404 on retrieve),
 // page_size capped at 1000, `status` listing several values ("SETTLED,ACCEPTED", the spec's
@@ -64,7 +64,7 @@ export function miniProgramNextAction(appId: string, prepayId: string, nowMs: nu
   const timeStamp = String(Math.floor(nowMs / 1000));
   const nonceStr = randomMixed(32);
   const pkg = `prepay_id=${prepayId}`;
-  // WeChat Pay v3: RSA-SHA256 over four lines, each ending with "\n" (wechat.md §A3).
+  // WeChat Pay v3: RSA-SHA256 over four lines, each ending with "\n" (docs/reference/wechat.md §A3).
   const paySign = createSign('RSA-SHA256').update(`${appId}\n${timeStamp}\n${nonceStr}\n${pkg}\n`).sign(paySignKey(), 'base64');
   return { type: NEXT_ACTION_TYPE, data: { appId, timeStamp, nonceStr, package: pkg, signType: PAY_SIGN_TYPE, paySign } };
 }
@@ -75,7 +75,7 @@ export function prepayIdFromPackage(pkg: string): string | undefined {
   return match?.[1];
 }
 
-/** The refund.* event sent when a refund enters each status (names from an Airwallex plugin library, airwallex.md §8). */
+/** The refund.* event sent when a refund enters each status (names from an Airwallex plugin library, docs/reference/airwallex.md §8). */
 export const REFUND_WEBHOOK_EVENTS: Readonly<Record<string, string>> = {
   RECEIVED: 'refund.received',
   ACCEPTED: 'refund.accepted',

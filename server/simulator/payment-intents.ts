@@ -224,7 +224,7 @@ export class PaymentIntents {
           updated_at: at,
         };
         this.opts.webhooks.emit('payment_attempt.failed_to_process', failed);
-        // A failed try sends the intent back to REQUIRES_PAYMENT_METHOD, not to a final status (airwallex.md §4).
+        // A failed try sends the intent back to REQUIRES_PAYMENT_METHOD, not to a final status (docs/reference/airwallex.md §4).
         next.status = 'REQUIRES_PAYMENT_METHOD';
         next.latest_payment_attempt = failed;
         this.opts.store.putIntent(next, ms);

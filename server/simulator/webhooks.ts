@@ -65,7 +65,7 @@ export function webhookEventsFromEnv(value: string | undefined): readonly string
   return names;
 }
 
-/** Lowercase hex HMAC-SHA256 over `timestamp + rawBody`, as Airwallex signs (airwallex.md §8). */
+/** Lowercase hex HMAC-SHA256 over `timestamp + rawBody`, as Airwallex signs (docs/reference/airwallex.md §8). */
 export function signWebhook(secret: string, timestamp: string, rawBody: string): string {
   return createHmac('sha256', secret).update(timestamp + rawBody).digest('hex');
 }

@@ -5,7 +5,7 @@ import type { SimulatorStore } from './store';
 
 /** The shopper a code belongs to when nobody said otherwise (also DevTools' tourist-mode codes). */
 export const DEFAULT_SHOPPER = 'default';
-/** wx.login codes are valid for 5 minutes (wechat.md §A1). */
+/** wx.login codes are valid for 5 minutes (docs/reference/wechat.md §A1). */
 export const CODE_LIFETIME_MS = 5 * 60_000;
 
 /** Codes we mint look like real 32-character wx.login codes, with a prefix so we can tell them apart. */

@@ -1,5 +1,5 @@
 /** @jest-environment node */
-// The offline checks closest to "DevTools compiles it" (wechat.md B3), plus layout rules DevTools relies on.
+// The offline checks closest to "DevTools compiles it" (docs/reference/wechat.md §B3), plus layout rules DevTools relies on.
 import { spawnSync } from 'child_process';
 import fs from 'fs';
 import os from 'os';

@@ -1,4 +1,4 @@
-// The fakes themselves: they must refuse what WeChat refuses (wechat.md A8), or the page tests prove nothing.
+// The fakes themselves: they must refuse what WeChat refuses (docs/reference/wechat.md §A8), or the page tests prove nothing.
 import { fakeWx, flush, load, PAGE_STACK_LIMIT, standardServer, until } from './harness';
 
 function wxCall<T = any>(api: string, options: Record<string, unknown> = {}): Promise<{ ok: boolean; res: T }> {

@@ -1,7 +1,7 @@
 // Test harness for the mini program: loads pages/components in miniprogram-simulate, fakes `wx`
-// per test (answers on the microtask queue, wechat.md B1 pitfall 7), fakes the server's HTTP API,
+// per test (answers on the microtask queue, docs/reference/wechat.md §B1 pitfall 7), fakes the server's HTTP API,
 // and runs pages in a fake app that is as strict as WeChat where jsdom would be kinder
-// (wechat.md A8): a page stack of 10 with WeChat's navigation rules and lifecycle order,
+// (docs/reference/wechat.md §A8): a page stack of 10 with WeChat's navigation rules and lifecycle order,
 // showModal's button text limits, requests cut off in the background, RequestTask.abort.
 import fs from 'fs';
 import path from 'path';
@@ -21,7 +21,7 @@ export const TAB_ROUTES: string[] = APP_JSON.tabBar ? APP_JSON.tabBar.list.map((
 
 /** A rendered component or page (j-component's RootComponent, loosely typed). */
 export type Rendered = RootComponent<any, any, any> & {
-  /** Present at runtime, missing from j-component's .d.ts (wechat.md B1 pitfall 8). */
+  /** Present at runtime, missing from j-component's .d.ts (docs/reference/wechat.md §B1 pitfall 8). */
   addEventListener?: (name: string, fn: (e: any) => void) => void;
 };
 
@@ -29,7 +29,7 @@ export type Rendered = RootComponent<any, any, any> & {
 
 // miniprogram-simulate runs a component's JS with require() and expects Component() to be called each
 // time; under Jest the module registry caches it, so a page opened twice in one app (result → orders →
-// result) would not register again (wechat.md B1 pitfall 2). Remember each file's Component() options
+// result) would not register again (docs/reference/wechat.md §B1 pitfall 2). Remember each file's Component() options
 // and register them again when the cached module does not run.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const simulateUtils: { runJs: (file: string) => void } = require('miniprogram-simulate/src/utils');
@@ -146,7 +146,7 @@ export function attrsOf(dom: Element): Record<string, unknown> {
 
 /**
  * Taps the element matching `selector` and lets the handlers run. Like WeChat, a `disabled` button
- * still fires its bindtap (wechat.md A8): handlers must check their own state.
+ * still fires its bindtap (docs/reference/wechat.md §A8): handlers must check their own state.
  */
 export async function tap(comp: Rendered, selector: string): Promise<void> {
   const node = comp.querySelector(selector);
