@@ -98,3 +98,33 @@ describe('the docs', () => {
     expect([...anchorsOf(headings)]).toEqual(['several-instances-postgresql', '3-confirm-wechat-mini_program', 'prove-it-bench-chaos-fuzz', 'notes', 'notes-1', 'a1-wxlogin']);
   });
 });
+describe('the notes that code comments cite', () => {
+  const CODE = ['server', 'miniprogram', 'scripts', 'test', 'jest', '.ci'].flatMap((dir) => walk(path.join(ROOT, dir), (name) => /\.(ts|js|yaml|sql|wxml|wxss)$|^run$/.test(name)));
+
+  test('every Markdown file named in the code is in the repository, and every § cited is a heading of it', () => {
+    const problems: string[] = [];
+    for (const file of CODE) {
+      const text = fs.readFileSync(file, 'utf8');
+      // A path ending in .md, then what follows it on the line (where its § sections are named).
+      for (const match of text.matchAll(/([\w./-]*[\w-]\.md)\b([^\n]*)/g)) {
+        const [, cited, rest] = match;
+        const where = `${path.relative(ROOT, file)}: ${cited}`;
+        const target = path.resolve(ROOT, cited);
+        if (!target.startsWith(ROOT + path.sep) || !fs.existsSync(target)) {
+          problems.push(`${where} is not a file of the repository (name it by its path from the repository's root)`);
+          continue;
+        }
+        // "§4", "§2–§4", "§5 and §8", "§A3", "§B1 pitfall 7": up to the next file named or the end of the line.
+        const sections = [...rest.split(/\.md\b/)[0].matchAll(/§\s*([A-Z]?\d+)/g)].map((m) => m[1]);
+        const headings = md
+          .parse(fs.readFileSync(target, 'utf8'), {})
+          .filter((token, i, tokens) => token.type === 'inline' && tokens[i - 1]?.type === 'heading_open')
+          .map((token) => token.content);
+        for (const section of sections) {
+          if (!headings.some((heading) => heading.startsWith(`${section}. `))) problems.push(`${where} §${section}: no heading "${section}. …" there`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+});
