@@ -1,5 +1,5 @@
 // Chaos's verdict: the server's database after the run against Airwallex's ground truth (the simulator's intents and refunds)
-// and against what the shoppers and the merchant were told. Written from Airwallex's documented statuses and the README's
+// and against what the shoppers and the merchant were told. Written from Airwallex's documented statuses and docs/api.md's
 // contract, never from the server's own mapping, so a wrong mapping in the server shows up here as disagreements.
 
 /**
@@ -18,10 +18,10 @@ export const EXPECTED_ORDER_STATUS: Record<string, string> = {
   CANCELLED: 'cancelled',
 };
 
-/** The cancellation_reason the server sends when an order's lifetime ends (the README: CANCELLED → `expired` then). */
+/** The cancellation_reason the server sends when an order's lifetime ends (docs/api.md: CANCELLED → `expired` then). */
 export const EXPIRY_REASON = 'order_expired';
 
-/** Airwallex's refund statuses (described in the API reference, not an enum) and the refund status the README promises. */
+/** Airwallex's refund statuses (described in the API reference, not an enum) and the refund status docs/api.md promises. */
 export const EXPECTED_REFUND_STATUS: Record<string, string> = {
   RECEIVED: 'pending',
   ACCEPTED: 'succeeded',

@@ -77,7 +77,7 @@ export async function merchantRefunds(api: Endpoints, adminToken: string, order:
 }
 
 /**
- * The operator's re-check of an order refunded in Airwallex's web app (README: such a refund arrives by
+ * The operator's re-check of an order refunded in Airwallex's web app (docs/api.md: such a refund arrives by
  * webhook, or when an operator re-checks the order); retried past the 2 s per-order limit until the
  * order shows every web-app refund. Returns whether the server had missed one before.
  */

@@ -10,7 +10,7 @@ import { CART_TOTAL, eventually, startTestServer, testConfig, type TestServer } 
 
 const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_TOKEN = 'browser-admin-token-0123456789';
-/** Where the README's screenshot lives; written only with UPDATE_SCREENSHOTS=1. */
+/** Where docs/operating.md's screenshot lives; written only with UPDATE_SCREENSHOTS=1. */
 const SCREENSHOT = path.resolve(__dirname, '../../docs/console.png');
 
 const haveChromium = fs.existsSync(CHROMIUM);
@@ -141,7 +141,7 @@ describeInBrowser('the merchant console in Chromium', () => {
     expect(timeline.some((entry) => entry.includes('Refund') && entry.includes('amount: CN¥5.00'))).toBe(true);
     expect(timeline.some((entry) => /webhook refund\.(accepted|settled)/.test(entry))).toBe(true);
 
-    // The README's picture: this page at 1280 px.
+    // docs/operating.md's picture: this page at 1280 px.
     const shot = await page.screenshot({ path: path.join(os.tmpdir(), 'console-order.png'), fullPage: true });
     expect(shot.length).toBeGreaterThan(10_000);
     if (process.env.UPDATE_SCREENSHOTS === '1') fs.writeFileSync(SCREENSHOT, shot);

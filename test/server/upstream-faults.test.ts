@@ -105,7 +105,7 @@ describe('when Airwallex fails', () => {
     await server.pay(payment.body.requestPayment.package);
     const answer = await waiting;
     expect(answer.body.order.status).toBe('paid');
-    // The README's promise: about 1 s, never more than 2 s (one retrieve interval, plus the retrieve).
+    // docs/proofs.md's promise: about 1 s, never more than 2 s (one retrieve interval, plus the retrieve).
     expect(Date.now() - paidAt).toBeLessThan(2_000);
     expect(server.simulator!.stats().webhooks.delivered).toBe(0);
     // The retrieve came from the order's shared poller, not from this request: its Server-Timing shows waiting only.
