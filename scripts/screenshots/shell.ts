@@ -12,6 +12,7 @@ wx-image { display: inline-block; overflow: hidden; width: 640px; height: 480px;
   background-position: center !important; background-size: cover !important; background-repeat: no-repeat !important; }
 wx-image[data-mode=aspectFit] { background-size: contain !important; }
 price-tag, status-badge { display: inline; }
+order-lines { display: block; }
 quantity-stepper { display: inline-block; }
 wx-button { position: relative; display: block; box-sizing: border-box; padding: 24px 48px; font-size: 34px; font-weight: 700;
   line-height: 1.41176471; text-align: center; border-radius: 16px; overflow: hidden; color: #06ae56; background: #f2f2f2; }

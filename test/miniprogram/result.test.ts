@@ -351,7 +351,7 @@ describe('order details', () => {
     expect(attrs(page, '.copy')).toMatchObject({ 'aria-role': 'button', 'aria-label': 'Copy ord_1' });
     await tap(page, '.copy');
     expect(wxf.setClipboardData).toHaveBeenCalledWith(expect.objectContaining({ data: 'ord_1' }));
-    expect(attrs(page, '.line .thumb').src).toBe('http://localhost:3000/static/products/tea.png');
+    expect(attrs(page.querySelector('.lines') as Rendered, '.thumb').src).toBe('http://localhost:3000/static/products/tea.png');
   });
 
   test('counts down to expiresAt while the order is unpaid, and checks again when time is up', async () => {

@@ -3,7 +3,7 @@
 // Leaving the page (Back) while Pay is in flight stops there: no pay sheet, no redirect.
 import type { ConfigResponse, Money, Order, OrderItem } from '../../../server/contract';
 import { errorMessage } from '../../utils/error-message';
-import { localize, t } from '../../utils/i18n';
+import { t } from '../../utils/i18n';
 import { formatPrice } from '../../utils/money';
 import { newIdempotencyKey, withQuery } from '../../utils/text';
 import { redirectTo, setTitle, switchTab } from '../../utils/wx-async';
@@ -12,16 +12,8 @@ import type { CartLine } from '../../services/cart';
 import { cartTotal, clearCart, getCart } from '../../services/cart';
 import { createOrder, quoteItems } from '../../services/orders';
 import { payOrder } from '../../services/payment';
-import { imageOf, imageUrl } from '../../services/products';
-
-interface LineView {
-  sku: string;
-  name: string;
-  image: string;
-  quantity: number;
-  amount: number;
-  currency: string;
-}
+import { lineViews } from '../../services/products';
+import type { LineView } from '../../services/products';
 
 /** Per page instance: the checkout's idempotency key, its cart, the order once created, whether closed. */
 interface CheckoutState {
@@ -65,14 +57,10 @@ Component({
       this.setData({
         text: strings(),
         empty: lines.length === 0,
-        lines: lines.map((l) => ({
-          sku: l.product.sku,
-          name: localize(l.product.names, l.product.name),
-          image: imageUrl(l.product.image),
-          quantity: l.quantity,
-          amount: l.product.price.amount * l.quantity,
-          currency: l.product.price.currency,
-        })),
+        lines: lineViews(
+          lines.map((l) => ({ sku: l.product.sku, name: l.product.name, names: l.product.names, quantity: l.quantity, unitPrice: l.product.price })),
+          lines.map((l) => l.product),
+        ),
         total: cartTotal(lines),
         currency: lines.length ? lines[0].product.price.currency : 'CNY',
       });
@@ -102,14 +90,7 @@ Component({
       const state = states.get(this);
       const products = state ? state.lines.map((l) => l.product) : [];
       this.setData({
-        lines: items.map((item) => ({
-          sku: item.sku,
-          name: localize(item.names, item.name),
-          image: imageOf(products, item.sku),
-          quantity: item.quantity,
-          amount: item.unitPrice.amount * item.quantity,
-          currency: item.unitPrice.currency,
-        })),
+        lines: lineViews(items, products),
         total: total.amount,
         currency: total.currency,
       });

@@ -4,7 +4,7 @@
 // Closing the page aborts its requests; coming back from the background checks again.
 import type { ConfigResponse, Order, PaymentError, Product } from '../../../server/contract';
 import { errorMessage } from '../../utils/error-message';
-import { localize, t } from '../../utils/i18n';
+import { t } from '../../utils/i18n';
 import { formatPrice } from '../../utils/money';
 import { formatCountdown, formatDateTime } from '../../utils/text';
 import { confirm, copy, setTitle, switchTab } from '../../utils/wx-async';
@@ -12,21 +12,13 @@ import { getConfig } from '../../services/app-config';
 import { cancelOrder, getOrder, refundSummary } from '../../services/orders';
 import { classify, payOrder, takePayAttempt, waitForVerdict } from '../../services/payment';
 import type { PayAttempt, Verdict } from '../../services/payment';
-import { imageOf, knownProducts } from '../../services/products';
+import { knownProducts, lineViews } from '../../services/products';
+import type { LineView } from '../../services/products';
 import { closeGroup, isApiError, requestGroup } from '../../services/request';
 import type { RequestGroup } from '../../services/request';
 
 /** What the page shows; one of the verdicts, or loading / waiting / error. */
 type ViewState = 'loading' | 'waiting' | 'error' | Verdict['kind'];
-
-interface LineView {
-  sku: string;
-  name: string;
-  image: string;
-  quantity: number;
-  amount: number;
-  currency: string;
-}
 
 /** Per page instance: the order id, a run counter (a newer check supersedes an older one), lifecycle flags. */
 interface ResultState {
@@ -182,14 +174,7 @@ Component({
         status: order.status === 'paid' && refunds.full ? 'refunded' : order.status,
         total: order.total.amount,
         currency: order.total.currency,
-        lines: order.items.map((item) => ({
-          sku: item.sku,
-          name: localize(item.names, item.name),
-          image: imageOf(state.products, item.sku),
-          quantity: item.quantity,
-          amount: item.unitPrice.amount * item.quantity,
-          currency: item.unitPrice.currency,
-        })),
+        lines: lineViews(order.items, state.products),
         created: formatDateTime(order.createdAt),
         paidTime: order.paidAt ? formatDateTime(order.paidAt) : '',
         refunded: refunds.refunded > 0 ? t('refund.done', { amount: money(refunds.refunded) }) : '',
