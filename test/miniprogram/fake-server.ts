@@ -1,6 +1,7 @@
 // The harness's fake server: an HTTP API behind wx.request, routed by "METHOD /path", and the
 // fixtures (products, config, an order) that a standard server answers with.
-import type { Order, OrderStatus, Product } from '../../server/contract';
+import { CONTRACT_VERSION } from '../../server/contract';
+import type { ClientErrorReport, ConfigResponse, Order, OrderStatus, Product } from '../../server/contract';
 
 /** What a fake route answers: a status and a JSON body, or `network` for "no answer". */
 export type Answer = { status: number; body?: unknown } | 'network' | 'never';
@@ -136,13 +137,17 @@ export const PRODUCTS: Product[] = [
   },
 ];
 
-export const CONFIG = {
-  mode: 'live' as 'live' | 'simulator',
+export const CONFIG: ConfigResponse = {
+  mode: 'live',
   currency: 'CNY',
   currencyPrecision: 2,
   orderLifetimeSeconds: 1800,
   maxWaitSeconds: 25,
+  contractVersion: CONTRACT_VERSION,
 };
+
+/** Template ids a merchant might configure (they exist in the fake wx's template list). */
+export const TEMPLATES = { paymentSucceeded: 'tmpl_paid', refundSucceeded: 'tmpl_refund' };
 
 export function order(overrides: Partial<Order> = {}): Order {
   return {
@@ -182,8 +187,37 @@ export function quote(items: Array<{ sku: string; quantity: number }>): Answer {
   return { status: 200, body: { items: lines, total: { amount, currency: 'CNY' } } };
 }
 
+const CLIENT_ERROR_LIMITS: Record<string, number> = { message: 300, stack: 1500, route: 200, appVersion: 64, envVersion: 16, sdkVersion: 32 };
+
+/**
+ * POST /api/orders/{id}/subscriptions as the contract says: the shopper's token, `results` an object of
+ * template id → WeChat's status; answers the ids accepted (a status starting with "accept").
+ */
+function subscriptions(call: Call): Answer {
+  if (!/^Bearer \S+$/.test(call.headers.Authorization || '')) return { status: 401, body: errorBody('UNAUTHENTICATED') };
+  const results = call.data && call.data.results;
+  if (!results || typeof results !== 'object' || Array.isArray(results) || Object.keys(results).some((id) => typeof results[id] !== 'string')) {
+    return { status: 400, body: errorBody('VALIDATION_FAILED') };
+  }
+  return { status: 200, body: { accepted: Object.keys(results).filter((id) => results[id].indexOf('accept') === 0) } };
+}
+
+/** POST /api/client-errors as the contract says: every field present, strings within their limits; 204. */
+function clientError(call: Call): Answer {
+  const report = call.data as ClientErrorReport;
+  const kinds = ['error', 'rejection'];
+  const fieldsOk = Object.keys(CLIENT_ERROR_LIMITS).every((key) => {
+    const value = (report as unknown as Record<string, unknown>)[key];
+    return typeof value === 'string' && value.length <= CLIENT_ERROR_LIMITS[key];
+  });
+  if (!report || kinds.indexOf(report.kind) < 0 || !fieldsOk || typeof report.contractVersion !== 'number') {
+    return { status: 400, body: errorBody('VALIDATION_FAILED') };
+  }
+  return { status: 204 };
+}
+
 /** A server with config, products, sessions and one order; tests override routes with `on`. */
-export function standardServer(config: Partial<typeof CONFIG> = {}): FakeServer {
+export function standardServer(config: Partial<ConfigResponse> = {}): FakeServer {
   let n = 0;
   return new FakeServer()
     .on('GET /api/config', { status: 200, body: { ...CONFIG, ...config } })
@@ -196,5 +230,7 @@ export function standardServer(config: Partial<typeof CONFIG> = {}): FakeServer 
     .on('POST /api/orders', { status: 201, body: { order: order() } })
     .on('GET /api/orders', { status: 200, body: { orders: [order()] } })
     .on('GET /api/orders/:id', { status: 200, body: { order: order() } })
-    .on('POST /api/orders/:id/payment', { status: 200, body: { order: order(), requestPayment: PAY_PARAMS } });
+    .on('POST /api/orders/:id/payment', { status: 200, body: { order: order(), requestPayment: PAY_PARAMS } })
+    .on('POST /api/orders/:id/subscriptions', subscriptions)
+    .on('POST /api/client-errors', clientError);
 }

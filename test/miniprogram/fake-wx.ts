@@ -1,17 +1,12 @@
 // The harness's fake `wx`: fresh fakes per test that answer on the microtask queue (wechat.md B1
 // pitfall 7) and refuse what WeChat refuses (wechat.md A8): showModal's button text limits, tab bar
-// calls off tab pages, navigation through the fake app's page stack.
+// calls off tab pages, navigation through the fake app's page stack; and, from fake-wx-open.ts, the
+// tap rule of subscription messages, the privacy agreement and the update manager.
 import { APP_JSON, FakeApp, setCurrentApp, TAB_ROUTES } from './page-runner';
 import { standardServer } from './fake-server';
 import type { FakeServer } from './fake-server';
-
-function answer(o: any, ok: boolean, res: any): void {
-  queueMicrotask(() => {
-    if (ok) o.success?.(res);
-    else o.fail?.(res);
-    o.complete?.(res);
-  });
-}
+import { answer, asGesture, fakePrivacy, fakeSubscribe, fakeUpdates } from './fake-wx-open';
+import type { PrivacyFake, PrivacyOptions, SubscribeFake, SubscribeOptions, UpdateFake } from './fake-wx-open';
 
 /** Width of a button text as WeChat counts it: a Chinese character is 2, a Latin one 1 (limit 8, i.e. 4 Chinese). */
 export function buttonTextWidth(textValue: string): number {
@@ -37,7 +32,14 @@ export interface WxFakes {
   reLaunch: jest.Mock;
   stopPullDownRefresh: jest.Mock;
   setClipboardData: jest.Mock;
+  /** What wx.setClipboardData really put on the clipboard ('' until a copy went through). */
+  clipboard: () => string;
   showToast: jest.Mock;
+  /** The toasts shown: their titles. */
+  toasts: string[];
+  subscribe: SubscribeFake;
+  privacy: PrivacyFake;
+  update: UpdateFake;
   /** Tab bar state: each item's text (as set) and badge. */
   tabBar: Array<{ text: string; badge: string }>;
   storage: Map<string, unknown>;
@@ -49,6 +51,18 @@ export interface FakeWxOptions {
   envVersion?: 'develop' | 'trial' | 'release';
   /** errMsg wx.requestPayment answers with. */
   payResult?: string;
+  /** The mini program's version as WeChat reports it ('' outside release builds). */
+  version?: string;
+  subscribe?: SubscribeOptions;
+  privacy?: PrivacyOptions;
+}
+
+let current: WxFakes | null = null;
+
+/** The wx fakes of the current test (made by `fakeWx`). */
+export function currentWx(): WxFakes {
+  if (!current) throw new Error('currentWx(): call fakeWx() first');
+  return current;
 }
 
 /** Installs fresh wx fakes onto the global `wx` (miniprogram-simulate's mock fills the rest) and a new fake app. */
@@ -68,6 +82,11 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
     answer(o, true, { errMsg: `${api}:ok` });
   };
   const modals: WxFakes['modals'] = [];
+  const toasts: string[] = [];
+  let clipboard = '';
+  const subscribe = fakeSubscribe(options.subscribe);
+  const privacy = fakePrivacy(options.privacy);
+  const update = fakeUpdates();
   const fakes: WxFakes = {
     server,
     app,
@@ -77,7 +96,13 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
     }),
     requestPayment: jest.fn((o: any) => {
       const errMsg = options.payResult ?? 'requestPayment:ok';
-      answer(o, errMsg === 'requestPayment:ok', { errMsg });
+      const res = { errMsg };
+      // The success callback counts as a user gesture (wx.requestSubscribeMessage may run there).
+      queueMicrotask(() => {
+        if (errMsg === 'requestPayment:ok') asGesture(() => o.success?.(res));
+        else o.fail?.(res);
+        o.complete?.(res);
+      });
     }),
     showActionSheet: jest.fn((o: any) => answer(o, true, { tapIndex: 0, errMsg: 'showActionSheet:ok' })),
     showModal: jest.fn((o: any) => {
@@ -96,11 +121,23 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
     switchTab: jest.fn((o: any) => app.switchTab(o)),
     reLaunch: jest.fn((o: any) => app.reLaunch(o)),
     stopPullDownRefresh: jest.fn((o?: any) => o && answer(o, true, { errMsg: 'stopPullDownRefresh:ok' })),
-    setClipboardData: jest.fn((o: any) => {
-      storage.set('__clipboard__', o.data);
-      answer(o, true, { errMsg: 'setClipboardData:ok' });
+    setClipboardData: jest.fn((o: any) =>
+      privacy.gate('setClipboardData', 'clipboard', o, () => {
+        clipboard = String(o.data);
+        // WeChat shows its own "copied" toast.
+        toasts.push('内容已复制');
+        answer(o, true, { errMsg: 'setClipboardData:ok' });
+      }),
+    ),
+    clipboard: () => clipboard,
+    showToast: jest.fn((o: any) => {
+      toasts.push(o.title);
+      answer(o, true, { errMsg: 'showToast:ok' });
     }),
-    showToast: jest.fn((o: any) => answer(o, true, { errMsg: 'showToast:ok' })),
+    toasts,
+    subscribe,
+    privacy,
+    update,
     tabBar,
     storage,
   };
@@ -121,6 +158,9 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
     stopPullDownRefresh: fakes.stopPullDownRefresh,
     setClipboardData: fakes.setClipboardData,
     showToast: fakes.showToast,
+    requestSubscribeMessage: subscribe.requestSubscribeMessage,
+    getUpdateManager: update.getUpdateManager,
+    ...privacy.apis,
     setNavigationBarTitle: jest.fn((o: any) => {
       app.setTitle(o.title);
       answer(o, true, { errMsg: 'setNavigationBarTitle:ok' });
@@ -129,11 +169,14 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
     setTabBarBadge: jest.fn((o: any) => tabCall('setTabBarBadge', o, () => (tabBar[o.index].badge = o.text))),
     removeTabBarBadge: jest.fn((o: any) => tabCall('removeTabBarBadge', o, () => (tabBar[o.index].badge = ''))),
     getAppBaseInfo: () => ({ language: options.language ?? 'en', SDKVersion: '3.0.0', theme: 'light' }),
-    getSystemInfoSync: () => ({ language: options.language ?? 'en' }),
-    getAccountInfoSync: () => ({ miniProgram: { appId: 'touristappid', envVersion: options.envVersion ?? 'develop', version: '' } }),
+    getSystemInfoSync: () => ({ language: options.language ?? 'en', SDKVersion: '3.0.0' }),
+    getAccountInfoSync: () => ({
+      miniProgram: { appId: 'touristappid', envVersion: options.envVersion ?? 'develop', version: options.version ?? '' },
+    }),
     getStorageSync: (key: string) => (storage.has(key) ? storage.get(key) : ''),
     setStorageSync: (key: string, value: unknown) => storage.set(key, JSON.parse(JSON.stringify(value))),
     removeStorageSync: (key: string) => storage.delete(key),
   });
+  current = fakes;
   return fakes;
 }

@@ -6,5 +6,6 @@
 // One import for the tests; each part lives in its own file.
 export * from './fake-server';
 export * from './fake-wx';
+export * from './fake-wx-open';
 export * from './page-runner';
 export * from './queries';

@@ -190,6 +190,21 @@ export class FakeApp {
     return this.stack.map((e) => e.route);
   }
 
+  /**
+   * A script error WeChat catches (a throw in a page's handler, a timer): App onError gets one string,
+   * the message and the stack.
+   */
+  scriptError(err: Error): void {
+    this.callApp('onError', `${err.message}\n${err.stack || ''}`);
+  }
+
+  /** A promise rejected with nobody to catch it: App onUnhandledRejection gets { reason, promise }. */
+  unhandledRejection(reason: unknown): void {
+    const promise = Promise.reject(reason);
+    promise.catch(() => undefined);
+    this.callApp('onUnhandledRejection', { reason, promise });
+  }
+
   /** The app goes to the background: the page's onHide, then App onHide. */
   hide(): void {
     this.call(this.top(), 'onHide');

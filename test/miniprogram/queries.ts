@@ -1,6 +1,7 @@
 // The harness's view of a rendered page: its text and attributes, taps as WeChat delivers them,
 // and waiting for the microtask queue or a condition.
 import simulate from 'miniprogram-simulate';
+import { currentWx } from './fake-wx';
 import type { Rendered } from './page-runner';
 
 /** Lets queued microtasks and 0 ms timers run. */
@@ -63,5 +64,23 @@ export async function doubleTap(comp: Rendered, selector: string): Promise<void>
   if (!node) throw new Error(`doubleTap(): nothing matches ${selector}`);
   node.dispatchEvent('tap');
   node.dispatchEvent('tap');
+  await flush();
+}
+
+/**
+ * The shopper taps a `<button open-type="agreePrivacyAuthorization">`: WeChat records the agreement
+ * (and which button, for the onNeedPrivacyAuthorization resolve to name) and fires its
+ * bindagreeprivacyauthorization after the tap.
+ */
+export async function agreePrivacy(comp: Rendered, selector: string): Promise<void> {
+  const node = comp.querySelector(selector);
+  if (!node || !node.dom) throw new Error(`agreePrivacy(): nothing matches ${selector}`);
+  const a = attrsOf(node.dom);
+  if (a['open-type'] !== 'agreePrivacyAuthorization') throw new Error(`agreePrivacy(): ${selector} is not an agreePrivacyAuthorization button`);
+  const privacy = currentWx().privacy;
+  privacy.tappedButtons.push(node.dom.id || String(a.id || ''));
+  privacy.agreed = true;
+  node.dispatchEvent('tap');
+  node.dispatchEvent('agreeprivacyauthorization');
   await flush();
 }
