@@ -24,7 +24,7 @@ describe('orders page', () => {
     const first = page.querySelector('.order-ord_2')!;
     expect(first.dom!.textContent).toContain('Processing');
     expect(first.dom!.textContent).toContain('Steamed bun');
-    expect(first.dom!.textContent).toContain('1 item(s)');
+    expect(first.dom!.textContent).toContain('1 item Total');
     expect(first.dom!.textContent).toContain('¥3.00');
     expect(text(page, '.order-ord_1')).toContain('Paid');
     expect(text(page, '.order-ord_1')).toContain('¥25.00');

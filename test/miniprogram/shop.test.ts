@@ -125,7 +125,7 @@ describe('shop page', () => {
     stepper(page, 1, 'increase');
     await flush();
     expect(text(page, '.cart-count')).toBe('2');
-    expect(attrs(page, '.cart')['aria-label']).toBe('Cart: 2 item(s)');
+    expect(attrs(page, '.cart')['aria-label']).toBe('Cart: 2 items');
     expect(attrs(page, '.checkout').disabled).toBe(false);
     expect(wxf.tabBar[0].badge).toBe('2');
     stepper(page, 0, 'decrease');
