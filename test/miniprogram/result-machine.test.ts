@@ -45,7 +45,7 @@ describe('opened from the history', () => {
     expect(opened.effects).toEqual([{ type: 'read', run: 1, refresh: false }]);
     const { model } = drive([{ type: 'read', run: 1, order: order({ status: 'paid' }) }], opened.model);
     expect(model.phase).toBe('paid');
-    expect(show(model)).toMatchObject({ state: 'paid', icon: 'success', headline: 'Payment successful', status: 'paid' });
+    expect(show(model)).toMatchObject({ state: 'paid', icon: 'success', headline: 'This order is paid', hint: '', status: 'paid' });
   });
 
   test('a processing order starts the bounded wait, with the payment error known before it', () => {

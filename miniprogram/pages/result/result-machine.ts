@@ -21,6 +21,8 @@ export interface Model {
   attempt: PayAttempt | null;
   /** While a payment the sheet reported as made is being confirmed: the payment error known before it. */
   confirming: { errorBefore: PaymentError | null } | null;
+  /** Whether the shopper paid (or tried to) on this visit: a paid order then says thanks, else just "paid". */
+  attempted: boolean;
   /** The pay sheet's answer behind the verdict shown (a closed sheet, a failure), if any. */
   sheet: PayOutcome | null;
   /** The error code behind the 'error' phase. */
@@ -82,6 +84,7 @@ export function initial(id: string): Model {
     reading: 'check',
     order: null,
     attempt: null,
+    attempted: false,
     confirming: null,
     sheet: null,
     failure: null,
@@ -116,6 +119,7 @@ function confirm(m: Model, order: Order): Step {
 
 /** Finds out where the order stands, after a pay attempt or from scratch (`refresh`: ask Airwallex first). */
 function check(m: Model, attempt: PayAttempt | null, refresh: boolean): Step {
+  if (attempt) m = with_(m, { attempted: true });
   if (attempt && attempt.outcome.kind === 'ok') {
     return confirm(with_(m, { run: m.run + 1, attempt, confirming: { errorBefore: attempt.errorBefore } }), attempt.order);
   }

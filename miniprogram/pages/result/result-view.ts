@@ -27,7 +27,6 @@ export interface ResultView {
   headline: string;
   hint: string;
   hintClass: string;
-  detail: string;
   /** Set after the shopper closed the pay sheet: the button then says Pay again. */
   notice: string;
   /** A line under the verdict: a failed pay or cancel, no answer while confirming. */
@@ -36,6 +35,10 @@ export interface ResultView {
   orderId: string;
   /** The status badge ('' until the order is known). */
   status: string;
+  /** The Airwallex payment intent id a support agent asks for ('' before the first payment). */
+  paymentRef: string;
+  /** Offer the customer service chat among the actions (a failed payment, an expired order). */
+  contact: boolean;
   lines: LineView[];
   total: number;
   currency: string;
@@ -63,7 +66,7 @@ export function strings() {
   return {
     loading: t('result.loading'),
     waiting: t('result.waiting'),
-    total: t('result.total'),
+    total: t('common.total'),
     pay: t('result.pay'),
     payAgain: t('result.payAgain'),
     refresh: t('result.refresh'),
@@ -76,6 +79,13 @@ export function strings() {
     copy: t('result.copy'),
     created: t('result.created'),
     paidAt: t('result.paidAt'),
+    paymentRef: t('result.paymentRef'),
+    contact: t('result.contact'),
+    privacyTitle: t('privacy.title'),
+    privacyBody: t('privacy.body'),
+    privacyGuide: t('privacy.guide'),
+    privacyAgree: t('privacy.agree'),
+    privacyDisagree: t('privacy.disagree'),
   };
 }
 
@@ -91,15 +101,22 @@ export function view(m: Model, ctx: ViewContext): ResultView {
   let headline = '';
   let hint = '';
   let hintClass = '';
-  let detail = '';
+  let icon = ICONS[phase] || ['', ''];
   if (phase === 'error') {
     headline = errorMessage(m.failure);
+  } else if (phase === 'paid' && refunds.full) {
+    // A fully refunded order is no success to celebrate: say what came back.
+    headline = t('result.refunded');
+    hint = refunded;
+    hintClass = 'refund-hint';
+    icon = ['info', '#b2b2b2'];
   } else if (phase !== 'loading' && phase !== 'waiting') {
-    headline = t(`result.${phase}` as 'result.paid');
+    // "Payment successful" and thanks only for a payment made on this visit; an old order is just paid.
+    headline = t(phase === 'paid' && !m.attempted ? 'result.paidEarlier' : (`result.${phase}` as 'result.paid'));
     if (phase === 'failed') {
+      // The reason in the shopper's words; what the pay sheet said is developer English, never shown.
       hint = errorMessage((order && order.lastPaymentError) || 'PAYMENT_FAILED');
       hintClass = 'reason';
-      if (sheet && sheet.kind === 'fail' && sheet.detail) detail = t('result.failedDetail', { detail: sheet.detail });
     } else if (phase === 'payable' && sheet && sheet.kind === 'cancel') {
       hint = t('result.cancelledByShopper');
       hintClass = 'shopper-cancel';
@@ -107,14 +124,16 @@ export function view(m: Model, ctx: ViewContext): ResultView {
       // Opened later from the orders: what came back matters more than the thanks.
       hint = [refunded, refundPending].filter(Boolean).join(' · ');
       hintClass = 'refund-hint';
-    } else {
+    } else if (phase !== 'paid' || m.attempted) {
       hint = t(phase === 'paid' ? 'result.paidHint' : phase === 'payable' ? 'result.payableHint' : phase === 'pending' ? 'result.pendingHint' : 'result.closedHint');
     }
   }
   const expires = order ? Date.parse(order.expiresAt) : 0;
   // No countdown once the time is up by this phone's clock: the server has the last word.
   const counting = !!order && order.status === 'awaiting_payment' && !m.closed && !m.hidden && expires > ctx.now;
-  const icon = ICONS[phase] || ['', ''];
+  // While a payment is being confirmed the order is not "awaiting payment" to the shopper, whatever the
+  // server's status says until the verdict.
+  const confirming = (phase === 'waiting' || phase === 'pending') && !!order && order.status === 'awaiting_payment';
   return {
     state: phase,
     icon: icon[0],
@@ -122,12 +141,13 @@ export function view(m: Model, ctx: ViewContext): ResultView {
     headline,
     hint,
     hintClass,
-    detail,
     notice: phase === 'payable' && hintClass === 'shopper-cancel' ? hint : '',
     error: m.error && phase !== 'error' ? errorMessage(m.error) : '',
     busy: m.busy,
     orderId: m.id,
-    status: order ? (order.status === 'paid' && refunds.full ? 'refunded' : order.status) : '',
+    status: order ? (confirming ? 'processing' : order.status === 'paid' && refunds.full ? 'refunded' : order.status) : '',
+    paymentRef: (order && order.paymentIntentId) || '',
+    contact: phase === 'failed' || phase === 'expired',
     lines: order ? lineViews(order.items, ctx.products) : [],
     total: order ? order.total.amount : 0,
     currency: order ? order.total.currency : 'CNY',

@@ -3,15 +3,18 @@
 // verdict (bounded long polls); a cancel is not an error; a failure says why; both offer Pay again.
 // The states live in result-machine.ts and what they show in result-view.ts; this page runs the
 // machine's effects (requests, the pay sheet, dialogs) and renders its view. Closing the page aborts
-// its requests; coming back from the background checks again.
+// its requests; coming back from the background checks again. Help: the order number (Copy, behind
+// the privacy agreement WeChat requires for the clipboard), the payment reference, customer service.
 import type { ConfigResponse, Product } from '../../../server/contract';
 import { errorCode } from '../../utils/error-message';
 import { t } from '../../utils/i18n';
-import { confirm, copy, setTitle, switchTab } from '../../utils/wx-async';
+import { back, confirm, copy, setTitle, switchTab } from '../../utils/wx-async';
 import { getConfig } from '../../services/app-config';
 import { cancelOrder, getOrder } from '../../services/orders';
 import { payOrder, takePayAttempt, waitForVerdict } from '../../services/payment';
 import { knownProducts } from '../../services/products';
+import { reportError } from '../../services/client-errors';
+import { askSubscriptions, sendSubscriptions } from '../../services/subscriptions';
 import { closeGroup, requestGroup } from '../../services/request';
 import type { RequestGroup } from '../../services/request';
 import { initial, step } from './result-machine';
@@ -27,7 +30,12 @@ interface PageState {
   countdown: ReturnType<typeof setInterval> | null;
   /** The data last rendered, per key (JSON), so only what changed is sent with setData. */
   shown: Record<string, string>;
+  /** WeChat's onNeedPrivacyAuthorization resolve while the privacy popup is open. */
+  privacy: PrivacyResolve | null;
 }
+
+/** Tells WeChat what the shopper chose in the privacy popup ("agree" names the agree button). */
+type PrivacyResolve = (res: { event: string; buttonId?: string }) => void;
 
 const states = new WeakMap<object, PageState>();
 
@@ -45,12 +53,12 @@ function safeDecode(value: string | undefined): string {
 }
 
 Component({
-  data: Object.assign({ text: {} as ReturnType<typeof strings> }, view(initial(''), { config: null, products: [], now: 0 })),
+  data: Object.assign({ text: {} as ReturnType<typeof strings>, privacy: false }, view(initial(''), { config: null, products: [], now: 0 })),
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       setTitle(t('result.title'));
       const id = safeDecode(query.id);
-      const state: PageState = { model: initial(id), group: requestGroup(), config: null, products: [], countdown: null, shown: {} };
+      const state: PageState = { model: initial(id), group: requestGroup(), config: null, products: [], countdown: null, shown: {}, privacy: null };
       states.set(this, state);
       this.setData({ text: strings() });
       getConfig().then(
@@ -76,6 +84,17 @@ Component({
       this.dispatch({ type: 'hide' });
     },
     onShow() {
+      // The privacy popup lives on this page: the listener follows the page on top (the last one registered wins).
+      if (typeof wx.onNeedPrivacyAuthorization === 'function') {
+        // The typings give the listener a result object; WeChat hands it `resolve` (see the API's docs).
+        const listen = wx.onNeedPrivacyAuthorization as unknown as (fn: (resolve: PrivacyResolve) => void) => void;
+        listen((resolve) => {
+          const state = states.get(this);
+          if (!state) return resolve({ event: 'disagree' });
+          state.privacy = resolve;
+          this.setData({ privacy: true });
+        });
+      }
       this.dispatch({ type: 'show' });
     },
     /** Steps the machine, renders the new state, then runs the effects it asked for. */
@@ -167,6 +186,11 @@ Component({
       }
     },
     onPayTap() {
+      const state = states.get(this);
+      // A disabled button still fires bindtap in WeChat: nothing at all while busy.
+      if (!state || state.model.busy) return;
+      // First, before anything asynchronous: WeChat opens its panel only from the tap itself.
+      sendSubscriptions(state.model.id, askSubscriptions(state.model.id));
       this.dispatch({ type: 'payTap' });
     },
     onRefreshTap() {
@@ -176,7 +200,32 @@ Component({
       this.dispatch({ type: 'cancelTap' });
     },
     onCopyTap() {
-      copy(this.data.orderId);
+      copy(this.data.orderId).then((errno) => {
+        if (!errno) return;
+        // The number stays selectable (long press); 112 is the merchant's to fix: tell the server's log.
+        wx.showToast({ title: t('result.copyFailed'), icon: 'none' });
+        if (errno === 112) reportError('error', 'setClipboardData: the clipboard is not declared in the privacy guide');
+      });
+    },
+    onPrivacyAgree() {
+      this.closePrivacy({ buttonId: 'agree-privacy', event: 'agree' });
+    },
+    onPrivacyDisagreeTap() {
+      this.closePrivacy({ event: 'disagree' });
+    },
+    onPrivacyGuideTap() {
+      wx.openPrivacyContract({ fail: () => undefined });
+    },
+    closePrivacy(res: { event: string; buttonId?: string }) {
+      const state = states.get(this);
+      const resolve = state && state.privacy;
+      if (state) state.privacy = null;
+      this.setData({ privacy: false });
+      if (resolve) resolve(res);
+    },
+    onDoneTap() {
+      // Back where the shopper came from (My orders, the shop); the shop when opened on its own.
+      back();
     },
     onOrdersTap() {
       switchTab('/pages/orders/orders');
