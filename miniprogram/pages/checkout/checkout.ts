@@ -1,4 +1,5 @@
 // Checkout: the cart's items and the server's total, and one Pay button that locks while busy. Pay
+// asks for the shop's subscription messages (from the tap itself, never waiting for the answer),
 // creates the order once per checkout (Idempotency-Key), then pays it; the result page takes over.
 // Leaving the page (Back) while Pay is in flight stops there: no pay sheet, no redirect.
 import type { ConfigResponse, Money, Order, OrderItem } from '../../../server/contract';
@@ -6,12 +7,13 @@ import { errorMessage } from '../../utils/error-message';
 import { t } from '../../utils/i18n';
 import { formatPrice } from '../../utils/money';
 import { newIdempotencyKey, withQuery } from '../../utils/text';
-import { redirectTo, setTitle, switchTab } from '../../utils/wx-async';
+import { back, redirectTo, setTitle } from '../../utils/wx-async';
 import { getConfig } from '../../services/app-config';
 import type { CartLine } from '../../services/cart';
 import { cartTotal, clearCart, getCart } from '../../services/cart';
 import { createOrder, quoteItems } from '../../services/orders';
 import { payOrder } from '../../services/payment';
+import { askSubscriptions, sendSubscriptions } from '../../services/subscriptions';
 import { lineViews } from '../../services/products';
 import type { LineView } from '../../services/products';
 
@@ -30,7 +32,7 @@ function strings() {
   return {
     empty: t('checkout.empty'),
     backToShop: t('checkout.backToShop'),
-    total: t('checkout.total'),
+    total: t('common.total'),
     paying: t('checkout.paying'),
     loading: t('common.loading'),
   };
@@ -105,6 +107,9 @@ Component({
       // A disabled button still fires bindtap in WeChat, and setData updates this.data at once: this
       // check is the lock (a second tap in the same tick already sees paying).
       if (this.data.paying || this.data.loading || !state || state.lines.length === 0) return;
+      // Then first, before anything asynchronous: WeChat opens its subscription panel only from the tap
+      // itself. The answer goes to the server once the order exists; it never holds up the payment.
+      const answers = askSubscriptions(state.order ? state.order.id : undefined);
       this.setData({ paying: true, error: '' });
       const items = state.lines.map((l) => ({ sku: l.product.sku, quantity: l.quantity }));
       const ordered = state.order
@@ -120,7 +125,10 @@ Component({
             return order;
           });
       ordered
-        .then((order) => (state.closed ? null : payOrder(order.id, () => state.closed)))
+        .then((order) => {
+          sendSubscriptions(order.id, answers);
+          return state.closed ? null : payOrder(order.id, () => state.closed);
+        })
         .then(
           (attempt) => {
             // Whatever the sheet said, the result page asks the server what really happened.
@@ -132,7 +140,7 @@ Component({
         );
     },
     onBackTap() {
-      wx.navigateBack({ fail: () => switchTab('/pages/shop/shop') });
+      back();
     },
   },
 });
