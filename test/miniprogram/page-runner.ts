@@ -13,8 +13,15 @@ export const MP_ROOT = path.join(__dirname, '../../miniprogram');
 /** The app's app.json (pages and tab bar). */
 export const APP_JSON = JSON.parse(fs.readFileSync(path.join(MP_ROOT, 'app.json'), 'utf8')) as {
   pages: string[];
+  subpackages?: Array<{ root: string; pages: string[] }>;
+  window?: { navigationBarTitleText?: string };
   tabBar?: { list: Array<{ pagePath: string; text: string }> };
 };
+/** Every page's route, the main package's and the subpackages' ("pages/result/result"). */
+export const PAGES: string[] = APP_JSON.pages.concat(
+  ...(APP_JSON.subpackages || []).map((sub) => sub.pages.map((page) => `${sub.root.replace(/\/$/, '')}/${page}`)),
+);
+
 /** Routes of the tab bar's pages, in order ("pages/shop/shop"). */
 export const TAB_ROUTES: string[] = APP_JSON.tabBar ? APP_JSON.tabBar.list.map((item) => item.pagePath) : [];
 
@@ -109,6 +116,8 @@ export interface PageEntry {
   page: Rendered;
   /** The navigation bar title the page set (wx.setNavigationBarTitle), or its json's. */
   title: string;
+  /** Every title the bar showed, in order: the json's (drawn before any code runs), then each one set. */
+  titles: string[];
   /** Set once the page was unloaded. */
   closed?: boolean;
 }
@@ -133,7 +142,9 @@ function parseUrl(url: string): { route: string; query: Record<string, string> }
 function pageTitle(route: string): string {
   try {
     const json = JSON.parse(fs.readFileSync(path.join(MP_ROOT, `${route}.json`), 'utf8'));
-    return json.navigationBarTitleText || '';
+    // A page without one gets app.json's window title.
+    if (typeof json.navigationBarTitleText === 'string') return json.navigationBarTitleText;
+    return (APP_JSON.window && APP_JSON.window.navigationBarTitleText) || '';
   } catch {
     return '';
   }
@@ -174,7 +185,7 @@ export class FakeApp {
 
   /** Makes an already rendered page the only page (for `load()`: the test calls its lifecycles). */
   adopt(route: string, page: Rendered): void {
-    const entry: PageEntry = { route, query: {}, page, title: pageTitle(route) };
+    const entry: PageEntry = { route, query: {}, page, title: pageTitle(route), titles: [pageTitle(route)] };
     this.stack = [entry];
     this.tabs.clear();
     if (TAB_ROUTES.indexOf(route) >= 0) this.tabs.set(route, entry);
@@ -300,11 +311,13 @@ export class FakeApp {
 
   /** Sets the top page's title (wx.setNavigationBarTitle). */
   setTitle(title: string): void {
-    if (this.stack.length) this.top().title = title;
+    if (!this.stack.length) return;
+    this.top().title = title;
+    this.top().titles.push(title);
   }
 
   private check(route: string, api: string): void {
-    if (APP_JSON.pages.indexOf(route) < 0) throw new Error(`page "${route}" is not found`);
+    if (PAGES.indexOf(route) < 0) throw new Error(`page "${route}" is not found`);
     void api;
   }
 
@@ -325,7 +338,7 @@ export class FakeApp {
 
   private open(route: string, query: Record<string, string>): PageEntry {
     const page = render(route);
-    const entry: PageEntry = { route, query, page, title: pageTitle(route) };
+    const entry: PageEntry = { route, query, page, title: pageTitle(route), titles: [pageTitle(route)] };
     if (TAB_ROUTES.indexOf(route) >= 0) this.tabs.set(route, entry);
     return entry;
   }
