@@ -67,24 +67,45 @@ simulateUtils.runJs = (file: string) => {
 const simulateWxss: { compile: (wxss: string, options: { prefix: string }) => string } = require('miniprogram-simulate/src/wxss');
 
 /**
- * WeChat applies app.wxss to every page (not to components); simulate does not load it. Scoped like a
- * page ("main--"), 1 rpx = 1 px as simulate does, and first in <head> so page styles come after it.
+ * WeChat applies app.wxss to every page (not to components); simulate does not load it. Scoped like
+ * the page (`prefix--`), 1 rpx = 1 px as simulate does, and first in <head> so page styles come after it.
  */
-function insertAppWxss(): void {
-  if (document.getElementById('app-wxss')) return;
+function insertAppWxss(prefix: string): void {
+  if (document.getElementById(`app-wxss-${prefix}`)) return;
   const style = document.createElement('style');
-  style.id = 'app-wxss';
+  style.id = `app-wxss-${prefix}`;
   style.textContent = simulateWxss
-    .compile(fs.readFileSync(path.join(MP_ROOT, 'app.wxss'), 'utf8'), { prefix: 'main' })
+    .compile(fs.readFileSync(path.join(MP_ROOT, 'app.wxss'), 'utf8'), { prefix })
     .replace(/(\d+)rpx/gi, '$1px');
   document.head.insertBefore(style, document.head.firstChild);
 }
 
+/** Each rendered page or component's styles: its app.wxss copy (pages only) and simulate's <style>. */
+const styleIds = new WeakMap<object, { prefix: string; id: string }>();
+
+/**
+ * The styles WeChat would apply to `comp`: app.wxss, the page's own WXSS and its components'. Each
+ * page gets its own class prefix, as each WeChat page gets its own document, so no page's rules reach
+ * another's elements (in the tests' cascade checks and in the screenshots alike).
+ */
+export function stylesOf(comp: Rendered): string {
+  const known = styleIds.get(comp);
+  if (!known) throw new Error('stylesOf(): not a rendered page or component');
+  const text = (id: string) => {
+    const style = document.getElementById(id);
+    return style ? style.textContent || '' : '';
+  };
+  return text(`app-wxss-${known.prefix}`) + text(known.id);
+}
+
 function render(relPath: string, props: Record<string, unknown> = {}): Rendered {
-  insertAppWxss();
-  const id = simulate.load(path.join(MP_ROOT, relPath), { rootPath: MP_ROOT });
+  // A page's class prefix is its own ("p-result--"); a component loaded alone keeps simulate's "main".
+  const prefix = relPath.startsWith('pages/') ? `p-${relPath.split('/').pop()}` : 'main';
+  if (prefix !== 'main') insertAppWxss(prefix);
+  const id = simulate.load(path.join(MP_ROOT, relPath), prefix, { rootPath: MP_ROOT });
   const comp = simulate.render(id, props) as Rendered;
   comp.attach(document.createElement('parent-wrapper'));
+  styleIds.set(comp, { prefix, id });
   return comp;
 }
 
@@ -186,6 +207,7 @@ export class FakeApp {
   /** Makes an already rendered page the only page (for `load()`: the test calls its lifecycles). */
   adopt(route: string, page: Rendered): void {
     const entry: PageEntry = { route, query: {}, page, title: pageTitle(route), titles: [pageTitle(route)] };
+    Object.assign(page.instance as object, { route, options: {} });
     this.stack = [entry];
     this.tabs.clear();
     if (TAB_ROUTES.indexOf(route) >= 0) this.tabs.set(route, entry);
@@ -339,6 +361,8 @@ export class FakeApp {
   private open(route: string, query: Record<string, string>): PageEntry {
     const page = render(route);
     const entry: PageEntry = { route, query, page, title: pageTitle(route), titles: [pageTitle(route)] };
+    // What getCurrentPages() gives in WeChat: each page's route and the query it was opened with.
+    Object.assign(page.instance as object, { route, options: query });
     if (TAB_ROUTES.indexOf(route) >= 0) this.tabs.set(route, entry);
     return entry;
   }

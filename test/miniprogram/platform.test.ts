@@ -2,6 +2,7 @@
 // taps, leaving a page with work in flight, the background, button widths, titles, animations.
 import { allText, attrsOf, doubleTap, fakeWx, flush, order, PAGES, standardServer, tap, text, TAB_ROUTES, until } from './harness';
 import type { Answer, Call, FakeServer, Rendered, WxFakes } from './harness';
+import { compare, matchingRules, specificityOf } from './css';
 
 /** A route answer held back until the test releases it. */
 function gate(answer: Answer): { handler: (call: Call) => Promise<Answer>; release: () => void; calls: Call[] } {
@@ -239,41 +240,3 @@ describe('buttons under style v2', () => {
 test('the tab bar has the shop and the orders', () => {
   expect(TAB_ROUTES).toEqual(['pages/shop/shop', 'pages/orders/orders']);
 });
-
-// ---------------------------------------------------------------- a small CSS cascade for jsdom
-
-function matchingRules(el: Element): CSSStyleRule[] {
-  const rules: CSSStyleRule[] = [];
-  Array.from(document.styleSheets).forEach((sheet) => {
-    Array.from(sheet.cssRules).forEach((rule) => {
-      const style = rule as CSSStyleRule;
-      if (!style.selectorText) return;
-      try {
-        if (style.selectorText.split(',').some((s) => el.matches(s.trim()))) rules.push(style);
-      } catch {
-        // A selector jsdom cannot parse does not match.
-      }
-    });
-  });
-  return rules;
-}
-
-/** [ids, classes + attributes + pseudo-classes, elements] of the part of `selectorText` that matches. */
-function specificityOf(el: Element, selectorText: string): number[] {
-  return selectorText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => el.matches(s))
-    .map((s) => {
-      const ids = (s.match(/#[\w-]+/g) || []).length;
-      const classes = (s.match(/\.[\w-]+|\[[^\]]+\]|:(?!:)[\w-]+/g) || []).length;
-      const elements = (s.replace(/[.#:\[][^\s>+~]*/g, ' ').match(/[a-z][\w-]*/gi) || []).length;
-      return [ids, classes, elements];
-    })
-    .reduce((a, b) => (compare(a, b) >= 0 ? a : b), [0, 0, 0]);
-}
-
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < 3; i += 1) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
-}
