@@ -159,6 +159,18 @@ describe('shop page', () => {
     expect(page.data.products.map((p: { sku: string }) => p.sku)).toEqual(['bun']);
   });
 
+  test('a failed pull-down refresh keeps the products on screen and says why above them', async () => {
+    const wxf = fakeWx();
+    const page = await openShop();
+    wxf.server.on('GET /api/products', 'network');
+    page.instance.onPullDownRefresh();
+    await until(() => wxf.stopPullDownRefresh.mock.calls.length > 0);
+    await flush();
+    expect(page.querySelectorAll('.product')).toHaveLength(2);
+    expect(text(page, '.refresh-error')).toBe('No connection to the shop. Check your network and try again.');
+    expect(page.querySelector('.retry')).toBeFalsy();
+  });
+
   test('can be shared, with a localised title that opens the shop', async () => {
     fakeWx({ language: 'zh_CN' });
     const page = await openShop();
