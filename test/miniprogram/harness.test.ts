@@ -1,6 +1,7 @@
 // The fakes themselves: they must refuse what WeChat refuses (wechat.md A8), or the page tests prove nothing.
 import simulate from 'miniprogram-simulate';
-import { currentWx, fakeWx, flush, load, PAGE_STACK_LIMIT, standardServer, until } from './harness';
+import { matchingRules } from './css';
+import { currentWx, fakeWx, flush, load, PAGE_STACK_LIMIT, standardServer, stylesOf, until } from './harness';
 
 function wxCall<T = any>(api: string, options: Record<string, unknown> = {}): Promise<{ ok: boolean; res: T }> {
   return new Promise((resolve) => {
@@ -252,5 +253,24 @@ describe('wx.getUpdateManager', () => {
     wxf.update.ready();
     manager.applyUpdate();
     expect(wxf.update.applied).toBe(1);
+  });
+});
+
+describe('styles', () => {
+  test('each page gets only its own styles and app.wxss, as each WeChat page has its own document', async () => {
+    const wxf = fakeWx({ server: standardServer().on('GET /api/orders/:id', 'never') });
+    wxf.app.launch('pages/shop/shop');
+    wx.navigateTo({ url: '/pages/result/result?id=ord_1' });
+    await flush();
+    const result = wxf.app.top().page;
+    // shop.wxss and result.wxss both style a `.row`; only the order page's own rule reaches its rows.
+    result.setData({ status: 'paid' });
+    await flush();
+    const row = result.querySelector('.info .row')!.dom!;
+    const selectors = matchingRules(row).map((rule) => rule.selectorText);
+    expect(selectors.length).toBeGreaterThan(0);
+    expect(selectors.filter((selector) => selector.indexOf('.p-result--') < 0)).toEqual([]);
+    expect(stylesOf(result)).not.toContain('.p-shop--');
+    expect(stylesOf(result)).toContain('.p-result--row');
   });
 });
