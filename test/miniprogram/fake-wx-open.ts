@@ -1,6 +1,8 @@
 // The harness's fakes of WeChat's open abilities, as strict as WeChat: the tap rule (user gestures),
-// wx.requestSubscribeMessage (wechat-subscribe-messages.md §1), the privacy agreement in front of
-// privacy APIs (wx.setClipboardData), and the update manager.
+// wx.requestSubscribeMessage (https://developers.weixin.qq.com/miniprogram/dev/api/open-api/subscribe-message/wx.requestSubscribeMessage.html
+// ), the privacy agreement in front of privacy APIs
+// (wx.setClipboardData; https://developers.weixin.qq.com/miniprogram/dev/framework/user-privacy/PrivacyAuthorize.html),
+// and the update manager.
 
 /** Answers a wx call on the microtask queue, as WeChat answers after the caller's code returned. */
 export function answer(o: any, ok: boolean, res: any): void {
