@@ -17,7 +17,8 @@ export function answer(o: any, ok: boolean, res: any): void {
 
 // WeChat lets some APIs run only inside a user's tap (wx.requestSubscribeMessage): the tap's handlers,
 // run synchronously, and what they call synchronously (a component's triggerEvent included). Every
-// tap reaches the page through exparser's dispatchEvent, so that is where a gesture starts and ends.
+// tap reaches the page through exparser's dispatchEvent, so that is where a gesture starts and ends
+// (package.json pins the exparser that j-component's "latest" resolves to, so both share one copy).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const exparser: { Event: { dispatchEvent: (...args: any[]) => unknown } } = require('miniprogram-exparser');
 const GESTURES = ['tap', 'longpress', 'longtap'];
