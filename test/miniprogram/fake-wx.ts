@@ -2,7 +2,8 @@
 // pitfall 7) and refuse what WeChat refuses (wechat.md A8): showModal's button text limits, tab bar
 // calls off tab pages, navigation through the fake app's page stack; and, from fake-wx-open.ts, the
 // tap rule of subscription messages, the privacy agreement and the update manager.
-import { APP_JSON, FakeApp, setCurrentApp, TAB_ROUTES } from './page-runner';
+import { APP_JSON, TAB_ROUTES } from './page-loader';
+import { FakeApp, setCurrentApp } from './page-runner';
 import { standardServer } from './fake-server';
 import type { FakeServer } from './fake-server';
 import { answer, asGesture, fakePrivacy, fakeSubscribe, fakeUpdates } from './fake-wx-open';

@@ -2,7 +2,7 @@
 // and waiting for the microtask queue or a condition.
 import simulate from 'miniprogram-simulate';
 import { currentWx } from './fake-wx';
-import type { Rendered } from './page-runner';
+import type { Rendered } from './page-loader';
 
 /** Lets queued microtasks and 0 ms timers run. */
 export async function flush(times = 3): Promise<void> {
