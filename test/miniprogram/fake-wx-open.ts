@@ -73,6 +73,8 @@ export interface SubscribeOptions {
 
 export interface SubscribeFake {
   requestSubscribeMessage: jest.Mock;
+  /** wx.getSetting: with `withSubscriptions`, the main switch and the "always keep" answers only. */
+  getSetting: jest.Mock;
   /** Every call: the ids asked for, whether it came inside a gesture, and how WeChat answered. */
   calls: Array<{ ids: unknown; gesture: boolean; result?: Record<string, unknown> }>;
   /** Closes a held panel with the shopper's choice. */
@@ -104,6 +106,11 @@ export function fakeSubscribe(options: SubscribeOptions = {}): SubscribeFake {
   let open: (() => void) | null = null;
   const fake: SubscribeFake = {
     calls: [],
+    getSetting: jest.fn((o: any) => {
+      const res: Record<string, unknown> = { authSetting: {}, errMsg: 'getSetting:ok' };
+      if (o && o.withSubscriptions) res.subscriptionsSetting = { mainSwitch: options.mainSwitch !== false, itemSettings: Object.assign({}, options.kept) };
+      answer(o, true, res);
+    }),
     answer: () => {
       const close = open;
       open = null;

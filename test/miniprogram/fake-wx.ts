@@ -160,6 +160,7 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
     setClipboardData: fakes.setClipboardData,
     showToast: fakes.showToast,
     requestSubscribeMessage: subscribe.requestSubscribeMessage,
+    getSetting: subscribe.getSetting,
     getUpdateManager: update.getUpdateManager,
     ...privacy.apis,
     setNavigationBarTitle: jest.fn((o: any) => {

@@ -206,6 +206,7 @@ describe('wx.requestSubscribeMessage', () => {
     const kept: Array<Promise<{ ok: boolean; res: any }>> = [];
     await tappable(() => kept.push(wxCall('requestSubscribeMessage', { tmplIds: ['x'] }))).tap();
     expect((await kept[0]).res).toEqual({ errMsg: 'requestSubscribeMessage:ok', x: 'ban' });
+    expect((await wxCall('getSetting', { withSubscriptions: true })).res.subscriptionsSetting).toEqual({ mainSwitch: true, itemSettings: { x: 'ban' } });
     fakeWx({ subscribe: { templates: { x: { title: 'Paid', type: 2 }, y: { title: 'Paid', type: 2 } } } });
     const twins: Array<Promise<{ ok: boolean; res: any }>> = [];
     await tappable(() => twins.push(wxCall('requestSubscribeMessage', { tmplIds: ['x', 'y'] }))).tap();
