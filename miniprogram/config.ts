@@ -1,5 +1,13 @@
 // Where the mini program finds its server, per build (develop / trial / release). No secrets here, ever:
 // everything in this folder ships to every phone.
+import type { ContractVersion } from '../server/contract';
+
+/**
+ * The server contract this build speaks: server/contract.ts CONTRACT_VERSION, pinned by its type, so
+ * the type check fails until this number follows a change there. A server that reports a newer one
+ * makes the app ask the shopper to restart into the update (services/updates.ts).
+ */
+export const CONTRACT_VERSION: ContractVersion = 2;
 
 /**
  * MERCHANTS: set your server's HTTPS origin here (no trailing slash, no path). It is used by trial

@@ -34,4 +34,27 @@ function compile() {
   });
 }
 
-module.exports = { ROOT, ci, createProject, compile };
+
+/**
+ * Which package a compiled file belongs to: the root of its subpackage (app.json "subpackages"), or
+ * "main" for the main package, which WeChat downloads before the first page shows.
+ */
+function packageOf(file) {
+  const app = JSON.parse(require('fs').readFileSync(path.join(ROOT, 'miniprogram/app.json'), 'utf8'));
+  const sub = (app.subpackages || []).find((p) => file === p.root || file.startsWith(`${p.root.replace(/\/$/, '')}/`));
+  return sub ? sub.root : 'main';
+}
+
+/** Bytes per package ({ main, "pages/result": … }) of a compiled result. */
+function packageSizes(files) {
+  const sizes = { main: 0 };
+  Object.keys(files).forEach((file) => {
+    const content = files[file];
+    const bytes = Buffer.isBuffer(content) ? content.length : Buffer.byteLength(String(content));
+    const pkg = packageOf(file);
+    sizes[pkg] = (sizes[pkg] || 0) + bytes;
+  });
+  return sizes;
+}
+
+module.exports = { ROOT, ci, createProject, compile, packageOf, packageSizes };

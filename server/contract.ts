@@ -1,5 +1,16 @@
-// The HTTP contract between the mini program and the server. Types only (no runtime values): the
+// The HTTP contract between the mini program and the server. Types only, but for CONTRACT_VERSION: the
 // mini program imports them with `import type`, so both sides share one definition and cannot drift.
+
+/**
+ * The version of this contract, served as `ConfigResponse.contractVersion`. Raise it when a change
+ * needs a newer mini program: a mini program compiled against an older one then asks the shopper to
+ * restart into the update. The mini program pins its own copy through `ContractVersion` (a type, so
+ * nothing from server/ is bundled): when the two differ, its type check fails.
+ */
+export const CONTRACT_VERSION = 2;
+
+/** The literal type of CONTRACT_VERSION, for the mini program's compiled-in copy. */
+export type ContractVersion = typeof CONTRACT_VERSION;
 
 /** An amount of money in integer minor units (fen for CNY, yen for JPY). */
 export interface Money {
@@ -41,6 +52,21 @@ export interface ConfigResponse {
   orderLifetimeSeconds: number;
   /** Upper bound the server accepts for `waitSeconds` on GET /api/orders/{id}. */
   maxWaitSeconds: number;
+  /** CONTRACT_VERSION of this server; a newer one than the mini program's means it must update. */
+  contractVersion: number;
+  /**
+   * Template ids of the one-time subscription messages this shop sends; absent when the merchant set
+   * none (then the mini program never asks). The Pay tap asks `wx.requestSubscribeMessage` for them.
+   */
+  subscribeTemplates?: SubscribeTemplates;
+}
+
+/** Subscription message template ids (priTmplId from the MP console), each absent when not set. */
+export interface SubscribeTemplates {
+  /** "Payment succeeded", sent once the order is paid. */
+  paymentSucceeded?: string;
+  /** "Refund succeeded", sent once a refund of the order succeeded. */
+  refundSucceeded?: string;
 }
 
 export interface Product {
@@ -198,6 +224,49 @@ export interface GetOrderQuery {
   refundsSince?: number;
   /** Ask Airwallex now before answering (a Refresh button); the answer is then as fresh as it gets. */
   refresh?: boolean;
+}
+
+/**
+ * POST /api/orders/{id}/subscriptions, with the shopper's bearer token as on the other order routes:
+ * what the shopper answered to `wx.requestSubscribeMessage` for this order's messages.
+ */
+export interface SubscriptionsRequest {
+  /**
+   * Template id → the status exactly as WeChat returned it: `accept`, `reject`, `ban`, `filter`, or
+   * an `acceptWith…` variant (any status starting with "accept" is consent). Ids the mini program
+   * did not ask for are ignored.
+   */
+  results: Record<string, string>;
+}
+
+/** 200 answer of POST /api/orders/{id}/subscriptions. */
+export interface SubscriptionsResponse {
+  /** The template ids the server will send this order's message for (one message per accept). */
+  accepted: string[];
+}
+
+/**
+ * POST /api/client-errors: a script error or unhandled promise rejection in the mini program, for
+ * the server's log. No session and no personal data: no token, no query strings, no order data.
+ * Answered 204; 429 when the server's rate limit is reached. The mini program never retries.
+ */
+export interface ClientErrorReport {
+  /** `error` (App.onError) or `rejection` (App.onUnhandledRejection). */
+  kind: 'error' | 'rejection';
+  /** The error message, at most 300 characters. */
+  message: string;
+  /** The stack, at most 1500 characters; '' when there is none. */
+  stack: string;
+  /** The route of the page on top ("pages/result/result"), without its query; '' before any page. */
+  route: string;
+  /** The mini program's version ("1.2.0"; '' in develop and trial builds). */
+  appVersion: string;
+  /** "develop", "trial" or "release". */
+  envVersion: string;
+  /** WeChat's base library version ("3.4.1"). */
+  sdkVersion: string;
+  /** The CONTRACT_VERSION the mini program was built against. */
+  contractVersion: number;
 }
 
 /** Exactly the fields `wx.requestPayment` takes, all strings, passed through from Airwallex. */

@@ -1,26 +1,26 @@
-// Every string a shopper reads, in English and Chinese (zh_CN), and the one function that picks one.
+// Every string a shopper reads, in English and Chinese, and the one function that picks one. Chinese
+// is written once, in Simplified characters; Traditional (zh_TW, zh_HK) comes from a character map.
 
-/** The languages the mini program speaks. */
-export type Language = 'zh_CN' | 'en';
+/** The languages the mini program speaks: Simplified and Traditional Chinese, and English. */
+export type Language = 'zh_CN' | 'zh_TW' | 'en';
 
-// One entry per key: [English, Chinese]. Keys once, not twice, keeps the package small.
-const MESSAGES = {
-  'shop.title': ['Shop', '商店'],
+// (Exported for the tests.) One entry per key: [English, Chinese] or, where English has a singular, [English, Chinese, English
+// for a count of 1]. Keys once, not twice, keeps the package small.
+export const MESSAGES = {
   'shop.loading': ['Loading products…', '正在加载商品…'],
   'shop.empty': ['No products yet.', '暂无商品。'],
-  'shop.total': ['Total', '合计'],
   'shop.checkout': ['Checkout', '去结算'],
-  'shop.cart': ['Cart: {count} item(s)', '购物车：{count} 件'],
+  'shop.cart': ['Cart: {count} items', '购物车：{count} 件', 'Cart: 1 item'],
   'shop.share': ['Tea, mooncakes and more, paid with WeChat Pay', '好茶、月饼和更多好物，微信支付'],
   'shop.sandbox': ['Sandbox: payments are simulated, no money moves.', '沙箱模式：支付为模拟，不会扣款。'],
   'tab.shop': ['Shop', '商店'],
   'tab.orders': ['Orders', '订单'],
   'common.retry': ['Try again', '重试'],
   'common.loading': ['Loading…', '加载中…'],
+  'common.total': ['Total', '合计'],
   'checkout.title': ['Checkout', '确认订单'],
   'checkout.empty': ['Your cart is empty.', '购物车是空的。'],
   'checkout.backToShop': ['Back to the shop', '返回商店'],
-  'checkout.total': ['Total', '合计'],
   'checkout.pay': ['Pay {amount}', '支付 {amount}'],
   'checkout.paying': ['Paying…', '支付中…'],
   'result.title': ['Order details', '订单详情'],
@@ -28,11 +28,12 @@ const MESSAGES = {
   'result.waiting': ['Confirming your payment with WeChat Pay…', '正在向微信支付确认支付结果…'],
   'result.paid': ['Payment successful', '支付成功'],
   'result.paidHint': ['Thank you! Your order is paid.', '感谢购买！订单已支付。'],
+  'result.paidEarlier': ['This order is paid', '订单已支付'],
+  'result.refunded': ['This order was refunded', '订单已全额退款'],
   'result.payable': ['Payment not completed', '支付未完成'],
   'result.payableHint': ['The order is still open. You can pay whenever you are ready.', '订单仍然有效，您可以随时继续支付。'],
   'result.cancelledByShopper': ['You closed the payment. Nothing was charged; the order is still open.', '您已关闭支付，未扣款，订单仍然有效。'],
   'result.failed': ['Payment failed', '支付失败'],
-  'result.failedDetail': ['WeChat says: {detail}', '微信提示：{detail}'],
   'result.pending': ["We're confirming your payment", '正在确认您的支付'],
   'result.pendingHint': [
     'This is taking longer than usual. Nothing more is needed from you; check again in a moment or find the order in My orders.',
@@ -41,7 +42,6 @@ const MESSAGES = {
   'result.cancelled': ['This order was cancelled.', '订单已取消。'],
   'result.expired': ['This order expired before it was paid.', '订单已过期，未支付。'],
   'result.closedHint': ['Nothing was charged.', '未产生扣款。'],
-  'result.total': ['Total', '合计'],
   'result.pay': ['Pay now', '立即支付'],
   'result.payAgain': ['Pay again', '重新支付'],
   'result.refresh': ['Check again', '再次查询'],
@@ -58,13 +58,27 @@ const MESSAGES = {
   'result.created': ['Ordered', '下单时间'],
   'result.paidAt': ['Paid', '支付时间'],
   'result.payWithin': ['Pay within {time}', '请在 {time} 内支付'],
+  'result.paymentRef': ['Payment reference', '支付单号'],
+  'result.contact': ['Contact us', '联系客服'],
+  'result.copyFailed': ['Not copied. Press and hold the number to copy it.', '未能复制，请长按单号复制。'],
+  'privacy.title': ['Copy to the clipboard?', '复制到剪贴板？'],
+  'privacy.body': ['Copying uses your clipboard. Please agree to the shop’s privacy guide first.', '复制需要使用剪贴板，请先同意本店的隐私保护指引。'],
+  'privacy.guide': ['Read the privacy guide', '查看隐私保护指引'],
+  'privacy.agree': ['Agree', '同意'],
+  'privacy.disagree': ['Not now', '暂不同意'],
+  'update.title': ['New version', '新版本'],
+  'update.ready': ['A new version of the shop is ready. Restart to use it?', '新版本已准备好，是否重启使用？'],
+  'update.required': ['This version of the shop is out of date. Restart to update it.', '当前版本已过期，请重启以更新。'],
+  'update.restart': ['Restart', '重启'],
+  'update.later': ['Later', '稍后'],
   'refund.done': ['Refunded {amount}', '已退款 {amount}'],
   'refund.pending': ['Refund in progress: {amount}', '退款处理中：{amount}'],
   'orders.title': ['My orders', '我的订单'],
   'orders.loading': ['Loading your orders…', '正在加载订单…'],
   'orders.empty': ['No orders yet.', '暂无订单。'],
   'orders.shop': ['Go shopping', '去逛逛'],
-  'orders.itemCount': ['{count} item(s)', '共 {count} 件'],
+  'orders.itemCount': ['{count} items', '共 {count} 件', '1 item'],
+  'orders.capped': ['Showing your {count} most recent orders.', '仅显示最近 {count} 个订单。'],
   'status.awaiting_payment': ['Awaiting payment', '待支付'],
   'status.processing': ['Processing', '处理中'],
   'status.paid': ['Paid', '已支付'],
@@ -109,9 +123,11 @@ export type MessageKey = keyof typeof MESSAGES;
 
 let current: Language | null = null;
 
-/** Maps a WeChat language tag ("zh_CN", "zh_TW", "en", "en_US", ...) to one we speak. */
+/** Maps a WeChat language tag ("zh_CN", "zh_TW", "zh_HK", "en", "en_US", ...) to one we speak. */
 export function toLanguage(tag: string | undefined): Language {
-  return tag && tag.toLowerCase().indexOf('zh') === 0 ? 'zh_CN' : 'en';
+  const lower = (tag || '').toLowerCase();
+  if (lower.indexOf('zh') !== 0) return 'en';
+  return /tw|hk|mo|hant/.test(lower) ? 'zh_TW' : 'zh_CN';
 }
 
 function systemLanguage(): string | undefined {
@@ -140,17 +156,44 @@ export function hasMessage(key: string): key is MessageKey {
   return Object.prototype.hasOwnProperty.call(MESSAGES, key);
 }
 
-/** The string for `key` in the current language, with `{name}` placeholders filled from `params`. */
+// Each Simplified character of the table's Chinese that Traditional writes differently, and how it
+// does (OpenCC cn → tw; test/miniprogram/i18n.test.ts checks every string and prints what to add).
+const SIMPLIFIED = '载暂无结购车饼为拟会订单试计确认详询谢买额随时继续关闭败间长请后过产将编号复制内联系贴隐护准备启当处仅显个减实误录该发变于频尝钟许绝换务点问题连检网络';
+const TRADITIONAL = '載暫無結購車餅為擬會訂單試計確認詳詢謝買額隨時繼續關閉敗間長請後過產將編號複製內聯繫貼隱護準備啟當處僅顯個減實誤錄該發變於頻嘗鐘許絕換務點問題連檢網絡';
+
+/** `text` in Traditional characters, for the characters the string table uses. */
+export function toTraditional(text: string): string {
+  return text.replace(/[\u4e00-\u9fff]/g, (ch) => {
+    const at = SIMPLIFIED.indexOf(ch);
+    return at < 0 ? ch : TRADITIONAL.charAt(at);
+  });
+}
+
+/**
+ * The string for `key` in the current language, with `{name}` placeholders filled from `params`;
+ * English takes the entry's singular when `params.count` is 1.
+ */
 export function t(key: MessageKey, params?: Record<string, string | number>): string {
-  const text: string = MESSAGES[key][getLanguage() === 'en' ? 0 : 1];
+  const entry: readonly string[] = MESSAGES[key];
+  const language = getLanguage();
+  let text = language === 'en' ? (params && params.count === 1 && entry[2]) || entry[0] : entry[1];
+  if (language === 'zh_TW') text = toTraditional(text);
   if (!params) return text;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : whole,
   );
 }
 
-/** Picks the text for the current language from a server `LocalizedText` ({zh_CN, en}). */
+/** A list for reading: "a, b, c" in English, "a、b、c" in Chinese. */
+export function listOf(items: string[]): string {
+  return items.join(getLanguage() === 'en' ? ', ' : '、');
+}
+
+/**
+ * Picks the text for the current language from a server `LocalizedText` ({zh_CN, en}). Traditional
+ * Chinese readers get the Chinese as the merchant wrote it: the catalogue has no Traditional text.
+ */
 export function localize(text: { zh_CN: string; en: string } | undefined, fallback?: string): string {
   if (!text) return fallback || '';
-  return text[getLanguage()] || text.en || text.zh_CN || fallback || '';
+  return (getLanguage() === 'en' ? text.en : text.zh_CN) || text.en || text.zh_CN || fallback || '';
 }

@@ -1,10 +1,13 @@
 // npm run screenshots, step 2: draws the HTML pages written by pages.shots.ts with the headless
-// Chromium from Debian's packages (playwright-core drives it; nothing is downloaded) at 750 × 1334,
+// Chromium from Debian's packages (playwright-core drives it; nothing is downloaded) at each page's
+// frame (750 × 1334 for an iPhone 8, 750 × 1624 for an iPhone X, 640 × 1136 for a 320 pt phone),
 // serves the product pictures from server/static/, and writes small PNGs to docs/screenshots/.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { frameSize } from './shell';
+import type { Frame } from './shell';
 
 const ROOT = path.join(__dirname, '../..');
 const HTML_DIR = process.env.SCREENSHOTS_HTML_DIR || path.join(ROOT, 'node_modules/.cache/screenshots-html');
@@ -23,8 +26,14 @@ async function main(): Promise<void> {
   let total = 0;
   try {
     for (const file of files) {
-      const meta = JSON.parse(fs.readFileSync(path.join(HTML_DIR, file.replace(/\.html$/, '.json')), 'utf8')) as { dark: boolean };
-      const context = await browser.newContext({ viewport: { width: 750, height: 1334 }, deviceScaleFactor: 1, colorScheme: meta.dark ? 'dark' : 'light' });
+      const meta = JSON.parse(fs.readFileSync(path.join(HTML_DIR, file.replace(/\.html$/, '.json')), 'utf8')) as { dark: boolean; frame: Frame };
+      // The frame's 750 px document at 2 device pixels per WeChat point: 750 × 1334 for an iPhone 8.
+      const frame = frameSize(meta.frame);
+      const context = await browser.newContext({
+        viewport: { width: frame.width, height: frame.height },
+        deviceScaleFactor: frame.scale,
+        colorScheme: meta.dark ? 'dark' : 'light',
+      });
       const page = await context.newPage();
       // Product pictures: what the server would serve under /static/ (any host); nothing else leaves the page.
       await page.route('**/*', (route) => {

@@ -1,15 +1,18 @@
 // npm run screenshots, step 1 (jest, jsdom): renders every page in its main states, in zh_CN and en,
 // with miniprogram-simulate and the test harness's fake server, and writes each as a self-contained
-// HTML file (the page's WXSS, app.wxss, an approximation of WeChat's built-in components and of its
-// navigation and tab bars). Step 2 (draw.ts) draws them with headless Chromium.
+// HTML file: the page with only the styles WeChat would give it (app.wxss, its own WXSS and its
+// components'), an approximation of WeChat's built-in components and of its navigation and tab bars,
+// in a phone frame (iPhone 8 by default; iPhone X with its home indicator and safe area; 320 pt wide).
+// Step 2 (draw.ts) draws them with headless Chromium.
 import fs from 'fs';
 import path from 'path';
 import { DEMO_PRODUCTS, createCatalogue } from '../../server/catalogue';
 import type { Order, OrderItem, Refund } from '../../server/contract';
 import { presentProducts } from '../../server/routes/presenters';
-import { attrsOf, fakeWx, flush, order, PAY_PARAMS, standardServer, TAB_ROUTES, tap, until } from '../../test/miniprogram/harness';
+import { attrsOf, fakeWx, flush, order, PAY_PARAMS, standardServer, stylesOf, TAB_ROUTES, tap, until } from '../../test/miniprogram/harness';
 import type { FakeServer, Rendered, WxFakes } from '../../test/miniprogram/harness';
-import { chrome, nativeCss } from './shell';
+import { chrome, FRAMES, withSafeArea } from './shell';
+import type { Frame } from './shell';
 
 export const OUT_DIR = process.env.SCREENSHOTS_HTML_DIR || path.join(__dirname, '../../node_modules/.cache/screenshots-html');
 const MP_ROOT = path.join(__dirname, '../../miniprogram');
@@ -57,7 +60,11 @@ interface Shot {
   run: (wxf: WxFakes, lang: Lang) => Promise<void>;
   dark?: boolean;
   langs?: Lang[];
+  /** The frames to draw it in; the default iPhone 8 frame only, when absent. */
+  frames?: Frame[];
 }
+
+const ALL_FRAMES = [FRAMES.iphone8, FRAMES.iphoneX, FRAMES.narrow];
 
 async function shopWithCart(wxf: WxFakes): Promise<Rendered> {
   const shop = wxf.app.launch('pages/shop/shop').page;
@@ -94,6 +101,7 @@ async function result(wxf: WxFakes, o: Order, state: string, pay?: string): Prom
 const SHOTS: Shot[] = [
   {
     name: 'shop',
+    frames: ALL_FRAMES,
     run: async (wxf) => {
       await shopWithCart(wxf);
     },
@@ -108,6 +116,7 @@ const SHOTS: Shot[] = [
   },
   {
     name: 'checkout',
+    frames: ALL_FRAMES,
     run: async (wxf) => {
       const shop = await shopWithCart(wxf);
       await tap(shop, '.checkout');
@@ -120,6 +129,7 @@ const SHOTS: Shot[] = [
       const shop = await shopWithCart(wxf);
       wxf.server.on('GET /api/orders/:id', 'never');
       wxf.server.on('POST /api/orders', { status: 201, body: { order: demoOrder('ord_7Kq2', {}) } });
+      wxf.server.on('POST /api/orders/:id/payment', { status: 200, body: { order: demoOrder('ord_7Kq2', {}), requestPayment: PAY_PARAMS } });
       await tap(shop, '.checkout');
       await until(() => wxf.app.top().route === 'pages/checkout/checkout' && !wxf.app.top().page.data.loading);
       await tap(wxf.app.top().page, '.pay');
@@ -128,6 +138,7 @@ const SHOTS: Shot[] = [
   },
   {
     name: 'result-paid',
+    frames: [FRAMES.iphone8, FRAMES.iphoneX],
     run: (wxf) => result(wxf, demoOrder('ord_7Kq2', { status: 'paid', paidAt: '2026-11-26T12:01:12.000Z' }), 'paid', 'requestPayment:ok'),
   },
   {
@@ -136,6 +147,7 @@ const SHOTS: Shot[] = [
   },
   {
     name: 'result-failed',
+    frames: [FRAMES.iphone8, FRAMES.iphoneX],
     run: (wxf) =>
       result(
         wxf,
@@ -162,6 +174,7 @@ const SHOTS: Shot[] = [
   },
   {
     name: 'result-refunded',
+    frames: [FRAMES.iphone8, FRAMES.narrow],
     run: (wxf) =>
       result(
         wxf,
@@ -176,6 +189,7 @@ const SHOTS: Shot[] = [
   },
   {
     name: 'orders',
+    frames: ALL_FRAMES,
     run: async (wxf) => {
       const history = [
         demoOrder('ord_9Xc1', { items: [item('coffee-beans', 1)] }),
@@ -199,6 +213,14 @@ const SHOTS: Shot[] = [
       wxf.server.on('GET /api/orders', { status: 200, body: { orders: [] } });
       wxf.app.launch('pages/orders/orders');
       await until(() => !wxf.app.top().page.data.loading);
+    },
+  },
+  {
+    name: 'result-privacy',
+    frames: [FRAMES.iphoneX],
+    run: async (wxf) => {
+      await result(wxf, demoOrder('ord_7Kq2', { status: 'paid', paidAt: '2026-11-26T12:01:12.000Z' }), 'paid');
+      await tap(wxf.app.top().page, '.copy');
     },
   },
   { name: 'shop-dark', dark: true, langs: ['en'], run: async (wxf) => void (await shopWithCart(wxf)) },
@@ -232,11 +254,9 @@ function pageHtml(page: Rendered): string {
   return root.outerHTML;
 }
 
-function appStyles(): string {
-  return Array.from(document.querySelectorAll('style'))
-    .map((s) => s.textContent || '')
-    .join('\n')
-    .replace(/(^|[{},;\s])page(?=\s*[{,])/g, "$1body");
+/** Only the styles WeChat would apply to this page, its `page` selector standing for the document's body. */
+function pageStyles(page: Rendered): string {
+  return stylesOf(page).replace(/(^|[{},;\s])page(?=\s*[{,])/g, '$1body');
 }
 
 function dataUrl(file: string): string {
@@ -248,32 +268,38 @@ beforeAll(() => {
   fs.mkdirSync(OUT_DIR, { recursive: true });
 });
 
-const cases = SHOTS.flatMap((shot) => (shot.langs || LANGS).map((lang) => [shot, lang] as const));
+const cases = SHOTS.flatMap((shot) =>
+  (shot.frames || [FRAMES.iphone8]).flatMap((frame) => (shot.langs || LANGS).map((lang) => [shot, frame, lang] as const)),
+);
 
-test.each(cases.map(([shot, lang]) => [`${shot.name}.${lang}`, shot, lang] as const))('%s', async (file, shot, lang) => {
-  const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
-  const wxf = fakeWx({ language: lang, server: server(lang) });
-  await shot.run(wxf, lang);
-  await flush(6);
-  const entry = wxf.app.top();
-  const tabIndex = TAB_ROUTES.indexOf(entry.route);
-  const html = chrome({
-    title: entry.title,
-    back: wxf.app.stack.length > 1,
-    tabs:
-      tabIndex < 0
-        ? null
-        : wxf.tabBar.map((tab, i) => ({
-            text: tab.text,
-            badge: tab.badge,
-            selected: i === tabIndex,
-            icon: dataUrl(i === 0 ? (i === tabIndex ? 'tab-shop-on.png' : 'tab-shop.png') : i === tabIndex ? 'tab-orders-on.png' : 'tab-orders.png'),
-          })),
-    css: nativeCss() + appStyles(),
-    body: pageHtml(entry.page),
-    lang,
-  });
-  fs.writeFileSync(path.join(OUT_DIR, `${file}.html`), html);
-  fs.writeFileSync(path.join(OUT_DIR, `${file}.json`), JSON.stringify({ dark: !!shot.dark }));
-  warn.mockRestore();
-});
+test.each(cases.map(([shot, frame, lang]) => [`${shot.name}${frame.name ? `-${frame.name}` : ''}.${lang}`, shot, frame, lang] as const))(
+  '%s',
+  async (file, shot, frame, lang) => {
+    const warn = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const wxf = fakeWx({ language: lang, server: server(lang) });
+    await shot.run(wxf, lang);
+    await flush(6);
+    const entry = wxf.app.top();
+    const tabIndex = TAB_ROUTES.indexOf(entry.route);
+    const html = chrome({
+      title: entry.title,
+      back: wxf.app.stack.length > 1,
+      tabs:
+        tabIndex < 0
+          ? null
+          : wxf.tabBar.map((tab, i) => ({
+              text: tab.text,
+              badge: tab.badge,
+              selected: i === tabIndex,
+              icon: dataUrl(i === 0 ? (i === tabIndex ? 'tab-shop-on.png' : 'tab-shop.png') : i === tabIndex ? 'tab-orders-on.png' : 'tab-orders.png'),
+            })),
+      css: withSafeArea(pageStyles(entry.page), frame, tabIndex >= 0),
+      body: pageHtml(entry.page),
+      lang,
+      frame,
+    });
+    fs.writeFileSync(path.join(OUT_DIR, `${file}.html`), html);
+    fs.writeFileSync(path.join(OUT_DIR, `${file}.json`), JSON.stringify({ dark: !!shot.dark, frame }));
+    warn.mockRestore();
+  },
+);

@@ -2,6 +2,7 @@
 // (/static/); and /metrics with its token.
 import path from 'node:path';
 import fastifyStatic from '@fastify/static';
+import { CONTRACT_VERSION } from '../contract';
 import type { ConfigResponse, HealthResponse, ProductsResponse, ReadyResponse } from '../contract';
 import { AppError } from '../errors';
 import { sameSecret } from './admin';
@@ -47,6 +48,7 @@ export function registerPublicRoutes(app: TypedApp, deps: AppDeps): void {
     currencyPrecision: currencyPrecision(deps.catalogue.currency),
     orderLifetimeSeconds: deps.orderLifetimeSeconds,
     maxWaitSeconds: MAX_WAIT_SECONDS,
+    contractVersion: CONTRACT_VERSION,
   }));
 
   app.register(fastifyStatic, {

@@ -177,7 +177,7 @@ describe('checkout page', () => {
 
   test.each([
     ['requestPayment:fail cancel', 'payable', 'You closed the payment.'],
-    ['requestPayment:fail 余额不足', 'failed', 'WeChat says: 余额不足'],
+    ['requestPayment:fail 余额不足', 'failed', 'The payment did not go through.'],
   ])('after "%s" it still opens the result page, which asks the server', async (errMsg, state, says) => {
     const { page, wxf } = await openCheckout({ payResult: errMsg });
     await tap(page, '.pay');

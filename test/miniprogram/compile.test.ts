@@ -31,10 +31,16 @@ describe('offline compile checks', () => {
     });
     expect({ status: run.status, stderr: run.status === 0 ? '' : run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout).toContain('mini program compiled');
-    // The budget this project keeps (WeChat's limit is 2 MB): product pictures come from the server.
+    // The budgets this project keeps (WeChat's limit is 2 MB a package): the main package, downloaded
+    // before the first page shows, and everything together, so a move to a subpackage hides no growth.
     const bytes = Number((run.stdout.match(/main package bytes: (\d+)/) || [])[1]);
     expect(bytes).toBeGreaterThan(10 * 1024);
     expect(bytes).toBeLessThanOrEqual(64 * 1024);
+    const total = Number((run.stdout.match(/all packages bytes: (\d+)/) || [])[1]);
+    expect(total).toBeLessThanOrEqual(80 * 1024);
+    // The payment pages are subpackages, preloaded from the tab pages so the first Checkout need not wait.
+    expect(run.stdout).toMatch(/subpackage pages\/checkout bytes: \d+/);
+    expect(run.stdout).toMatch(/subpackage pages\/result bytes: \d+/);
   }, 45000);
 
   test('the official WXML compiler (wcc) accepts every template', () => {
@@ -62,10 +68,24 @@ describe('offline compile checks', () => {
 
 describe('project layout', () => {
   const appJson = JSON.parse(fs.readFileSync(path.join(MP_ROOT, 'app.json'), 'utf8'));
+  const subpackages = (appJson.subpackages || []) as Array<{ root: string; name: string; pages: string[] }>;
+  const pages: string[] = appJson.pages.concat(...subpackages.map((sub) => sub.pages.map((page) => `${sub.root}/${page}`)));
+
+  test('the payment pages are subpackages that the tab pages preload, and tab pages stay in the main package', () => {
+    expect(subpackages.map((sub) => sub.root)).toEqual(['pages/checkout', 'pages/result']);
+    for (const tab of appJson.tabBar.list) expect(appJson.pages).toContain(tab.pagePath);
+    const preloaded = Object.keys(appJson.preloadRule).flatMap((page) => appJson.preloadRule[page].packages as string[]);
+    for (const sub of subpackages) expect(preloaded).toContain(sub.name);
+    expect(Object.keys(appJson.preloadRule).every((page) => appJson.pages.indexOf(page) >= 0)).toBe(true);
+  });
+
+  test('WeChat checks privacy APIs against the privacy guide (__usePrivacyCheck__)', () => {
+    expect(appJson.__usePrivacyCheck__).toBe(true);
+  });
 
   test('every page and component has its .ts, .wxml, .wxss and .json, named after its folder', () => {
     const units = [
-      ...appJson.pages,
+      ...pages,
       ...fs.readdirSync(path.join(MP_ROOT, 'components')).map((c: string) => `components/${c}/${c}`),
     ];
     for (const unit of units) {
@@ -76,7 +96,7 @@ describe('project layout', () => {
   });
 
   test('pages are Component()s whose json declares usingComponents', () => {
-    for (const page of appJson.pages as string[]) {
+    for (const page of pages) {
       const json = JSON.parse(fs.readFileSync(path.join(MP_ROOT, `${page}.json`), 'utf8'));
       expect(json.usingComponents).toBeDefined();
       expect(fs.readFileSync(path.join(MP_ROOT, `${page}.ts`), 'utf8')).toMatch(/^Component\(\{/m);

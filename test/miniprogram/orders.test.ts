@@ -24,7 +24,7 @@ describe('orders page', () => {
     const first = page.querySelector('.order-ord_2')!;
     expect(first.dom!.textContent).toContain('Processing');
     expect(first.dom!.textContent).toContain('Steamed bun');
-    expect(first.dom!.textContent).toContain('1 item(s)');
+    expect(first.dom!.textContent).toContain('1 item Total');
     expect(first.dom!.textContent).toContain('¥3.00');
     expect(text(page, '.order-ord_1')).toContain('Paid');
     expect(text(page, '.order-ord_1')).toContain('¥25.00');
@@ -132,6 +132,59 @@ describe('orders page', () => {
     button.dispatchEvent('tap');
     await until(() => wxf.app.top().route === 'pages/result/result');
     expect(wxf.server.count('POST /api/orders/ord_1/payment')).toBe(1);
+  });
+
+  test('a failed Pay now says why on that order, where the shopper is looking, and keeps saying it', async () => {
+    const history = [order({ id: 'ord_2', status: 'paid' }), order({ id: 'ord_1' })];
+    const server = standardServer()
+      .on('GET /api/orders', { status: 200, body: { orders: history } })
+      .on('POST /api/orders/:id/payment', { status: 503, body: errorBody('UPSTREAM_UNAVAILABLE') });
+    const { page, wxf } = await openOrders({ server });
+    await tap(page, '.pay-now-ord_1');
+    await until(() => !page.data.paying && wxf.server.count('GET /api/orders') === 2);
+    await flush();
+    expect(text(page, '.order-ord_1 .pay-error')).toBe('The payment provider is busy. Please try again in a moment.');
+    expect(page.querySelector('.order-ord_2 .pay-error')).toBeFalsy();
+  });
+
+  test('says so when the list is full: the server sends the 100 latest orders', async () => {
+    const many = Array.from({ length: 100 }, (_, i) => order({ id: `ord_${i}`, status: 'paid' }));
+    const { page } = await openOrders({ server: standardServer().on('GET /api/orders', { status: 200, body: { orders: many } }) });
+    expect(text(page, '.capped')).toBe('Showing your 100 most recent orders.');
+    const few = await openOrders();
+    expect(few.page.querySelector('.capped')).toBeFalsy();
+  });
+
+  test('lists in Chinese with 、 and in Traditional Chinese for zh_TW', async () => {
+    const two = order({
+      items: [
+        { sku: 'tea', name: '绿茶', names: { zh_CN: '绿茶', en: 'Green tea' }, quantity: 1, unitPrice: { amount: 1250, currency: 'CNY' } },
+        { sku: 'bun', name: '包子', names: { zh_CN: '包子', en: 'Steamed bun' }, quantity: 2, unitPrice: { amount: 300, currency: 'CNY' } },
+      ],
+    });
+    const { page } = await openOrders({ language: 'zh_CN', server: standardServer().on('GET /api/orders', { status: 200, body: { orders: [two] } }) });
+    expect(text(page, '.summary')).toBe('绿茶、包子');
+    const tw = await openOrders({ language: 'zh_TW', server: standardServer().on('GET /api/orders', { status: 200, body: { orders: [two] } }) });
+    expect(text(tw.page, '.pay-now-ord_1')).toBe('立即支付');
+    expect(text(tw.page, '.head')).toContain('待支付');
+    expect(tw.wxf.app.top().title).toBe('我的訂單');
+  });
+
+  test("after paying, the Shop tab's badge no longer counts the cart that became the order", async () => {
+    const wxf = fakeWx({ server: standardServer().on('GET /api/orders/:id', { status: 200, body: { order: order({ status: 'paid' }) } }) });
+    const shop = wxf.app.launch('pages/shop/shop').page;
+    await until(() => shop.data.products.length > 0);
+    shop.querySelectorAll('.stepper')[0].querySelector('.increase')!.dispatchEvent('tap');
+    await flush();
+    expect(wxf.tabBar[0].badge).toBe('1');
+    await tap(shop, '.checkout');
+    await until(() => wxf.app.top().route === 'pages/checkout/checkout' && !wxf.app.top().page.data.loading);
+    await tap(wxf.app.top().page, '.pay');
+    await until(() => wxf.app.top().route === 'pages/result/result' && wxf.app.top().page.data.state === 'paid');
+    await tap(wxf.app.top().page, '.orders');
+    await until(() => wxf.app.top().route === 'pages/orders/orders');
+    await flush();
+    expect(wxf.tabBar[0].badge).toBe('');
   });
 
   test('with no orders, Go shopping opens the shop tab', async () => {

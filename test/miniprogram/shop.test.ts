@@ -125,7 +125,7 @@ describe('shop page', () => {
     stepper(page, 1, 'increase');
     await flush();
     expect(text(page, '.cart-count')).toBe('2');
-    expect(attrs(page, '.cart')['aria-label']).toBe('Cart: 2 item(s)');
+    expect(attrs(page, '.cart')['aria-label']).toBe('Cart: 2 items');
     expect(attrs(page, '.checkout').disabled).toBe(false);
     expect(wxf.tabBar[0].badge).toBe('2');
     stepper(page, 0, 'decrease');
@@ -157,6 +157,18 @@ describe('shop page', () => {
     expect(page.data.loading).toBe(false);
     await until(() => wxf.stopPullDownRefresh.mock.calls.length > 0);
     expect(page.data.products.map((p: { sku: string }) => p.sku)).toEqual(['bun']);
+  });
+
+  test('a failed pull-down refresh keeps the products on screen and says why above them', async () => {
+    const wxf = fakeWx();
+    const page = await openShop();
+    wxf.server.on('GET /api/products', 'network');
+    page.instance.onPullDownRefresh();
+    await until(() => wxf.stopPullDownRefresh.mock.calls.length > 0);
+    await flush();
+    expect(page.querySelectorAll('.product')).toHaveLength(2);
+    expect(text(page, '.refresh-error')).toBe('No connection to the shop. Check your network and try again.');
+    expect(page.querySelector('.retry')).toBeFalsy();
   });
 
   test('can be shared, with a localised title that opens the shop', async () => {

@@ -1,5 +1,6 @@
 // Pure helpers: money formatting, language choice and strings, the error-message helper.
 import { ERRORS } from '../../server/errors';
+import * as OpenCC from 'opencc-js';
 import { fakeWx } from './harness';
 
 type I18n = typeof import('../../miniprogram/utils/i18n');
@@ -63,7 +64,9 @@ describe('money', () => {
 describe('i18n', () => {
   test.each([
     ['zh_CN', 'zh_CN'],
-    ['zh_TW', 'zh_CN'],
+    ['zh_TW', 'zh_TW'],
+    ['zh_HK', 'zh_TW'],
+    ['zh-Hant', 'zh_TW'],
     ['zh-Hans', 'zh_CN'],
     ['en', 'en'],
     ['en_US', 'en'],
@@ -93,15 +96,39 @@ describe('i18n', () => {
   });
 
   test('has every string in both languages, with the same placeholders', () => {
-    const keys = ['shop.title', 'result.pending', 'error.NETWORK', 'sandbox.pay'] as const;
-    for (const key of keys) {
-      i18n.setLanguage('en');
-      const en = i18n.t(key);
-      i18n.setLanguage('zh_CN');
-      const zh = i18n.t(key);
-      expect(zh).not.toBe(en);
-      expect(zh.match(/\{\w+\}/g)).toEqual(en.match(/\{\w+\}/g));
+    for (const key of Object.keys(i18n.MESSAGES) as Array<keyof typeof i18n.MESSAGES>) {
+      const entry: readonly string[] = i18n.MESSAGES[key];
+      expect(entry[1]).not.toBe(entry[0]);
+      expect(entry[1].match(/\{\w+\}/g)).toEqual(entry[0].match(/\{\w+\}/g));
+      // An English singular drops the count.
+      if (entry[2] !== undefined) expect(entry[2]).not.toMatch(/\{count\}/);
     }
+  });
+
+  test('speaks Traditional Chinese to zh_TW and zh_HK: every string as OpenCC (cn → tw) writes it', () => {
+    const convert = OpenCC.Converter({ from: 'cn', to: 'tw' });
+    const wrong = Object.keys(i18n.MESSAGES)
+      .map((key) => (i18n.MESSAGES as Record<string, readonly string[]>)[key][1])
+      .filter((zh) => i18n.toTraditional(zh) !== convert(zh));
+    // A new string with a character the map lacks: add the pairs this prints to SIMPLIFIED/TRADITIONAL.
+    const pairs = new Map<string, string>();
+    wrong.forEach((zh) => Array.from(zh).forEach((c, i) => c !== Array.from(convert(zh))[i] && pairs.set(c, Array.from(convert(zh))[i])));
+    expect({ wrong, add: Array.from(pairs.keys()).join('') + ' → ' + Array.from(pairs.values()).join('') }).toEqual({ wrong: [], add: ' → ' });
+    i18n.setLanguage('zh_TW');
+    expect(i18n.t('result.waiting')).toBe('正在向微信支付確認支付結果…');
+    expect(i18n.t('orders.itemCount', { count: 3 })).toBe('共 3 件');
+    // The catalogue has no Traditional text: the merchant's Chinese is shown as written.
+    expect(i18n.localize({ zh_CN: '绿茶', en: 'Green tea' })).toBe('绿茶');
+  });
+
+  test('counts in English with a singular, and lists with the right separator', () => {
+    i18n.setLanguage('en');
+    expect([1, 2].map((count) => i18n.t('orders.itemCount', { count }))).toEqual(['1 item', '2 items']);
+    expect(i18n.t('shop.cart', { count: 0 })).toBe('Cart: 0 items');
+    expect(i18n.listOf(['Green tea', 'Steamed bun'])).toBe('Green tea, Steamed bun');
+    i18n.setLanguage('zh_CN');
+    expect([1, 2].map((count) => i18n.t('orders.itemCount', { count }))).toEqual(['共 1 件', '共 2 件']);
+    expect(i18n.listOf(['绿茶', '包子'])).toBe('绿茶、包子');
   });
 });
 

@@ -1,27 +1,21 @@
 // Checkout: the cart's items and the server's total, and one Pay button that locks while busy. Pay
+// asks for the shop's subscription messages (from the tap itself, never waiting for the answer),
 // creates the order once per checkout (Idempotency-Key), then pays it; the result page takes over.
 // Leaving the page (Back) while Pay is in flight stops there: no pay sheet, no redirect.
 import type { ConfigResponse, Money, Order, OrderItem } from '../../../server/contract';
 import { errorMessage } from '../../utils/error-message';
-import { localize, t } from '../../utils/i18n';
+import { t } from '../../utils/i18n';
 import { formatPrice } from '../../utils/money';
 import { newIdempotencyKey, withQuery } from '../../utils/text';
-import { redirectTo, setTitle, switchTab } from '../../utils/wx-async';
+import { back, redirectTo, setTitle } from '../../utils/wx-async';
 import { getConfig } from '../../services/app-config';
 import type { CartLine } from '../../services/cart';
 import { cartTotal, clearCart, getCart } from '../../services/cart';
 import { createOrder, quoteItems } from '../../services/orders';
 import { payOrder } from '../../services/payment';
-import { imageOf, imageUrl } from '../../services/products';
-
-interface LineView {
-  sku: string;
-  name: string;
-  image: string;
-  quantity: number;
-  amount: number;
-  currency: string;
-}
+import { askSubscriptions, sendSubscriptions } from '../../services/subscriptions';
+import { lineViews } from '../../services/products';
+import type { LineView } from '../../services/products';
 
 /** Per page instance: the checkout's idempotency key, its cart, the order once created, whether closed. */
 interface CheckoutState {
@@ -38,7 +32,7 @@ function strings() {
   return {
     empty: t('checkout.empty'),
     backToShop: t('checkout.backToShop'),
-    total: t('checkout.total'),
+    total: t('common.total'),
     paying: t('checkout.paying'),
     loading: t('common.loading'),
   };
@@ -65,14 +59,10 @@ Component({
       this.setData({
         text: strings(),
         empty: lines.length === 0,
-        lines: lines.map((l) => ({
-          sku: l.product.sku,
-          name: localize(l.product.names, l.product.name),
-          image: imageUrl(l.product.image),
-          quantity: l.quantity,
-          amount: l.product.price.amount * l.quantity,
-          currency: l.product.price.currency,
-        })),
+        lines: lineViews(
+          lines.map((l) => ({ sku: l.product.sku, name: l.product.name, names: l.product.names, quantity: l.quantity, unitPrice: l.product.price })),
+          lines.map((l) => l.product),
+        ),
         total: cartTotal(lines),
         currency: lines.length ? lines[0].product.price.currency : 'CNY',
       });
@@ -102,14 +92,7 @@ Component({
       const state = states.get(this);
       const products = state ? state.lines.map((l) => l.product) : [];
       this.setData({
-        lines: items.map((item) => ({
-          sku: item.sku,
-          name: localize(item.names, item.name),
-          image: imageOf(products, item.sku),
-          quantity: item.quantity,
-          amount: item.unitPrice.amount * item.quantity,
-          currency: item.unitPrice.currency,
-        })),
+        lines: lineViews(items, products),
         total: total.amount,
         currency: total.currency,
       });
@@ -124,6 +107,9 @@ Component({
       // A disabled button still fires bindtap in WeChat, and setData updates this.data at once: this
       // check is the lock (a second tap in the same tick already sees paying).
       if (this.data.paying || this.data.loading || !state || state.lines.length === 0) return;
+      // Then first, before anything asynchronous: WeChat opens its subscription panel only from the tap
+      // itself. The answer goes to the server once the order exists; it never holds up the payment.
+      const answers = askSubscriptions(state.order ? state.order.id : undefined);
       this.setData({ paying: true, error: '' });
       const items = state.lines.map((l) => ({ sku: l.product.sku, quantity: l.quantity }));
       const ordered = state.order
@@ -139,7 +125,10 @@ Component({
             return order;
           });
       ordered
-        .then((order) => (state.closed ? null : payOrder(order.id, () => state.closed)))
+        .then((order) => {
+          sendSubscriptions(order.id, answers);
+          return state.closed ? null : payOrder(order.id, () => state.closed);
+        })
         .then(
           (attempt) => {
             // Whatever the sheet said, the result page asks the server what really happened.
@@ -151,7 +140,7 @@ Component({
         );
     },
     onBackTap() {
-      wx.navigateBack({ fail: () => switchTab('/pages/shop/shop') });
+      back();
     },
   },
 });

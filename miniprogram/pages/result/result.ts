@@ -1,81 +1,46 @@
 // The order page: the payment result and the order's details (items, total, refunds, number, times,
 // a countdown while unpaid). The server decides: after the pay sheet said ok it waits for the server's
 // verdict (bounded long polls); a cancel is not an error; a failure says why; both offer Pay again.
-// Closing the page aborts its requests; coming back from the background checks again.
-import type { ConfigResponse, Order, PaymentError, Product } from '../../../server/contract';
-import { errorMessage } from '../../utils/error-message';
-import { localize, t } from '../../utils/i18n';
-import { formatPrice } from '../../utils/money';
-import { formatCountdown, formatDateTime } from '../../utils/text';
-import { confirm, copy, setTitle, switchTab } from '../../utils/wx-async';
+// The states live in result-machine.ts and what they show in result-view.ts; this page runs the
+// machine's effects (requests, the pay sheet, dialogs) and renders its view. Closing the page aborts
+// its requests; coming back from the background checks again. Help: the order number (Copy, behind
+// the privacy agreement WeChat requires for the clipboard), the payment reference, customer service.
+import type { ConfigResponse, Product } from '../../../server/contract';
+import { errorCode } from '../../utils/error-message';
+import { t } from '../../utils/i18n';
+import { back, confirm, copy, setTitle, switchTab } from '../../utils/wx-async';
 import { getConfig } from '../../services/app-config';
-import { cancelOrder, getOrder, refundSummary } from '../../services/orders';
-import { classify, payOrder, takePayAttempt, waitForVerdict } from '../../services/payment';
-import type { PayAttempt, Verdict } from '../../services/payment';
-import { imageOf, knownProducts } from '../../services/products';
-import { closeGroup, isApiError, requestGroup } from '../../services/request';
+import { cancelOrder, getOrder } from '../../services/orders';
+import { payOrder, takePayAttempt, waitForVerdict } from '../../services/payment';
+import { knownProducts } from '../../services/products';
+import { reportError } from '../../services/client-errors';
+import { askSubscriptions, sendSubscriptions } from '../../services/subscriptions';
+import { closeGroup, requestGroup } from '../../services/request';
 import type { RequestGroup } from '../../services/request';
+import { initial, step } from './result-machine';
+import type { Effect, Event, Model } from './result-machine';
+import { strings, view } from './result-view';
 
-/** What the page shows; one of the verdicts, or loading / waiting / error. */
-type ViewState = 'loading' | 'waiting' | 'error' | Verdict['kind'];
-
-interface LineView {
-  sku: string;
-  name: string;
-  image: string;
-  quantity: number;
-  amount: number;
-  currency: string;
-}
-
-/** Per page instance: the order id, a run counter (a newer check supersedes an older one), lifecycle flags. */
-interface ResultState {
-  id: string;
-  run: number;
-  closed: boolean;
-  hidden: boolean;
-  /** The order as last seen. */
-  order: Order | null;
-  /** The payment error known before the last "ok" from the pay sheet, while that is still being confirmed. */
-  confirming: { errorBefore: PaymentError | null } | null;
-  /** This page's requests, aborted when it closes. */
+/** Per page instance: the machine's model, the page's requests, what the view needs, the countdown. */
+interface PageState {
+  model: Model;
   group: RequestGroup;
-  products: Product[];
   config: ConfigResponse | null;
+  products: Product[];
   countdown: ReturnType<typeof setInterval> | null;
+  /** The data last rendered, per key (JSON), so only what changed is sent with setData. */
+  shown: Record<string, string>;
+  /** WeChat's onNeedPrivacyAuthorization resolve while the privacy popup is open. */
+  privacy: PrivacyResolve | null;
 }
 
-const states = new WeakMap<object, ResultState>();
+/** Tells WeChat what the shopper chose in the privacy popup ("agree" names the agree button). */
+type PrivacyResolve = (res: { event: string; buttonId?: string }) => void;
 
-/** Native <icon> type and colour per state, as in WeUI's result pages. */
-const ICONS: Record<string, [string, string]> = {
-  paid: ['success', ''],
-  payable: ['info', ''],
-  failed: ['warn', ''],
-  pending: ['waiting', ''],
-  cancelled: ['cancel', '#b2b2b2'],
-  expired: ['cancel', '#b2b2b2'],
-  error: ['warn', '#fa9d3b'],
-};
+const states = new WeakMap<object, PageState>();
 
-function strings() {
-  return {
-    loading: t('result.loading'),
-    waiting: t('result.waiting'),
-    total: t('result.total'),
-    pay: t('result.pay'),
-    payAgain: t('result.payAgain'),
-    refresh: t('result.refresh'),
-    cancelOrder: t('result.cancelOrder'),
-    orders: t('result.orders'),
-    shop: t('result.shop'),
-    done: t('result.done'),
-    retry: t('common.retry'),
-    orderNo: t('result.orderNo'),
-    copy: t('result.copy'),
-    created: t('result.created'),
-    paidAt: t('result.paidAt'),
-  };
+function codeOf(err: unknown): string {
+  return errorCode(err) || 'GENERIC';
 }
 
 function safeDecode(value: string | undefined): string {
@@ -88,319 +53,179 @@ function safeDecode(value: string | undefined): string {
 }
 
 Component({
-  data: {
-    text: {} as ReturnType<typeof strings>,
-    state: 'loading' as ViewState,
-    icon: '',
-    iconColor: '',
-    headline: '',
-    hint: '',
-    hintClass: '',
-    orderId: '',
-    status: '',
-    lines: [] as LineView[],
-    total: 0,
-    currency: 'CNY',
-    precision: 2,
-    created: '',
-    paidTime: '',
-    refunded: '',
-    refundPending: '',
-    countdown: '',
-    notice: '',
-    detail: '',
-    error: '',
-    busy: false,
-  },
+  data: Object.assign({ text: {} as ReturnType<typeof strings>, privacy: false }, view(initial(''), { config: null, products: [], now: 0 })),
   methods: {
     onLoad(query: Record<string, string | undefined>) {
       setTitle(t('result.title'));
       const id = safeDecode(query.id);
-      const state: ResultState = {
-        id,
-        run: 0,
-        closed: false,
-        hidden: false,
-        order: null,
-        confirming: null,
-        group: requestGroup(),
-        products: [],
-        config: null,
-        countdown: null,
-      };
+      const state: PageState = { model: initial(id), group: requestGroup(), config: null, products: [], countdown: null, shown: {}, privacy: null };
       states.set(this, state);
-      this.setData({ text: strings(), orderId: id });
+      this.setData({ text: strings() });
       getConfig().then(
         (config) => {
           state.config = config;
-          this.setData({ precision: config.currencyPrecision });
-          if (state.order) this.showOrder(state.order);
+          this.render();
         },
         () => undefined,
       );
       knownProducts().then(
         (products) => {
           state.products = products;
-          if (state.order) this.showOrder(state.order);
+          this.render();
         },
         () => undefined,
       );
-      this.check(takePayAttempt(id), false);
+      this.dispatch({ type: 'open', attempt: takePayAttempt(id) });
     },
     onUnload() {
-      const state = states.get(this);
-      if (!state) return;
-      state.closed = true;
-      this.stopCountdown();
-      // A long poll must not outlive its page (RequestTask.abort).
-      closeGroup(state.group);
+      this.dispatch({ type: 'close' });
     },
     onHide() {
-      const state = states.get(this);
-      if (state) state.hidden = true;
-      this.stopCountdown();
+      this.dispatch({ type: 'hide' });
     },
     onShow() {
-      const state = states.get(this);
-      if (!state || !state.hidden) return;
-      state.hidden = false;
-      // The pay sheet itself hides and shows the page: the payment flow carries on by itself.
-      if (this.data.busy) return;
-      // WeChat cuts requests off about 5 s after the app goes to the background: start afresh.
-      closeGroup(state.group);
-      state.group = requestGroup();
-      if (state.confirming) this.refreshAndConfirm(false);
-      else this.check(null, false);
-    },
-    showOrder(order: Order) {
-      const state = states.get(this);
-      if (!state) return;
-      state.order = order;
-      const refunds = refundSummary(order);
-      const money = (amount: number) => formatPrice({ amount, currency: order.total.currency }, state.config);
-      this.setData({
-        status: order.status === 'paid' && refunds.full ? 'refunded' : order.status,
-        total: order.total.amount,
-        currency: order.total.currency,
-        lines: order.items.map((item) => ({
-          sku: item.sku,
-          name: localize(item.names, item.name),
-          image: imageOf(state.products, item.sku),
-          quantity: item.quantity,
-          amount: item.unitPrice.amount * item.quantity,
-          currency: item.unitPrice.currency,
-        })),
-        created: formatDateTime(order.createdAt),
-        paidTime: order.paidAt ? formatDateTime(order.paidAt) : '',
-        refunded: refunds.refunded > 0 ? t('refund.done', { amount: money(refunds.refunded) }) : '',
-        refundPending: refunds.pending > 0 ? t('refund.pending', { amount: money(refunds.pending) }) : '',
-      });
-      this.startCountdown();
-    },
-    /** Ticks "Pay within mm:ss" while the order is unpaid and on screen; checks again when time is up. */
-    startCountdown() {
-      const state = states.get(this);
-      if (!state) return;
-      this.stopCountdown();
-      const order = state.order;
-      const expires = order ? Date.parse(order.expiresAt) : 0;
-      // No countdown once the time is up by this phone's clock: the server has the last word.
-      if (!order || order.status !== 'awaiting_payment' || state.closed || state.hidden || !(expires > Date.now())) {
-        this.setData({ countdown: '' });
-        return;
+      // The privacy popup lives on this page: the listener follows the page on top (the last one registered wins).
+      if (typeof wx.onNeedPrivacyAuthorization === 'function') {
+        // The typings give the listener a result object; WeChat hands it `resolve` (see the API's docs).
+        const listen = wx.onNeedPrivacyAuthorization as unknown as (fn: (resolve: PrivacyResolve) => void) => void;
+        listen((resolve) => {
+          const state = states.get(this);
+          if (!state) return resolve({ event: 'disagree' });
+          state.privacy = resolve;
+          this.setData({ privacy: true });
+        });
       }
-      const tick = () => {
-        this.setData({ countdown: t('result.payWithin', { time: formatCountdown(order.expiresAt, Date.now()) }) });
-        if (expires <= Date.now()) {
-          this.stopCountdown();
-          if (!this.data.busy) this.check(null, false);
-        }
-      };
-      tick();
-      state.countdown = setInterval(tick, 1000);
+      this.dispatch({ type: 'show' });
     },
-    stopCountdown() {
+    /** Steps the machine, renders the new state, then runs the effects it asked for. */
+    dispatch(event: Event) {
       const state = states.get(this);
-      if (state && state.countdown !== null) {
+      if (!state) return;
+      const next = step(state.model, event);
+      state.model = next.model;
+      this.render();
+      next.effects.forEach((effect) => this.run(state, effect));
+    },
+    run(state: PageState, effect: Effect) {
+      const id = state.model.id;
+      switch (effect.type) {
+        case 'read':
+          getOrder(id, { refresh: effect.refresh }, state.group).then(
+            (order) => this.dispatch({ type: 'read', run: effect.run, order }),
+            (err: unknown) => this.dispatch({ type: 'readFailed', run: effect.run, error: codeOf(err) }),
+          );
+          break;
+        case 'wait': {
+          const stale = () => state.model.closed || state.model.run !== effect.run;
+          waitForVerdict({
+            order: effect.order,
+            errorBefore: effect.errorBefore,
+            isCancelled: stale,
+            onUpdate: (order) => this.dispatch({ type: 'update', run: effect.run, order }),
+            group: state.group,
+          }).then(
+            (verdict) => this.dispatch({ type: 'verdict', run: effect.run, verdict }),
+            (err: unknown) => this.dispatch({ type: 'waitFailed', run: effect.run, error: codeOf(err) }),
+          );
+          break;
+        }
+        case 'pay':
+          payOrder(id, () => state.model.closed).then(
+            (attempt) => {
+              takePayAttempt(id);
+              this.dispatch({ type: 'paid', attempt });
+            },
+            (err: unknown) => this.dispatch({ type: 'payFailed', error: codeOf(err) }),
+          );
+          break;
+        case 'askCancel':
+          confirm(t('result.cancelTitle'), t('result.cancelConfirm'), t('result.cancelYes'), t('result.cancelNo')).then((yes) =>
+            this.dispatch({ type: 'cancelAnswer', yes }),
+          );
+          break;
+        case 'cancel':
+          cancelOrder(id).then(
+            (order) => this.dispatch({ type: 'cancelled', order }),
+            (err: unknown) => this.dispatch({ type: 'cancelFailed', error: codeOf(err) }),
+          );
+          break;
+        case 'restart':
+          closeGroup(state.group);
+          state.group = requestGroup();
+          break;
+        case 'abort':
+          // A long poll must not outlive its page (RequestTask.abort).
+          closeGroup(state.group);
+          break;
+      }
+    },
+    /** Sends what changed in the view, and keeps the countdown ticking while it shows. */
+    render() {
+      const state = states.get(this);
+      if (!state) return;
+      const data = view(state.model, { config: state.config, products: state.products, now: Date.now() }) as unknown as Record<string, unknown>;
+      const changed: Record<string, unknown> = {};
+      let any = false;
+      Object.keys(data).forEach((key) => {
+        const json = JSON.stringify(data[key]);
+        if (state.shown[key] === json) return;
+        state.shown[key] = json;
+        changed[key] = data[key];
+        any = true;
+      });
+      if (any) this.setData(changed);
+      if (data.countdown && !state.countdown) {
+        state.countdown = setInterval(() => {
+          const order = state.model.order;
+          if (order && Date.now() >= Date.parse(order.expiresAt)) this.dispatch({ type: 'timeUp' });
+          else this.render();
+        }, 1000);
+      } else if (!data.countdown && state.countdown) {
         clearInterval(state.countdown);
         state.countdown = null;
       }
     },
-    /** Shows a verdict; `sheetFailure` is the pay sheet's own failure text, if it failed. */
-    showVerdict(verdict: Verdict, notice?: string, sheetFailure?: string) {
-      this.showOrder(verdict.order);
-      let kind = verdict.kind;
-      let hint = '';
-      let hintClass = '';
-      let detail = '';
-      if (kind === 'payable' && sheetFailure !== undefined) kind = 'failed';
-      if (kind === 'failed') {
-        hint = errorMessage(verdict.order.lastPaymentError || 'PAYMENT_FAILED');
-        hintClass = 'reason';
-        if (sheetFailure) detail = t('result.failedDetail', { detail: sheetFailure });
-      } else if (kind === 'payable' && notice) {
-        hint = notice;
-        hintClass = 'shopper-cancel';
-      } else if (kind === 'paid' && (this.data.refunded || this.data.refundPending)) {
-        // Opened later from the orders: what came back matters more than the thanks.
-        hint = [this.data.refunded, this.data.refundPending].filter(Boolean).join(' · ');
-        hintClass = 'refund-hint';
-      } else {
-        hint = t(kind === 'paid' ? 'result.paidHint' : kind === 'payable' ? 'result.payableHint' : kind === 'pending' ? 'result.pendingHint' : 'result.closedHint');
-      }
-      this.setData({
-        state: kind,
-        icon: ICONS[kind][0],
-        iconColor: ICONS[kind][1],
-        headline: t(`result.${kind}` as 'result.paid'),
-        hint,
-        hintClass,
-        detail,
-        notice: kind === 'payable' && notice ? notice : '',
-        error: '',
-      });
-    },
-    showError(err: unknown) {
-      this.setData({ state: 'error', icon: ICONS.error[0], iconColor: ICONS.error[1], headline: errorMessage(err), hint: '', detail: '', error: '' });
-    },
-    /** Starts a check; a newer one makes this one's answers stale. */
-    begin(): { state: ResultState; stale: () => boolean } | null {
-      const state = states.get(this);
-      if (!state) return null;
-      state.run += 1;
-      const run = state.run;
-      return { state, stale: () => state.closed || state.run !== run };
-    },
-    /** Finds out where the order stands, after a pay attempt (`attempt`) or from scratch. */
-    check(attempt: PayAttempt | null, refresh: boolean): Promise<void> {
-      const ctx = this.begin();
-      if (!ctx) return Promise.resolve();
-      const state = ctx.state;
-      const stale = ctx.stale;
-      if (attempt && attempt.outcome.kind === 'ok') {
-        state.confirming = { errorBefore: attempt.errorBefore };
-        return this.confirm(attempt.order);
-      }
-      if (!state.order) this.setData({ state: 'loading', error: '' });
-      return getOrder(state.id, { refresh }, state.group)
-        .catch((err: unknown) => {
-          // The sheet's own answer still tells the shopper something useful.
-          if (!attempt) throw err;
-          return attempt.order;
-        })
-        .then((order) => {
-          if (stale()) return undefined;
-          const verdict = classify(order, attempt ? attempt.errorBefore : null);
-          if (verdict.kind === 'pending') {
-            state.confirming = { errorBefore: attempt ? attempt.errorBefore : order.lastPaymentError };
-            return this.confirm(order);
-          }
-          const outcome = attempt ? attempt.outcome : null;
-          if (outcome && outcome.kind === 'cancel') this.showVerdict(verdict, t('result.cancelledByShopper'));
-          else if (outcome && outcome.kind === 'fail') this.showVerdict(verdict, '', outcome.detail);
-          else this.showVerdict(verdict);
-          return undefined;
-        })
-        .catch((err: unknown) => {
-          if (!stale()) this.showError(err);
-        });
-    },
-    /** Waits (bounded) for the server to settle a payment the sheet reported as made. */
-    confirm(order: Order): Promise<void> {
-      const ctx = this.begin();
-      if (!ctx) return Promise.resolve();
-      const state = ctx.state;
-      const stale = ctx.stale;
-      this.showOrder(order);
-      this.setData({ state: 'waiting', error: '', notice: '', detail: '' });
-      return waitForVerdict({
-        order,
-        errorBefore: state.confirming ? state.confirming.errorBefore : null,
-        isCancelled: stale,
-        onUpdate: (fresh) => {
-          if (!stale()) this.showOrder(fresh);
-        },
-        group: state.group,
-      }).then(
-        (verdict) => {
-          if (stale()) return;
-          if (verdict.kind !== 'pending') state.confirming = null;
-          this.showVerdict(verdict);
-        },
-        (err: unknown) => {
-          if (stale()) return;
-          // No answer while confirming is not a verdict: keep the order "being confirmed".
-          this.showVerdict({ kind: 'pending', order: state.order || order });
-          this.setData({ error: errorMessage(err) });
-        },
-      );
-    },
-    /** Reads the order (asking Airwallex first with `refresh`), then keeps waiting for the verdict. */
-    refreshAndConfirm(refresh: boolean) {
-      const ctx = this.begin();
-      if (!ctx) return;
-      const state = ctx.state;
-      this.setData({ state: 'waiting', error: '' });
-      getOrder(state.id, { refresh }, state.group).then(
-        (order) => {
-          if (!ctx.stale()) this.confirm(order);
-        },
-        (err: unknown) => {
-          if (ctx.stale()) return;
-          this.showVerdict({ kind: 'pending', order: state.order! });
-          this.setData({ error: errorMessage(err) });
-        },
-      );
-    },
     onPayTap() {
       const state = states.get(this);
-      // A disabled button still fires bindtap in WeChat: busy is the lock.
-      if (this.data.busy || !state) return;
-      this.setData({ busy: true, error: '' });
-      payOrder(state.id, () => state.closed).then(
-        (attempt) => {
-          takePayAttempt(state.id);
-          this.setData({ busy: false });
-          if (attempt && !state.closed) this.check(attempt, false);
-        },
-        (err: unknown) => {
-          this.setData({ busy: false, error: errorMessage(err) });
-          if (isApiError(err, 'ORDER_NOT_PAYABLE')) this.refreshKeepingError();
-        },
-      );
-    },
-    refreshKeepingError() {
-      const error = this.data.error;
-      this.check(null, false).then(() => {
-        if (this.data.state !== 'error') this.setData({ error });
-      });
+      // A disabled button still fires bindtap in WeChat: nothing at all while busy.
+      if (!state || state.model.busy) return;
+      // First, before anything asynchronous: WeChat opens its panel only from the tap itself.
+      sendSubscriptions(state.model.id, askSubscriptions(state.model.id));
+      this.dispatch({ type: 'payTap' });
     },
     onRefreshTap() {
-      const state = states.get(this);
-      if (!state) return;
-      // Ask the server to re-check with Airwallex first.
-      if (state.confirming && state.order) this.refreshAndConfirm(true);
-      else this.check(null, true);
+      this.dispatch({ type: 'refreshTap' });
     },
     onCancelOrderTap() {
-      const state = states.get(this);
-      if (this.data.busy || !state) return;
-      confirm(t('result.cancelTitle'), t('result.cancelConfirm'), t('result.cancelYes'), t('result.cancelNo')).then((yes) => {
-        if (!yes || state.closed) return;
-        this.setData({ busy: true, error: '' });
-        cancelOrder(state.id)
-          .then(
-            (order) => {
-              this.begin();
-              this.showVerdict(classify(order));
-            },
-            (err: unknown) => this.setData({ error: errorMessage(err) }),
-          )
-          .then(() => this.setData({ busy: false }));
-      });
+      this.dispatch({ type: 'cancelTap' });
     },
     onCopyTap() {
-      copy(this.data.orderId);
+      copy(this.data.orderId).then((errno) => {
+        if (!errno) return;
+        // The number stays selectable (long press); 112 is the merchant's to fix: tell the server's log.
+        wx.showToast({ title: t('result.copyFailed'), icon: 'none' });
+        if (errno === 112) reportError('error', 'setClipboardData: the clipboard is not declared in the privacy guide');
+      });
+    },
+    onPrivacyAgree() {
+      this.closePrivacy({ buttonId: 'agree-privacy', event: 'agree' });
+    },
+    onPrivacyDisagreeTap() {
+      this.closePrivacy({ event: 'disagree' });
+    },
+    onPrivacyGuideTap() {
+      wx.openPrivacyContract({ fail: () => undefined });
+    },
+    closePrivacy(res: { event: string; buttonId?: string }) {
+      const state = states.get(this);
+      const resolve = state && state.privacy;
+      if (state) state.privacy = null;
+      this.setData({ privacy: false });
+      if (resolve) resolve(res);
+    },
+    onDoneTap() {
+      // Back where the shopper came from (My orders, the shop); the shop when opened on its own.
+      back();
     },
     onOrdersTap() {
       switchTab('/pages/orders/orders');

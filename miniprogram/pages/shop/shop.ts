@@ -1,5 +1,6 @@
 // Shop (a tab): the server's products with picture, one-line description, price and a stepper; the
-// cart bar with count, total and Checkout. Pull down to refresh; the cart survives a relaunch.
+// cart bar with count, total and Checkout. Pull down to refresh (a failed refresh keeps the products on
+// screen and says why above them); the cart survives a relaunch.
 import type { Product } from '../../../server/contract';
 import { errorMessage } from '../../utils/error-message';
 import { localize, t } from '../../utils/i18n';
@@ -25,7 +26,7 @@ function strings() {
   return {
     loading: t('shop.loading'),
     empty: t('shop.empty'),
-    total: t('shop.total'),
+    total: t('common.total'),
     checkout: t('shop.checkout'),
     sandbox: t('shop.sandbox'),
     retry: t('common.retry'),
@@ -47,12 +48,14 @@ Component({
   },
   methods: {
     onLoad() {
-      setTitle(t('shop.title'));
+      // Titles and tab texts first, before anything else: WeChat has nothing better than these calls
+      // (page json titles are blank, so no title shows in the wrong language).
+      setTitle(t('tab.shop'));
+      localizeTabBar();
       this.setData({ text: strings() });
       this.load(false);
     },
     onShow() {
-      localizeTabBar();
       // Back from checkout: the cart may have become an order (and been emptied).
       if (catalogue.length) this.showCart();
     },

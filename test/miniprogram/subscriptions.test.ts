@@ -1,0 +1,80 @@
+// Subscription messages on the Pay tap: asked from the tap itself (WeChat refuses otherwise), never
+// waited for by the payment, and told to the server for the order once both exist.
+import { fakeWx, flush, standardServer, tap, TEMPLATES, until } from './harness';
+import type { FakeServer, FakeWxOptions, Rendered, WxFakes } from './harness';
+
+const top = (wxf: WxFakes): Rendered => wxf.app.top().page;
+
+/** Shop → one tea → Checkout, ready to tap Pay. */
+async function checkout(options: FakeWxOptions): Promise<WxFakes> {
+  const wxf = fakeWx(options);
+  const shop = wxf.app.launch('pages/shop/shop').page;
+  await until(() => shop.data.products.length > 0);
+  shop.querySelectorAll('.stepper')[0].querySelector('.increase')!.dispatchEvent('tap');
+  await flush();
+  await tap(shop, '.checkout');
+  await until(() => wxf.app.top().route === 'pages/checkout/checkout' && !top(wxf).data.loading);
+  return wxf;
+}
+
+const withTemplates = (): FakeServer => standardServer({ subscribeTemplates: TEMPLATES });
+const reported = (wxf: WxFakes) => wxf.server.calls.filter((c) => c.path === '/api/orders/ord_1/subscriptions');
+
+test('Pay asks for both messages from the tap itself, pays without waiting for the answer, then tells the server', async () => {
+  const wxf = await checkout({ server: withTemplates(), subscribe: { held: true } });
+  await tap(top(wxf), '.pay');
+  expect(wxf.subscribe.calls).toEqual([{ ids: ['tmpl_paid', 'tmpl_refund'], gesture: true }]);
+  // The shopper has not answered yet: the order and the payment go ahead all the same.
+  await until(() => wxf.requestPayment.mock.calls.length === 1);
+  await until(() => wxf.app.top().route === 'pages/result/result');
+  expect(reported(wxf)).toEqual([]);
+  wxf.subscribe.answer();
+  await until(() => reported(wxf).length === 1);
+  expect(reported(wxf)[0].data).toEqual({ results: { tmpl_paid: 'accept', tmpl_refund: 'accept' } });
+  expect(reported(wxf)[0].headers.Authorization).toMatch(/^Bearer /);
+});
+
+test('a refusal is told to the server as WeChat gave it, and the payment goes on', async () => {
+  const wxf = await checkout({ server: withTemplates(), subscribe: { kept: { tmpl_paid: 'reject' }, choose: () => ({ tmpl_refund: 'acceptWithAlert' }) } });
+  await tap(top(wxf), '.pay');
+  await until(() => reported(wxf).length === 1);
+  expect(reported(wxf)[0].data).toEqual({ results: { tmpl_paid: 'reject', tmpl_refund: 'acceptWithAlert' } });
+  await until(() => wxf.app.top().route === 'pages/result/result' && top(wxf).data.state === 'waiting');
+});
+
+test('WeChat refusing to ask (subscriptions switched off) sends nothing and pays normally', async () => {
+  const wxf = await checkout({ server: withTemplates(), subscribe: { mainSwitch: false } });
+  await tap(top(wxf), '.pay');
+  await until(() => wxf.app.top().route === 'pages/result/result');
+  await flush(6);
+  expect(wxf.subscribe.calls[0].result).toMatchObject({ errCode: 20004 });
+  expect(reported(wxf)).toEqual([]);
+  expect(wxf.requestPayment).toHaveBeenCalledTimes(1);
+});
+
+test('a server that fails to record the answers changes nothing for the shopper', async () => {
+  const server = withTemplates().on('POST /api/orders/:id/subscriptions', { status: 500, body: { error: { code: 'INTERNAL', message: 'x', requestId: 'r' } } });
+  const wxf = await checkout({ server });
+  await tap(top(wxf), '.pay');
+  await until(() => reported(wxf).length === 1 && wxf.app.top().route === 'pages/result/result');
+  await flush(6);
+  expect(top(wxf).data.state).toBe('waiting');
+  expect(top(wxf).data.error).toBe('');
+});
+
+test('a shop without templates (the default) never asks', async () => {
+  const wxf = await checkout({});
+  await tap(top(wxf), '.pay');
+  await until(() => wxf.app.top().route === 'pages/result/result');
+  expect(wxf.subscribe.requestSubscribeMessage).not.toHaveBeenCalled();
+});
+
+test('a double tap asks once: the second tap finds Pay locked before it asks', async () => {
+  const wxf = await checkout({ server: withTemplates(), subscribe: { held: true } });
+  const button = top(wxf).querySelector('.pay')!;
+  button.dispatchEvent('tap');
+  button.dispatchEvent('tap');
+  await flush();
+  expect(wxf.subscribe.calls).toHaveLength(1);
+  wxf.subscribe.answer();
+});
