@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SIMULATOR_CREDENTIALS } from '../server/config';
+import { SIMULATOR_CREDENTIALS } from '../server/simulator/settings';
 import { closeHttp, request } from './lib/http';
 import {
   cpuSeconds,

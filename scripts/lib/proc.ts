@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SIMULATOR_CREDENTIALS } from '../../server/config';
+import { SIMULATOR_CREDENTIALS } from '../../server/simulator/settings';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const HOST = '127.0.0.1';
