@@ -1,7 +1,7 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { simulatorSettings, type SimulatorSettings } from './simulator/settings';
+import type { SimulatorSettings } from './simulator/settings';
 
 export type Mode = 'simulator' | 'live';
 
@@ -67,8 +67,8 @@ export interface Config {
     appSecret: string;
     timeoutMs: number;
   };
-  /** The embedded simulator's own settings (server/simulator/settings.ts). */
-  simulator: SimulatorSettings;
+  /** Simulator mode only: the embedded simulator's own settings (server/simulator/settings.ts). */
+  simulator: SimulatorSettings | undefined;
 }
 
 export const DEFAULT_AIRWALLEX_BASE_URL = 'https://api-demo.airwallex.com';
@@ -178,7 +178,9 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.join(PROJECT_ROOT, 'data');
   const databasePath = str('DATABASE_PATH', path.join(dataDir, 'app.sqlite'));
   const databaseUrl = postgresUrl(env.DATABASE_URL, problems);
-  const simulator = simulatorSettings(env, problems, databasePath);
+  // Loaded in simulator mode only (a require, not an import), so a live server never loads simulator code.
+  const simulator =
+    mode === 'simulator' ? (require('./simulator/settings') as typeof import('./simulator/settings')).simulatorSettings(env, problems, databasePath) : undefined;
   const config: Config = {
     mode,
     host: str('HOST', '127.0.0.1'),
@@ -208,17 +210,17 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: metricsTokenSetting || adminToken,
     airwallex: {
       baseUrl: url('AIRWALLEX_BASE_URL', DEFAULT_AIRWALLEX_BASE_URL),
-      clientId: mode === 'simulator' ? simulator.credentials.clientId : clientId,
-      apiKey: mode === 'simulator' ? simulator.credentials.apiKey : apiKey,
+      clientId: simulator ? simulator.credentials.clientId : clientId,
+      apiKey: simulator ? simulator.credentials.apiKey : apiKey,
       apiVersion: env.AIRWALLEX_API_VERSION?.trim() || undefined,
-      webhookSecret: webhookSecret || simulator.credentials.webhookSecret,
+      webhookSecret: webhookSecret || (simulator?.credentials.webhookSecret ?? ''),
       webhookToleranceSeconds: int('WEBHOOK_TOLERANCE_SECONDS', 72 * 3600, 60, 7 * 24 * 3600),
       timeoutMs: int('AIRWALLEX_TIMEOUT_MS', 10_000, 100, 120_000),
     },
     wechat: {
       baseUrl: url('WECHAT_BASE_URL', 'https://api.weixin.qq.com'),
-      appId: appId || simulator.credentials.wechatAppId,
-      appSecret: appSecret || simulator.credentials.wechatAppSecret,
+      appId: appId || (simulator?.credentials.wechatAppId ?? ''),
+      appSecret: appSecret || (simulator?.credentials.wechatAppSecret ?? ''),
       timeoutMs: int('WECHAT_TIMEOUT_MS', 5_000, 100, 60_000),
     },
     simulator,
