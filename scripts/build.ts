@@ -1,4 +1,5 @@
 // `npm run build [folder]`: compiles the server into dist/ (or the folder given) for plain `node`; see lib/build.ts.
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import path from 'node:path';
 import { buildServer } from './lib/build';
 

@@ -7,6 +7,7 @@
 // then runs `node dist/main.js` in simulator mode on a SQLite file, and the built standalone
 // simulator with a live server on PostgreSQL (pg_virtualenv's, DATABASE_URL's or a throwaway
 // cluster): a shopper pays through each, the pictures and the console's page are served.
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

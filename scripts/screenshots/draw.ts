@@ -1,6 +1,7 @@
 // npm run screenshots, step 2: draws the HTML pages written by pages.shots.ts with the headless
 // Chromium from Debian's packages (playwright-core drives it; nothing is downloaded) at 750 × 1334,
 // serves the product pictures from server/static/, and writes small PNGs to docs/screenshots/.
+import '../../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -9,6 +9,7 @@
 //   SIMULATOR_WEBHOOK_EVENTS   events to send: unset = the recommended subscription, "*" = all, or a comma list
 //   SIMULATOR_* fault vars     see faultsFromEnv in ./settings.ts
 // Credentials (client id/key, WeChat appid/secret) are SIMULATOR_CREDENTIALS from ./settings.ts.
+import '../node-version'; // first: refuses an unsupported Node before anything loads native code
 import Fastify from 'fastify';
 import { registerSimulator } from './index';
 import { faultsFromEnv, SIMULATOR_CREDENTIALS, webhookEventsFromEnv } from './settings';
