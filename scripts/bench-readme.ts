@@ -1,6 +1,7 @@
 // `npm run bench:readme`: regenerates the bench results in docs/proofs.md from `npm run bench -- --json` output (docs/bench-results.json unless a file is named).
 //
 // Usage: npm run -s bench -- --json > docs/bench-results.json && npm run bench:readme [-- FILE]
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import fs from 'node:fs';
 import path from 'node:path';
 import { BENCH_RESULTS_DOC, renderBenchResults, replaceBenchResults, type BenchJson } from './lib/bench-report';

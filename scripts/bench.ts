@@ -1,10 +1,11 @@
 // `npm run bench`: concurrent virtual shoppers against the server (live mode) and the simulator in its own process; long poll vs interval polling vs no webhooks, in one table.
 //
 // Usage: npm run bench -- [--shoppers 50] [--duration S | --payments N] [--latency-ms 0] [--quick] [--check] [--json] [--cpu-prof DIR] [--no-postgres | --postgres-only]
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SIMULATOR_CREDENTIALS } from '../server/config';
+import { SIMULATOR_CREDENTIALS } from '../server/simulator/settings';
 import { closeHttp, request } from './lib/http';
 import {
   cpuSeconds,

@@ -1,6 +1,7 @@
 // `npm run chaos`: payments and refunds under injected Airwallex/WeChat/webhook faults and server SIGKILLs, then every order and refund checked against the simulator's ground truth.
 //
 // Usage: npm run chaos -- [--payments 1000] [--shoppers 40] [--kills 3] [--instances 1] [--refunds 0.3] [--settle-seconds 420] [--json]
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,4 +1,5 @@
 // `npm run demo`: one shopper pays over plain HTTP against a running server in simulator mode.
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { Options } from './lib/stats';
 
 const USAGE = `npm run demo -- [--base URL] [--pay-on URL] [--outcome pay|cancel|fail]

@@ -2,6 +2,7 @@
 // and the tab bar icons (miniprogram/assets/, inside the package) from the SVGs below, with the
 // headless Chromium from Debian's packages, then shrinks them with pngquant when it is installed.
 // The PNGs are committed; run this only after changing a drawing.
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -1,5 +1,6 @@
 // `npm run fuzz`: property-based fuzzing of the HTTP API over real HTTP, against its own in-process server in simulator mode.
 // Usage: npm run fuzz [-- --cases 10000 --seed 42 --concurrency 8 --json]
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { formatReport, runFuzz } from './fuzz/run';
 
 class UsageError extends Error {}

@@ -1,6 +1,7 @@
 // `npm run migrate:sqlite-to-postgres`: the one-off copy of a SQLite database into the PostgreSQL at DATABASE_URL.
 //
 // Usage: DATABASE_URL=postgres://... npm run migrate:sqlite-to-postgres -- [--from data/app.sqlite]
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import path from 'node:path';
 import pg from 'pg';
 import { describeDatabase, loadConfig } from '../server/config';

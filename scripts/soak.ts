@@ -2,6 +2,7 @@
 // to show that the server's memory stays flat: nothing it keeps grows with the number of orders.
 //
 // Usage: npm run soak -- [--payments 20000] [--shoppers 50] [--json]
+import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { closeHttp, request } from './lib/http';

@@ -1,9 +1,7 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { faultsFromEnv } from './simulator/faults';
-import { webhookEventsFromEnv } from './simulator/webhooks';
-import type { FaultSettings } from './simulator/types';
+import type { SimulatorSettings } from './simulator/settings';
 
 export type Mode = 'simulator' | 'live';
 
@@ -69,30 +67,9 @@ export interface Config {
     appSecret: string;
     timeoutMs: number;
   };
-  simulator: {
-    /** Where the simulator keeps its state; it lives beside the server's database. */
-    databasePath: string;
-    /** Faults to inject from the start (SIMULATOR_* variables, see server/simulator/faults.ts). */
-    faults: Partial<FaultSettings>;
-    /** Webhook events the simulator sends (SIMULATOR_WEBHOOK_EVENTS); undefined = all. */
-    webhookEvents: readonly string[] | undefined;
-    /**
-     * Let jscode2session take codes it never minted (DevTools' tourist-mode wx.login) as the
-     * default test shopper. Off when real WeChat credentials are set: then every unknown code is
-     * refused, as WeChat would, instead of making every shopper the same one.
-     */
-    acceptUnknownCodes: boolean;
-  };
+  /** Simulator mode only: the embedded simulator's own settings (server/simulator/settings.ts). */
+  simulator: SimulatorSettings | undefined;
 }
-
-/** Credentials the embedded simulator accepts; they mean nothing anywhere else. */
-export const SIMULATOR_CREDENTIALS = {
-  clientId: 'sim-client',
-  apiKey: 'sim-key',
-  webhookSecret: 'whsec_simulator_only',
-  wechatAppId: 'wxsimulator000000',
-  wechatAppSecret: 'simulator-app-secret',
-} as const;
 
 export const DEFAULT_AIRWALLEX_BASE_URL = 'https://api-demo.airwallex.com';
 const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -201,6 +178,9 @@ export function loadConfig(env: Env = process.env): Config {
   const dataDir = path.join(PROJECT_ROOT, 'data');
   const databasePath = str('DATABASE_PATH', path.join(dataDir, 'app.sqlite'));
   const databaseUrl = postgresUrl(env.DATABASE_URL, problems);
+  // Loaded in simulator mode only (a require, not an import), so a live server never loads simulator code.
+  const simulator =
+    mode === 'simulator' ? (require('./simulator/settings') as typeof import('./simulator/settings')).simulatorSettings(env, problems, databasePath) : undefined;
   const config: Config = {
     mode,
     host: str('HOST', '127.0.0.1'),
@@ -230,26 +210,20 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: metricsTokenSetting || adminToken,
     airwallex: {
       baseUrl: url('AIRWALLEX_BASE_URL', DEFAULT_AIRWALLEX_BASE_URL),
-      clientId: mode === 'simulator' ? SIMULATOR_CREDENTIALS.clientId : clientId,
-      apiKey: mode === 'simulator' ? SIMULATOR_CREDENTIALS.apiKey : apiKey,
+      clientId: simulator ? simulator.credentials.clientId : clientId,
+      apiKey: simulator ? simulator.credentials.apiKey : apiKey,
       apiVersion: env.AIRWALLEX_API_VERSION?.trim() || undefined,
-      webhookSecret: webhookSecret || SIMULATOR_CREDENTIALS.webhookSecret,
+      webhookSecret: webhookSecret || (simulator?.credentials.webhookSecret ?? ''),
       webhookToleranceSeconds: int('WEBHOOK_TOLERANCE_SECONDS', 72 * 3600, 60, 7 * 24 * 3600),
       timeoutMs: int('AIRWALLEX_TIMEOUT_MS', 10_000, 100, 120_000),
     },
     wechat: {
       baseUrl: url('WECHAT_BASE_URL', 'https://api.weixin.qq.com'),
-      appId: appId || SIMULATOR_CREDENTIALS.wechatAppId,
-      appSecret: appSecret || SIMULATOR_CREDENTIALS.wechatAppSecret,
+      appId: appId || (simulator?.credentials.wechatAppId ?? ''),
+      appSecret: appSecret || (simulator?.credentials.wechatAppSecret ?? ''),
       timeoutMs: int('WECHAT_TIMEOUT_MS', 5_000, 100, 60_000),
     },
-    simulator: {
-      databasePath:
-        databasePath === ':memory:' ? ':memory:' : path.join(path.dirname(databasePath), 'simulator.sqlite'),
-      faults: simulatorFaults(env, problems),
-      webhookEvents: simulatorWebhookEvents(env, problems),
-      acceptUnknownCodes: !appId && !appSecret,
-    },
+    simulator,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -295,22 +269,4 @@ function trustProxy(value: string, problems: string[]): boolean | string | numbe
   if (/^[0-9a-fA-F.:/,\s]+$/.test(value)) return value;
   problems.push(`TRUST_PROXY must be true, false, a number of hops, or comma-separated addresses/CIDRs, got "${value}"`);
   return false;
-}
-
-function simulatorWebhookEvents(env: Env, problems: string[]): readonly string[] | undefined {
-  try {
-    return webhookEventsFromEnv(env.SIMULATOR_WEBHOOK_EVENTS);
-  } catch (err) {
-    problems.push(err instanceof Error ? err.message : String(err));
-    return undefined;
-  }
-}
-
-function simulatorFaults(env: Env, problems: string[]): Partial<FaultSettings> {
-  try {
-    return faultsFromEnv(env);
-  } catch (err) {
-    problems.push(err instanceof Error ? err.message : String(err));
-    return {};
-  }
 }

@@ -1,4 +1,5 @@
 // Entry point of `npm start`: reads the configuration, starts the server, stops it cleanly on a signal.
+import './node-version'; // first: refuses an unsupported Node before anything loads native code
 import { ConfigError, describeDatabase, loadConfig } from './config';
 import { createLogger } from './logger';
 import { startServer } from './server';

@@ -1,4 +1,4 @@
-// The composition root: builds real dependencies from a Config, mounts the simulator in simulator mode, listens.
+// The composition root: builds real dependencies from a Config, mounts the simulator in simulator mode (loaded then only), listens.
 import type { FastifyInstance } from 'fastify';
 import { AirwallexClient } from './airwallex/client';
 import { buildApp } from './app';
@@ -11,7 +11,7 @@ import { RefundService } from './services/refunds';
 import { SessionService } from './services/sessions';
 import { Sweeper } from './services/sweep';
 import { WebhookService } from './services/webhooks';
-import { registerSimulator, type Simulator } from './simulator';
+import type { Simulator } from './simulator';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
 import { createTelemetry, type Telemetry } from './telemetry';
@@ -136,6 +136,9 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     ready: () => store.ready(),
   });
   if (config.mode === 'simulator') {
+    if (!config.simulator) throw new Error('simulator mode without the simulator settings: build the Config with loadConfig()');
+    // Loaded here and only here: a live server never loads the simulator's code.
+    const { registerSimulator } = await import('./simulator');
     simulator = await registerSimulator(app, {
       clientId: config.airwallex.clientId,
       apiKey: config.airwallex.apiKey,

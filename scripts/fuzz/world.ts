@@ -228,7 +228,7 @@ export async function createWorld(): Promise<World> {
     const anomalyIds = (await server.store.listAnomalies({ openOnly: true, limit: 100, offset: 0 })).map((anomaly) => anomaly.id);
     if (anomalyIds.length === 0) throw new Error('fuzz setup: no anomaly was recorded');
 
-    watches.push(new DatabaseWatch('server', config.databasePath), new DatabaseWatch('simulator', config.simulator.databasePath));
+    watches.push(new DatabaseWatch('server', config.databasePath), new DatabaseWatch('simulator', config.simulator!.databasePath));
     return {
       server,
       http,

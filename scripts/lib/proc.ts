@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SIMULATOR_CREDENTIALS } from '../../server/config';
+import { SIMULATOR_CREDENTIALS } from '../../server/simulator/settings';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const HOST = '127.0.0.1';
@@ -96,17 +96,22 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** Append stdout here (pino JSON lines), else discard. */
   stdoutFile?: string;
+  /** Run the script through tsx (default), or with plain node (a compiled .js). */
+  tsx?: boolean;
+  /** Working folder (default: the project). */
+  cwd?: string;
 }
 
 /**
- * Runs `node --import tsx <script>` directly (no npm, no shell), so the pid we hold is the
+ * Runs `node --import tsx <script>` (or plain node) directly (no npm, no shell), so the pid we hold is the
  * process doing the work and /proc/<pid> measures it alone.
  */
 export function spawnNode(options: SpawnOptions): NodeProcess {
   installCleanup();
   const out = options.stdoutFile ? fs.openSync(options.stdoutFile, 'a') : 'ignore';
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], {
-    cwd: ROOT,
+  const loader = options.tsx === false ? [] : ['--import', 'tsx'];
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, options.script], {
+    cwd: options.cwd ?? ROOT,
     env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: 'production', ...options.env },
     stdio: ['ignore', out, 'pipe'],
   });

@@ -2,6 +2,7 @@
 // Chromium from Debian's packages (playwright-core drives it; nothing is downloaded) at each page's
 // frame (750 × 1334 for an iPhone 8, 750 × 1624 for an iPhone X, 640 × 1136 for a 320 pt phone),
 // serves the product pictures from server/static/, and writes small PNGs to docs/screenshots/.
+import '../../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';

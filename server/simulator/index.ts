@@ -15,9 +15,9 @@ import { WechatLogin } from './wechat';
 import { wechatRoutes } from './wechat-routes';
 
 export { ApiError } from './api-error';
-export { faultsFromEnv } from './faults';
 export { validateResponse } from './openapi';
-export { RECOMMENDED_WEBHOOK_EVENTS, signWebhook, webhookEventsFromEnv } from './webhooks';
+export { faultsFromEnv, RECOMMENDED_WEBHOOK_EVENTS, SIMULATOR_CREDENTIALS, webhookEventsFromEnv } from './settings';
+export { signWebhook } from './webhooks';
 export { openIdFor } from './wechat';
 export type { ExternalRefundInput } from './refunds';
 export type { AirwallexEndpoint, EndpointFaults, FaultSettings, PaymentAttempt, PaymentIntent, Refund, SimulatorStats, WebhookEvent } from './types';

@@ -7,11 +7,12 @@
 //   SIMULATOR_DATABASE_PATH    SQLite file for the simulator's state (default ":memory:")
 //   LOG_LEVEL                  pino level (default info)
 //   SIMULATOR_WEBHOOK_EVENTS   events to send: unset = the recommended subscription, "*" = all, or a comma list
-//   SIMULATOR_* fault vars     see faultsFromEnv in ./faults.ts
-// Credentials (client id/key, WeChat appid/secret) are SIMULATOR_CREDENTIALS from server/config.ts.
+//   SIMULATOR_* fault vars     see faultsFromEnv in ./settings.ts
+// Credentials (client id/key, WeChat appid/secret) are SIMULATOR_CREDENTIALS from ./settings.ts.
+import '../node-version'; // first: refuses an unsupported Node before anything loads native code
 import Fastify from 'fastify';
-import { SIMULATOR_CREDENTIALS } from '../config';
-import { faultsFromEnv, registerSimulator, webhookEventsFromEnv } from './index';
+import { registerSimulator } from './index';
+import { faultsFromEnv, SIMULATOR_CREDENTIALS, webhookEventsFromEnv } from './settings';
 
 async function main(): Promise<void> {
   const env = process.env;

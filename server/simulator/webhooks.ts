@@ -2,7 +2,6 @@
 import { createHmac } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import { airwallexId, formatTimestamp } from './format';
-import { REFUND_WEBHOOK_EVENTS } from './inferred';
 import type { Counters } from './stats';
 import type { SimulatorStore, DeliveryRecord } from './store';
 import type { FaultSettings, PaymentAttempt, PaymentIntent, Refund, WebhookEvent } from './types';
@@ -35,34 +34,6 @@ export interface WebhookDispatcherOptions {
   logger: FastifyBaseLogger;
   /** Event names to send; undefined sends all. */
   subscribed?: ReadonlySet<string>;
-}
-
-/**
- * The events the README tells merchants to subscribe to: the ones that move an order or its
- * refunds. The server records and ignores the rest (payment_attempt.*, created,
- * requires_customer_action), so sending them only costs both sides work.
- */
-export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
-  'payment_intent.succeeded',
-  'payment_intent.requires_payment_method',
-  'payment_intent.cancelled',
-  'payment_intent.pending',
-  'payment_intent.pending_review',
-  ...Object.values(REFUND_WEBHOOK_EVENTS),
-];
-
-/**
- * SIMULATOR_WEBHOOK_EVENTS: unset → the recommended subscription; "*" → every event; otherwise a
- * comma-separated list of event names.
- */
-export function webhookEventsFromEnv(value: string | undefined): readonly string[] | undefined {
-  const text = value?.trim();
-  if (!text) return RECOMMENDED_WEBHOOK_EVENTS;
-  if (text === '*') return undefined;
-  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
-  const bad = names.filter((name) => !/^[a-z_]+\.[a-z_]+$/.test(name));
-  if (bad.length > 0) throw new RangeError(`SIMULATOR_WEBHOOK_EVENTS: not event names: ${bad.join(', ')}`);
-  return names;
 }
 
 /** Lowercase hex HMAC-SHA256 over `timestamp + rawBody`, as Airwallex signs (docs/reference/airwallex.md §8). */

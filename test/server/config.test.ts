@@ -91,8 +91,8 @@ describe('configuration', () => {
     const onPurpose = loadConfig({ APP_MODE: 'simulator', WECHAT_APPID: 'wx1234567890', WECHAT_APP_SECRET: 'real' });
     expect(onPurpose.mode).toBe('simulator');
     // …and then the simulator never makes every unknown wx.login code the same default shopper.
-    expect(onPurpose.simulator.acceptUnknownCodes).toBe(false);
-    expect(loadConfig({}).simulator.acceptUnknownCodes).toBe(true);
+    expect(onPurpose.simulator?.acceptUnknownCodes).toBe(false);
+    expect(loadConfig({}).simulator?.acceptUnknownCodes).toBe(true);
   });
 
   test('generates an admin token in simulator mode only, and checks one that is set', () => {
@@ -113,6 +113,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
   });
 
+  test('reads the simulator settings in simulator mode only: a live server ignores SIMULATOR_* and never loads the simulator', () => {
+    const live = { AIRWALLEX_CLIENT_ID: 'id', AIRWALLEX_API_KEY: 'key', AIRWALLEX_WEBHOOK_SECRET: 'w', WECHAT_APPID: 'wx1', WECHAT_APP_SECRET: 's' };
+    expect(loadConfig({ ...live, SIMULATOR_LATENCY_MS: 'slow' }).simulator).toBeUndefined();
+    expect(() => loadConfig({ SIMULATOR_LATENCY_MS: 'slow' })).toThrow(/SIMULATOR_LATENCY_MS must be a number of milliseconds/);
+    expect(loadConfig({ DATABASE_PATH: '/srv/shop/app.sqlite', SIMULATOR_LATENCY_MS: '5' }).simulator).toMatchObject({
+      databasePath: '/srv/shop/simulator.sqlite',
+      faults: { latencyMs: 5 },
+    });
+  });
+
   test('honours the webhook secret in simulator mode too', () => {
     expect(loadConfig({ AIRWALLEX_WEBHOOK_SECRET: 'mine' }).airwallex.webhookSecret).toBe('mine');
   });
@@ -131,7 +141,7 @@ describe('.env.example', () => {
   });
 
   test('documents every variable the server reads', () => {
-    const sources = ['server/config.ts', 'server/simulator/faults.ts'].map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n');
+    const sources = ['server/config.ts', 'server/simulator/settings.ts'].map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n');
     const patterns = [
       /['"`]((?:AIRWALLEX|WECHAT|SIMULATOR|APP|ORDER|SESSION|SWEEP|WEBHOOK|DATABASE|LOG|CURRENCY|PORT|HOST|NODE|TRUST|RATE|MAX|ADMIN|METRICS)[A-Z0-9_]*)['"`]/g, // str('KEY', …)
       /^\s+(SIMULATOR_[A-Z0-9_]+):/gm, // the simulator's env table
