@@ -310,6 +310,31 @@ export interface SimulatorPayResponse {
   errMsg: string;
 }
 
+/**
+ * POST /simulator/wechat/_subscriptions: what a shopper did that only WeChat hears of (their answers
+ * in `wx.requestSubscribeMessage`'s panel, the main switch in the mini program's settings). The
+ * shopper must have logged in (jscode2session) before; neither `shopper` nor `openid` = the default shopper.
+ */
+export interface SimulatorSubscriptionsRequest {
+  shopper?: string;
+  openid?: string;
+  /** The panel's answers, as `wx.requestSubscribeMessage` gives them: template id → accept, reject, ban, filter, acceptWith…; each accept is one send. */
+  results?: Record<string, string>;
+  /** Shorthand for `results: { [templateId]: status }`. */
+  templateId?: string;
+  status?: string;
+  /** false: the shopper turned subscription messages off (every send then answers 43101); true: on again. */
+  mainSwitch?: boolean;
+}
+
+export interface SimulatorSubscriptionsResponse {
+  openid: string;
+  shopper: string;
+  mainSwitch: boolean;
+  /** Per template id: sends left, and the last answer given. */
+  templates: Record<string, { credits: number; lastStatus: string }>;
+}
+
 // ---- Admin API (Authorization: Bearer <ADMIN_TOKEN>, or the console's session) ----
 
 /** A refund as operators see it: the shopper's view plus where it came from and Airwallex's side. */

@@ -322,8 +322,9 @@ const sessionsCase: fc.Arbitrary<FuzzCase> = fc
     headers,
     body: v.body,
     expect: v.expect,
-    // DevTools' tourist-mode codes: the simulator records an unknown code as used, and a session is made.
-    ...('unknownCode' in v ? { writes: ['simulator.wechat_codes +~'], writesIfAccepted: ['server.sessions +'] } : {}),
+    // DevTools' tourist-mode codes: the simulator records an unknown code as used (and, the first time, the default
+    // shopper as a user WeChat knows), and a session is made.
+    ...('unknownCode' in v ? { writes: ['simulator.wechat_codes +~', 'simulator.wechat_users +'], writesIfAccepted: ['server.sessions +'] } : {}),
   }));
 
 // ---------------------------------------------------------------- POST /api/orders

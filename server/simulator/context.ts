@@ -8,12 +8,15 @@ import type { Counters } from './stats';
 import type { SimulatorStore } from './store';
 import type { AirwallexEndpoint, FaultSettings } from './types';
 import type { WechatLogin } from './wechat';
+import type { WechatPlatform } from './wechat-platform';
 
 export interface SimulatorContext {
   store: SimulatorStore;
   intents: PaymentIntents;
   refunds: Refunds;
   wechat: WechatLogin;
+  /** Access tokens and subscription messages. */
+  wechatPlatform: WechatPlatform;
   faults: () => FaultSettings;
   random: () => number;
   counters: () => Counters;

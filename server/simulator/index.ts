@@ -12,6 +12,7 @@ import { SimulatorStore } from './store';
 import type { FaultSettings, PaymentIntent, Refund, SimulatorStats } from './types';
 import { WebhookDispatcher } from './webhooks';
 import { WechatLogin } from './wechat';
+import { WechatPlatform, type WechatPlatformOptions } from './wechat-platform';
 import { wechatRoutes } from './wechat-routes';
 
 export { ApiError } from './api-error';
@@ -19,6 +20,9 @@ export { validateResponse } from './openapi';
 export { faultsFromEnv, RECOMMENDED_WEBHOOK_EVENTS, SIMULATOR_CREDENTIALS, webhookEventsFromEnv } from './settings';
 export { signWebhook } from './webhooks';
 export { openIdFor } from './wechat';
+export { templateIdFor } from './wechat-templates';
+export type { WechatPlatform, WechatPlatformOptions, WechatSwitches } from './wechat-platform';
+export type { SentMessage } from './wechat-messages';
 export type { ExternalRefundInput } from './refunds';
 export type { AirwallexEndpoint, EndpointFaults, FaultSettings, PaymentAttempt, PaymentIntent, Refund, SimulatorStats, WebhookEvent } from './types';
 
@@ -44,6 +48,8 @@ export interface SimulatorOptions {
    */
   webhookEvents?: readonly string[];
   logger?: FastifyBaseLogger;
+  /** The simulated WeChat's tokens and subscription messages: IP allow-list, the app's pages, lowered quotas. */
+  wechatPlatform?: WechatPlatformOptions;
   /**
    * Clock for what the simulator reports and checks (timestamps, token and code expiry), in ms.
    * Timers (latency, webhook retries, timeout holds) always use real time.
@@ -69,6 +75,8 @@ export interface Simulator {
    * (an Error with `statusCode` and `code`) when refused.
    */
   createExternalRefund(input: ExternalRefundInput): Refund;
+  /** The simulated WeChat's tokens, subscription messages and their switches (what the /simulator/wechat/_* controls use). */
+  wechat: WechatPlatform;
   /** Stops webhook timers, drops held responses, closes the database. Also runs when the app closes. */
   close(): Promise<void>;
 }
@@ -98,6 +106,16 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     logger,
     subscribed: opts.webhookEvents ? new Set(opts.webhookEvents) : undefined,
   });
+  const wechatPlatform = new WechatPlatform({
+    store,
+    appId: opts.wechatAppId,
+    appSecret: opts.wechatAppSecret,
+    now,
+    random: () => random(),
+    counters: () => counters,
+    logger,
+    options: opts.wechatPlatform ?? {},
+  });
   const refunds = new Refunds({ store, webhooks, now, faults: () => faults, random: () => random(), logger });
   const ctx: SimulatorContext = {
     store,
@@ -110,7 +128,9 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
       appSecret: opts.wechatAppSecret,
       busy: () => random() < faults.wechatBusyRate,
       acceptUnknownCodes: opts.acceptUnknownCodes ?? true,
+      onLogin: (openId, shopper) => wechatPlatform.rememberUser(openId, shopper),
     }),
+    wechatPlatform,
     faults: () => faults,
     random: () => random(),
     counters: () => counters,
@@ -209,6 +229,7 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     listIntents: () => store.listIntents(),
     listRefunds: () => refunds.all(),
     createExternalRefund: (input) => refunds.createExternal(input),
+    wechat: wechatPlatform,
     close,
   };
   webhooks.start();

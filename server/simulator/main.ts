@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const lines = [
     `Airwallex API  ${address}/simulator/airwallex  (client id "${SIMULATOR_CREDENTIALS.clientId}", api key "${SIMULATOR_CREDENTIALS.apiKey}")`,
     `WeChat API     ${address}/simulator/wechat     (appid "${SIMULATOR_CREDENTIALS.wechatAppId}")`,
-    `Controls       ${address}/simulator/stats, /simulator/faults, /simulator/wechat/login, /simulator/wechat/pay, /simulator/airwallex/_intents, /simulator/airwallex/_refunds`,
+    `Controls       ${address}/simulator/stats, /simulator/faults, /simulator/wechat/login, /simulator/wechat/pay, /simulator/airwallex/_intents, /simulator/airwallex/_refunds, /simulator/wechat/_subscriptions, /simulator/wechat/_messages, /simulator/wechat/_templates, /simulator/wechat/_switches`,
     `Webhooks       ${webhookUrl ?? '(SIMULATOR_WEBHOOK_URL unset: events stay queued)'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -98,6 +98,16 @@ export class SimulatorStore {
     return this.db.transaction(fn)();
   }
 
+  /** For a part of the simulator that keeps its own tables (wechat-store.ts): creates them if missing. */
+  addSchema(schema: string): void {
+    this.db.exec(schema);
+  }
+
+  /** A prepared statement on this database, for the parts that keep their own tables. */
+  prepared(text: string): Database.Statement {
+    return this.sql(text);
+  }
+
   addToken(token: string, expiresMs: number): void {
     this.sql('INSERT INTO tokens (token, expires_ms) VALUES (?, ?)').run(token, expiresMs);
     // Keep the table small: drop tokens that expired more than a day ago.

@@ -12,6 +12,11 @@ export const AIRWALLEX_ENDPOINTS: readonly AirwallexEndpoint[] = [
   'login', 'create', 'confirm', 'retrieve', 'cancel', 'list', 'refund_create', 'refund_retrieve', 'refund_list',
 ];
 
+/** The simulated WeChat APIs of the token and message side (jscode2session is counted on its own). */
+export type WechatApi = 'token' | 'stable_token' | 'send' | 'gettemplate';
+
+export const WECHAT_APIS: readonly WechatApi[] = ['token', 'stable_token', 'send', 'gettemplate'];
+
 /** Error rates for one endpoint; each replaces the global rate of the same name for that endpoint. */
 export interface EndpointFaults {
   errorRate5xx?: number;
@@ -64,8 +69,12 @@ export interface SimulatorStats {
   };
   wechat: {
     jscode2session: number;
-    /** Answers per errcode ("0" for success). */
+    /** jscode2session answers per errcode ("0" for success). */
     errcodes: Record<string, number>;
+    /** Per API of the token and message side: calls received, and answers per errcode ("0" for success). */
+    apis: Record<WechatApi, { calls: number; errcodes: Record<string, number> }>;
+    /** Access tokens minted: by /cgi-bin/token, by /cgi-bin/stable_token (forced ones included), and of those forced. */
+    tokensIssued: { token: number; stable_token: number; forced: number };
   };
   webhooks: {
     /** HTTP attempts made (first tries and retries). */

@@ -1,15 +1,22 @@
-// HTTP routes of the simulated WeChat (mounted at /simulator/wechat): jscode2session and the shopper controls.
+// HTTP routes of the simulated WeChat (mounted at /simulator/wechat): jscode2session and the shopper controls; the token and
+// message APIs and their controls come from wechat-api-routes.ts and wechat-controls.ts.
 import type { FastifyInstance } from 'fastify';
 import type { SimulatorLoginResponse, SimulatorPayResponse } from '../contract';
 import { ApiError } from './api-error';
 import { sleep, type SimulatorContext } from './context';
 import type { ShopperOutcome } from './payment-intents';
+import { wechatApiRoutes } from './wechat-api-routes';
+import { wechatControls } from './wechat-controls';
 import { DEFAULT_SHOPPER } from './wechat';
 
 const OUTCOMES: readonly ShopperOutcome[] = ['pay', 'cancel', 'fail'];
 
 export function wechatRoutes(ctx: SimulatorContext) {
   return async function plugin(app: FastifyInstance): Promise<void> {
+    // Their own plugin: WeChat's body parsing and error shape, not the controls'.
+    await app.register(wechatApiRoutes(ctx));
+    await app.register(wechatControls(ctx));
+
     app.get('/sns/jscode2session', async (request, reply) => {
       const latency = ctx.faults().latencyMs;
       if (latency > 0) await sleep(latency);

@@ -29,6 +29,8 @@ export interface WechatOptions {
    * the same shopper, and everyone would see everyone's orders.
    */
   acceptUnknownCodes: boolean;
+  /** Told of every successful login, so the rest of the simulated WeChat knows the shopper's openid. */
+  onLogin?: (openId: string, shopper: string) => void;
 }
 
 export type Jscode2SessionAnswer = { openid: string; session_key: string } | { errcode: number; errmsg: string };
@@ -75,6 +77,7 @@ export class WechatLogin {
     }
     // Checked after the code is spent: WeChat's advice is that a retry after -1 needs a new code.
     if (this.opts.busy()) return { errcode: -1, errmsg: 'system error' };
+    this.opts.onLogin?.(openIdFor(shopper), shopper);
     return { openid: openIdFor(shopper), session_key: randomBytes(16).toString('base64') };
   }
 }

@@ -78,6 +78,8 @@ describe('live mode', () => {
         ['POST', '/simulator/airwallex/api/v1/authentication/login'],
         ['GET', '/simulator/wechat/sns/jscode2session?appid=a&secret=b&js_code=c&grant_type=authorization_code'],
         ['GET', '/simulator/stats'],
+        ['POST', '/simulator/wechat/cgi-bin/stable_token'],
+        ['POST', '/simulator/wechat/_subscriptions'],
       ]) {
         const response = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
         expect(response.status).toBe(404);

@@ -1,0 +1,69 @@
+// One call to a WeChat server API: timeout, JSON read from the text, errcode turned into a WechatError; never logs the URL (it carries the token).
+import type { Logger } from '../logger';
+import { timed } from '../timing';
+import { WechatError, wechatErrorFor, type WechatApi } from './errors';
+
+export interface WechatHttpOptions {
+  /** https://api.weixin.qq.com, or a getter for the embedded simulator's /simulator/wechat. */
+  baseUrl: string | (() => string);
+  timeoutMs: number;
+  logger: Logger;
+}
+
+export interface WechatRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Record<string, string>;
+  /** Sent as JSON. */
+  body?: unknown;
+}
+
+export interface WechatAnswer {
+  body: Record<string, unknown>;
+  /** The answer as received: a 64-bit msgid must be read from here, JSON.parse rounds it. */
+  text: string;
+}
+
+/** Calls `api`; resolves with an answer whose errcode is 0 or absent, rejects with a WechatError otherwise. */
+export function callWechat(options: WechatHttpOptions, api: WechatApi, request: WechatRequest): Promise<WechatAnswer> {
+  return timed('upstream', () => exchange(options, api, request));
+}
+
+async function exchange(options: WechatHttpOptions, api: WechatApi, request: WechatRequest): Promise<WechatAnswer> {
+  const baseUrl = typeof options.baseUrl === 'function' ? options.baseUrl() : options.baseUrl;
+  const query = request.query ? `?${new URLSearchParams(request.query)}` : '';
+  let text: string;
+  try {
+    const response = await fetch(`${baseUrl}${request.path}${query}`, {
+      method: request.method,
+      headers: request.body === undefined ? undefined : { 'content-type': 'application/json' },
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal: AbortSignal.timeout(options.timeoutMs),
+    });
+    text = await response.text();
+    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    options.logger.warn({ api, err: reason }, 'WeChat unreachable');
+    throw new WechatError('unreachable', api, `WeChat's ${api} is unreachable (${reason}): retry later`);
+  }
+  let body: unknown;
+  try {
+    // WeChat has been seen answering JSON as text/plain: parse the text whatever the content type.
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    options.logger.warn({ api, length: text.length }, 'WeChat answered something that is not a JSON object');
+    throw new WechatError('unreachable', api, `WeChat's ${api} answered something that is not a JSON object: retry later`);
+  }
+  const fields = body as Record<string, unknown>;
+  const errcode = typeof fields.errcode === 'number' ? fields.errcode : 0;
+  if (errcode !== 0) {
+    const error = wechatErrorFor(api, errcode, typeof fields.errmsg === 'string' ? fields.errmsg : '');
+    options.logger.warn({ api, errcode, kind: error.kind, rid: error.rid }, 'WeChat refused the call');
+    throw error;
+  }
+  return { body: fields, text };
+}
