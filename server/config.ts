@@ -4,6 +4,7 @@ import path from 'node:path';
 import { faultsFromEnv } from './simulator/faults';
 import { webhookEventsFromEnv } from './simulator/webhooks';
 import type { FaultSettings } from './simulator/types';
+import { financeFromEnv, type FinanceSettings } from './simulator/finance-settings';
 
 export type Mode = 'simulator' | 'live';
 
@@ -76,6 +77,8 @@ export interface Config {
     faults: Partial<FaultSettings>;
     /** Webhook events the simulator sends (SIMULATOR_WEBHOOK_EVENTS); undefined = all. */
     webhookEvents: readonly string[] | undefined;
+    /** Fee rate, settlement delay and wire shapes of the simulated money side (SIMULATOR_FEE_RATE, …: server/simulator/finance-settings.ts). */
+    finance: Partial<FinanceSettings>;
     /**
      * Let jscode2session take codes it never minted (DevTools' tourist-mode wx.login) as the
      * default test shopper. Off when real WeChat credentials are set: then every unknown code is
@@ -248,6 +251,7 @@ export function loadConfig(env: Env = process.env): Config {
         databasePath === ':memory:' ? ':memory:' : path.join(path.dirname(databasePath), 'simulator.sqlite'),
       faults: simulatorFaults(env, problems),
       webhookEvents: simulatorWebhookEvents(env, problems),
+      finance: financeFromEnv(env, problems),
       acceptUnknownCodes: !appId && !appSecret,
     },
   };

@@ -2,6 +2,7 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorBody } from './api-error';
 import { endpointRates } from './faults';
+import type { Finance } from './finance';
 import type { PaymentIntents } from './payment-intents';
 import type { Refunds } from './refunds';
 import type { Counters } from './stats';
@@ -13,6 +14,7 @@ export interface SimulatorContext {
   store: SimulatorStore;
   intents: PaymentIntents;
   refunds: Refunds;
+  finance: Finance;
   wechat: WechatLogin;
   faults: () => FaultSettings;
   random: () => number;

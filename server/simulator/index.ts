@@ -5,6 +5,9 @@ import { airwallexRoutes } from './airwallex-routes';
 import { ApiError, errorBody } from './api-error';
 import type { SimulatorContext } from './context';
 import { createRandom, DEFAULT_FAULTS, faultPatchProblems, mergeFaults } from './faults';
+import { Finance } from './finance';
+import { financeControls, type SimulatorFinance } from './finance-controls';
+import type { FinanceSettings } from './finance-settings';
 import { PaymentIntents } from './payment-intents';
 import { Refunds, type ExternalRefundInput } from './refunds';
 import { emptyCounters, type Counters } from './stats';
@@ -16,6 +19,8 @@ import { wechatRoutes } from './wechat-routes';
 
 export { ApiError } from './api-error';
 export { faultsFromEnv } from './faults';
+export { financeFromEnv, type FinanceSettings } from './finance-settings';
+export type { PlantInput, SimulatorFinance } from './finance-controls';
 export { validateResponse } from './openapi';
 export { RECOMMENDED_WEBHOOK_EVENTS, signWebhook, webhookEventsFromEnv } from './webhooks';
 export { openIdFor } from './wechat';
@@ -38,6 +43,8 @@ export interface SimulatorOptions {
   /** ':memory:' or a file; with a file, intents, refunds (and their pending status changes), used request_ids, codes and queued webhooks survive a restart. */
   databasePath: string;
   faults?: Partial<FaultSettings>;
+  /** Fee rate, settlement delay and the disputed wire shapes of financial transactions and settlements (SIMULATOR_FEE_RATE, …). */
+  finance?: Partial<FinanceSettings>;
   /**
    * The event names this "account" subscribed to, as a merchant picks them in Airwallex's web app;
    * undefined sends every event. See RECOMMENDED_WEBHOOK_EVENTS.
@@ -69,6 +76,8 @@ export interface Simulator {
    * (an Error with `statusCode` and `code`) when refused.
    */
   createExternalRefund(input: ExternalRefundInput): Refund;
+  /** Financial transactions and settlement batches: settings, ground truth, and the controls that plant discrepancies. */
+  finance: SimulatorFinance;
   /** Stops webhook timers, drops held responses, closes the database. Also runs when the app closes. */
   close(): Promise<void>;
 }
@@ -98,11 +107,13 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     logger,
     subscribed: opts.webhookEvents ? new Set(opts.webhookEvents) : undefined,
   });
-  const refunds = new Refunds({ store, webhooks, now, faults: () => faults, random: () => random(), logger });
+  const finance = new Finance({ store, now, settings: opts.finance });
+  const refunds = new Refunds({ store, webhooks, now, faults: () => faults, random: () => random(), logger, onAccepted: (r, ms) => finance.bookRefund(r, ms) });
   const ctx: SimulatorContext = {
     store,
-    intents: new PaymentIntents({ store, webhooks, now, wechatAppId: opts.wechatAppId }),
+    intents: new PaymentIntents({ store, webhooks, now, wechatAppId: opts.wechatAppId, onCaptured: (i, ms) => finance.bookPayment(i, ms) }),
     refunds,
+    finance,
     wechat: new WechatLogin({
       store,
       now,
@@ -209,6 +220,7 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     listIntents: () => store.listIntents(),
     listRefunds: () => refunds.all(),
     createExternalRefund: (input) => refunds.createExternal(input),
+    finance: financeControls(finance, store, now),
     close,
   };
   webhooks.start();

@@ -8,10 +8,11 @@
 //   LOG_LEVEL                  pino level (default info)
 //   SIMULATOR_WEBHOOK_EVENTS   events to send: unset = the recommended subscription, "*" = all, or a comma list
 //   SIMULATOR_* fault vars     see faultsFromEnv in ./faults.ts
+//   SIMULATOR_FEE_RATE, …      the money side: see financeFromEnv in ./finance-settings.ts
 // Credentials (client id/key, WeChat appid/secret) are SIMULATOR_CREDENTIALS from server/config.ts.
 import Fastify from 'fastify';
 import { SIMULATOR_CREDENTIALS } from '../config';
-import { faultsFromEnv, registerSimulator, webhookEventsFromEnv } from './index';
+import { faultsFromEnv, financeFromEnv, registerSimulator, webhookEventsFromEnv } from './index';
 
 async function main(): Promise<void> {
   const env = process.env;
@@ -29,13 +30,14 @@ async function main(): Promise<void> {
     wechatAppSecret: SIMULATOR_CREDENTIALS.wechatAppSecret,
     databasePath: env.SIMULATOR_DATABASE_PATH?.trim() || ':memory:',
     faults: faultsFromEnv(env),
+    finance: financeFromEnv(env),
     webhookEvents: webhookEventsFromEnv(env.SIMULATOR_WEBHOOK_EVENTS),
   });
   const address = await app.listen({ port, host });
   const lines = [
     `Airwallex API  ${address}/simulator/airwallex  (client id "${SIMULATOR_CREDENTIALS.clientId}", api key "${SIMULATOR_CREDENTIALS.apiKey}")`,
     `WeChat API     ${address}/simulator/wechat     (appid "${SIMULATOR_CREDENTIALS.wechatAppId}")`,
-    `Controls       ${address}/simulator/stats, /simulator/faults, /simulator/wechat/login, /simulator/wechat/pay, /simulator/airwallex/_intents, /simulator/airwallex/_refunds`,
+    `Controls       ${address}/simulator/stats, /simulator/faults, /simulator/wechat/login, /simulator/wechat/pay, /simulator/airwallex/_intents, /simulator/airwallex/_refunds, /simulator/airwallex/_financial_transactions, /simulator/airwallex/_settle`,
     `Webhooks       ${webhookUrl ?? '(SIMULATOR_WEBHOOK_URL unset: events stay queued)'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
