@@ -62,6 +62,12 @@ const MONEY_OUT = new Set([
   'ISSUING_AUTHORISATION_HOLD', 'ISSUING_CAPTURE', 'PURCHASE', 'PREPAYMENT',
 ]);
 
+/*
+ * [I] A settlement's `amount` is "the amount Airwallex pays to the merchant" (S), read as the batch's
+ * Σnet, fees already taken, reserve-adjusted; its `fee` as Σfee (§4, §9). finance.ts reads both as
+ * sent (the fee as a magnitude); comparing them with a batch's transactions is the reconciliation's.
+ */
+
 /**
  * [I, strong] What an FT's `source_id` names (§3): for `source_type` PAYMENT_ATTEMPT, the payment's
  * succeeded attempt (`att_…`, not the intent: an FT carries no payment_intent_id); for REFUND, the

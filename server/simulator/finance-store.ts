@@ -60,12 +60,12 @@ export interface BatchFilter {
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS financial_transactions (
-  id TEXT PRIMARY KEY, seq INTEGER NOT NULL, source_id TEXT, source_type TEXT, transaction_type TEXT NOT NULL, intent_id TEXT,
+  id TEXT PRIMARY KEY, source_id TEXT, source_type TEXT, transaction_type TEXT NOT NULL, intent_id TEXT,
   currency TEXT NOT NULL, amount_minor INTEGER NOT NULL, fee_minor INTEGER NOT NULL, direction INTEGER NOT NULL,
   status TEXT NOT NULL, batch_id TEXT NOT NULL, description TEXT,
   created_ms INTEGER NOT NULL, estimated_settled_ms INTEGER NOT NULL, settled_ms INTEGER
 );
-CREATE INDEX IF NOT EXISTS financial_transactions_order ON financial_transactions (created_ms, id);
+CREATE INDEX IF NOT EXISTS financial_transactions_order ON financial_transactions (created_ms / 1000, id);
 CREATE INDEX IF NOT EXISTS financial_transactions_source ON financial_transactions (source_id);
 CREATE INDEX IF NOT EXISTS financial_transactions_batch ON financial_transactions (batch_id);
 CREATE TABLE IF NOT EXISTS settlement_batches (
@@ -121,9 +121,9 @@ export class FinanceStore {
 
   insertTransaction(ft: FtRecord): void {
     this.sql(
-      `INSERT INTO financial_transactions (id, seq, source_id, source_type, transaction_type, intent_id, currency, amount_minor, fee_minor,
+      `INSERT INTO financial_transactions (id, source_id, source_type, transaction_type, intent_id, currency, amount_minor, fee_minor,
          direction, status, batch_id, description, created_ms, estimated_settled_ms, settled_ms)
-       VALUES (@id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM financial_transactions), @source_id, @source_type, @transaction_type, @intent_id,
+       VALUES (@id, @source_id, @source_type, @transaction_type, @intent_id,
          @currency, @amount_minor, @fee_minor, @direction, @status, @batch_id, @description, @created_ms, @estimated_settled_ms, @settled_ms)`,
     ).run(toFtRow(ft));
   }

@@ -40,7 +40,7 @@ export interface SimulatorOptions {
   wechatAppSecret: string;
   /** Take wx.login codes the simulator never minted as the default shopper (DevTools' tourist mode); default true. */
   acceptUnknownCodes?: boolean;
-  /** ':memory:' or a file; with a file, intents, refunds (and their pending status changes), used request_ids, codes and queued webhooks survive a restart. */
+  /** ':memory:' or a file; with a file, intents, refunds (and their pending status changes), financial transactions and batches, used request_ids, codes and queued webhooks survive a restart. */
   databasePath: string;
   faults?: Partial<FaultSettings>;
   /** Fee rate, settlement delay and the disputed wire shapes of financial transactions and settlements (SIMULATOR_FEE_RATE, …). */
