@@ -150,6 +150,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       databasePath: config.simulator.databasePath,
       faults: config.simulator.faults,
       webhookEvents: config.simulator.webhookEvents,
+      finance: config.simulator.finance,
       logger: logger.child({ component: 'simulator' }),
       now: options.now,
     });

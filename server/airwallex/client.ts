@@ -200,6 +200,14 @@ export class AirwallexClient {
     return refunds;
   }
 
+  /**
+   * A GET through this client's login, retries and error mapping, for the sibling modules that
+   * cover other Airwallex APIs (finance.ts); `operation` names it in logs and metrics.
+   */
+  async get<T>(path: string, operation: string): Promise<T> {
+    return this.call<T>({ method: 'GET', path, operation });
+  }
+
   /** One logical operation: one request_id (in the body), reused on every retry of it. */
   private async call<T>(options: CallOptions): Promise<T> {
     let reloggedIn = false;

@@ -1,6 +1,7 @@
 // Every guess about Airwallex behaviour that no official source confirms, kept in one place.
 // Each one is marked [I] (inferred) in docs/reference/airwallex.md; when the sandbox shows
-// otherwise, this is the file to change.
+// otherwise, this is the file to change. The money side's guesses (financial transactions,
+// settlements) are in its sibling inferred-finance.ts.
 import type { OrderStatus, RefundStatus, RequestPaymentParams } from '../contract';
 import type { ErrorCode } from '../errors';
 import type { AirwallexPaymentIntent } from './types';

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ApiError } from './api-error';
 import { guarded, type SimulatorContext } from './context';
+import { financeRoutes } from './finance-routes';
 import { base64url, formatTimestamp } from './format';
 import { openApi } from './openapi';
 
@@ -15,7 +16,7 @@ export function airwallexRoutes(ctx: SimulatorContext) {
   return async function plugin(app: FastifyInstance): Promise<void> {
     const spec = openApi();
 
-    // Counts answers per status; the control routes (/_intents, /_refunds) are not Airwallex endpoints, so they are left out.
+    // Counts answers per status; the control routes (/_intents, /_refunds, …) are not Airwallex endpoints, so they are left out.
     app.addHook('onSend', async (request, reply) => {
       if (request.routeOptions.url?.includes('/_')) return;
       const codes = ctx.counters().airwallex.statusCodes;
@@ -130,5 +131,7 @@ export function airwallexRoutes(ctx: SimulatorContext) {
     app.get('/_refunds', async () => ({ items: ctx.refunds.all() }));
     /** A refund made in Airwallex's web app, not through the API: same rules, same webhooks. */
     app.post('/_refunds', async (request, reply) => reply.code(201).send(ctx.refunds.createExternal(request.body)));
+
+    financeRoutes(app, ctx, { authenticate, validate });
   };
 }

@@ -2,6 +2,7 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError, errorBody } from './api-error';
 import { endpointRates } from './faults';
+import type { Finance } from './finance';
 import type { PaymentIntents } from './payment-intents';
 import type { Refunds } from './refunds';
 import type { Counters } from './stats';
@@ -14,6 +15,7 @@ export interface SimulatorContext {
   store: SimulatorStore;
   intents: PaymentIntents;
   refunds: Refunds;
+  finance: Finance;
   wechat: WechatLogin;
   /** Access tokens and subscription messages. */
   wechatPlatform: WechatPlatform;

@@ -5,6 +5,9 @@ import { airwallexRoutes } from './airwallex-routes';
 import { ApiError, errorBody } from './api-error';
 import type { SimulatorContext } from './context';
 import { createRandom, DEFAULT_FAULTS, faultPatchProblems, mergeFaults } from './faults';
+import { Finance } from './finance';
+import { financeControls, type SimulatorFinance } from './finance-controls';
+import type { FinanceSettings } from './finance-settings';
 import { PaymentIntents } from './payment-intents';
 import { Refunds, type ExternalRefundInput } from './refunds';
 import { emptyCounters, type Counters } from './stats';
@@ -16,6 +19,8 @@ import { WechatPlatform, type WechatPlatformOptions } from './wechat-platform';
 import { wechatRoutes } from './wechat-routes';
 
 export { ApiError } from './api-error';
+export { financeFromEnv, type FinanceSettings } from './finance-settings';
+export type { PlantInput, SimulatorFinance } from './finance-controls';
 export { validateResponse } from './openapi';
 export { faultsFromEnv, RECOMMENDED_WEBHOOK_EVENTS, SIMULATOR_CREDENTIALS, webhookEventsFromEnv } from './settings';
 export { signWebhook } from './webhooks';
@@ -39,9 +44,11 @@ export interface SimulatorOptions {
   wechatAppSecret: string;
   /** Take wx.login codes the simulator never minted as the default shopper (DevTools' tourist mode); default true. */
   acceptUnknownCodes?: boolean;
-  /** ':memory:' or a file; with a file, intents, refunds (and their pending status changes), used request_ids, codes and queued webhooks survive a restart. */
+  /** ':memory:' or a file; with a file, intents, refunds (and their pending status changes), financial transactions and batches, used request_ids, codes and queued webhooks survive a restart. */
   databasePath: string;
   faults?: Partial<FaultSettings>;
+  /** Fee rate, settlement delay and the disputed wire shapes of financial transactions and settlements (SIMULATOR_FEE_RATE, …). */
+  finance?: Partial<FinanceSettings>;
   /**
    * The event names this "account" subscribed to, as a merchant picks them in Airwallex's web app;
    * undefined sends every event. See RECOMMENDED_WEBHOOK_EVENTS.
@@ -77,6 +84,8 @@ export interface Simulator {
   createExternalRefund(input: ExternalRefundInput): Refund;
   /** The simulated WeChat's tokens, subscription messages and their switches (what the /simulator/wechat/_* controls use). */
   wechat: WechatPlatform;
+  /** Financial transactions and settlement batches: settings, ground truth, and the controls that plant discrepancies. */
+  finance: SimulatorFinance;
   /** Stops webhook timers, drops held responses, closes the database. Also runs when the app closes. */
   close(): Promise<void>;
 }
@@ -106,6 +115,7 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     logger,
     subscribed: opts.webhookEvents ? new Set(opts.webhookEvents) : undefined,
   });
+  const finance = new Finance({ store, now, settings: opts.finance });
   const wechatPlatform = new WechatPlatform({
     store,
     appId: opts.wechatAppId,
@@ -116,11 +126,12 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     logger,
     options: opts.wechatPlatform ?? {},
   });
-  const refunds = new Refunds({ store, webhooks, now, faults: () => faults, random: () => random(), logger });
+  const refunds = new Refunds({ store, webhooks, now, faults: () => faults, random: () => random(), logger, onAccepted: (r, ms) => finance.bookRefund(r, ms) });
   const ctx: SimulatorContext = {
     store,
-    intents: new PaymentIntents({ store, webhooks, now, wechatAppId: opts.wechatAppId }),
+    intents: new PaymentIntents({ store, webhooks, now, wechatAppId: opts.wechatAppId, onCaptured: (i, ms) => finance.bookPayment(i, ms) }),
     refunds,
+    finance,
     wechat: new WechatLogin({
       store,
       now,
@@ -230,6 +241,7 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     listRefunds: () => refunds.all(),
     createExternalRefund: (input) => refunds.createExternal(input),
     wechat: wechatPlatform,
+    finance: financeControls(finance, store, now),
     close,
   };
   webhooks.start();

@@ -1,5 +1,6 @@
 // THE ONE PLACE for what the simulator assumes about Airwallex where no official source says it:
 // the mini_program confirm answer, and the refund details (webhook names, failure, WeChat's limits).
+// The money side (financial transactions, settlement batches) has its own: inferred-finance.ts.
 //
 // 1. Confirm. Evidence and open questions: docs/reference/airwallex.md §3 and §13, and
 // docs/reference/airwallex-openapi.md §2. In short: the spec types next_action.data as an untyped object and

@@ -8,9 +8,11 @@
 //   LOG_LEVEL                  pino level (default info)
 //   SIMULATOR_WEBHOOK_EVENTS   events to send: unset = the recommended subscription, "*" = all, or a comma list
 //   SIMULATOR_* fault vars     see faultsFromEnv in ./settings.ts
+//   SIMULATOR_FEE_RATE, …      the money side: see financeFromEnv in ./finance-settings.ts
 // Credentials (client id/key, WeChat appid/secret) are SIMULATOR_CREDENTIALS from ./settings.ts.
 import '../node-version'; // first: refuses an unsupported Node before anything loads native code
 import Fastify from 'fastify';
+import { financeFromEnv } from './finance-settings';
 import { registerSimulator } from './index';
 import { faultsFromEnv, SIMULATOR_CREDENTIALS, webhookEventsFromEnv } from './settings';
 
@@ -30,13 +32,14 @@ async function main(): Promise<void> {
     wechatAppSecret: SIMULATOR_CREDENTIALS.wechatAppSecret,
     databasePath: env.SIMULATOR_DATABASE_PATH?.trim() || ':memory:',
     faults: faultsFromEnv(env),
+    finance: financeFromEnv(env),
     webhookEvents: webhookEventsFromEnv(env.SIMULATOR_WEBHOOK_EVENTS),
   });
   const address = await app.listen({ port, host });
   const lines = [
     `Airwallex API  ${address}/simulator/airwallex  (client id "${SIMULATOR_CREDENTIALS.clientId}", api key "${SIMULATOR_CREDENTIALS.apiKey}")`,
     `WeChat API     ${address}/simulator/wechat     (appid "${SIMULATOR_CREDENTIALS.wechatAppId}")`,
-    `Controls       ${address}/simulator/stats, /simulator/faults, /simulator/wechat/login, /simulator/wechat/pay, /simulator/airwallex/_intents, /simulator/airwallex/_refunds, /simulator/wechat/_subscriptions, /simulator/wechat/_messages, /simulator/wechat/_templates, /simulator/wechat/_switches`,
+    `Controls       ${address}/simulator/stats, /simulator/faults, /simulator/wechat/login, /simulator/wechat/pay, /simulator/airwallex/_intents, /simulator/airwallex/_refunds, /simulator/wechat/_subscriptions, /simulator/wechat/_messages, /simulator/wechat/_templates, /simulator/wechat/_switches, /simulator/airwallex/_financial_transactions, /simulator/airwallex/_settle, /simulator/airwallex/_finance`,
     `Webhooks       ${webhookUrl ?? '(SIMULATOR_WEBHOOK_URL unset: events stay queued)'}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -30,6 +30,8 @@ export interface PaymentIntentsOptions {
   webhooks: WebhookDispatcher;
   now: () => number;
   wechatAppId: string;
+  /** Told of each capture inside its database transaction (books the payment's financial transaction). */
+  onCaptured?: (intent: PaymentIntent, ms: number) => void;
 }
 
 export class PaymentIntents {
@@ -214,6 +216,7 @@ export class PaymentIntents {
         // Settlement is instant here; the real one follows days later, with nothing our server waits for.
         next.latest_payment_attempt = { ...captured, status: 'SETTLED' };
         this.opts.store.putIntent(next, ms);
+        this.opts.onCaptured?.(next, ms);
         this.opts.webhooks.emit('payment_intent.succeeded', next);
       } else {
         const failed: PaymentAttempt = {

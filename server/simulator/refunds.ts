@@ -11,6 +11,7 @@ import {
   WECHAT_MAX_REFUNDS_PER_PAYMENT,
   WECHAT_REFUND_WINDOW_MS,
 } from './inferred';
+import { REFUND_BOOKED_AT } from './inferred-finance';
 import { openApi } from './openapi';
 import { applyOnce, checkAmount, checkMetadata, checkRequestId, intParam, type Body } from './requests';
 import type { SimulatorStore } from './store';
@@ -33,6 +34,8 @@ export interface RefundsOptions {
   faults: () => FaultSettings;
   random: () => number;
   logger: FastifyBaseLogger;
+  /** Told of each refund that goes through, inside its database transaction (books the refund's financial transaction). */
+  onAccepted?: (refund: Refund, ms: number) => void;
 }
 
 /** What the "refund in Airwallex's web app" control takes: the web app's refund form. */
@@ -245,6 +248,7 @@ export class Refunds {
       }
       this.opts.store.putRefund(next, nextAtMs);
       if (next.status === 'FAILED') this.syncIntent(refund.payment_intent_id, ms);
+      if (next.status === REFUND_BOOKED_AT) this.opts.onAccepted?.(next, ms);
       this.opts.webhooks.emit(REFUND_WEBHOOK_EVENTS[next.status], next);
     });
   }

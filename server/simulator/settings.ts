@@ -4,6 +4,7 @@
 // never loads simulator code; server/simulator/main.ts (the standalone simulator) uses the same parsers.
 import path from 'node:path';
 import { MS_KEYS } from './faults';
+import { financeFromEnv, type FinanceSettings } from './finance-settings';
 import { REFUND_WEBHOOK_EVENTS } from './inferred';
 import { AIRWALLEX_ENDPOINTS, type AirwallexEndpoint, type EndpointFaults, type FaultSettings } from './types';
 
@@ -26,6 +27,8 @@ export interface SimulatorSettings {
   faults: Partial<FaultSettings>;
   /** Webhook events the simulator sends (SIMULATOR_WEBHOOK_EVENTS); undefined = all. */
   webhookEvents: readonly string[] | undefined;
+  /** Fee rate, settlement delay and wire shapes of the simulated money side (SIMULATOR_FEE_RATE, …: finance-settings.ts). */
+  finance: Partial<FinanceSettings>;
   /**
    * Let jscode2session take codes it never minted (DevTools' tourist-mode wx.login) as the
    * default test shopper. Off when real WeChat credentials are set: then every unknown code is
@@ -55,6 +58,7 @@ export function simulatorSettings(env: Env, problems: string[], serverDatabasePa
     databasePath: serverDatabasePath === ':memory:' ? ':memory:' : path.join(path.dirname(serverDatabasePath), 'simulator.sqlite'),
     faults: collect(() => faultsFromEnv(env), {}),
     webhookEvents: collect(() => webhookEventsFromEnv(env.SIMULATOR_WEBHOOK_EVENTS), undefined),
+    finance: financeFromEnv(env, problems),
     acceptUnknownCodes: !env.WECHAT_APPID?.trim() && !env.WECHAT_APP_SECRET?.trim(),
   };
 }
@@ -98,7 +102,7 @@ export function webhookEventsFromEnv(value: string | undefined): readonly string
  *   SIMULATOR_<RATE>_<ENDPOINT>       per-endpoint override of the three rates above, e.g.
  *                                     SIMULATOR_TIMEOUT_RATE_CONFIRM=0.5; endpoints LOGIN, CREATE,
  *                                     CONFIRM, RETRIEVE, CANCEL, LIST, REFUND_CREATE, REFUND_RETRIEVE,
- *                                     REFUND_LIST
+ *                                     REFUND_LIST, FT_LIST, FT_RETRIEVE, SETTLEMENT_LIST, SETTLEMENT_RETRIEVE
  *   SIMULATOR_WEBHOOK_DROP_RATE       share of webhook events never delivered              (0..1)
  *   SIMULATOR_WEBHOOK_DUPLICATE_RATE  share of webhook events delivered twice              (0..1)
  *   SIMULATOR_WEBHOOK_REORDER_RATE    share of webhook events held back until a later event of the same intent overtakes them (0..1)

@@ -89,6 +89,11 @@ export class SimulatorStore {
     if (this.db.open) this.db.close();
   }
 
+  /** The database itself, for the finance tables (finance-store.ts): they share its file and its transactions. */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   get isOpen(): boolean {
     return this.db.open;
   }
