@@ -3,7 +3,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { infiniteAdminLimitCase } from '../../scripts/fuzz/admin-cases';
+import { adminRefundCase, infiniteAdminLimitCase } from '../../scripts/fuzz/admin-cases';
 import { badUrlCase, ENDPOINTS, hugeHeadCase, infiniteWaitCase, longIdCase, type FuzzCase } from '../../scripts/fuzz/cases';
 import { violations } from '../../scripts/fuzz/checks';
 import { buildRequest } from '../../scripts/fuzz/request';
@@ -184,5 +184,30 @@ describe('bugs the fuzzer found, now fixed', () => {
 
   test('answers a request head past 16 KB with the error envelope, not the 431 client-error body', async () => {
     expect(await problemsOf(hugeHeadCase, 4)).toEqual([]);
+  });
+});
+
+// The oracle's own mistakes, each found by a seed that failed (the server was right).
+describe("the fuzzer's oracle", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld();
+  }, 30_000);
+  afterAll(async () => {
+    await world.close();
+  });
+
+  test('expects the body\'s refusal for a refund whose order id is too long and whose body cannot be parsed (seed 1123248677)', async () => {
+    const bodies = [
+      { variant: 'empty JSON body', body: { kind: 'text', text: '', contentType: 'application/json' }, valid: false, codes: ['INVALID_JSON'] },
+      { variant: 'malformed JSON', body: { kind: 'text', text: '{"amount":', contentType: 'application/json' }, valid: false, codes: ['INVALID_JSON'] },
+      { variant: 'unsupported content type', body: { kind: 'text', text: 'amount=1', contentType: 'text/csv' }, valid: false, codes: ['UNSUPPORTED_MEDIA_TYPE'] },
+    ] as const;
+    for (const refund of bodies) {
+      const c = adminRefundCase('token', { kind: 'random', id: 'a'.repeat(65) }, { ...refund, codes: [...refund.codes] }, { key: '!', ok: true, setup: false }, false, {});
+      const request = buildRequest(c, world);
+      const response = await world.http.send(request);
+      expect([refund.variant, violations(c, request, response, world)]).toEqual([refund.variant, []]);
+    }
   });
 });
