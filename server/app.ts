@@ -15,6 +15,7 @@ import type { AppDeps } from './routes/types';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { registerAdminRoutes } from './routes/admin';
 import { registerConsole } from './console/routes';
+import { AdminAuth } from './auth/admin';
 import { AdminService } from './services/admin';
 import { registerLimits } from './limits';
 import { runWithTiming, serverTimingHeader } from './timing';
@@ -65,26 +66,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sendError(new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`), request, reply),
   );
 
-  const limits = await registerLimits(app, deps.limits);
-  // Every API call counts against its client address first; logins and shoppers have limits of their own.
+  const limits = await registerLimits(app, deps.limits, deps.store.shared ? deps.store : undefined, deps.logger);
+  // Decided by the route the router matched, never the raw URL (`/%61pi/config` and `GET http://host/api/config`
+  // are /api/config): a shopper's routes count a valid session against its shopper, and anything else against the
+  // address (their own hook); every other /api route, and every path no route matches, counts against the address.
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/api/')) await limits.address(request, reply);
+    const route = request.routeOptions.url;
+    if (route === undefined || (route.startsWith('/api/') && !request.routeOptions.config.shopperSession)) await limits.address(request, reply);
   });
+  const auth = new AdminAuth({ store: deps.store, limits, telemetry: deps.telemetry, publicUrl: deps.publicUrl });
 
-  registerPublicRoutes(app, deps);
+  registerPublicRoutes(app, deps, auth);
   registerSessionRoutes(app, deps, limits);
   registerOrderRoutes(app, deps, limits);
   registerWebhookRoutes(app, deps);
   if (deps.admin) {
     const service = new AdminService({ store: deps.store, refunds: deps.refunds });
-    registerAdminRoutes(app, deps, deps.admin, service);
+    registerAdminRoutes(app, deps, deps.admin, service, auth);
     registerConsole(app, {
       store: deps.store,
       admin: service,
       adminToken: deps.admin.token,
       mode: deps.mode,
-      limits,
-      telemetry: deps.telemetry,
+      auth,
       simulatorStats: deps.admin.simulatorStats,
     });
   }

@@ -87,7 +87,8 @@ describe('the console session', () => {
         if (pathname.startsWith('/admin/api/')) {
           expect([label, answer.status]).toEqual([label, 401]);
         } else if (method === 'GET') {
-          expect([label, answer.status, answer.headers.get('location')]).toEqual([label, 303, `/admin/sign-in?next=${encodeURIComponent(pathname)}`]);
+          // The page to come back to is rebuilt from the route (`/admin/` is the route /admin).
+          expect([label, answer.status, answer.headers.get('location')]).toEqual([label, 303, `/admin/sign-in?next=${encodeURIComponent(pathname === '/admin/' ? '/admin' : pathname)}`]);
         } else {
           expect([label, answer.status]).toEqual([label, 401]);
         }
@@ -122,22 +123,25 @@ describe('the console session', () => {
     expect(metrics).toMatch(/outcome="refused"} 2/);
   });
 
-  test('the cookie is Secure behind TRUST_PROXY when the load balancer says https', async () => {
-    server = await startTestServer(testConfig({ ADMIN_TOKEN, TRUST_PROXY: '127.0.0.1' }));
-    const answer = await visit(server.url, 'POST', '/admin/sign-in', {
-      form: { token: ADMIN_TOKEN },
-      origin: `https://shop.example`,
-      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' },
-    });
+  test('the cookie is Secure when PUBLIC_URL is https, and forms must come from exactly that origin', async () => {
+    server = await startTestServer(testConfig({ ADMIN_TOKEN, PUBLIC_URL: 'https://shop.example', TRUST_PROXY: '127.0.0.1' }));
+    const answer = await visit(server.url, 'POST', '/admin/sign-in', { form: { token: ADMIN_TOKEN }, origin: 'https://shop.example' });
     expect(answer.status).toBe(303);
     expect(answer.headers.get('set-cookie')).toMatch(/; HttpOnly; Secure$/);
-    // Over https, a page of the plain-http origin is another origin.
-    const downgraded = await visit(server.url, 'POST', '/admin/sign-in', {
-      form: { token: ADMIN_TOKEN },
-      origin: `http://shop.example`,
-      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' },
-    });
-    expect(downgraded.status).toBe(403);
+    // Over https, a page of the plain-http origin is another origin; so is the address the request was sent to.
+    for (const origin of ['http://shop.example', server.url, 'https://shop.example.evil']) {
+      expect([origin, (await visit(server.url, 'POST', '/admin/sign-in', { form: { token: ADMIN_TOKEN }, origin })).status]).toEqual([origin, 403]);
+    }
+  });
+
+  test("a client's X-Forwarded-Proto and X-Forwarded-Host decide neither the cookie's Secure flag nor the origin, even from a trusted proxy", async () => {
+    server = await startTestServer(testConfig({ ADMIN_TOKEN, TRUST_PROXY: '127.0.0.1' }));
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' };
+    const foreign = await visit(server.url, 'POST', '/admin/sign-in', { form: { token: ADMIN_TOKEN }, origin: 'https://shop.example', headers: forwarded });
+    expect(foreign.status).toBe(403);
+    const own = await visit(server.url, 'POST', '/admin/sign-in', { form: { token: ADMIN_TOKEN }, headers: forwarded });
+    expect(own.status).toBe(303);
+    expect(own.headers.get('set-cookie')).toMatch(/; SameSite=Strict; HttpOnly$/);
   });
 
   test('limits sign-in attempts per address', async () => {
@@ -342,7 +346,7 @@ describe('/metrics for operators', () => {
     await signIn(server.url);
     await server.sweeper.sweepOnce();
     const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
-    expect(text).toMatch(/^shop_admin_sign_ins_total\{outcome="ok"\} 1$/m);
+    expect(text).toMatch(/^shop_admin_sign_ins_total\{door="console",outcome="ok"\} 1$/m);
     expect(text).toMatch(/^shop_sweep_orders_failing 0$/m);
     expect(text).toMatch(/^shop_sweep_runs_total 1$/m);
     expect(text).toMatch(/^shop_open_anomalies 0$/m);
