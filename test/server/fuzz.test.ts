@@ -210,4 +210,11 @@ describe("the fuzzer's oracle", () => {
       expect([refund.variant, violations(c, request, response, world)]).toEqual([refund.variant, []]);
     }
   });
+
+  test('expects IDEMPOTENCY_KEY_REQUIRED from a refund of the order `..` sent without a key (seed 101)', async () => {
+    const c = adminRefundCase('token', { kind: 'random', id: '..' }, { variant: 'small amount', body: { kind: 'json', value: { amount: 1 } }, valid: true, amount: 1 }, { key: null, ok: true, setup: false }, false, {});
+    const request = buildRequest(c, world);
+    const response = await world.http.send(request);
+    expect(violations(c, request, response, world)).toEqual([]);
+  });
 });
