@@ -18,6 +18,7 @@ import { registerConsole } from './console/routes';
 import { AdminAuth } from './auth/admin';
 import { AdminService } from './services/admin';
 import { registerLimits } from './limits';
+import { unstorableTextIn } from './text';
 import { runWithTiming, serverTimingHeader } from './timing';
 
 export type { AppDeps } from './routes/types';
@@ -103,12 +104,29 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
 /**
  * JSON bodies are taken as sent: `{"quantity": true}` or `{"code": 12345}` are refused, not
  * coerced. Query strings and path parameters are text by nature, so they are still parsed into
- * the schema's types there.
+ * the schema's types there. Every part, once validated, must hold only text the stores can keep
+ * (text.ts): `GET /api/orders/%00` is a 400 here, not a 500 from PostgreSQL.
  */
 function setValidators(app: FastifyInstance): void {
   const strict = addFormats(new Ajv({ coerceTypes: false, removeAdditional: true, allErrors: false, useDefaults: true }));
   const coercing = addFormats(new Ajv({ coerceTypes: true, removeAdditional: true, allErrors: false, useDefaults: true }));
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict.compile(schema) : finiteOnly(coercing.compile(schema))));
+  app.setValidatorCompiler(({ schema, httpPart }) => storableOnly(httpPart === 'body' ? strict.compile(schema) : finiteOnly(coercing.compile(schema))));
+}
+
+/**
+ * A validator that also refuses text a store cannot keep (NUL, a lone surrogate) anywhere in the part it
+ * validated, fields the handler ignores included: one rule, with nothing to track per field.
+ */
+function storableOnly(validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown) => {
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    const where = valid ? unstorableTextIn(data) : undefined;
+    if (where === undefined) return valid;
+    checked.errors = [{ instancePath: where, schemaPath: '#', keyword: 'storable', params: {}, message: 'must not contain NUL or an unpaired surrogate' }];
+    return false;
+  }) as ValidateFunction;
+  return checked;
 }
 
 /**

@@ -4,7 +4,7 @@ import { ENDPOINTS, fuzzCase, type Endpoint, type FuzzCase } from './cases';
 import { describeExchange, violations } from './checks';
 import type { RawRequest, RawResponse } from './http';
 import { buildRequest } from './request';
-import { allows, describeChanges, diffSnapshots, takeSnapshot, type Snapshot, type TableChange, type WriteRule } from './tables';
+import { allows, describeChanges, diffSnapshots, rowsWithNul, takeSnapshot, type Snapshot, type TableChange, type WriteRule } from './tables';
 import { createWorld, diffSnapshots as diffLines, httpSnapshot, type World } from './world';
 
 export interface FuzzOptions {
@@ -147,6 +147,7 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
     stateChecks.snapshots++;
     const now = takeSnapshot(world.watches, baseline);
     const changes = diffSnapshots(baseline, now);
+    for (const change of rowsWithNul(now, changes)) failures.push({ kind: 'state', message: `${change.table}: ${change.kind} of ${change.key} stored a NUL, which PostgreSQL refuses` });
     baseline = now;
     const suspects = recent.filter((e) => e.end >= windowStart && e.start <= lookedAt);
     windowStart = lookedAt;

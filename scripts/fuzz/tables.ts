@@ -181,3 +181,13 @@ export function describeChanges(changes: TableChange[], max = 20): string {
   if (changes.length > max) lines.push(`  … and ${changes.length - max} more`);
   return lines.join('\n');
 }
+
+/**
+ * The changed rows that hold a NUL: text PostgreSQL refuses, so the server must refuse it before any store (SQLite
+ * would keep it silently). A row's values are JSON here, where a NUL reads `\u0000`.
+ */
+export function rowsWithNul(after: Snapshot, changes: TableChange[]): TableChange[] {
+  // An escape `\u0000` not itself escaped: a stored text holding the six characters \u0000 reads `\\u0000`.
+  const nul = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+  return changes.filter((change) => (change.kind === 'insert' || change.kind === 'update') && change.key !== undefined && nul.test(after.tables.get(change.table)?.rows.get(change.key) ?? ''));
+}

@@ -8,7 +8,7 @@ import { badUrlCase, ENDPOINTS, hugeHeadCase, infiniteWaitCase, longIdCase, type
 import { violations } from '../../scripts/fuzz/checks';
 import { buildRequest } from '../../scripts/fuzz/request';
 import { formatReport, runFuzz, type FuzzReport } from '../../scripts/fuzz/run';
-import { allows, diffSnapshots, takeSnapshot, type TableChange } from '../../scripts/fuzz/tables';
+import { allows, diffSnapshots, rowsWithNul, takeSnapshot, type TableChange } from '../../scripts/fuzz/tables';
 import { createWorld, type World } from '../../scripts/fuzz/world';
 
 const SEED = 20_260_601;
@@ -105,6 +105,19 @@ describe("the fuzzer's state snapshot", () => {
     db.exec('CREATE TABLE planted_future (id INTEGER PRIMARY KEY, note TEXT)');
     db.close();
     expect(diffSnapshots(before, takeSnapshot(world.watches, before))).toEqual([{ table: 'server.planted_future', kind: 'new table' }]);
+  });
+
+  test('names a changed row that holds a NUL (text PostgreSQL refuses), and not one holding the six characters \\u0000', () => {
+    const rows = new Map([
+      ['["a"]', JSON.stringify(['evt_\u0000'])],
+      ['["b"]', JSON.stringify(['{"id":"\\u0000"}'])],
+    ]);
+    const after = { tables: new Map([['server.webhook_events', { columns: ['id'], rows, digest: 'x' }]]) };
+    const changes: TableChange[] = [
+      { table: 'server.webhook_events', kind: 'insert', key: '["a"]' },
+      { table: 'server.webhook_events', kind: 'insert', key: '["b"]' },
+    ];
+    expect(rowsWithNul(after, changes)).toEqual([changes[0]]);
   });
 
   test('a write rule allows inserts, deletes, and updates of the columns it names only', () => {
