@@ -1,6 +1,7 @@
 // The merchant console over HTTP (no browser): its session, CSRF and Origin rules, security headers,
 // languages, sign-in limits and audit; and that no /admin route works without a session.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { signWebhook } from '../../server/services/webhooks';
@@ -251,6 +252,35 @@ describe('console pages', () => {
     expect(chinese.text).toContain('<html lang="zh-CN">');
     expect(chinese.text).toContain('模拟器');
     expect((await visit(server.url, 'GET', '/admin/api/orders', { cookie })).headers.get('cache-control')).toBe('no-store');
+  });
+
+  test('the language switch and its links stay on this console, whatever the path spells (..\\, //, %2F)', async () => {
+    server = await startTestServer(testConfig({ ADMIN_TOKEN }));
+    const { cookie } = await signIn(server.url);
+    const { hostname, port } = new URL(server.url);
+    // The request target exactly as written (curl --path-as-is): no client-side normalisation of `..` or `\`.
+    const raw = (target: string) =>
+      new Promise<{ status: number; location: string | undefined; text: string }>((resolve, reject) => {
+        const request = http.request({ host: hostname, port, path: target, headers: { cookie, 'accept-language': 'en' }, agent: false }, (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, location: response.headers.location, text }));
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    for (const target of ['/admin/orders/..\\..\\..\\\\evil.example', '/admin/orders/%2F%2Fevil.example', '/admin/orders/..%2F..%2F..%2Fevil.example', '/admin/orders/%5C%5Cevil.example']) {
+      const switched = await raw(`${target}?lang=zh_CN`);
+      expect([target, switched.status]).toEqual([target, 303]);
+      expect([target, switched.location]).toEqual([target, expect.stringMatching(/^\/admin\/(?!\/)/)]);
+      expect(switched.location).not.toMatch(/evil|\\|\/\/|%2F|%5C/i);
+      // The page itself (an unknown order) links its language switch back to the console, never off-site.
+      const page = await raw(target);
+      const links = [...page.text.matchAll(/href="([^"]*)"/g)].map((match) => match[1].replace(/&amp;/g, '&'));
+      expect(links.length).toBeGreaterThan(2);
+      for (const link of links) expect([target, link]).toEqual([target, expect.stringMatching(/^(\/(admin|static)\/?(?!\/)[^\\]*|#main)$/)]);
+      expect(page.text).not.toContain('evil.example"');
+    }
   });
 
   test('the orders page filters by status and day, and refuses a refund amount beyond what is left', async () => {
