@@ -76,7 +76,7 @@ describe("the fuzzer's state snapshot", () => {
     await world?.close();
   });
 
-  test('reads every table of both databases, and names a change planted in any of them', () => {
+  test('reads every table of both databases, and names a change planted in any of them', async () => {
     const files = { server: path.join(world.dir, 'app.sqlite'), simulator: path.join(world.dir, 'simulator.sqlite') };
     const tablesOf = (file: string) => {
       const db = new Database(file, { readonly: true });
@@ -88,14 +88,14 @@ describe("the fuzzer's state snapshot", () => {
     };
     const all = Object.entries(files).flatMap(([name, file]) => tablesOf(file).map((table) => ({ name, file, table })));
     expect(all.length).toBeGreaterThanOrEqual(19);
-    expect(world.watches.map((watch) => watch.changed())).toEqual([false, false]);
-    let before = takeSnapshot(world.watches);
+    expect(await Promise.all(world.watches.map((watch) => watch.changed()))).toEqual([false, false]);
+    let before = await takeSnapshot(world.watches);
     expect([...before.tables.keys()].sort()).toEqual(all.map(({ name, table }) => `${name}.${table}`).sort());
     for (const { name, file, table } of all) {
       plant(file, table);
       // The fast path sees the commit, and the comparison names the table (and an insert's AUTOINCREMENT counter), nothing else.
-      expect([`${name}.${table}`, world.watches.map((watch) => watch.changed()).includes(true)]).toEqual([`${name}.${table}`, true]);
-      const after = takeSnapshot(world.watches, before);
+      expect([`${name}.${table}`, (await Promise.all(world.watches.map((watch) => watch.changed()))).includes(true)]).toEqual([`${name}.${table}`, true]);
+      const after = await takeSnapshot(world.watches, before);
       const changed = diffSnapshots(before, after).filter((change) => !(change.table === `${name}.sqlite_sequence` && change.key === JSON.stringify([table])));
       expect([`${name}.${table}`, [...new Set(changed.map((change) => change.table))]]).toEqual([`${name}.${table}`, [`${name}.${table}`]]);
       before = after;
@@ -104,7 +104,7 @@ describe("the fuzzer's state snapshot", () => {
     const db = new Database(files.server);
     db.exec('CREATE TABLE planted_future (id INTEGER PRIMARY KEY, note TEXT)');
     db.close();
-    expect(diffSnapshots(before, takeSnapshot(world.watches, before))).toEqual([{ table: 'server.planted_future', kind: 'new table' }]);
+    expect(diffSnapshots(before, await takeSnapshot(world.watches, before))).toEqual([{ table: 'server.planted_future', kind: 'new table' }]);
   });
 
   test('names a changed row that holds a NUL (text PostgreSQL refuses), and not one holding the six characters \\u0000', () => {
