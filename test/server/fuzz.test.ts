@@ -3,9 +3,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { adminRefundCase, infiniteAdminLimitCase } from '../../scripts/fuzz/admin-cases';
+import { adminRefundCase, infiniteAdminLimitCase, mayBeInteger } from '../../scripts/fuzz/admin-cases';
 import { badUrlCase, ENDPOINTS, hugeHeadCase, infiniteWaitCase, longIdCase, type FuzzCase } from '../../scripts/fuzz/cases';
-import { violations } from '../../scripts/fuzz/checks';
+import { expectationFor, violations } from '../../scripts/fuzz/checks';
 import { buildRequest } from '../../scripts/fuzz/request';
 import { formatReport, runFuzz, type FuzzReport } from '../../scripts/fuzz/run';
 import { allows, diffSnapshots, rowsWithNul, takeSnapshot, type TableChange } from '../../scripts/fuzz/tables';
@@ -222,6 +222,29 @@ describe("the fuzzer's oracle", () => {
       const response = await world.http.send(request);
       expect([refund.variant, violations(c, request, response, world)]).toEqual([refund.variant, []]);
     }
+  });
+
+  test("reads an integer query parameter as Ajv's coercion does: whitespace alone is 0 (seed 1052830371)", async () => {
+    expect([mayBeInteger(' ', 0, 100), mayBeInteger(' ', 1, 100), mayBeInteger('', 0, 100), mayBeInteger(' 7', 0, 100), mayBeInteger('1e999', 0, 100)]).toEqual([true, false, false, true, false]);
+    const get = (query: string) => world.http.send({ method: 'GET', path: `/admin/api/orders?${query}`, headers: { authorization: `Bearer ${world.adminToken}` } });
+    expect((await get('offset=%20')).status).toBe(200);
+    expect((await get('offset=%207')).status).toBe(200);
+    expect((await get('limit=%20')).status).toBe(400);
+  });
+
+  test('allows BODY_TOO_LARGE for a body past the limit even where any answer with named codes is expected (seed 757346969)', () => {
+    const c: FuzzCase = {
+      endpoint: 'POST /admin/api/anomalies/{id}/resolve',
+      variant: 'token, not an id',
+      method: 'POST',
+      path: '/admin/api/anomalies/0/resolve',
+      token: { kind: 'missing' },
+      headers: {},
+      body: { kind: 'none' },
+      expect: { outcome: 'any', codes: ['VALIDATION_FAILED', 'NOT_FOUND'] },
+    };
+    const request = { method: 'POST', path: c.path, headers: {}, body: Buffer.alloc(16 * 1024 + 1, 'a') };
+    expect(expectationFor(c, request).codes).toContain('BODY_TOO_LARGE');
   });
 
   test('expects IDEMPOTENCY_KEY_REQUIRED from a refund of the order `..` sent without a key (seed 101)', async () => {
