@@ -155,6 +155,9 @@ describe('configuration', () => {
       expect([token, problemsOf({ METRICS_TOKEN: token })]).toEqual([token, [expect.stringMatching(/^METRICS_TOKEN is too easy to guess: .*openssl rand -hex 24$/)]]);
     }
     expect(weakTokenReason('adminadminadminadminadmin01')).toMatch(/only 7 different characters/);
+    expect(weakTokenReason('abcdefghijklmnopabcdefghijklmnop')).toMatch(/a run of 8 characters repeats/);
+    // The refusal never quotes the token.
+    expect(problemsOf({ ADMIN_TOKEN: 'abcdefghijklmnopabcdefghijklmnop' }).join('\n')).not.toMatch(/abc|ab…/);
     // What openssl rand -hex 24 and -base64 24 make: 48 hex digits, 32 base64 characters.
     for (const token of [GOOD_TOKEN, 'q3Jx8Vb0Lm2N+kR7tY5wZ1aC4dE6fG9h']) expect([token, weakTokenReason(token)]).toEqual([token, undefined]);
   });
