@@ -64,7 +64,8 @@ export function publicUrl(env: Env, mode: Mode, problems: string[]): string | un
     return undefined;
   }
   if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.username || url.password || url.search || url.hash || url.pathname !== '/') {
-    problems.push(`PUBLIC_URL must be an origin like https://shop.example.com (no path, query or credentials), got "${value}"`);
+    const shown = url.username || url.password ? '(not shown: it holds credentials)' : `"${value}"`;
+    problems.push(`PUBLIC_URL must be an origin like https://shop.example.com (no path, query or credentials), got ${shown}`);
     return undefined;
   }
   if (mode === 'live' && url.protocol !== 'https:' && !isLoopbackHost(url.hostname)) {

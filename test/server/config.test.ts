@@ -182,6 +182,7 @@ describe('configuration', () => {
     for (const value of ['https://shop.example.com/admin', 'https://u:p@shop.example.com', 'shop.example.com']) {
       expect([value, problemsOf({ ...LIVE, PUBLIC_URL: value })]).toEqual([value, [expect.stringMatching(/^PUBLIC_URL must be an origin like https:\/\/shop\.example\.com/)]]);
     }
+    expect(problemsOf({ ...LIVE, PUBLIC_URL: 'https://u:hunter2@shop.example.com' }).join('\n')).not.toContain('hunter2');
     expect(loadConfig({ ...LIVE, PUBLIC_URL: 'https://Shop.Example.com/' }).publicUrl).toBe('https://shop.example.com');
     expect(loadConfig({ ...LIVE, PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl).toBe('http://127.0.0.1:3000');
     expect(loadConfig({}).publicUrl).toBeUndefined();
