@@ -74,11 +74,18 @@ export function publicUrl(env: Env, mode: Mode, problems: string[]): string | un
   return url.origin;
 }
 
+/**
+ * Fewest different characters a token may have. Hex has 16, and 48 random hex digits (openssl rand -hex 24) miss
+ * one of them about half the time: 10 refuses words and short patterns, while a random token falls below it about
+ * once in a hundred million.
+ */
+const MIN_DISTINCT_CHARACTERS = 10;
+
 /** What a token of an operator must look like, or why it is refused (undefined: fine). */
 export function weakTokenReason(token: string): string | undefined {
   if (token.length < 24 || /\s/.test(token)) return 'must be at least 24 characters without spaces';
   const distinct = new Set(token).size;
-  if (distinct < 16) return `is too easy to guess: it has only ${distinct} different characters (a random token has at least 16)`;
+  if (distinct < MIN_DISTINCT_CHARACTERS) return `is too easy to guess: it has only ${distinct} different characters (a random one has at least ${MIN_DISTINCT_CHARACTERS})`;
   // Never quoted in the message: even a refused token may be a real one with a typo.
   if (hasRepeatedRun(token, 8)) return 'is too easy to guess: a run of 8 characters repeats in it (a repeated pattern)';
   return undefined;

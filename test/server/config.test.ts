@@ -150,7 +150,7 @@ describe('configuration', () => {
   });
 
   test('refuses tokens with little entropy (few different characters, a repeated pattern), saying how to make one', () => {
-    for (const token of ['adminadminadminadminadmin01', 'x'.repeat(32), 'abcdefghijklmnopabcdefghijklmnop', 'Pa55word-Pa55word-2024-Pa55word']) {
+    for (const token of ['adminadminadminadminadmin01', 'x'.repeat(32), 'abcdefghijklmnopabcdefghijklmnop', 'Pa55word-Pa55word-2024-Pa55word', 'password1234password1234']) {
       expect([token, problemsOf({ ADMIN_TOKEN: token })]).toEqual([token, [expect.stringMatching(/^ADMIN_TOKEN is too easy to guess: .*openssl rand -hex 24$/)]]);
       expect([token, problemsOf({ METRICS_TOKEN: token })]).toEqual([token, [expect.stringMatching(/^METRICS_TOKEN is too easy to guess: .*openssl rand -hex 24$/)]]);
     }
@@ -158,8 +158,15 @@ describe('configuration', () => {
     expect(weakTokenReason('abcdefghijklmnopabcdefghijklmnop')).toMatch(/a run of 8 characters repeats/);
     // The refusal never quotes the token.
     expect(problemsOf({ ADMIN_TOKEN: 'abcdefghijklmnopabcdefghijklmnop' }).join('\n')).not.toMatch(/abc|ab…/);
-    // What openssl rand -hex 24 and -base64 24 make: 48 hex digits, 32 base64 characters.
+    // What openssl rand -hex 24 and -base64 24 make, 48 hex digits or 32 base64 characters, is never refused
+    // (48 random hex digits lack one of the 16 about half the time: a rule of 16 different characters refused them).
     for (const token of [GOOD_TOKEN, 'q3Jx8Vb0Lm2N+kR7tY5wZ1aC4dE6fG9h']) expect([token, weakTokenReason(token)]).toEqual([token, undefined]);
+    const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
+    const refused = [];
+    for (let i = 0; i < 5000; i++) {
+      for (const token of [randomBytes(24).toString('hex'), randomBytes(24).toString('base64'), randomBytes(18).toString('base64url')]) if (weakTokenReason(token)) refused.push(token);
+    }
+    expect(refused).toEqual([]);
   });
 
   test('live mode needs METRICS_TOKEN (or METRICS_TOKEN=off), never falling back to the admin token, and one of its own', () => {
