@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     PORT: String(port),
     DATABASE_PATH: path.join(app, 'data', 'app.sqlite'),
     LOG_FORMAT: 'pretty',
-    ADMIN_TOKEN: 'p'.repeat(32),
+    ADMIN_TOKEN: 'e7b1c94f0a3d5e28b6f1a0c9d4e72b58',
+    // spawnNode runs with NODE_ENV=production, where simulator mode must be asked for on purpose (a demo).
+    SIMULATOR_IN_PRODUCTION: '1',
   });
   await waitReady(simulated, `http://${HOST}:${port}/healthz`);
   for (const line of await smokeCheck({ server: `http://${HOST}:${port}`, simulator: `http://${HOST}:${port}` })) console.log(`  ✓ ${line}`);
@@ -79,7 +81,7 @@ async function main(): Promise<void> {
       APP_MODE: 'live',
       PORT: String(serverPort),
       DATABASE_URL: postgres.url,
-      ADMIN_TOKEN: 'p'.repeat(32),
+      ADMIN_TOKEN: 'e7b1c94f0a3d5e28b6f1a0c9d4e72b58',
       AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
       AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
       AIRWALLEX_WEBHOOK_SECRET: SIMULATOR_CREDENTIALS.webhookSecret,
@@ -87,6 +89,12 @@ async function main(): Promise<void> {
       WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
       WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
       WECHAT_BASE_URL: `${simulatorUrl}/simulator/wechat`,
+      // Live mode against the simulator on this machine: plain HTTP that never leaves it, which the server allows
+      // only outside production (NODE_ENV=test here; nothing else depends on NODE_ENV).
+      NODE_ENV: 'test',
+      ALLOW_INSECURE_UPSTREAM: '1',
+      PUBLIC_URL: `http://${HOST}:${serverPort}`,
+      METRICS_TOKEN: 'off',
     });
     await waitReady(live, `http://${HOST}:${serverPort}/healthz`);
     for (const line of await smokeCheck({ server: `http://${HOST}:${serverPort}`, simulator: simulatorUrl })) console.log(`  ✓ ${line}`);

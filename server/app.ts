@@ -15,8 +15,10 @@ import type { AppDeps } from './routes/types';
 import { registerWebhookRoutes } from './routes/webhooks';
 import { registerAdminRoutes } from './routes/admin';
 import { registerConsole } from './console/routes';
+import { AdminAuth } from './auth/admin';
 import { AdminService } from './services/admin';
 import { registerLimits } from './limits';
+import { unstorableTextIn } from './text';
 import { runWithTiming, serverTimingHeader } from './timing';
 
 export type { AppDeps } from './routes/types';
@@ -65,26 +67,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     sendError(new AppError('NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]}.`), request, reply),
   );
 
-  const limits = await registerLimits(app, deps.limits);
-  // Every API call counts against its client address first; logins and shoppers have limits of their own.
+  const limits = await registerLimits(app, deps.limits, deps.store.shared ? deps.store : undefined, deps.logger);
+  // Decided by the route the router matched, never the raw URL (`/%61pi/config` and `GET http://host/api/config`
+  // are /api/config): a shopper's routes count a valid session against its shopper, and anything else against the
+  // address (their own hook); every other /api route, and every path no route matches, counts against the address.
   app.addHook('onRequest', async (request, reply) => {
-    if (request.url.startsWith('/api/')) await limits.address(request, reply);
+    const route = request.routeOptions.url;
+    if (route === undefined || (route.startsWith('/api/') && !request.routeOptions.config.shopperSession)) await limits.address(request, reply);
   });
+  const auth = new AdminAuth({ store: deps.store, limits, telemetry: deps.telemetry, publicUrl: deps.publicUrl });
 
-  registerPublicRoutes(app, deps);
+  registerPublicRoutes(app, deps, auth);
   registerSessionRoutes(app, deps, limits);
   registerOrderRoutes(app, deps, limits);
   registerWebhookRoutes(app, deps);
   if (deps.admin) {
     const service = new AdminService({ store: deps.store, refunds: deps.refunds });
-    registerAdminRoutes(app, deps, deps.admin, service);
+    registerAdminRoutes(app, deps, deps.admin, service, auth);
     registerConsole(app, {
       store: deps.store,
       admin: service,
       adminToken: deps.admin.token,
       mode: deps.mode,
-      limits,
-      telemetry: deps.telemetry,
+      auth,
       simulatorStats: deps.admin.simulatorStats,
     });
   }
@@ -99,12 +104,29 @@ function trustHops(hops: number): (address: string, hop: number) => boolean {
 /**
  * JSON bodies are taken as sent: `{"quantity": true}` or `{"code": 12345}` are refused, not
  * coerced. Query strings and path parameters are text by nature, so they are still parsed into
- * the schema's types there.
+ * the schema's types there. Every part, once validated, must hold only text the stores can keep
+ * (text.ts): `GET /api/orders/%00` is a 400 here, not a 500 from PostgreSQL.
  */
 function setValidators(app: FastifyInstance): void {
   const strict = addFormats(new Ajv({ coerceTypes: false, removeAdditional: true, allErrors: false, useDefaults: true }));
   const coercing = addFormats(new Ajv({ coerceTypes: true, removeAdditional: true, allErrors: false, useDefaults: true }));
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict.compile(schema) : finiteOnly(coercing.compile(schema))));
+  app.setValidatorCompiler(({ schema, httpPart }) => storableOnly(httpPart === 'body' ? strict.compile(schema) : finiteOnly(coercing.compile(schema))));
+}
+
+/**
+ * A validator that also refuses text a store cannot keep (NUL, a lone surrogate) anywhere in the part it
+ * validated, fields the handler ignores included: one rule, with nothing to track per field.
+ */
+function storableOnly(validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown) => {
+    const valid = validate(data);
+    checked.errors = validate.errors;
+    const where = valid ? unstorableTextIn(data) : undefined;
+    if (where === undefined) return valid;
+    checked.errors = [{ instancePath: where, schemaPath: '#', keyword: 'storable', params: {}, message: 'must not contain NUL or an unpaired surrogate' }];
+    return false;
+  }) as ValidateFunction;
+  return checked;
 }
 
 /**

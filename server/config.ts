@@ -1,7 +1,7 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { SimulatorSettings } from './simulator/settings';
+import { checkGoingLive, operatorTokens, publicUrl, trustProxy } from './config-safety';
 
 export type Mode = 'simulator' | 'live';
 
@@ -31,8 +31,18 @@ export interface Config {
   longPollRecheckMs: number;
   /** Webhook event ids are kept this long (at least 7 days: Airwallex retries for about 3). */
   webhookRetentionDays: number;
-  /** fastify's trustProxy: how to find the client's address behind a load balancer (false: the socket's). */
-  trustProxy: boolean | string | number;
+  /**
+   * fastify's trustProxy: how to find the client's address behind a load balancer. false: the
+   * socket's; a number: that many hops; a string: the proxies' addresses/CIDRs. Never `true`, which
+   * would let any client choose its address with X-Forwarded-For.
+   */
+  trustProxy: false | string | number;
+  /**
+   * Where browsers reach this server (PUBLIC_URL, an origin such as https://shop.example.com):
+   * the console's Origin check, its cookie's Secure flag and its absolute links come from it, never
+   * from a client's header. Required in live mode; optional in simulator mode (then the Host header).
+   */
+  publicUrl: string | undefined;
   limits: {
     /** Requests per minute per shopper (by session), on every authenticated API route. */
     shopperPerMinute: number;
@@ -40,16 +50,22 @@ export interface Config {
     addressPerMinute: number;
     /** POST /api/sessions per minute per client address (each one costs a WeChat call). */
     sessionsPerMinute: number;
-    /** Sign-in attempts on the merchant console per minute per client address (guessing the admin token). */
+    /**
+     * Console sign-in attempts, plus refused bearer tokens on the admin API and /metrics, per minute
+     * per client address (guessing the admin or metrics token).
+     */
     adminSignInsPerMinute: number;
     /** Unpaid orders a shopper may have at once. */
     maxOpenOrders: number;
   };
   /** The admin API's bearer token; undefined: the admin API and console are off. */
   adminToken: string | undefined;
-  /** True when ADMIN_TOKEN was generated at boot (simulator mode): print it for the developer. */
+  /** True when ADMIN_TOKEN was generated at boot (simulator mode on a loopback HOST): print it for the developer. */
   adminTokenGenerated: boolean;
-  /** Bearer token of GET /metrics (METRICS_TOKEN, else the admin token); undefined: no /metrics. */
+  /**
+   * Bearer token of GET /metrics: METRICS_TOKEN (required in live mode; `off`: no /metrics); in
+   * simulator mode without one, the admin token (said at boot). Undefined: no /metrics.
+   */
   metricsToken: string | undefined;
   airwallex: {
     baseUrl: string;
@@ -72,6 +88,7 @@ export interface Config {
 }
 
 export const DEFAULT_AIRWALLEX_BASE_URL = 'https://api-demo.airwallex.com';
+export const DEFAULT_WECHAT_BASE_URL = 'https://api.weixin.qq.com';
 const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 export class ConfigError extends Error {
@@ -132,7 +149,7 @@ export function loadConfig(env: Env = process.env): Config {
     // falls back to the simulator because the Airwallex variables are missing or mistyped.
     if (mode === 'simulator' && production) {
       problems.push(
-        'NODE_ENV=production but AIRWALLEX_CLIENT_ID and AIRWALLEX_API_KEY are not set: set them to take real payments, or set APP_MODE=simulator to simulate on purpose',
+        'NODE_ENV=production but AIRWALLEX_CLIENT_ID and AIRWALLEX_API_KEY are not set: set them to take real payments (or, for a demo on purpose, APP_MODE=simulator with SIMULATOR_IN_PRODUCTION=1)',
       );
     } else if (mode === 'simulator' && (appId || appSecret)) {
       problems.push(
@@ -164,16 +181,8 @@ export function loadConfig(env: Env = process.env): Config {
   const currency = str('CURRENCY', 'CNY').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) problems.push(`CURRENCY must be a 3-letter ISO 4217 code, got "${currency}"`);
 
-  const adminTokenSetting = str('ADMIN_TOKEN', '');
-  if (adminTokenSetting && (adminTokenSetting.length < 24 || /\s/.test(adminTokenSetting))) {
-    problems.push('ADMIN_TOKEN must be at least 24 characters without spaces (e.g. the output of: openssl rand -hex 24)');
-  }
-  // Simulator mode generates one, so `npm start` is enough to try the console; live mode without one has no admin API.
-  const adminToken = adminTokenSetting || (mode === 'simulator' ? randomBytes(18).toString('base64url') : undefined);
-  const metricsTokenSetting = str('METRICS_TOKEN', '');
-  if (metricsTokenSetting && (metricsTokenSetting.length < 24 || /\s/.test(metricsTokenSetting))) {
-    problems.push('METRICS_TOKEN must be at least 24 characters without spaces');
-  }
+  const host = str('HOST', '127.0.0.1');
+  const operators = operatorTokens(env, mode, host, problems);
 
   const dataDir = path.join(PROJECT_ROOT, 'data');
   const databasePath = str('DATABASE_PATH', path.join(dataDir, 'app.sqlite'));
@@ -183,7 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     mode === 'simulator' ? (require('./simulator/settings') as typeof import('./simulator/settings')).simulatorSettings(env, problems, databasePath) : undefined;
   const config: Config = {
     mode,
-    host: str('HOST', '127.0.0.1'),
+    host,
     port: int('PORT', 3000, 0, 65535),
     databasePath,
     databaseUrl,
@@ -198,16 +207,15 @@ export function loadConfig(env: Env = process.env): Config {
     longPollRecheckMs: int('LONG_POLL_RECHECK_MS', 1_000, 100, 600_000),
     webhookRetentionDays: int('WEBHOOK_EVENT_RETENTION_DAYS', 30, 7, 3650),
     trustProxy: trustProxy(str('TRUST_PROXY', ''), problems),
+    publicUrl: publicUrl(env, mode, problems),
     limits: {
       shopperPerMinute: int('RATE_LIMIT_SHOPPER_PER_MINUTE', 300, 1, 1_000_000),
       addressPerMinute: int('RATE_LIMIT_ADDRESS_PER_MINUTE', 1200, 1, 1_000_000),
       sessionsPerMinute: int('RATE_LIMIT_SESSIONS_PER_MINUTE', 60, 1, 1_000_000),
-      adminSignInsPerMinute: int('RATE_LIMIT_ADMIN_SIGN_INS_PER_MINUTE', 10, 1, 1_000),
+      adminSignInsPerMinute: int('RATE_LIMIT_ADMIN_SIGN_INS_PER_MINUTE', 10, 1, 1_000_000),
       maxOpenOrders: int('MAX_OPEN_ORDERS_PER_SHOPPER', 20, 1, 10_000),
     },
-    adminToken,
-    adminTokenGenerated: !adminTokenSetting && adminToken !== undefined,
-    metricsToken: metricsTokenSetting || adminToken,
+    ...operators,
     airwallex: {
       baseUrl: url('AIRWALLEX_BASE_URL', DEFAULT_AIRWALLEX_BASE_URL),
       clientId: simulator ? simulator.credentials.clientId : clientId,
@@ -218,13 +226,14 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: int('AIRWALLEX_TIMEOUT_MS', 10_000, 100, 120_000),
     },
     wechat: {
-      baseUrl: url('WECHAT_BASE_URL', 'https://api.weixin.qq.com'),
+      baseUrl: url('WECHAT_BASE_URL', DEFAULT_WECHAT_BASE_URL),
       appId: appId || (simulator?.credentials.wechatAppId ?? ''),
       appSecret: appSecret || (simulator?.credentials.wechatAppSecret ?? ''),
       timeoutMs: int('WECHAT_TIMEOUT_MS', 5_000, 100, 60_000),
     },
     simulator,
   };
+  checkGoingLive(env, config, production, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -259,14 +268,4 @@ export function describeDatabase(config: Pick<Config, 'databaseUrl' | 'databaseP
   } catch {
     return 'postgres://(unparsable)';
   }
-}
-
-/** TRUST_PROXY: empty/false, true, a hop count, or addresses/CIDRs of the load balancers (comma-separated). */
-function trustProxy(value: string, problems: string[]): boolean | string | number {
-  if (value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  if (/^\d+$/.test(value)) return Number(value);
-  if (/^[0-9a-fA-F.:/,\s]+$/.test(value)) return value;
-  problems.push(`TRUST_PROXY must be true, false, a number of hops, or comma-separated addresses/CIDRs, got "${value}"`);
-  return false;
 }

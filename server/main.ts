@@ -1,6 +1,7 @@
 // Entry point of `npm start`: reads the configuration, starts the server, stops it cleanly on a signal.
 import './node-version'; // first: refuses an unsupported Node before anything loads native code
 import { ConfigError, describeDatabase, loadConfig } from './config';
+import { operatorNotes } from './config-safety';
 import { createLogger } from './logger';
 import { startServer } from './server';
 
@@ -24,14 +25,7 @@ async function main(): Promise<void> {
       : `Listening on ${server.url}, talking to Airwallex at ${config.airwallex.baseUrl}`,
   );
 
-  if (config.adminTokenGenerated) {
-    // A development convenience only: simulator mode, no ADMIN_TOKEN set. It changes at every start.
-    logger.info(`Merchant console: ${server.url}/admin (admin token for this run: ${config.adminToken}; set ADMIN_TOKEN to choose one)`);
-  } else if (config.adminToken) {
-    logger.info(`Merchant console: ${server.url}/admin (sign in with ADMIN_TOKEN)`);
-  } else {
-    logger.info('The admin API and merchant console are off: set ADMIN_TOKEN to turn them on');
-  }
+  for (const note of operatorNotes(config, server.url)) logger.info(note);
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

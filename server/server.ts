@@ -130,6 +130,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     telemetry,
     store,
     trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
     limits: config.limits,
     metricsToken: config.metricsToken,
     admin: config.adminToken ? { token: config.adminToken, simulatorStats: config.mode === 'simulator' ? () => simulator?.stats() : undefined } : undefined,

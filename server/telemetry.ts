@@ -19,8 +19,11 @@ export interface Telemetry {
   longPollEnded(): void;
   sweepRun(report: { checked: number; failures: number; due: number }): void;
   anomaly(kind: string): void;
-  /** A sign-in on the merchant console: ok, refused (wrong token) or limited (too many attempts). */
-  adminSignIn(outcome: 'ok' | 'refused' | 'limited'): void;
+  /**
+   * An operator's token tried at a door: the console's sign-in form (ok, refused, limited), or a
+   * bearer token refused (or limited) on the admin API or /metrics. Rightful bearer requests are not counted.
+   */
+  adminSignIn(outcome: 'ok' | 'refused' | 'limited', door: 'console' | 'api' | 'metrics'): void;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -64,8 +67,8 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
   const anomalies = new Counter({ name: 'shop_anomalies_total', help: 'Money anomalies found (each needs an operator).', labelNames: ['kind'], registers });
   const adminSignIns = new Counter({
     name: 'shop_admin_sign_ins_total',
-    help: 'Merchant console sign-ins, by outcome (ok, refused: wrong token, limited: too many attempts).',
-    labelNames: ['outcome'],
+    help: 'Operator tokens tried, by door (console: the sign-in form; api, metrics: refused bearer tokens) and outcome (ok, refused: wrong token, limited: too many attempts).',
+    labelNames: ['door', 'outcome'],
     registers,
   });
 
@@ -113,6 +116,6 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
       sweepFailing.set(report.failures);
     },
     anomaly: (kind) => anomalies.inc({ kind }),
-    adminSignIn: (outcome) => adminSignIns.inc({ outcome }),
+    adminSignIn: (outcome, door) => adminSignIns.inc({ door, outcome }),
   };
 }

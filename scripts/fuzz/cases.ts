@@ -14,6 +14,7 @@ import { MAX_WAIT_SECONDS } from '../../server/services/orders';
 import { adminCaseArbitraries } from './admin-cases';
 import type { WriteRule } from './tables';
 import { SETUP_CART, SETUP_IDEMPOTENCY_KEY, type Shopper } from './world';
+import { isStorableText } from '../../server/text';
 import { anyJson, codePoints, headerValue, isJson, malformedJson, noiseFields, oddKey, oddString, parsedValue, percentEncode, rawToken } from './strings';
 
 export const ENDPOINTS = [
@@ -304,10 +305,14 @@ const sessionsCase: fc.Arbitrary<FuzzCase> = fc
         body: { kind: 'json', value: { code: '@used' }, contentType } as BodySpec,
         expect: { outcome: 'refuse', codes: ['VALIDATION_FAILED'] } as Expectation,
       })),
+      // Text no store keeps (NUL, a lone surrogate): refused before WeChat is asked.
+      oddString
+        .filter((code) => mayBeCode(code) && !isStorableText(code))
+        .map((code) => ({ variant: 'code with text no store keeps', body: { kind: 'json', value: { code } } as BodySpec, expect: { outcome: 'refuse', codes: ['VALIDATION_FAILED'] } as Expectation })),
       // Valid but unusual: the simulator takes an unknown code once, as DevTools' tourist-mode code does.
       fc
         .tuple(fc.oneof(oddString, fc.integer(), fc.boolean(), fc.double()), noiseFields)
-        .filter(([code]) => mayBeCode(code))
+        .filter(([code]) => mayBeCode(code) && isStorableText(code as string))
         .map(([code, extra]) => ({ variant: 'random code (may be accepted once)', body: { kind: 'json', value: { ...extra, code } } as BodySpec, expect: { outcome: 'any' } as Expectation, unknownCode: true })),
     ),
     noiseHeaders,

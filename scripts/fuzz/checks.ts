@@ -2,6 +2,7 @@
 // page with its security headers, or a redirect that stays on the console), expectations met.
 import { CONTENT_SECURITY_POLICY } from '../../server/console/pages';
 import { ERRORS, type ErrorCode } from '../../server/errors';
+import { isStorableText, unstorableTextIn } from '../../server/text';
 import { API_BODY_LIMIT, WEBHOOK_BODY_LIMIT, type Expectation, type FuzzCase } from './cases';
 import type { RawRequest, RawResponse } from './http';
 import type { World } from './world';
@@ -10,12 +11,55 @@ const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'strin
 
 /**
  * The case's expectation, adjusted for what only the built request knows: a body past the route's
- * size limit (long odd strings grow when escaped) may be refused as BODY_TOO_LARGE.
+ * size limit (long odd strings grow when escaped) may be refused as BODY_TOO_LARGE; text no store can
+ * keep may be refused as invalid (see unstorable).
  */
 export function expectationFor(c: FuzzCase, request: RawRequest): Expectation {
-  const limit = c.endpoint === 'POST /webhooks/airwallex' ? WEBHOOK_BODY_LIMIT : API_BODY_LIMIT;
-  if ((request.body?.length ?? 0) <= limit || c.expect.outcome === 'any') return c.expect;
-  return { outcome: 'refuse', codes: [...(c.expect.codes ?? []), 'BODY_TOO_LARGE'] };
+  const webhook = c.endpoint === 'POST /webhooks/airwallex';
+  const limit = webhook ? WEBHOOK_BODY_LIMIT : API_BODY_LIMIT;
+  // Past the limit the body is refused before anything reads it (seed 757346969: a resolve whose `any` expectation named
+  // its codes, with a body of escaped NULs grown past 16 KiB).
+  const tooLarge = (request.body?.length ?? 0) > limit;
+  const expect: Expectation = !tooLarge || (c.expect.outcome === 'any' && !c.expect.codes) ? c.expect : { outcome: c.expect.outcome === 'any' ? 'any' : 'refuse', codes: [...(c.expect.codes ?? []), 'BODY_TOO_LARGE'] };
+  return carriesUnstorableText(request) ? unstorable(expect, webhook ? 'WEBHOOK_PAYLOAD_INVALID' : 'VALIDATION_FAILED') : expect;
+}
+
+/**
+ * A request carrying text no store can keep (NUL, a lone surrogate) is refused 400 in every part the route validates
+ * (server/text.ts), and not in parts it ignores, which the case generators do not track: such a case may also be
+ * refused with `code` (400). The table check proves the rule itself: no row may ever hold a NUL (run.ts).
+ */
+function unstorable(expect: Expectation, code: ErrorCode): Expectation {
+  if (expect.outcome === 'refuse') return { ...expect, codes: expect.codes && [...expect.codes, code], statuses: expect.statuses && [...expect.statuses, 400] };
+  if (expect.outcome === 'any' && !expect.codes) return expect;
+  return { ...expect, outcome: 'any', codes: [...(expect.codes ?? []), code], statuses: [...(expect.statuses ?? []), 400] };
+}
+
+const decoded = (text: string, plusIsSpace: boolean): string | undefined => {
+  try {
+    return decodeURIComponent(plusIsSpace ? text.replace(/\+/g, ' ') : text);
+  } catch {
+    return undefined;
+  }
+};
+
+/** Whether the request's path, query or body carry text no store can keep, as the server decodes them. */
+export function carriesUnstorableText(request: RawRequest): boolean {
+  const mark = request.path.indexOf('?');
+  const path = mark < 0 ? request.path : request.path.slice(0, mark);
+  const query = mark < 0 ? '' : request.path.slice(mark + 1);
+  const texts: string[] = [];
+  for (const segment of path.split('/')) texts.push(decoded(segment, false) ?? '');
+  for (const pair of query.split('&')) for (const part of pair.split('=')) texts.push(decoded(part, true) ?? '');
+  if (texts.some((text) => !isStorableText(text))) return true;
+  if (!request.body?.length) return false;
+  const body = request.body.toString('utf8');
+  if (!isStorableText(body)) return true;
+  try {
+    return unstorableTextIn(JSON.parse(body)) !== undefined;
+  } catch {
+    return [...new URLSearchParams(body)].some(([key, value]) => !isStorableText(key) || !isStorableText(value));
+  }
 }
 
 /**
@@ -24,7 +68,7 @@ export function expectationFor(c: FuzzCase, request: RawRequest): Expectation {
  */
 function consoleViolations(c: FuzzCase, request: RawRequest, response: RawResponse): string[] {
   // A form past the body limit is refused before anything else looks at it.
-  const expect: Expectation = (request.body?.length ?? 0) > API_BODY_LIMIT ? { outcome: 'refuse', statuses: [413] } : c.expect;
+  const expect: Expectation = (request.body?.length ?? 0) > API_BODY_LIMIT ? { outcome: 'refuse', statuses: [413] } : carriesUnstorableText(request) ? unstorable(c.expect, 'VALIDATION_FAILED') : c.expect;
   const problems: string[] = [];
   const { status } = response;
   if (status === 0) return [`no HTTP answer (${response.error ?? 'unknown error'})`];

@@ -4,7 +4,7 @@ import { ENDPOINTS, fuzzCase, type Endpoint, type FuzzCase } from './cases';
 import { describeExchange, violations } from './checks';
 import type { RawRequest, RawResponse } from './http';
 import { buildRequest } from './request';
-import { allows, describeChanges, diffSnapshots, takeSnapshot, type Snapshot, type TableChange, type WriteRule } from './tables';
+import { allows, describeChanges, diffSnapshots, rowsWithNul, takeSnapshot, type Snapshot, type TableChange, type WriteRule } from './tables';
 import { createWorld, diffSnapshots as diffLines, httpSnapshot, type World } from './world';
 
 export interface FuzzOptions {
@@ -18,6 +18,8 @@ export interface FuzzOptions {
   onProgress?: (done: number, total: number) => void;
   /** The cases to run instead of the whole mix (tests run planted ones). */
   arbitrary?: fc.Arbitrary<FuzzCase>;
+  /** An empty PostgreSQL database for the server (default: SQLite files in a temp dir). */
+  databaseUrl?: string;
 }
 
 export interface FuzzFailure {
@@ -31,6 +33,8 @@ export interface FuzzFailure {
 export interface FuzzReport {
   pass: boolean;
   seed: number;
+  /** The server's database: SQLite files, or PostgreSQL (--postgres). */
+  store: 'sqlite' | 'postgres';
   concurrency: number;
   casesRequested: number;
   /** Cases fast-check generated (fewer than requested when a runner stopped at a failure). */
@@ -63,10 +67,16 @@ interface Exchange {
   end: number;
 }
 
+/**
+ * What any request may write, the fuzzer's own included: the abuse limits' counters (on PostgreSQL every request
+ * counts there, shared by the instances; on SQLite only a shopper's budget of retrieves does).
+ */
+const EVERY_REQUEST: WriteRule[] = ['server.rate_limits +~'];
+
 /** What a case may have written: its own writes, and those of an accepted answer once answered so (or while still in flight). */
 function mayWrite(e: Exchange): WriteRule[] {
   const accepted = !e.response || (e.response.status >= 200 && e.response.status < 400);
-  return accepted ? [...(e.c.writes ?? []), ...(e.c.writesIfAccepted ?? [])] : (e.c.writes ?? []);
+  return [...EVERY_REQUEST, ...(accepted ? [...(e.c.writes ?? []), ...(e.c.writesIfAccepted ?? [])] : (e.c.writes ?? []))];
 }
 
 /** Until the simulator has no webhook left to deliver and no refund left to move (bounded): a refund's writes are over. */
@@ -94,7 +104,7 @@ export function printCase(c: FuzzCase): string {
 
 export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const started = performance.now();
-  const world = await createWorld();
+  const world = await createWorld({ databaseUrl: options.databaseUrl });
   try {
     return await fuzzAgainst(world, options, started);
   } finally {
@@ -113,7 +123,7 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
   let requests = 0;
   let maxLatencyMs = 0;
 
-  let baseline: Snapshot = takeSnapshot(world.watches);
+  let baseline: Snapshot = await takeSnapshot(world.watches);
   stateChecks.tables = baseline.tables.size;
   let httpBaseline = await httpSnapshot(world);
   // Every change committed after this moment is in no snapshot yet: a case in flight since then may have made it.
@@ -132,27 +142,40 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
   };
 
   /**
-   * Compares every table with the last snapshot when either database saw a commit (PRAGMA data_version), and
-   * names every change that no case in flight since the last look was allowed to make. Returns the suspects
-   * and those changes (none when all is explained).
+   * Compares every table with the last snapshot when either database saw a commit (SQLite: PRAGMA data_version;
+   * PostgreSQL: a sequence its triggers bump), and names every change that no case in flight since the last look
+   * was allowed to make. Returns the suspects and those changes (none when all is explained). One look at a time:
+   * looks are asynchronous, and each starts from the snapshot the previous one left.
    */
-  const checkTables = (): { unexplained: TableChange[]; suspects: Exchange[] } => {
+  let looking: Promise<unknown> = Promise.resolve();
+  const checkTables = (): Promise<{ unexplained: TableChange[]; suspects: Exchange[] }> => {
+    const look = looking.then(lookOnce, lookOnce);
+    looking = look;
+    return look;
+  };
+  const lookOnce = async (): Promise<{ unexplained: TableChange[]; suspects: Exchange[] }> => {
     stateChecks.afterCases++;
-    const lookedAt = performance.now();
-    const dirty = world.watches.map((watch) => watch.changed()).includes(true);
+    // The databases are read some time between these two moments (cases keep running meanwhile): a change in this
+    // snapshot was made by a case in flight between the last look's start and this look's end, and the next window
+    // starts where this look started.
+    const started = performance.now();
+    const dirty = (await Promise.all(world.watches.map((watch) => watch.changed()))).includes(true);
     if (!dirty) {
-      windowStart = lookedAt;
+      windowStart = started;
       return { unexplained: [], suspects: [] };
     }
     stateChecks.snapshots++;
-    const now = takeSnapshot(world.watches, baseline);
+    const now = await takeSnapshot(world.watches, baseline);
+    const ended = performance.now();
     const changes = diffSnapshots(baseline, now);
+    for (const change of rowsWithNul(now, changes)) failures.push({ kind: 'state', message: `${change.table}: ${change.kind} of ${change.key} stored a NUL, which PostgreSQL refuses` });
     baseline = now;
-    const suspects = recent.filter((e) => e.end >= windowStart && e.start <= lookedAt);
-    windowStart = lookedAt;
+    const suspects = recent.filter((e) => e.end >= windowStart && e.start <= ended);
+    windowStart = started;
     const unexplained: TableChange[] = [];
     for (const change of changes) {
-      if (suspects.some((e) => allows(mayWrite(e), change))) writesSeen[change.table] = (writesSeen[change.table] ?? 0) + 1;
+      // The counters may move without any case (the fuzzer's own GET /api/orders counts too).
+      if (allows(EVERY_REQUEST, change) || suspects.some((e) => allows(mayWrite(e), change))) writesSeen[change.table] = (writesSeen[change.table] ?? 0) + 1;
       else unexplained.push(change);
     }
     return { unexplained, suspects };
@@ -190,7 +213,7 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
 
     const problems = violations(c, request, response, world);
 
-    const { unexplained, suspects } = checkTables();
+    const { unexplained, suspects } = await checkTables();
     if (unexplained.length > 0) {
       reportChanges(unexplained, suspects, `after ${c.endpoint} / ${c.variant}`);
       // Only a case that ran alone is surely the culprit; then fast-check shrinks it like any other failure.
@@ -233,7 +256,7 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
   await simulatorSettled(world);
   await new Promise((resolve) => setTimeout(resolve, 200));
   await httpCheck();
-  const last = checkTables();
+  const last = await checkTables();
   if (last.unexplained.length > 0) reportChanges(last.unexplained, last.suspects, 'after the run');
   const health = await world.http.send({ method: 'GET', path: '/healthz', headers: {} });
   if (health.status !== 200) failures.push({ kind: 'health', message: `GET /healthz answered ${health.status || health.error} ${health.text}` });
@@ -242,6 +265,7 @@ async function fuzzAgainst(world: World, options: FuzzOptions, started: number):
   return {
     pass: failures.length === 0,
     seed: options.seed,
+    store: options.databaseUrl ? 'postgres' : 'sqlite',
     concurrency,
     casesRequested: options.cases,
     casesGenerated: generated,
@@ -289,8 +313,8 @@ export function formatReport(report: FuzzReport): string {
   lines.push('');
   lines.push(
     report.pass
-      ? `PASS: ${report.requests} requests, no 5xx, every refusal an error envelope (the console's: its HTML page), every known-bad request refused, no table written but by a case allowed to (seed ${report.seed})`
-      : `FAIL: ${report.failures.length} failure(s) (seed ${report.seed}; replay with --seed ${report.seed} --cases ${report.casesRequested} --concurrency ${report.concurrency})`,
+      ? `PASS: ${report.requests} requests, no 5xx, every refusal an error envelope (the console's: its HTML page), every known-bad request refused, no table written but by a case allowed to (seed ${report.seed}, ${report.store})`
+      : `FAIL: ${report.failures.length} failure(s) (seed ${report.seed}, ${report.store}; replay with --seed ${report.seed} --cases ${report.casesRequested} --concurrency ${report.concurrency}${report.store === 'postgres' ? ' --postgres' : ''})`,
   );
   return lines.join('\n');
 }

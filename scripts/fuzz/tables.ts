@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 export type DatabaseName = 'server' | 'simulator';
 
 /** One table's rows, by key (its primary key, else its rowid), each as JSON. */
-interface TableRows {
+export interface TableRows {
   columns: string[];
   rows: Map<string, string>;
   digest: string;
@@ -30,8 +30,16 @@ export interface TableChange {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** A read-only view of one database file that says cheaply whether anything was committed since the last look. */
-export class DatabaseWatch {
+/** A view of one database: whether anything was written since the last look (cheap), and every table's rows. */
+export interface Watch {
+  readonly name: DatabaseName;
+  changed(): Promise<boolean>;
+  read(previous?: Snapshot): Promise<Map<string, TableRows>>;
+  close(): void | Promise<void>;
+}
+
+/** A read-only view of one SQLite database file that says cheaply whether anything was committed since the last look. */
+export class DatabaseWatch implements Watch {
   private readonly db: Database.Database;
   private version: number;
 
@@ -57,7 +65,7 @@ export class DatabaseWatch {
   }
 
   /** Whether another connection committed a change since the last call (PRAGMA data_version): the fast path. */
-  changed(): boolean {
+  async changed(): Promise<boolean> {
     const now = this.dataVersion();
     if (now === this.version) return false;
     this.version = now;
@@ -65,7 +73,7 @@ export class DatabaseWatch {
   }
 
   /** Every table (sqlite_master, sqlite_sequence included), read in one read transaction. */
-  read(previous?: Snapshot): Map<string, TableRows> {
+  async read(previous?: Snapshot): Promise<Map<string, TableRows>> {
     const tables = new Map<string, TableRows>();
     this.db.transaction(() => {
       const names = (this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as Array<{ name: string }>).map((row) => row.name);
@@ -100,9 +108,9 @@ export class DatabaseWatch {
 }
 
 /** Reads both databases into one snapshot, reusing the rows of tables whose digest did not change. */
-export function takeSnapshot(watches: DatabaseWatch[], previous?: Snapshot): Snapshot {
+export async function takeSnapshot(watches: Watch[], previous?: Snapshot): Promise<Snapshot> {
   const tables = new Map<string, TableRows>();
-  for (const watch of watches) for (const [name, rows] of watch.read(previous)) tables.set(name, rows);
+  for (const watch of watches) for (const [name, rows] of await watch.read(previous)) tables.set(name, rows);
   return { tables };
 }
 
@@ -180,4 +188,14 @@ export function describeChanges(changes: TableChange[], max = 20): string {
   const lines = changes.slice(0, max).map((c) => `  ${c.table}: ${c.kind}${c.key !== undefined ? ` of ${c.key.length > 80 ? `${c.key.slice(0, 80)}…` : c.key}` : ''}${c.columns ? ` (${c.columns.join(', ')})` : ''}`);
   if (changes.length > max) lines.push(`  … and ${changes.length - max} more`);
   return lines.join('\n');
+}
+
+/**
+ * The changed rows that hold a NUL: text PostgreSQL refuses, so the server must refuse it before any store (SQLite
+ * would keep it silently). A row's values are JSON here, where a NUL reads `\u0000`.
+ */
+export function rowsWithNul(after: Snapshot, changes: TableChange[]): TableChange[] {
+  // An escape `\u0000` not itself escaped: a stored text holding the six characters \u0000 reads `\\u0000`.
+  const nul = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+  return changes.filter((change) => (change.kind === 'insert' || change.kind === 'update') && change.key !== undefined && nul.test(after.tables.get(change.table)?.rows.get(change.key) ?? ''));
 }

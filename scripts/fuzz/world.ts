@@ -1,5 +1,5 @@
-// The fuzzer's fixture: a real server in simulator mode on SQLite files in a temp dir, shoppers with sessions and orders,
-// a paid order with a refund, an anomaly, a console session, and read-only watches on both databases.
+// The fuzzer's fixture: a real server in simulator mode on SQLite files in a temp dir (or on a PostgreSQL database),
+// shoppers with sessions and orders, a paid order with a refund, an anomaly, a console session, and watches on both databases.
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,8 @@ import { startServer, type RunningServer } from '../../server/server';
 import { signWebhook } from '../../server/services/webhooks';
 import { openIdFor } from '../../server/simulator';
 import { HttpClient, type RawResponse } from './http';
-import { DatabaseWatch } from './tables';
+import { PostgresWatch } from './postgres-watch';
+import { DatabaseWatch, type Watch } from './tables';
 
 export const SHOPPERS = { alice: 'fuzz-alice', bob: 'fuzz-bob' } as const;
 export type Shopper = keyof typeof SHOPPERS;
@@ -62,8 +63,8 @@ export interface World {
   setupRefundId: string;
   /** Anomalies open after setup (an event for an order of ours the server does not have). */
   anomalyIds: number[];
-  /** Read-only watches on the server's and the simulator's databases. */
-  watches: DatabaseWatch[];
+  /** Watches on the server's and the simulator's databases. */
+  watches: Watch[];
   /** The temp dir of both databases (removed by close()). */
   dir: string;
   close(): Promise<void>;
@@ -96,8 +97,11 @@ async function call(http: HttpClient, method: string, path: string, body?: unkno
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts the server (simulator mode, 127.0.0.1, random port, SQLite files in a temp dir, no sweep) and prepares the fixture. */
-export async function createWorld(): Promise<World> {
+/**
+ * Starts the server (simulator mode, 127.0.0.1, random port, SQLite files in a temp dir, or the empty PostgreSQL
+ * database at `databaseUrl`; no sweep) and prepares the fixture.
+ */
+export async function createWorld(options: { databaseUrl?: string } = {}): Promise<World> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'wechatpay-fuzz-'));
   const adminToken = `fuzz-admin-${randomBytes(16).toString('hex')}`;
   // The abuse limits are raised: every case comes from one loopback address, and the fuzzer is about
@@ -106,13 +110,14 @@ export async function createWorld(): Promise<World> {
     PORT: '0',
     HOST: '127.0.0.1',
     DATABASE_PATH: path.join(dir, 'app.sqlite'),
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     LOG_LEVEL: 'silent',
     APP_MODE: 'simulator',
     ADMIN_TOKEN: adminToken,
     RATE_LIMIT_ADDRESS_PER_MINUTE: '1000000',
     RATE_LIMIT_SESSIONS_PER_MINUTE: '1000000',
     RATE_LIMIT_SHOPPER_PER_MINUTE: '1000000',
-    RATE_LIMIT_ADMIN_SIGN_INS_PER_MINUTE: '1000',
+    RATE_LIMIT_ADMIN_SIGN_INS_PER_MINUTE: '1000000',
     // Refunds leave RECEIVED within milliseconds, so a refund case's own webhooks land while it is still in flight.
     SIMULATOR_REFUND_ACCEPT_DELAY_MS: '5',
     SIMULATOR_REFUND_SETTLE_DELAY_MS: '5',
@@ -127,9 +132,9 @@ export async function createWorld(): Promise<World> {
     throw err;
   }
   const http = new HttpClient(server.url);
-  const watches: DatabaseWatch[] = [];
+  const watches: Watch[] = [];
   const cleanUp = async () => {
-    for (const watch of watches) watch.close();
+    for (const watch of watches) await watch.close();
     http.close();
     // The store's close waits for its checkpoint worker on unref'd handles: without a handle of ours the process
     // could end in the middle, with close() never resolving and the report never printed.
@@ -228,7 +233,10 @@ export async function createWorld(): Promise<World> {
     const anomalyIds = (await server.store.listAnomalies({ openOnly: true, limit: 100, offset: 0 })).map((anomaly) => anomaly.id);
     if (anomalyIds.length === 0) throw new Error('fuzz setup: no anomaly was recorded');
 
-    watches.push(new DatabaseWatch('server', config.databasePath), new DatabaseWatch('simulator', config.simulator!.databasePath));
+    watches.push(
+      config.databaseUrl ? await PostgresWatch.open('server', config.databaseUrl) : new DatabaseWatch('server', config.databasePath),
+      new DatabaseWatch('simulator', config.simulator!.databasePath),
+    );
     return {
       server,
       http,

@@ -343,6 +343,12 @@ export function startServer(spec: ServerSpec): NodeProcess {
       LOG_LEVEL: spec.logLevel ?? 'warn',
       // The bench and chaos tools stand in for the load balancer: each virtual shopper has its own address.
       TRUST_PROXY: '127.0.0.1',
+      // Live mode against the simulator process on this machine: plain HTTP that never leaves it (which the server
+      // allows only outside production).
+      NODE_ENV: 'test',
+      ALLOW_INSECURE_UPSTREAM: '1',
+      PUBLIC_URL: `http://${HOST}:${spec.port}`,
+      METRICS_TOKEN: 'off',
       ...(spec.env ?? {}),
     },
   });

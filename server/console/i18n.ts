@@ -1,7 +1,7 @@
 // Everything the console says, in English and Simplified Chinese; and which language a request gets.
 import type { FastifyRequest } from 'fastify';
 import type { Language } from '../routes/presenters';
-import { cookiesOf, LANGUAGE_COOKIE } from './session';
+import { cookiesOf } from '../auth/admin';
 
 const en = {
   htmlLang: 'en',
@@ -309,6 +309,9 @@ const zh: Messages = {
 };
 
 export const MESSAGES: Record<Language, Messages> = { en, zh_CN: zh };
+
+/** The cookie that remembers the language switch's choice (zh_CN or en); not a secret. */
+export const LANGUAGE_COOKIE = 'console_lang';
 
 /** A language parameter or cookie value, when it names one of ours. */
 export function parseLanguage(value: unknown): Language | undefined {

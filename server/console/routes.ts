@@ -3,29 +3,15 @@
 import { randomUUID } from 'node:crypto';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { actorOf, SESSION_COOKIE, SESSION_TTL_MS, type AdminAuth, type ConsoleSession } from '../auth/admin';
 import { AppError, isAppError } from '../errors';
-import type { Limits } from '../limits';
-import { actorOf, sameSecret } from '../routes/admin';
 import { presentAdminOrder, presentAnomaly, presentTimeline, type Language } from '../routes/presenters';
 import type { TypedApp } from '../routes/types';
 import type { AdminContext, AdminService } from '../services/admin';
 import type { Store } from '../store/types';
-import type { Telemetry } from '../telemetry';
 import { consoleTimeZone, dayEnd, dayStart, formatMoney, parseMajor } from './format';
-import { languageOfRequest, MESSAGES, parseLanguage } from './i18n';
+import { LANGUAGE_COOKIE, languageOfRequest, MESSAGES, parseLanguage } from './i18n';
 import { anomaliesPage, CONTENT_SECURITY_POLICY, confirmRefundPage, messagePage, ORDER_STATUSES, orderPage, ordersPage, signInPage, type PageContext } from './pages';
-import {
-  cookieHeader,
-  createSession,
-  csrfMatches,
-  deleteSession,
-  findSession,
-  fromOwnOrigin,
-  LANGUAGE_COOKIE,
-  SESSION_COOKIE,
-  SESSION_TTL_MS,
-  type ConsoleSession,
-} from './session';
 
 export interface ConsoleDeps {
   store: Store;
@@ -33,8 +19,8 @@ export interface ConsoleDeps {
   /** ADMIN_TOKEN: the only password the sign-in page takes. */
   adminToken: string;
   mode: 'simulator' | 'live';
-  limits: Limits;
-  telemetry: Telemetry;
+  /** Sessions, CSRF, Origin, the sign-in limit: the same authentication as the admin API's. */
+  auth: AdminAuth;
   /** The simulator's counters, for the banner (simulator mode only). */
   simulatorStats?: () => unknown;
   now?: () => number;
@@ -56,24 +42,61 @@ const LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600;
 const Id = Type.String({ minLength: 1, maxLength: 64 });
 const Text = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 
+/**
+ * A path (and query) of this console: under /admin, and nothing a browser could resolve to another
+ * site or another path (`//`, `\\`, `..` and `.` segments, %-escapes of them).
+ */
+export function isConsolePath(url: unknown): url is string {
+  if (typeof url !== 'string' || !/^\/admin(?:[/?][\x21-\x7e]*)?$/.test(url)) return false;
+  const path = url.split('?')[0];
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    return false;
+  }
+  return ![path, decoded].some((p) => p.includes('//') || p.includes('\\') || /\/\.\.?(?:\/|$)/.test(p));
+}
+
 /** Where to go after signing in: a console page of ours, never another site. */
 function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !/^\/admin(\/[\x21-\x7e]*)?$/.test(next) || next.includes('//') || next.includes('\\') || next.startsWith('/admin/sign-')) return '/admin/orders';
+  if (!isConsolePath(next) || next.startsWith('/admin/sign-')) return '/admin/orders';
   return next;
 }
 
+/**
+ * A console address rebuilt from a route's pattern, its parameters and its query (`drop` left out):
+ * never the raw request URL, whose `..\\..\\` a browser would resolve to another site.
+ */
+function consoleUrl(pattern: string | undefined, params: unknown, query: unknown, drop: readonly string[] = []): string {
+  if (pattern === undefined) return '/admin/orders';
+  const values = (params ?? {}) as Record<string, unknown>;
+  const path = pattern.replace(/:(\w+)/g, (_, name: string) => encodeURIComponent(String(values[name] ?? '')));
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (drop.includes(key)) continue;
+    for (const item of Array.isArray(value) ? value : [value]) if (typeof item === 'string' || typeof item === 'number') search.append(key, String(item));
+  }
+  const url = search.size > 0 ? `${path}?${search}` : path;
+  return isConsolePath(url) ? url : '/admin/orders';
+}
+
+/** This page's own address (see consoleUrl). */
+const ownUrl = (request: FastifyRequest, drop: readonly string[] = []) => consoleUrl(request.routeOptions.url, request.params, request.query, drop);
+
 /** The page a language switch reloads: this one for a GET, else the page the form was on (a GET). */
 function pageUrl(request: FastifyRequest): string {
-  if (request.method === 'GET') return request.url;
+  if (request.method === 'GET') return ownUrl(request);
   if (request.routeOptions.config.consolePublic) return '/admin/sign-in';
-  const order = /^\/admin\/orders\/([^/?]+)\//.exec(request.url);
-  if (order) return `/admin/orders/${order[1]}`;
-  return request.url.startsWith('/admin/anomalies') ? '/admin/anomalies' : '/admin/orders';
+  const pattern = request.routeOptions.url ?? '';
+  if (pattern.startsWith('/admin/orders/:id/')) return consoleUrl('/admin/orders/:id', request.params, {});
+  return pattern.startsWith('/admin/anomalies') ? '/admin/anomalies' : '/admin/orders';
 }
 
 export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
   const now = deps.now ?? Date.now;
   const actor = actorOf(deps.adminToken);
+  const { auth } = deps;
   const timeZone = consoleTimeZone();
 
   const contextOf = async (request: FastifyRequest, active?: PageContext['active']): Promise<PageContext> => {
@@ -115,17 +138,17 @@ export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
       scope.addHook('preValidation', async (request, reply) => {
         const language = languageOfRequest(request);
         if (!request.routeOptions.config.consolePublic) {
-          const session = await findSession(request, deps.store, actor, now());
+          const session = await auth.findSession(request, actor, now());
           if (!session) {
             if (request.method === 'GET' || request.method === 'HEAD') {
-              return reply.redirect(`/admin/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+              return reply.redirect(`/admin/sign-in?next=${encodeURIComponent(ownUrl(request))}`, 303);
             }
             return sendPage(reply, 401, messagePage(await contextOf(request), MESSAGES[language].errorTitle, MESSAGES[language].sessionEnded, { href: '/admin/sign-in', label: MESSAGES[language].signInAgain }));
           }
           request.consoleSession = session;
           if (request.method === 'POST') {
             const body = (request.body ?? {}) as Record<string, unknown>;
-            if (!fromOwnOrigin(request) || !csrfMatches(body._csrf, session)) {
+            if (!auth.fromOwnOrigin(request) || !auth.csrfMatches(body._csrf, session)) {
               request.log.warn({ origin: request.headers.origin ?? null, url: request.url }, 'console form refused: no CSRF token or another origin');
               return sendPage(reply, 403, messagePage(await contextOf(request), MESSAGES[language].errorTitle, MESSAGES[language].csrfRefused));
             }
@@ -134,10 +157,8 @@ export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
         // The language switch: remember the choice, then show the same page without the parameter.
         const chosen = request.method === 'GET' ? parseLanguage((request.query as Record<string, unknown> | undefined)?.lang) : undefined;
         if (chosen) {
-          const url = new URL(request.url, 'http://console.invalid');
-          url.searchParams.delete('lang');
-          reply.header('set-cookie', cookieHeader(request, LANGUAGE_COOKIE, chosen, LANGUAGE_COOKIE_MAX_AGE, { httpOnly: false }));
-          return reply.redirect(url.pathname + url.search, 303);
+          reply.header('set-cookie', auth.cookieHeader(LANGUAGE_COOKIE, chosen, LANGUAGE_COOKIE_MAX_AGE, { httpOnly: false }));
+          return reply.redirect(ownUrl(request, ['lang']), 303);
         }
       });
 
@@ -164,7 +185,7 @@ export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
         async (request, reply) => {
           const context = await contextOf(request);
           const m = MESSAGES[context.language];
-          if (await findSession(request, deps.store, actor, now())) return reply.redirect(safeNext(request.query.next), 303);
+          if (await auth.findSession(request, actor, now())) return reply.redirect(safeNext(request.query.next), 303);
           return sendPage(reply, 200, signInPage(context, { next: safeNext(request.query.next), notice: request.query.signed_out ? m.signedOut : undefined, simulatorMode: deps.mode === 'simulator' }));
         },
       );
@@ -177,32 +198,24 @@ export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
           const m = MESSAGES[context.language];
           const next = safeNext(request.body.next);
           const page = (status: number, error: string) => sendPage(reply, status, signInPage(context, { next, error, simulatorMode: deps.mode === 'simulator' }));
-          if (!fromOwnOrigin(request)) return page(403, m.csrfRefused);
-          try {
-            await deps.limits.adminSignIn(request, reply);
-          } catch (err) {
-            if (!isAppError(err) || err.code !== 'RATE_LIMITED') throw err;
-            deps.telemetry.adminSignIn('limited');
-            return page(429, m.tooManyAttempts(Number(reply.getHeader('retry-after') ?? 60)));
-          }
-          const token = request.body.token ?? '';
-          if (!sameSecret(token, deps.adminToken)) {
-            deps.telemetry.adminSignIn('refused');
+          if (!auth.fromOwnOrigin(request)) return page(403, m.csrfRefused);
+          const outcome = await auth.signIn(request, reply, request.body.token ?? '', deps.adminToken);
+          if (outcome === 'limited') return page(429, m.tooManyAttempts(Number(reply.getHeader('retry-after') ?? 60)));
+          if (outcome === 'refused') {
             await deps.admin.audit({ actor: 'unknown', requestId: request.id, via: 'console' }, 'console.sign_in_refused', null, { address: request.ip });
             return page(401, m.wrongToken);
           }
-          const sessionToken = await createSession(deps.store, actor, now());
-          deps.telemetry.adminSignIn('ok');
+          const sessionToken = await auth.createSession(actor, now());
           await deps.admin.audit({ actor, requestId: request.id, via: 'console' }, 'console.sign_in', null, { address: request.ip });
-          reply.header('set-cookie', cookieHeader(request, SESSION_COOKIE, sessionToken, SESSION_TTL_MS / 1000));
+          reply.header('set-cookie', auth.cookieHeader(SESSION_COOKIE, sessionToken, SESSION_TTL_MS / 1000));
           return reply.redirect(next, 303);
         },
       );
 
       scope.post('/sign-out', async (request, reply) => {
-        await deleteSession(request, deps.store);
+        await auth.deleteSession(request);
         await deps.admin.audit(contextFor(request), 'console.sign_out', null, { address: request.ip });
-        reply.header('set-cookie', cookieHeader(request, SESSION_COOKIE, '', 0));
+        reply.header('set-cookie', auth.cookieHeader(SESSION_COOKIE, '', 0));
         return reply.redirect('/admin/sign-in?signed_out=1', 303);
       });
 

@@ -1,11 +1,10 @@
 // The admin API (/admin/api/*): find orders, read their timeline, refund, re-check, see anomalies.
 // Every route needs the admin token (or the console's session); every change is audited.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse, OrderStatus } from '../contract';
+import type { AdminAuth } from '../auth/admin';
 import { AppError } from '../errors';
-import { CSRF_HEADER, csrfMatches, findSession, fromOwnOrigin } from '../console/session';
 import type { AdminContext, AdminService } from '../services/admin';
 import { languageOf, presentAdminOrder, presentAnomaly, presentTimeline } from './presenters';
 import type { AdminDeps, AppDeps, TypedApp } from './types';
@@ -16,59 +15,17 @@ const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' })),
 });
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Who is acting on the admin API: a fingerprint of the token, never the token. */
-    adminActor: string;
-    /** How: a bearer token (`api`) or a console session (`console`). */
-    adminVia: 'api' | 'console';
-  }
-}
-
-/** `admin:` and 8 hex digits of the token's SHA-256: enough to tell tokens apart in the audit log. */
-export function actorOf(token: string): string {
-  return `admin:${sha256(token).slice(0, 8)}`;
-}
-
-/** Equal in constant time: both sides are hashed first, so their lengths cannot leak either. */
-export function sameSecret(given: string, expected: string): boolean {
-  return timingSafeEqual(Buffer.from(sha256(given), 'hex'), Buffer.from(sha256(expected), 'hex'));
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDeps, service: AdminService): void {
-  const tokenActor = actorOf(admin.token);
+export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDeps, service: AdminService, auth: AdminAuth): void {
+  const now = () => Date.now();
   app.decorateRequest('adminActor', '');
   app.decorateRequest('adminVia', 'api');
-  // Either the admin token as a bearer token (scripts, curl), or a signed-in console session (a browser):
-  // then changes also need the session's CSRF token in x-csrf-token and our Origin. Never a shopper's token.
-  const authenticate = async (request: FastifyRequest) => {
-    const authorization = request.headers.authorization;
-    if (authorization !== undefined) {
-      const match = /^Bearer (\S{1,512})$/.exec(authorization);
-      if (!match || !sameSecret(match[1], admin.token)) throw new AppError('ADMIN_UNAUTHENTICATED');
-      request.adminActor = actorOf(match[1]);
-      request.adminVia = 'api';
-      return;
-    }
-    const session = await findSession(request, deps.store, tokenActor, Date.now());
-    if (!session) throw new AppError('ADMIN_UNAUTHENTICATED');
-    if (request.method !== 'GET' && request.method !== 'HEAD' && (!fromOwnOrigin(request) || !csrfMatches(request.headers[CSRF_HEADER], session))) {
-      throw new AppError('CSRF_INVALID', `A console session changes things only with its CSRF token in the ${CSRF_HEADER} header, from this server's pages.`);
-    }
-    request.adminActor = session.record.actor;
-    request.adminVia = 'console';
-  };
   const context = (request: FastifyRequest): AdminContext => ({ actor: request.adminActor, requestId: request.id, via: request.adminVia });
   const language = (request: FastifyRequest) => languageOf(request.headers['accept-language']);
 
   app.register(
     async (plugin) => {
       const scope = plugin.withTypeProvider<TypeBoxTypeProvider>();
-      scope.addHook('onRequest', authenticate);
+      scope.addHook('onRequest', (request, reply) => auth.adminApi(request, reply, admin.token, now()));
       scope.addHook('onSend', async (_request, reply) => {
         reply.header('cache-control', 'no-store');
       });

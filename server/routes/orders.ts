@@ -1,6 +1,7 @@
 // The shopper's orders: quote (public), create, list, read (long poll), pay, cancel (Bearer token).
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isAppError } from '../errors';
 import type { Limits } from '../limits';
 import type { OrderResponse, OrdersResponse, OrderStatus, PaymentResponse, QuoteResponse } from '../contract';
 import { MAX_WAIT_SECONDS } from '../services/orders';
@@ -43,11 +44,19 @@ const GetOrderSchema = {
 
 export function registerOrderRoutes(app: TypedApp, deps: AppDeps, limits: Limits): void {
   app.decorateRequest('openId', '');
-  // onRequest, so an unauthenticated request is refused before its body is even read.
+  // onRequest, so an unauthenticated request is refused before its body is even read. Shopper first, address
+  // second: a valid session counts against its shopper only, so one shopper flooding from behind a carrier's NAT
+  // never spends the budget of the others there; a missing or unknown token counts against the address.
   const authenticate = async (request: FastifyRequest, reply: FastifyReply) => {
-    request.openId = await deps.sessions.authenticate(request.headers.authorization);
+    try {
+      request.openId = await deps.sessions.authenticate(request.headers.authorization);
+    } catch (err) {
+      if (isAppError(err) && err.code === 'UNAUTHENTICATED') await limits.address(request, reply);
+      throw err;
+    }
     await limits.shopper(request, reply);
   };
+  const shopperSession = { shopperSession: true };
   const language = (request: FastifyRequest) => languageOf(request.headers['accept-language']);
 
   // Public, like the catalogue: it prices a cart and creates nothing.
@@ -56,18 +65,18 @@ export function registerOrderRoutes(app: TypedApp, deps: AppDeps, limits: Limits
     return { items: presentItems(lines, currency, language(request)), total: { amount: totalAmount, currency } };
   });
 
-  app.post('/api/orders', { onRequest: authenticate, schema: CreateOrderSchema }, async (request, reply): Promise<OrderResponse> => {
+  app.post('/api/orders', { onRequest: authenticate, config: shopperSession, schema: CreateOrderSchema }, async (request, reply): Promise<OrderResponse> => {
     const order = await deps.orders.createOrder(request.openId, request.body.items, request.headers['idempotency-key']);
     reply.code(201);
     return { order: presentOrder(order, language(request)) };
   });
 
-  app.get('/api/orders', { onRequest: authenticate }, async (request): Promise<OrdersResponse> => {
+  app.get('/api/orders', { onRequest: authenticate, config: shopperSession }, async (request): Promise<OrdersResponse> => {
     const orders = await deps.orders.listOrders(request.openId);
     return { orders: orders.map((order) => presentOrder(order, language(request))) };
   });
 
-  app.get('/api/orders/:id', { onRequest: authenticate, schema: GetOrderSchema }, async (request, reply): Promise<OrderResponse> => {
+  app.get('/api/orders/:id', { onRequest: authenticate, config: shopperSession, schema: GetOrderSchema }, async (request, reply): Promise<OrderResponse> => {
     const { waitSeconds, unlessStatus, refundsSince, refresh } = request.query;
     // A client that goes away ends its long poll, and the retrieves made while it waited.
     const gone = new AbortController();
@@ -89,12 +98,12 @@ export function registerOrderRoutes(app: TypedApp, deps: AppDeps, limits: Limits
     }
   });
 
-  app.post('/api/orders/:id/payment', { onRequest: authenticate, schema: { params: OrderParams } }, async (request): Promise<PaymentResponse> => {
+  app.post('/api/orders/:id/payment', { onRequest: authenticate, config: shopperSession, schema: { params: OrderParams } }, async (request): Promise<PaymentResponse> => {
     const { order, requestPayment } = await deps.orders.startPayment(request.openId, request.params.id);
     return { order: presentOrder(order, language(request)), requestPayment };
   });
 
-  app.post('/api/orders/:id/cancel', { onRequest: authenticate, schema: { params: OrderParams } }, async (request): Promise<OrderResponse> => {
+  app.post('/api/orders/:id/cancel', { onRequest: authenticate, config: shopperSession, schema: { params: OrderParams } }, async (request): Promise<OrderResponse> => {
     const order = await deps.orders.cancelOrder(request.openId, request.params.id);
     return { order: presentOrder(order, language(request)) };
   });

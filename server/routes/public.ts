@@ -4,8 +4,8 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import { CONTRACT_VERSION } from '../contract';
 import type { ConfigResponse, HealthResponse, ProductsResponse, ReadyResponse } from '../contract';
+import type { AdminAuth } from '../auth/admin';
 import { AppError } from '../errors';
-import { sameSecret } from './admin';
 import { currencyPrecision } from '../money';
 import { MAX_WAIT_SECONDS } from '../services/orders';
 import { languageOf, presentProducts } from './presenters';
@@ -20,23 +20,29 @@ export const STATIC_ROOT = path.join(__dirname, '..', 'static');
  */
 export const STATIC_MAX_AGE_SECONDS = 7 * 24 * 3600;
 
-export function registerPublicRoutes(app: TypedApp, deps: AppDeps): void {
+/** What GET /readyz says when not ready; the cause is in the server's log. */
+export const NOT_READY_DETAIL = "not ready: the reason is in the server's log";
+
+export function registerPublicRoutes(app: TypedApp, deps: AppDeps, auth: AdminAuth): void {
   // Liveness: the process answers. Cheap, and never touches the database.
   app.get('/healthz', async (): Promise<HealthResponse> => ({ status: 'ok' }));
 
-  // Readiness: the database answers with this code's schema (and, on PostgreSQL, the change listener is up).
-  app.get('/readyz', async (_request, reply): Promise<ReadyResponse> => {
+  // Readiness: the database answers with this code's schema (and, on PostgreSQL, the change listener is up). Anyone
+  // may ask, so the answer says only ready or not; why not (a host, a port, a role in an error text) goes to the log.
+  app.get('/readyz', async (request, reply): Promise<ReadyResponse> => {
     const ready = await deps.ready();
-    if (!ready.ok) reply.code(503);
-    return ready.ok ? { status: 'ready' } : { status: 'not_ready', detail: ready.detail ?? 'not ready' };
+    if (ready.ok) return { status: 'ready' };
+    request.log.warn({ cause: ready.detail ?? 'not ready' }, 'not ready');
+    reply.code(503);
+    return { status: 'not_ready', detail: NOT_READY_DETAIL };
   });
 
-  // Prometheus: behind its own read-only token (METRICS_TOKEN), never the admin token in production.
+  // Prometheus: behind its own read-only token (METRICS_TOKEN); a wrong one counts as a guess, like the admin token's.
   if (deps.metricsToken) {
     const token = deps.metricsToken;
+    const refusal = 'GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.';
     app.get('/metrics', async (request, reply) => {
-      const match = /^Bearer (\S{1,512})$/.exec(request.headers.authorization ?? '');
-      if (!match || !sameSecret(match[1], token)) throw new AppError('ADMIN_UNAUTHENTICATED', 'GET /metrics needs `Authorization: Bearer <METRICS_TOKEN>`.');
+      if ((await auth.bearer(request, reply, token, 'metrics', refusal)) === undefined) throw new AppError('ADMIN_UNAUTHENTICATED', refusal);
       reply.type(deps.telemetry.registry.contentType);
       return deps.telemetry.registry.metrics();
     });

@@ -22,8 +22,10 @@ export interface AppDeps {
   webhooks: WebhookService;
   telemetry: Telemetry;
   store: Store;
-  /** fastify's trustProxy (TRUST_PROXY). */
-  trustProxy: boolean | string | number;
+  /** fastify's trustProxy (TRUST_PROXY): never `true`. */
+  trustProxy: false | string | number;
+  /** PUBLIC_URL: the origin browsers reach the server at (the console's Origin check and Secure cookies). */
+  publicUrl?: string;
   limits: LimitSettings;
   /** Bearer token of GET /metrics; absent: no /metrics route. */
   metricsToken?: string;
@@ -43,6 +45,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated shopper's openid; set by the `authenticate` hook. */
     openId: string;
+  }
+  interface FastifyContextConfig {
+    /** A shopper's route: a valid session counts against its shopper, anything else against the client address. */
+    shopperSession?: boolean;
   }
 }
 

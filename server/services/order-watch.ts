@@ -8,7 +8,8 @@ const RECENT_CHANGE_MS = 2_000;
 
 export class OrderWatch {
   private readonly waiters = new Map<string, Set<Waiter>>();
-  private readonly pollers = new Map<string, { count: number; timer: NodeJS.Timeout }>();
+  /** Per order someone waits on: how many hold it, its timer, and the order as last heard of (passed to each poll). */
+  private readonly pollers = new Map<string, { count: number; timer: NodeJS.Timeout; latest: OrderRecord }>();
   /**
    * Changes heard (through `follow`) for orders nobody waited on, with when, oldest first. A long
    * poll reads the order, then waits: a change committed after its read but heard before it waits
@@ -19,6 +20,8 @@ export class OrderWatch {
 
   /** Called after every stored change of an order's status or payment error. */
   notify(order: OrderRecord): void {
+    const poller = this.pollers.get(order.id);
+    if (poller) poller.latest = order;
     const set = this.waiters.get(order.id);
     if (!set) return;
     this.waiters.delete(order.id);
@@ -38,7 +41,7 @@ export class OrderWatch {
     this.reload = reload;
     const unsubscribe = store.subscribe((change) => {
       if (change.kind === 'order') {
-        if (this.waiters.has(change.orderId)) reload(change.orderId);
+        if (this.waiters.has(change.orderId) || this.pollers.has(change.orderId)) reload(change.orderId);
         else this.remember(change.orderId);
       } else {
         for (const orderId of this.waiters.keys()) reload(orderId);
@@ -88,17 +91,20 @@ export class OrderWatch {
   }
 
   /**
-   * Runs `poll` every `intervalMs` while at least one holder keeps the poller for `orderId`; the
-   * first run comes after one interval, which gives the webhook its chance to arrive first.
-   * Returns the release function.
+   * Runs `poll` every `intervalMs` while at least one holder keeps the poller for `order`, with the
+   * order as last heard of (this holder's read, then every change notified); the first run comes
+   * after one interval, which gives the webhook its chance to arrive first. Returns the release function.
    */
-  hold(orderId: string, intervalMs: number, poll: () => void): () => void {
+  hold(order: OrderRecord, intervalMs: number, poll: (latest: OrderRecord) => void): () => void {
+    const orderId = order.id;
     const existing = this.pollers.get(orderId);
-    if (existing) existing.count++;
-    else {
-      const timer = setInterval(poll, intervalMs);
-      timer.unref();
-      this.pollers.set(orderId, { count: 1, timer });
+    if (existing) {
+      existing.count++;
+      existing.latest = order;
+    } else {
+      const poller = { count: 1, latest: order, timer: setInterval(() => poll(poller.latest), intervalMs) };
+      poller.timer.unref();
+      this.pollers.set(orderId, poller);
     }
     let released = false;
     return () => {

@@ -20,6 +20,7 @@ import type { NewAnomaly, NewOrderEvent, OrderDecider, OrderItemRecord, OrderPat
 import { timed, untimed } from '../timing';
 import type { Telemetry } from '../telemetry';
 import { OrderWatch } from './order-watch';
+import { asksAirwallex, RetrieveBudget } from './retrieve-budget';
 
 export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['paid', 'cancelled', 'expired']);
 export const isFinal = (status: OrderStatus): boolean => FINAL_STATUSES.has(status);
@@ -79,10 +80,12 @@ export class OrderService {
   private readonly creating = new Map<string, Promise<OrderRecord>>();
   private readonly paying = new Map<string, Promise<PaymentStart>>();
   private readonly refreshing = new Map<string, Promise<OrderRecord | undefined>>();
+  private readonly shopperRetrieves: RetrieveBudget;
 
   constructor(private readonly deps: OrderServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.retrieveIntervalMs = deps.retrieveIntervalMs ?? RETRIEVE_INTERVAL_MS;
+    this.shopperRetrieves = new RetrieveBudget(deps.store, this.retrieveIntervalMs, this.now);
   }
 
   /**
@@ -164,19 +167,21 @@ export class OrderService {
     options: { waitMs?: number; unlessStatus?: OrderStatus; refundsSince?: number; refresh?: boolean; signal?: AbortSignal } = {},
   ): Promise<OrderRecord> {
     let order = await this.getOwnedOrder(openId, orderId);
-    if (options.refresh && !isFinal(order.status)) {
-      // The shopper asked to re-check now (a Refresh button): at most one retrieve per interval per order.
-      order = (await this.refreshOrder(order.id, FORCED_REFRESH_INTERVAL_MS)) ?? order;
+    if (options.refresh && asksAirwallex(order)) {
+      // The shopper asked to re-check now (a Refresh button): at most one retrieve per interval per order, within the shopper's budget.
+      order = (await this.refreshOrder(order.id, FORCED_REFRESH_INTERVAL_MS, { shopper: true })) ?? order;
     }
     const waitMs = options.waitMs ?? 0;
     if (waitMs <= 0 || options.signal?.aborted) return order;
     const unless = options.unlessStatus ?? order.status;
     const deadline = this.now() + waitMs;
     const release = untimed(() =>
-      this.deps.watch.hold(order.id, this.retrieveIntervalMs, () => {
-        // Wake the waiters with what was read: another instance may have stored the change (its
-        // webhook), which this instance hears of here when its change feed is down.
-        this.refreshOrder(order.id, this.retrieveIntervalMs * 0.9).then((latest) => latest && this.deps.watch.notify(latest), () => undefined);
+      this.deps.watch.hold(order, this.retrieveIntervalMs, (latest) => {
+        // Airwallex is asked only about an order whose pay sheet opened (or processing), within the shopper's
+        // budget; any other is only read again. Wake the waiters with what was read: another instance may have
+        // stored the change (its webhook), which this instance hears of here when its change feed is down.
+        const read = asksAirwallex(latest) ? this.refreshOrder(order.id, this.retrieveIntervalMs * 0.9, { shopper: true }) : this.deps.store.getOrder(order.id);
+        read.then((current) => current && this.deps.watch.notify(current), () => undefined);
       }),
     );
     this.deps.telemetry.longPollStarted();
@@ -204,12 +209,15 @@ export class OrderService {
 
   /**
    * Reads the intent from Airwallex and applies it: single-flight in this process, and at most one
-   * retrieve per `minIntervalMs` per order across every instance (a claim in the database).
+   * retrieve per `minIntervalMs` per order across every instance (a claim in the database). With
+   * `shopper`, a shopper's request asks: only about an order whose pay sheet opened, and within the
+   * shopper's budget (retrieve-budget.ts), also claimed in the database.
    */
-  async refreshOrder(orderId: string, minIntervalMs: number = this.retrieveIntervalMs): Promise<OrderRecord | undefined> {
+  async refreshOrder(orderId: string, minIntervalMs: number = this.retrieveIntervalMs, options: { shopper?: boolean } = {}): Promise<OrderRecord | undefined> {
     return singleFlight(this.refreshing, orderId, async () => {
       const order = await this.deps.store.getOrder(orderId);
       if (!order?.paymentIntentId || isFinal(order.status)) return order;
+      if (options.shopper && (!asksAirwallex(order) || !(await this.shopperRetrieves.claim(order)))) return order;
       if (!(await this.deps.store.claimRetrieve(orderId, this.now(), minIntervalMs))) return order;
       const intent = await this.deps.airwallex.retrievePaymentIntent(order.paymentIntentId);
       return this.applyIntent(orderId, intent, { source: 'retrieve', authoritative: true });

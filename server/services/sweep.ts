@@ -1,7 +1,7 @@
 // The background sweep: finishes what requests and webhooks left open, so no order stays stuck,
 // and one order that keeps failing can never hold up the others.
 import type { Logger } from '../logger';
-import type { OrderRecord, Store } from '../store/types';
+import type { OrderRecord, PruneResult, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import { isFinal, RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
 import { RefundService } from './refunds';
@@ -32,7 +32,7 @@ export interface SweepReport {
   failures: number;
   /** Orders that reached REPORT_AFTER_FAILURES consecutive failures in this pass. */
   reported: number;
-  pruned: { sessions: number; webhookEvents: number; adminSessions: number };
+  pruned: PruneResult;
 }
 
 /** Orders claimed per batch, and batches per pass (the rest waits for the next pass). */
@@ -95,7 +95,7 @@ export class Sweeper {
       refundsReconciled: 0,
       failures: 0,
       reported: 0,
-      pruned: { sessions: 0, webhookEvents: 0, adminSessions: 0 },
+      pruned: { sessions: 0, webhookEvents: 0, adminSessions: 0, rateLimits: 0 },
     };
     report.webhooksReplayed = await this.deps.webhooks.replayUnapplied();
     for (let batch = 0; batch < MAX_BATCHES; batch++) {

@@ -3,6 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { isRefundEvent, OUR_ORDER_ID } from '../airwallex/inferred';
 import type { AirwallexPaymentIntent, AirwallexRefund, AirwallexWebhookEvent } from '../airwallex/types';
 import { AppError } from '../errors';
+import { unstorableTextIn } from '../text';
 import type { Logger } from '../logger';
 import type { OrderDecider, OrderRecord, OrderUpdateResult, Store, WebhookEventRecord, WebhookRecordResult } from '../store/types';
 import type { Telemetry } from '../telemetry';
@@ -192,5 +193,8 @@ function parseEvent(rawBody: Buffer): AirwallexWebhookEvent {
   if (!candidate || typeof candidate !== 'object' || typeof candidate.id !== 'string' || !candidate.id || candidate.id.length > 128 || typeof candidate.name !== 'string' || !candidate.name || candidate.name.length > 128) {
     throw new AppError('WEBHOOK_PAYLOAD_INVALID', 'The webhook body needs a string `id` and `name`.');
   }
+  // Its ids and fields are stored (some in jsonb): refused whole, as no event Airwallex sends holds such text.
+  const where = unstorableTextIn(candidate);
+  if (where !== undefined) throw new AppError('WEBHOOK_PAYLOAD_INVALID', `The webhook body holds text no database keeps (NUL or an unpaired surrogate) at ${where.slice(0, 64)}.`);
   return candidate as AirwallexWebhookEvent;
 }

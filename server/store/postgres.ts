@@ -334,6 +334,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   let closing: Promise<void> | undefined;
   const store: PostgresStore = {
     kind: 'postgres',
+    shared: true,
     pool,
     listenerReconnects: () => listener.reconnects,
 
@@ -429,6 +430,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         values: [now, orderId, Math.floor(now - minIntervalMs)],
       });
       return result.rowCount === 1;
+    },
+    async countHit(key, now, windowMs) {
+      const [row] = await rows<{ hits: number; resets_at: number }>(
+        `INSERT INTO rate_limits AS r (key, hits, resets_at) VALUES ($1, 1, $2::bigint + $3::bigint)
+         ON CONFLICT (key) DO UPDATE SET
+           hits = CASE WHEN r.resets_at <= $2 THEN 1 ELSE r.hits + 1 END,
+           resets_at = CASE WHEN r.resets_at <= $2 THEN $2::bigint + $3::bigint ELSE r.resets_at END
+         RETURNING hits, resets_at`,
+        [key, now, Math.ceil(windowMs)],
+        'count_hit',
+      );
+      return { hits: row.hits, resetAt: row.resets_at };
+    },
+    async peekHits(key, now) {
+      const [row] = await rows<{ hits: number; resets_at: number }>('SELECT hits, resets_at FROM rate_limits WHERE key = $1 AND resets_at > $2', [key, now], 'peek_hits');
+      return row ? { hits: row.hits, resetAt: row.resets_at } : { hits: 0, resetAt: 0 };
     },
     async claimDueOrders(now, limit, leaseUntil) {
       // Rows another instance is leasing right now are skipped, not waited for; a row whose
@@ -598,18 +615,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     async prune({ now, webhookEventsBefore, batch }) {
       // One statement, each table at most `batch` rows: a long backlog goes away over several sweeps
       // instead of in one long transaction. Only applied events go: an unapplied one is still owed.
-      const [row] = await rows<{ sessions: number; webhook_events: number; admin_sessions: number }>(
+      const [row] = await rows<{ sessions: number; webhook_events: number; admin_sessions: number; rate_limits: number }>(
         `WITH s AS (
            DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at <= $1 LIMIT $3) RETURNING 1
          ), w AS (
            DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE received_at < $2 AND applied_at IS NOT NULL LIMIT $3) RETURNING 1
          ), a AS (
            DELETE FROM admin_sessions WHERE token_hash IN (SELECT token_hash FROM admin_sessions WHERE expires_at <= $1 LIMIT $3) RETURNING 1
+         ), r AS (
+           DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE resets_at <= $1 LIMIT $3) RETURNING 1
          )
-         SELECT (SELECT count(*) FROM s) AS sessions, (SELECT count(*) FROM w) AS webhook_events, (SELECT count(*) FROM a) AS admin_sessions`,
+         SELECT (SELECT count(*) FROM s) AS sessions, (SELECT count(*) FROM w) AS webhook_events, (SELECT count(*) FROM a) AS admin_sessions,
+           (SELECT count(*) FROM r) AS rate_limits`,
         [now, webhookEventsBefore, batch],
       );
-      return { sessions: row.sessions, webhookEvents: row.webhook_events, adminSessions: row.admin_sessions };
+      return { sessions: row.sessions, webhookEvents: row.webhook_events, adminSessions: row.admin_sessions, rateLimits: row.rate_limits };
     },
 
     subscribe(callback) {
@@ -648,7 +668,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
 /** The methods that read or write data: a lost database connection (or a statement timeout) in them answers 503. */
 const DATA_METHODS = [
-  'createSession', 'findSession', 'insertOrder', 'getOrder', 'getOrderByIntent', 'listOrders', 'updateOrder', 'claimRetrieve',
+  'createSession', 'findSession', 'insertOrder', 'getOrder', 'getOrderByIntent', 'listOrders', 'updateOrder', 'claimRetrieve', 'countHit', 'peekHits',
   'claimDueOrders', 'recordWebhookEvent', 'insertWebhookEvent', 'markWebhookEventApplied', 'unappliedWebhookEvents',
   'webhookEventOutcome', 'recordAnomaly', 'listAnomalies', 'resolveAnomaly', 'orderEvents', 'searchOrders', 'countOrdersByStatus',
   'recordAudit', 'listAudit', 'createAdminSession', 'findAdminSession', 'deleteAdminSession', 'prune',

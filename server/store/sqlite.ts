@@ -103,6 +103,13 @@ export function openSqliteStore(file: string): Store {
     ),
     countOpen: db.prepare(`SELECT COUNT(*) AS n FROM orders WHERE open_id = ? AND status IN (${OPEN})`),
     claimRetrieve: db.prepare('UPDATE orders SET retrieved_at = ? WHERE id = ? AND (retrieved_at IS NULL OR retrieved_at <= ?)'),
+    countHit: db.prepare(`INSERT INTO rate_limits (key, hits, resets_at) VALUES (@key, 1, @now + @windowMs)
+      ON CONFLICT (key) DO UPDATE SET
+        hits = CASE WHEN resets_at <= @now THEN 1 ELSE hits + 1 END,
+        resets_at = CASE WHEN resets_at <= @now THEN @now + @windowMs ELSE resets_at END
+      RETURNING hits, resets_at`),
+    peekHits: db.prepare('SELECT hits, resets_at FROM rate_limits WHERE key = ? AND resets_at > ?'),
+    pruneRateLimits: db.prepare('DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE resets_at <= ? LIMIT ?)'),
     due: db.prepare('SELECT * FROM orders WHERE next_check_at IS NOT NULL AND next_check_at <= ? ORDER BY next_check_at, id LIMIT ?'),
     lease: db.prepare('UPDATE orders SET next_check_at = ? WHERE id = ?'),
     countByStatus: db.prepare('SELECT status, COUNT(*) AS n FROM orders GROUP BY status'),
@@ -225,6 +232,7 @@ export function openSqliteStore(file: string): Store {
     sessions: stmt.pruneSessions.run(now, batch).changes,
     webhookEvents: stmt.pruneWebhooks.run(webhookEventsBefore, batch).changes,
     adminSessions: stmt.pruneAdminSessions.run(now, batch).changes,
+    rateLimits: stmt.pruneRateLimits.run(now, batch).changes,
   }));
 
   // One process owns the file, so an in-process emitter after each commit sees every change.
@@ -237,6 +245,7 @@ export function openSqliteStore(file: string): Store {
 
   return {
     kind: 'sqlite',
+    shared: false,
     async createSession(session) {
       stmt.insertSession.run(session);
     },
@@ -267,6 +276,14 @@ export function openSqliteStore(file: string): Store {
     },
     async claimRetrieve(orderId, now, minIntervalMs) {
       return stmt.claimRetrieve.run(now, orderId, now - minIntervalMs).changes === 1;
+    },
+    async countHit(key, now, windowMs) {
+      const row = stmt.countHit.get({ key, now, windowMs: Math.ceil(windowMs) }) as { hits: number; resets_at: number };
+      return { hits: row.hits, resetAt: row.resets_at };
+    },
+    async peekHits(key, now) {
+      const row = stmt.peekHits.get(key, now) as { hits: number; resets_at: number } | undefined;
+      return row ? { hits: row.hits, resetAt: row.resets_at } : { hits: 0, resetAt: 0 };
     },
     async claimDueOrders(now, limit, leaseUntil) {
       return claimDueTx(now, limit, leaseUntil);

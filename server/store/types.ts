@@ -262,6 +262,14 @@ export interface PruneResult {
   sessions: number;
   webhookEvents: number;
   adminSessions: number;
+  /** Counters whose window ended. */
+  rateLimits: number;
+}
+
+/** A counter's window after a hit (or a look): the hits in it, and when it ends (epoch ms; 0 when none is open). */
+export interface HitCount {
+  hits: number;
+  resetAt: number;
 }
 
 /**
@@ -285,6 +293,8 @@ export interface StoreReadiness {
 export interface Store {
   /** `sqlite` or `postgres`, for logs and readiness. */
   readonly kind: string;
+  /** Whether several processes may share this store (PostgreSQL): then the abuse limits count in it too. */
+  readonly shared: boolean;
 
   createSession(session: SessionRecord): Promise<void>;
   findSession(tokenHash: string, now: number): Promise<SessionRecord | undefined>;
@@ -313,6 +323,14 @@ export interface Store {
    * was none); true when this caller won the claim and may ask Airwallex.
    */
   claimRetrieve(orderId: string, now: number, minIntervalMs: number): Promise<boolean>;
+  /**
+   * Counts one hit on `key`: a window opens at the first hit and lasts `windowMs`; a hit at or after
+   * its end opens the next one. Returns the hits of the window, this one included, and its end. One
+   * atomic statement, so concurrent hits (from any instance) are each counted once.
+   */
+  countHit(key: string, now: number, windowMs: number): Promise<HitCount>;
+  /** The hits of `key`'s open window, without counting one ({hits: 0, resetAt: 0} when none is open). */
+  peekHits(key: string, now: number): Promise<HitCount>;
   /**
    * The sweep's work: up to `limit` orders whose `nextCheckAt` is due, oldest due first, each
    * leased by pushing its `nextCheckAt` to `leaseUntil` in the same statement, so several
@@ -357,7 +375,7 @@ export interface Store {
   findAdminSession(tokenHash: string, now: number): Promise<AdminSessionRecord | undefined>;
   deleteAdminSession(tokenHash: string): Promise<void>;
 
-  /** Deletes expired sessions and webhook events received before `webhookEventsBefore`, in bounded batches. */
+  /** Deletes expired sessions, ended counter windows and webhook events received before `webhookEventsBefore`, in bounded batches. */
   prune(options: { now: number; webhookEventsBefore: number; batch: number }): Promise<PruneResult>;
 
   /**

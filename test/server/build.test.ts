@@ -29,7 +29,7 @@ describe('the build', () => {
   });
 
   test('runs in simulator mode under plain node: a shopper pays, the pictures and the console are served', async () => {
-    const loaded = await modulesLoadedBy([path.join(dist, 'main.js')], { ADMIN_TOKEN: 'a'.repeat(32) }, dir, async (url) => {
+    const loaded = await modulesLoadedBy([path.join(dist, 'main.js')], { ADMIN_TOKEN: 'c3a9f1e07b5d2846a1f0e9c7b3d5a2e8' }, dir, async (url) => {
       const checks = await smokeCheck({ server: url, simulator: url });
       expect(checks).toHaveLength(4);
     });

@@ -1,5 +1,30 @@
 // Configuration from the environment, validated at boot.
 import { ConfigError, describeDatabase, loadConfig } from '../../server/config';
+import { operatorNotes, weakTokenReason } from '../../server/config-safety';
+
+/** Everything live mode needs, as a merchant would set it; tests change one thing at a time. */
+const LIVE = {
+  AIRWALLEX_CLIENT_ID: 'id',
+  AIRWALLEX_API_KEY: 'key',
+  AIRWALLEX_WEBHOOK_SECRET: 'whsec',
+  WECHAT_APPID: 'wx123',
+  WECHAT_APP_SECRET: 'secret',
+  PUBLIC_URL: 'https://shop.example.com',
+  METRICS_TOKEN: '3f9a1c0e7b2d48f6a5c1e9d07b3a2f64',
+};
+/** A token like `openssl rand -hex 24` makes. */
+const GOOD_TOKEN = '9c2f4e1a7b0d3c58e6f1a2b4c7d9e0f3a5b8c1d2e4f60718';
+
+/** The problems a configuration is refused with (empty when it loads). */
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    return err.problems;
+  }
+}
 
 describe('configuration', () => {
   test('runs on the simulator with no configuration at all', () => {
@@ -46,13 +71,7 @@ describe('configuration', () => {
   });
 
   test('switches to live mode when Airwallex credentials are set', () => {
-    const config = loadConfig({
-      AIRWALLEX_CLIENT_ID: 'id',
-      AIRWALLEX_API_KEY: 'key',
-      AIRWALLEX_WEBHOOK_SECRET: 'whsec',
-      WECHAT_APPID: 'wx123',
-      WECHAT_APP_SECRET: 'secret',
-    });
+    const config = loadConfig(LIVE);
     expect(config.mode).toBe('live');
     expect(config.airwallex.baseUrl).toBe('https://api-demo.airwallex.com');
     expect(config.airwallex.apiKey).toBe('key');
@@ -82,8 +101,9 @@ describe('configuration', () => {
 
   test('in production, missing Airwallex credentials are a refusal that names what to set, never a silent simulator', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/AIRWALLEX_CLIENT_ID and AIRWALLEX_API_KEY.*APP_MODE=simulator/);
-    // Simulating in production is possible, but only on purpose.
-    expect(loadConfig({ NODE_ENV: 'production', APP_MODE: 'simulator' }).mode).toBe('simulator');
+    // Simulating in production is possible, but only on purpose, twice over.
+    expect(problemsOf({ NODE_ENV: 'production', APP_MODE: 'simulator' })).toEqual([expect.stringMatching(/\/simulator\/\*.*SIMULATOR_IN_PRODUCTION=1/)]);
+    expect(loadConfig({ NODE_ENV: 'production', APP_MODE: 'simulator', SIMULATOR_IN_PRODUCTION: '1' }).mode).toBe('simulator');
   });
 
   test('refuses real WeChat credentials with a simulated Airwallex unless asked for', () => {
@@ -99,10 +119,20 @@ describe('configuration', () => {
     const simulated = loadConfig({});
     expect(simulated.adminToken).toMatch(/^[\w-]{24,}$/);
     expect(simulated.adminTokenGenerated).toBe(true);
-    const live = loadConfig({ AIRWALLEX_CLIENT_ID: 'id', AIRWALLEX_API_KEY: 'key', AIRWALLEX_WEBHOOK_SECRET: 'w', WECHAT_APPID: 'wx1', WECHAT_APP_SECRET: 's' });
+    const live = loadConfig(LIVE);
     expect(live.adminToken).toBeUndefined();
     expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN must be at least 24 characters/);
-    expect(loadConfig({ ADMIN_TOKEN: 'x'.repeat(32) })).toMatchObject({ adminToken: 'x'.repeat(32), adminTokenGenerated: false });
+    expect(loadConfig({ ADMIN_TOKEN: GOOD_TOKEN })).toMatchObject({ adminToken: GOOD_TOKEN, adminTokenGenerated: false });
+  });
+
+  test('generates (and prints) an admin token only on a loopback HOST; elsewhere the console is off until ADMIN_TOKEN is set, and says so', () => {
+    for (const host of ['127.0.0.1', 'localhost', '::1']) expect([host, loadConfig({ HOST: host }).adminTokenGenerated]).toEqual([host, true]);
+    const lan = loadConfig({ HOST: '0.0.0.0' });
+    expect(lan).toMatchObject({ adminToken: undefined, adminTokenGenerated: false, metricsToken: undefined });
+    const notes = operatorNotes(lan, 'http://127.0.0.1:3000').join('\n');
+    expect(notes).toMatch(/admin API and merchant console are off: HOST=0\.0\.0\.0 .*set ADMIN_TOKEN.*openssl rand -hex 24/);
+    expect(operatorNotes(loadConfig({}), 'http://127.0.0.1:3000').join('\n')).toMatch(/admin token for this run: [\w-]{24}/);
+    expect(operatorNotes(loadConfig({ HOST: '0.0.0.0', ADMIN_TOKEN: GOOD_TOKEN }), 'http://127.0.0.1:3000').join('\n')).not.toContain(GOOD_TOKEN);
   });
 
   test('reads the abuse limits and the proxies to trust', () => {
@@ -110,12 +140,77 @@ describe('configuration', () => {
     expect(config.limits).toMatchObject({ shopperPerMinute: 10, maxOpenOrders: 3 });
     expect(config.trustProxy).toBe('10.0.0.0/8');
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
-    expect(() => loadConfig({ TRUST_PROXY: 'everyone' })).toThrow(/TRUST_PROXY/);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,::1,loopback' }).trustProxy).toBe('10.0.0.0/8,127.0.0.1,::1,loopback');
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    for (const value of ['everyone', '10.0.0.0/33', '10.0.0', '1.2.3.4/8/9']) expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(/TRUST_PROXY must be a number of hops/);
+  });
+
+  test('refuses TRUST_PROXY=true, which would let any client choose its address, naming what to set instead', () => {
+    expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([expect.stringMatching(/TRUST_PROXY=true .*X-Forwarded-For.*TRUST_PROXY=1.*TRUST_PROXY=10\.0\.0\.0\/8/)]);
+  });
+
+  test('refuses tokens with little entropy (few different characters, a repeated pattern), saying how to make one', () => {
+    for (const token of ['adminadminadminadminadmin01', 'x'.repeat(32), 'abcdefghijklmnopabcdefghijklmnop', 'Pa55word-Pa55word-2024-Pa55word', 'password1234password1234']) {
+      expect([token, problemsOf({ ADMIN_TOKEN: token })]).toEqual([token, [expect.stringMatching(/^ADMIN_TOKEN is too easy to guess: .*openssl rand -hex 24$/)]]);
+      expect([token, problemsOf({ METRICS_TOKEN: token })]).toEqual([token, [expect.stringMatching(/^METRICS_TOKEN is too easy to guess: .*openssl rand -hex 24$/)]]);
+    }
+    expect(weakTokenReason('adminadminadminadminadmin01')).toMatch(/only 7 different characters/);
+    expect(weakTokenReason('abcdefghijklmnopabcdefghijklmnop')).toMatch(/a run of 8 characters repeats/);
+    // The refusal never quotes the token.
+    expect(problemsOf({ ADMIN_TOKEN: 'abcdefghijklmnopabcdefghijklmnop' }).join('\n')).not.toMatch(/abc|ab…/);
+    // What openssl rand -hex 24 and -base64 24 make, 48 hex digits or 32 base64 characters, is never refused
+    // (48 random hex digits lack one of the 16 about half the time: a rule of 16 different characters refused them).
+    for (const token of [GOOD_TOKEN, 'q3Jx8Vb0Lm2N+kR7tY5wZ1aC4dE6fG9h']) expect([token, weakTokenReason(token)]).toEqual([token, undefined]);
+    const { randomBytes } = require('node:crypto') as typeof import('node:crypto');
+    const refused = [];
+    for (let i = 0; i < 5000; i++) {
+      for (const token of [randomBytes(24).toString('hex'), randomBytes(24).toString('base64'), randomBytes(18).toString('base64url')]) if (weakTokenReason(token)) refused.push(token);
+    }
+    expect(refused).toEqual([]);
+  });
+
+  test('live mode needs METRICS_TOKEN (or METRICS_TOKEN=off), never falling back to the admin token, and one of its own', () => {
+    const { METRICS_TOKEN: _, ...withoutMetrics } = LIVE;
+    expect(problemsOf(withoutMetrics)).toEqual([expect.stringMatching(/^METRICS_TOKEN is required in live mode: .*openssl rand -hex 24.*METRICS_TOKEN=off/)]);
+    expect(problemsOf({ ...withoutMetrics, ADMIN_TOKEN: GOOD_TOKEN })).toEqual([expect.stringMatching(/^METRICS_TOKEN is required in live mode/)]);
+    expect(loadConfig({ ...LIVE, METRICS_TOKEN: 'off', ADMIN_TOKEN: GOOD_TOKEN }).metricsToken).toBeUndefined();
+    expect(loadConfig(LIVE).metricsToken).toBe(LIVE.METRICS_TOKEN);
+    expect(problemsOf({ ...LIVE, ADMIN_TOKEN: GOOD_TOKEN, METRICS_TOKEN: GOOD_TOKEN })).toEqual([expect.stringMatching(/METRICS_TOKEN must differ from ADMIN_TOKEN/)]);
+    // On a laptop (simulator mode) /metrics takes the admin token, and the start says so.
+    const laptop = loadConfig({ ADMIN_TOKEN: GOOD_TOKEN });
+    expect(laptop.metricsToken).toBe(GOOD_TOKEN);
+    expect(operatorNotes(laptop, 'http://127.0.0.1:3000').join('\n')).toMatch(/GET \/metrics takes the admin token \(simulator mode only\): set METRICS_TOKEN/);
+  });
+
+  test('live mode needs PUBLIC_URL, an https origin (plain http on a loopback host only)', () => {
+    const { PUBLIC_URL: _, ...withoutUrl } = LIVE;
+    expect(problemsOf(withoutUrl)).toEqual([expect.stringMatching(/^PUBLIC_URL is required in live mode: .*https:\/\/shop\.example\.com/)]);
+    expect(problemsOf({ ...LIVE, PUBLIC_URL: 'http://shop.example.com' })).toEqual([expect.stringMatching(/^PUBLIC_URL must be https:\/\/ in live mode/)]);
+    for (const value of ['https://shop.example.com/admin', 'https://u:p@shop.example.com', 'shop.example.com']) {
+      expect([value, problemsOf({ ...LIVE, PUBLIC_URL: value })]).toEqual([value, [expect.stringMatching(/^PUBLIC_URL must be an origin like https:\/\/shop\.example\.com/)]]);
+    }
+    expect(problemsOf({ ...LIVE, PUBLIC_URL: 'https://u:hunter2@shop.example.com' }).join('\n')).not.toContain('hunter2');
+    expect(loadConfig({ ...LIVE, PUBLIC_URL: 'https://Shop.Example.com/' }).publicUrl).toBe('https://shop.example.com');
+    expect(loadConfig({ ...LIVE, PUBLIC_URL: 'http://127.0.0.1:3000' }).publicUrl).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({}).publicUrl).toBeUndefined();
+  });
+
+  test('live mode refuses http base URLs (the API key and app secret would travel in clear) unless ALLOW_INSECURE_UPSTREAM=1, which production refuses', () => {
+    const insecure = { ...LIVE, AIRWALLEX_BASE_URL: 'http://airwallex.internal', WECHAT_BASE_URL: 'http://wechat.internal' };
+    expect(problemsOf(insecure)).toEqual([
+      expect.stringMatching(/^AIRWALLEX_BASE_URL must be https:\/\/ in live mode .*API key.*ALLOW_INSECURE_UPSTREAM=1/),
+      expect.stringMatching(/^WECHAT_BASE_URL must be https:\/\/ in live mode .*app secret.*ALLOW_INSECURE_UPSTREAM=1/),
+    ]);
+    expect(loadConfig({ ...insecure, ALLOW_INSECURE_UPSTREAM: '1' }).airwallex.baseUrl).toBe('http://airwallex.internal');
+    const production = problemsOf({ ...insecure, ALLOW_INSECURE_UPSTREAM: '1', NODE_ENV: 'production' });
+    expect(production).toContainEqual(expect.stringMatching(/ALLOW_INSECURE_UPSTREAM=1 .* refused with NODE_ENV=production/));
+    expect(production).toContainEqual(expect.stringMatching(/^AIRWALLEX_BASE_URL must be https/));
+    // The simulator itself is plain HTTP on this machine, in simulator mode.
+    expect(problemsOf({ AIRWALLEX_BASE_URL: 'http://127.0.0.1:9' })).toEqual([]);
   });
 
   test('reads the simulator settings in simulator mode only: a live server ignores SIMULATOR_* and never loads the simulator', () => {
-    const live = { AIRWALLEX_CLIENT_ID: 'id', AIRWALLEX_API_KEY: 'key', AIRWALLEX_WEBHOOK_SECRET: 'w', WECHAT_APPID: 'wx1', WECHAT_APP_SECRET: 's' };
-    expect(loadConfig({ ...live, SIMULATOR_LATENCY_MS: 'slow' }).simulator).toBeUndefined();
+    expect(loadConfig({ ...LIVE, SIMULATOR_LATENCY_MS: 'slow' }).simulator).toBeUndefined();
     expect(() => loadConfig({ SIMULATOR_LATENCY_MS: 'slow' })).toThrow(/SIMULATOR_LATENCY_MS must be a number of milliseconds/);
     expect(loadConfig({ DATABASE_PATH: '/srv/shop/app.sqlite', SIMULATOR_LATENCY_MS: '5' }).simulator).toMatchObject({
       databasePath: '/srv/shop/simulator.sqlite',
@@ -141,7 +236,7 @@ describe('.env.example', () => {
   });
 
   test('documents every variable the server reads', () => {
-    const sources = ['server/config.ts', 'server/simulator/settings.ts', 'server/simulator/finance-settings.ts'].map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n');
+    const sources = ['server/config.ts', 'server/config-safety.ts', 'server/simulator/settings.ts', 'server/simulator/finance-settings.ts'].map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n');
     const patterns = [
       /['"`]((?:AIRWALLEX|WECHAT|SIMULATOR|APP|ORDER|SESSION|SWEEP|WEBHOOK|DATABASE|LOG|CURRENCY|PORT|HOST|NODE|TRUST|RATE|MAX|ADMIN|METRICS)[A-Z0-9_]*)['"`]/g, // str('KEY', …)
       /^\s+(SIMULATOR_[A-Z0-9_]+):/gm, // the simulator's env table

@@ -1,6 +1,7 @@
 // The merchant console over HTTP (no browser): its session, CSRF and Origin rules, security headers,
 // languages, sign-in limits and audit; and that no /admin route works without a session.
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { signWebhook } from '../../server/services/webhooks';
@@ -87,7 +88,8 @@ describe('the console session', () => {
         if (pathname.startsWith('/admin/api/')) {
           expect([label, answer.status]).toEqual([label, 401]);
         } else if (method === 'GET') {
-          expect([label, answer.status, answer.headers.get('location')]).toEqual([label, 303, `/admin/sign-in?next=${encodeURIComponent(pathname)}`]);
+          // The page to come back to is rebuilt from the route (`/admin/` is the route /admin).
+          expect([label, answer.status, answer.headers.get('location')]).toEqual([label, 303, `/admin/sign-in?next=${encodeURIComponent(pathname === '/admin/' ? '/admin' : pathname)}`]);
         } else {
           expect([label, answer.status]).toEqual([label, 401]);
         }
@@ -122,22 +124,25 @@ describe('the console session', () => {
     expect(metrics).toMatch(/outcome="refused"} 2/);
   });
 
-  test('the cookie is Secure behind TRUST_PROXY when the load balancer says https', async () => {
-    server = await startTestServer(testConfig({ ADMIN_TOKEN, TRUST_PROXY: '127.0.0.1' }));
-    const answer = await visit(server.url, 'POST', '/admin/sign-in', {
-      form: { token: ADMIN_TOKEN },
-      origin: `https://shop.example`,
-      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' },
-    });
+  test('the cookie is Secure when PUBLIC_URL is https, and forms must come from exactly that origin', async () => {
+    server = await startTestServer(testConfig({ ADMIN_TOKEN, PUBLIC_URL: 'https://shop.example', TRUST_PROXY: '127.0.0.1' }));
+    const answer = await visit(server.url, 'POST', '/admin/sign-in', { form: { token: ADMIN_TOKEN }, origin: 'https://shop.example' });
     expect(answer.status).toBe(303);
     expect(answer.headers.get('set-cookie')).toMatch(/; HttpOnly; Secure$/);
-    // Over https, a page of the plain-http origin is another origin.
-    const downgraded = await visit(server.url, 'POST', '/admin/sign-in', {
-      form: { token: ADMIN_TOKEN },
-      origin: `http://shop.example`,
-      headers: { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' },
-    });
-    expect(downgraded.status).toBe(403);
+    // Over https, a page of the plain-http origin is another origin; so is the address the request was sent to.
+    for (const origin of ['http://shop.example', server.url, 'https://shop.example.evil']) {
+      expect([origin, (await visit(server.url, 'POST', '/admin/sign-in', { form: { token: ADMIN_TOKEN }, origin })).status]).toEqual([origin, 403]);
+    }
+  });
+
+  test("a client's X-Forwarded-Proto and X-Forwarded-Host decide neither the cookie's Secure flag nor the origin, even from a trusted proxy", async () => {
+    server = await startTestServer(testConfig({ ADMIN_TOKEN, TRUST_PROXY: '127.0.0.1' }));
+    const forwarded = { 'x-forwarded-proto': 'https', 'x-forwarded-host': 'shop.example' };
+    const foreign = await visit(server.url, 'POST', '/admin/sign-in', { form: { token: ADMIN_TOKEN }, origin: 'https://shop.example', headers: forwarded });
+    expect(foreign.status).toBe(403);
+    const own = await visit(server.url, 'POST', '/admin/sign-in', { form: { token: ADMIN_TOKEN }, headers: forwarded });
+    expect(own.status).toBe(303);
+    expect(own.headers.get('set-cookie')).toMatch(/; SameSite=Strict; HttpOnly$/);
   });
 
   test('limits sign-in attempts per address', async () => {
@@ -249,6 +254,35 @@ describe('console pages', () => {
     expect((await visit(server.url, 'GET', '/admin/api/orders', { cookie })).headers.get('cache-control')).toBe('no-store');
   });
 
+  test('the language switch and its links stay on this console, whatever the path spells (..\\, //, %2F)', async () => {
+    server = await startTestServer(testConfig({ ADMIN_TOKEN }));
+    const { cookie } = await signIn(server.url);
+    const { hostname, port } = new URL(server.url);
+    // The request target exactly as written (curl --path-as-is): no client-side normalisation of `..` or `\`.
+    const raw = (target: string) =>
+      new Promise<{ status: number; location: string | undefined; text: string }>((resolve, reject) => {
+        const request = http.request({ host: hostname, port, path: target, headers: { cookie, 'accept-language': 'en' }, agent: false }, (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, location: response.headers.location, text }));
+        });
+        request.on('error', reject);
+        request.end();
+      });
+    for (const target of ['/admin/orders/..\\..\\..\\\\evil.example', '/admin/orders/%2F%2Fevil.example', '/admin/orders/..%2F..%2F..%2Fevil.example', '/admin/orders/%5C%5Cevil.example']) {
+      const switched = await raw(`${target}?lang=zh_CN`);
+      expect([target, switched.status]).toEqual([target, 303]);
+      expect([target, switched.location]).toEqual([target, expect.stringMatching(/^\/admin\/(?!\/)/)]);
+      expect(switched.location).not.toMatch(/evil|\\|\/\/|%2F|%5C/i);
+      // The page itself (an unknown order) links its language switch back to the console, never off-site.
+      const page = await raw(target);
+      const links = [...page.text.matchAll(/href="([^"]*)"/g)].map((match) => match[1].replace(/&amp;/g, '&'));
+      expect(links.length).toBeGreaterThan(2);
+      for (const link of links) expect([target, link]).toEqual([target, expect.stringMatching(/^(\/(admin|static)\/?(?!\/)[^\\]*|#main)$/)]);
+      expect(page.text).not.toContain('evil.example"');
+    }
+  });
+
   test('the orders page filters by status and day, and refuses a refund amount beyond what is left', async () => {
     server = await startTestServer(testConfig({ ADMIN_TOKEN }));
     const order = await paidOrder();
@@ -342,7 +376,7 @@ describe('/metrics for operators', () => {
     await signIn(server.url);
     await server.sweeper.sweepOnce();
     const text = await (await fetch(`${server.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
-    expect(text).toMatch(/^shop_admin_sign_ins_total\{outcome="ok"\} 1$/m);
+    expect(text).toMatch(/^shop_admin_sign_ins_total\{door="console",outcome="ok"\} 1$/m);
     expect(text).toMatch(/^shop_sweep_orders_failing 0$/m);
     expect(text).toMatch(/^shop_sweep_runs_total 1$/m);
     expect(text).toMatch(/^shop_open_anomalies 0$/m);

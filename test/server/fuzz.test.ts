@@ -3,12 +3,12 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { infiniteAdminLimitCase } from '../../scripts/fuzz/admin-cases';
+import { adminRefundCase, infiniteAdminLimitCase, mayBeInteger } from '../../scripts/fuzz/admin-cases';
 import { badUrlCase, ENDPOINTS, hugeHeadCase, infiniteWaitCase, longIdCase, type FuzzCase } from '../../scripts/fuzz/cases';
-import { violations } from '../../scripts/fuzz/checks';
+import { expectationFor, violations } from '../../scripts/fuzz/checks';
 import { buildRequest } from '../../scripts/fuzz/request';
 import { formatReport, runFuzz, type FuzzReport } from '../../scripts/fuzz/run';
-import { allows, diffSnapshots, takeSnapshot, type TableChange } from '../../scripts/fuzz/tables';
+import { allows, diffSnapshots, rowsWithNul, takeSnapshot, type TableChange } from '../../scripts/fuzz/tables';
 import { createWorld, type World } from '../../scripts/fuzz/world';
 
 const SEED = 20_260_601;
@@ -76,7 +76,7 @@ describe("the fuzzer's state snapshot", () => {
     await world?.close();
   });
 
-  test('reads every table of both databases, and names a change planted in any of them', () => {
+  test('reads every table of both databases, and names a change planted in any of them', async () => {
     const files = { server: path.join(world.dir, 'app.sqlite'), simulator: path.join(world.dir, 'simulator.sqlite') };
     const tablesOf = (file: string) => {
       const db = new Database(file, { readonly: true });
@@ -88,14 +88,14 @@ describe("the fuzzer's state snapshot", () => {
     };
     const all = Object.entries(files).flatMap(([name, file]) => tablesOf(file).map((table) => ({ name, file, table })));
     expect(all.length).toBeGreaterThanOrEqual(19);
-    expect(world.watches.map((watch) => watch.changed())).toEqual([false, false]);
-    let before = takeSnapshot(world.watches);
+    expect(await Promise.all(world.watches.map((watch) => watch.changed()))).toEqual([false, false]);
+    let before = await takeSnapshot(world.watches);
     expect([...before.tables.keys()].sort()).toEqual(all.map(({ name, table }) => `${name}.${table}`).sort());
     for (const { name, file, table } of all) {
       plant(file, table);
       // The fast path sees the commit, and the comparison names the table (and an insert's AUTOINCREMENT counter), nothing else.
-      expect([`${name}.${table}`, world.watches.map((watch) => watch.changed()).includes(true)]).toEqual([`${name}.${table}`, true]);
-      const after = takeSnapshot(world.watches, before);
+      expect([`${name}.${table}`, (await Promise.all(world.watches.map((watch) => watch.changed()))).includes(true)]).toEqual([`${name}.${table}`, true]);
+      const after = await takeSnapshot(world.watches, before);
       const changed = diffSnapshots(before, after).filter((change) => !(change.table === `${name}.sqlite_sequence` && change.key === JSON.stringify([table])));
       expect([`${name}.${table}`, [...new Set(changed.map((change) => change.table))]]).toEqual([`${name}.${table}`, [`${name}.${table}`]]);
       before = after;
@@ -104,7 +104,20 @@ describe("the fuzzer's state snapshot", () => {
     const db = new Database(files.server);
     db.exec('CREATE TABLE planted_future (id INTEGER PRIMARY KEY, note TEXT)');
     db.close();
-    expect(diffSnapshots(before, takeSnapshot(world.watches, before))).toEqual([{ table: 'server.planted_future', kind: 'new table' }]);
+    expect(diffSnapshots(before, await takeSnapshot(world.watches, before))).toEqual([{ table: 'server.planted_future', kind: 'new table' }]);
+  });
+
+  test('names a changed row that holds a NUL (text PostgreSQL refuses), and not one holding the six characters \\u0000', () => {
+    const rows = new Map([
+      ['["a"]', JSON.stringify(['evt_\u0000'])],
+      ['["b"]', JSON.stringify(['{"id":"\\u0000"}'])],
+    ]);
+    const after = { tables: new Map([['server.webhook_events', { columns: ['id'], rows, digest: 'x' }]]) };
+    const changes: TableChange[] = [
+      { table: 'server.webhook_events', kind: 'insert', key: '["a"]' },
+      { table: 'server.webhook_events', kind: 'insert', key: '["b"]' },
+    ];
+    expect(rowsWithNul(after, changes)).toEqual([changes[0]]);
   });
 
   test('a write rule allows inserts, deletes, and updates of the columns it names only', () => {
@@ -184,5 +197,60 @@ describe('bugs the fuzzer found, now fixed', () => {
 
   test('answers a request head past 16 KB with the error envelope, not the 431 client-error body', async () => {
     expect(await problemsOf(hugeHeadCase, 4)).toEqual([]);
+  });
+});
+
+// The oracle's own mistakes, each found by a seed that failed (the server was right).
+describe("the fuzzer's oracle", () => {
+  let world: World;
+  beforeAll(async () => {
+    world = await createWorld();
+  }, 30_000);
+  afterAll(async () => {
+    await world.close();
+  });
+
+  test('expects the body\'s refusal for a refund whose order id is too long and whose body cannot be parsed (seed 1123248677)', async () => {
+    const bodies = [
+      { variant: 'empty JSON body', body: { kind: 'text', text: '', contentType: 'application/json' }, valid: false, codes: ['INVALID_JSON'] },
+      { variant: 'malformed JSON', body: { kind: 'text', text: '{"amount":', contentType: 'application/json' }, valid: false, codes: ['INVALID_JSON'] },
+      { variant: 'unsupported content type', body: { kind: 'text', text: 'amount=1', contentType: 'text/csv' }, valid: false, codes: ['UNSUPPORTED_MEDIA_TYPE'] },
+    ] as const;
+    for (const refund of bodies) {
+      const c = adminRefundCase('token', { kind: 'random', id: 'a'.repeat(65) }, { ...refund, codes: [...refund.codes] }, { key: '!', ok: true, setup: false }, false, {});
+      const request = buildRequest(c, world);
+      const response = await world.http.send(request);
+      expect([refund.variant, violations(c, request, response, world)]).toEqual([refund.variant, []]);
+    }
+  });
+
+  test("reads an integer query parameter as Ajv's coercion does: whitespace alone is 0 (seed 1052830371)", async () => {
+    expect([mayBeInteger(' ', 0, 100), mayBeInteger(' ', 1, 100), mayBeInteger('', 0, 100), mayBeInteger(' 7', 0, 100), mayBeInteger('1e999', 0, 100)]).toEqual([true, false, false, true, false]);
+    const get = (query: string) => world.http.send({ method: 'GET', path: `/admin/api/orders?${query}`, headers: { authorization: `Bearer ${world.adminToken}` } });
+    expect((await get('offset=%20')).status).toBe(200);
+    expect((await get('offset=%207')).status).toBe(200);
+    expect((await get('limit=%20')).status).toBe(400);
+  });
+
+  test('allows BODY_TOO_LARGE for a body past the limit even where any answer with named codes is expected (seed 757346969)', () => {
+    const c: FuzzCase = {
+      endpoint: 'POST /admin/api/anomalies/{id}/resolve',
+      variant: 'token, not an id',
+      method: 'POST',
+      path: '/admin/api/anomalies/0/resolve',
+      token: { kind: 'missing' },
+      headers: {},
+      body: { kind: 'none' },
+      expect: { outcome: 'any', codes: ['VALIDATION_FAILED', 'NOT_FOUND'] },
+    };
+    const request = { method: 'POST', path: c.path, headers: {}, body: Buffer.alloc(16 * 1024 + 1, 'a') };
+    expect(expectationFor(c, request).codes).toContain('BODY_TOO_LARGE');
+  });
+
+  test('expects IDEMPOTENCY_KEY_REQUIRED from a refund of the order `..` sent without a key (seed 101)', async () => {
+    const c = adminRefundCase('token', { kind: 'random', id: '..' }, { variant: 'small amount', body: { kind: 'json', value: { amount: 1 } }, valid: true, amount: 1 }, { key: null, ok: true, setup: false }, false, {});
+    const request = buildRequest(c, world);
+    const response = await world.http.send(request);
+    expect(violations(c, request, response, world)).toEqual([]);
   });
 });

@@ -1,4 +1,6 @@
-// Abuse limits and strict input: one shopper cannot spend the merchant's Airwallex quota or starve others.
+// Abuse limits and strict input: one shopper cannot spend the merchant's Airwallex quota or starve others, and
+// no spelling of a path escapes its limit.
+import http from 'node:http';
 import { FORCED_REFRESH_INTERVAL_MS } from '../../server/services/orders';
 import { CART, manualClock, startTestServer, testConfig, type ManualClock, type TestServer } from './helpers';
 
@@ -80,6 +82,63 @@ describe('abuse limits', () => {
   });
 });
 
+/** A GET with the request target exactly as given (no URL normalisation), from this machine; resolves with the status. */
+function rawGet(base: string, target: string, headers: Record<string, string> = {}): Promise<number> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const request = http.request({ host: hostname, port, method: 'GET', path: target, headers, agent: false }, (response) => {
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+describe('the per-address limit, decided by the matched route', () => {
+  test('counts every spelling of an API path: %-encoded letters and an absolute-form request target', async () => {
+    await server.close();
+    server = await startTestServer(testConfig({ RATE_LIMIT_ADDRESS_PER_MINUTE: '5' }), { now: clock.now });
+    const host = new URL(server.url).host;
+    const spellings = ['/api/config', '/%61pi/config', `http://${host}/api/config`, '/%61%70%69/config', `http://${host}/%61pi/products`];
+    const statuses = [];
+    for (const target of spellings) statuses.push(await rawGet(server.url, target));
+    expect(statuses).toEqual([200, 200, 200, 200, 200]);
+    for (const target of spellings) expect([target, await rawGet(server.url, target)]).toEqual([target, 429]);
+  });
+
+  test('counts paths that no route matches, and made-up tokens on the shopper\'s routes', async () => {
+    await server.close();
+    server = await startTestServer(testConfig({ RATE_LIMIT_ADDRESS_PER_MINUTE: '4' }), { now: clock.now });
+    expect(await rawGet(server.url, '/no/such/route')).toBe(404);
+    expect(await rawGet(server.url, '/API/orders')).toBe(404);
+    expect((await server.request('GET', '/api/orders', { token: 'made-up-token-made-up-token-0001' })).status).toBe(401);
+    expect((await server.request('GET', '/api/orders/ord_x')).status).toBe(401);
+    expect(await rawGet(server.url, '/no/such/route')).toBe(429);
+    const made = await server.request('GET', '/api/orders', { token: 'made-up-token-made-up-token-0002' });
+    expect([made.status, made.body.error.code]).toEqual([429, 'RATE_LIMITED']);
+    expect(await rawGet(server.url, '/%61pi/quote')).toBe(429);
+    // Probes, pictures and webhooks are not the API's: they never count, nor are they refused.
+    expect(await rawGet(server.url, '/healthz')).toBe(200);
+  });
+
+  test("a shopper's requests spend that shopper's budget only: another shopper behind the same address is served while one floods", async () => {
+    await server.close();
+    server = await startTestServer(testConfig({ RATE_LIMIT_ADDRESS_PER_MINUTE: '20', RATE_LIMIT_SESSIONS_PER_MINUTE: '20', RATE_LIMIT_SHOPPER_PER_MINUTE: '100' }), { now: clock.now });
+    const [alice, bob] = [await server.sessionFor('alice'), await server.sessionFor('bob')];
+    const answers = [];
+    for (let batch = 0; batch < 6; batch++) {
+      answers.push(...(await Promise.all(Array.from({ length: 20 }, () => server.request('GET', '/api/orders', { token: alice })))));
+    }
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(100);
+    expect(answers.filter((answer) => answer.status === 429)).toHaveLength(20);
+    // Alice's 120 requests came from this address, far past its 20, yet they spent none of it.
+    expect((await server.request('GET', '/api/orders', { token: bob })).status).toBe(200);
+    expect((await server.request('POST', '/api/orders', { token: bob, body: CART })).status).toBe(201);
+    expect((await server.request('GET', '/api/products')).status).toBe(200);
+  });
+});
+
 describe('strict input', () => {
   test('JSON bodies are taken as sent: a number is not a code, true is not a quantity', async () => {
     const code = await server.request('POST', '/api/sessions', { body: { code: 12345 } });
@@ -99,5 +158,33 @@ describe('strict input', () => {
     const order = (await server.request('POST', '/api/orders', { token, body: CART })).body.order;
     const answer = await server.request('GET', `/api/orders/${order.id}?waitSeconds=0&refresh=true`, { token });
     expect(answer.status).toBe(200);
+  });
+});
+
+describe('shared counters out of reach', () => {
+  test('each instance counts on its own meanwhile, and says so once a minute; the request is not failed for the limiter', async () => {
+    const Fastify = (await import('fastify')).default;
+    const { registerLimits } = await import('../../server/limits');
+    const warnings: string[] = [];
+    const logger = { warn: (_: unknown, message: string) => warnings.push(message) } as unknown as import('../../server/logger').Logger;
+    const down = async () => {
+      throw new Error('connect ECONNREFUSED');
+    };
+    const app = Fastify();
+    const limits = await registerLimits(app, { shopperPerMinute: 5, addressPerMinute: 3, sessionsPerMinute: 5, adminSignInsPerMinute: 5 }, { countHit: down, peekHits: down }, logger);
+    app.setErrorHandler((err: { status?: number; code?: string }, _request, reply) => reply.code(err.status ?? 500).send({ code: err.code }));
+    app.get('/limited', async (request, reply) => {
+      await limits.address(request, reply);
+      return { ok: true };
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const statuses = [];
+    try {
+      for (let i = 0; i < 5; i++) statuses.push((await fetch(`http://127.0.0.1:${(app.server.address() as { port: number }).port}/limited`)).status);
+    } finally {
+      await app.close();
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(warnings).toEqual(['abuse limits: the shared counters are unreachable; counting in this process meanwhile']);
   });
 });

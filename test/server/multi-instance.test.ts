@@ -124,6 +124,20 @@ describePostgres('[postgres] two instances on one database', () => {
     expect(onB.status).toBe(200);
   });
 
+  test('guesses of the admin token spread over both instances spend one budget (10 a minute per address), counted in the database', async () => {
+    // From one client behind the trusted proxy (TRUST_PROXY=127.0.0.1): its own address, so the other tests' budget is untouched.
+    const headers = { 'x-forwarded-for': '203.0.113.77' };
+    const statuses = [];
+    for (let i = 0; i < 14; i++) {
+      const on = i % 2 ? instances.b : instances.a;
+      statuses.push((await request('GET', `${on.url}/admin/api/orders`, { token: `guess-${i}-0123456789abcdefghijkl`, headers })).status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(401), ...Array(4).fill(429)]);
+    // The right token, from that address, on either instance: refused too until the minute is over.
+    for (const instance of Object.values(instances)) expect((await request('GET', `${instance.url}/admin/api/orders`, { token: adminToken, headers })).status).toBe(429);
+    expect((await request('GET', `${instances.b.url}/admin/api/orders`, { token: adminToken })).status).toBe(200);
+  });
+
   test('the same Idempotency-Key sent to both at once makes one order with one intent', async () => {
     const token = await session(instances.a.url, 'noah');
     for (let round = 0; round < 3; round++) {

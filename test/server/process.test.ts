@@ -71,4 +71,20 @@ describe('npm start', () => {
     expect(output).toMatch(/admin token/i);
     expect(code).toBe(0);
   }, 30_000);
+
+  test('on a HOST other machines reach, generates no admin token: the console is off, and the start says why and what to set', async () => {
+    const port = await freePort();
+    const { code, output } = await runMain({ PORT: String(port), HOST: '0.0.0.0', DATABASE_PATH: ':memory:' }, async (output, kill) => {
+      const deadline = Date.now() + 20_000;
+      while (!output().includes('merchant console are off')) {
+        if (Date.now() > deadline) throw new Error(`no start:\n${output()}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect((await fetch(`http://127.0.0.1:${port}/admin/sign-in`)).status).toBe(404);
+      kill('SIGTERM');
+    });
+    expect(output).toMatch(/HOST=0\.0\.0\.0 can be reached from other machines, so no admin token is generated; set ADMIN_TOKEN/);
+    expect(output).not.toMatch(/admin token for this run/);
+    expect(code).toBe(0);
+  }, 30_000);
 });

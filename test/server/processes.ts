@@ -65,7 +65,7 @@ export function liveEnv(simulatorUrl: string, port: number): Record<string, stri
   return {
     APP_MODE: 'live',
     PORT: String(port),
-    ADMIN_TOKEN: 'a'.repeat(32),
+    ADMIN_TOKEN: 'c3a9f1e07b5d2846a1f0e9c7b3d5a2e8',
     AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
     AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
     AIRWALLEX_WEBHOOK_SECRET: SIMULATOR_CREDENTIALS.webhookSecret,
@@ -73,6 +73,10 @@ export function liveEnv(simulatorUrl: string, port: number): Record<string, stri
     WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
     WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
     WECHAT_BASE_URL: `${simulatorUrl}/simulator/wechat`,
+    // Live mode against the simulator on this machine: plain HTTP that never leaves it (allowed outside production).
+    ALLOW_INSECURE_UPSTREAM: '1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    METRICS_TOKEN: 'off',
   };
 }
 

@@ -1,4 +1,5 @@
 // GET /readyz: what a load balancer asks before sending an instance traffic.
+import { NOT_READY_DETAIL } from '../../server/routes/public';
 import { startTestServer, type TestServer } from './helpers';
 
 let server: TestServer;
@@ -13,14 +14,17 @@ test('answers ready while the store is reachable (and its change feed connected)
   expect(ready.body).toEqual({ status: 'ready' });
 });
 
-test('answers 503 with the reason when the store is not ready', async () => {
+test('answers 503 with a fixed message when the store is not ready, and logs the reason (which may name a host, a port, a role)', async () => {
   server = await startTestServer();
   const ready = server.store.ready;
-  server.store.ready = async () => ({ ok: false, detail: 'LISTEN connection down: the connection ended' });
+  const cause = 'database unreachable: connect ECONNREFUSED 10.1.2.3:5432 (role "shop")';
+  server.store.ready = async () => ({ ok: false, detail: cause });
   try {
     const answer = await server.request('GET', '/readyz');
     expect(answer.status).toBe(503);
-    expect(answer.body).toEqual({ status: 'not_ready', detail: 'LISTEN connection down: the connection ended' });
+    expect(answer.body).toEqual({ status: 'not_ready', detail: NOT_READY_DETAIL });
+    expect(JSON.stringify(answer.body)).not.toMatch(/10\.1\.2\.3|5432|shop/);
+    expect(server.logs.filter((line) => line.includes('"msg":"not ready"')).map((line) => JSON.parse(line).cause)).toEqual([cause]);
   } finally {
     server.store.ready = ready;
   }

@@ -458,6 +458,27 @@ export function describeStoreContract(target: ContractTarget): void {
     });
   });
 
+  describe('countHit', () => {
+    test('counts hits in a window that opens at the first hit, and opens the next one at its end', async () => {
+      expect(await store.peekHits('address:198.51.100.7', T0)).toEqual({ hits: 0, resetAt: 0 });
+      expect(await store.countHit('address:198.51.100.7', T0, 60_000)).toEqual({ hits: 1, resetAt: T0 + 60_000 });
+      expect(await store.countHit('address:198.51.100.7', T0 + 10, 60_000)).toEqual({ hits: 2, resetAt: T0 + 60_000 });
+      expect(await store.peekHits('address:198.51.100.7', T0 + 20)).toEqual({ hits: 2, resetAt: T0 + 60_000 });
+      expect(await store.countHit('shopper:abc', T0 + 10, 1000)).toEqual({ hits: 1, resetAt: T0 + 1010 });
+      expect(await store.countHit('address:198.51.100.7', T0 + 60_000, 60_000)).toEqual({ hits: 1, resetAt: T0 + 120_000 });
+      expect(await store.peekHits('shopper:abc', T0 + 1010)).toEqual({ hits: 0, resetAt: 0 });
+      // A fractional window (0.9 × an odd re-check interval) works as its whole milliseconds, rounded up.
+      expect(await store.countHit('retrieve:x', T0, 299.7)).toEqual({ hits: 1, resetAt: T0 + 300 });
+    });
+
+    test('counts every one of many concurrent hits from two processes once', async () => {
+      const other = await peer();
+      const counts = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? other : store).countHit('address:203.0.113.1', T0, 60_000)));
+      expect(counts.map((count) => count.hits).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      expect(await store.peekHits('address:203.0.113.1', T0 + 1)).toEqual({ hits: 20, resetAt: T0 + 60_000 });
+    });
+  });
+
   describe('claimDueOrders', () => {
     test('claims due orders oldest due first, up to the limit, leasing each until leaseUntil', async () => {
       const second = await put({}, patch({ nextCheckAt: 200 }));
@@ -697,7 +718,7 @@ export function describeStoreContract(target: ContractTarget): void {
   });
 
   describe('prune', () => {
-    test('deletes expired sessions and old applied webhook events, at most `batch` of each per call', async () => {
+    test('deletes expired sessions, ended counter windows and old applied webhook events, at most `batch` of each per call', async () => {
       for (let i = 0; i < 3; i++) await store.createSession({ tokenHash: `old${i}`, openId: 'o', createdAt: 0, expiresAt: 100 + i });
       await store.createSession({ tokenHash: 'live', openId: 'o', createdAt: 0, expiresAt: 10_000 });
       for (let i = 0; i < 3; i++) await store.createAdminSession({ tokenHash: `aold${i}`, csrfHash: 'c', actor: 'a', createdAt: 0, expiresAt: 100 });
@@ -708,10 +729,13 @@ export function describeStoreContract(target: ContractTarget): void {
       await store.insertWebhookEvent(unapplied);
       const recent = event({ receivedAt: 2000 });
       await store.recordWebhookEvent(recent, undefined, 2000);
+      for (let i = 0; i < 3; i++) await store.countHit(`address:ended${i}`, 0, 1000);
+      await store.countHit('address:open', 500, 1000);
 
-      expect(await store.prune({ now: 1000, webhookEventsBefore: 1000, batch: 2 })).toEqual({ sessions: 2, webhookEvents: 2, adminSessions: 2 });
-      expect(await store.prune({ now: 1000, webhookEventsBefore: 1000, batch: 2 })).toEqual({ sessions: 1, webhookEvents: 1, adminSessions: 1 });
-      expect(await store.prune({ now: 1000, webhookEventsBefore: 1000, batch: 2 })).toEqual({ sessions: 0, webhookEvents: 0, adminSessions: 0 });
+      expect(await store.prune({ now: 1000, webhookEventsBefore: 1000, batch: 2 })).toEqual({ sessions: 2, webhookEvents: 2, adminSessions: 2, rateLimits: 2 });
+      expect(await store.prune({ now: 1000, webhookEventsBefore: 1000, batch: 2 })).toEqual({ sessions: 1, webhookEvents: 1, adminSessions: 1, rateLimits: 1 });
+      expect(await store.prune({ now: 1000, webhookEventsBefore: 1000, batch: 2 })).toEqual({ sessions: 0, webhookEvents: 0, adminSessions: 0, rateLimits: 0 });
+      expect(await store.peekHits('address:open', 1000)).toEqual({ hits: 1, resetAt: 1500 });
       expect(await store.findSession('live', 1000)).toBeDefined();
       expect(await store.findAdminSession('alive', 1000)).toBeDefined();
       // An event never applied is still owed to its order; a recent one still deduplicates retries.

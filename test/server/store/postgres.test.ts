@@ -224,6 +224,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
         expect(rows).toEqual([
           { version: 1, name: 'initial' },
           { version: 2, name: 'operations' },
+          { version: 3, name: 'rate_limits' },
         ]);
         await Promise.all(stores.map((store) => store.close()));
       } finally {
@@ -258,7 +259,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
         const store = await openPostgresStore({ connectionString: freshUrl, logger });
         await store.pool.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)");
         await store.close();
-        await expect(openPostgresStore({ connectionString: freshUrl, logger })).rejects.toThrow(/schema version 99 is newer than this server knows \(2\)/);
+        await expect(openPostgresStore({ connectionString: freshUrl, logger })).rejects.toThrow(/schema version 99 is newer than this server knows \(3\)/);
       } finally {
         await dropDatabase(fresh);
       }
