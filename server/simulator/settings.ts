@@ -91,7 +91,8 @@ export function webhookEventsFromEnv(value: string | undefined): readonly string
  *   SIMULATOR_<RATE>_<ENDPOINT>       per-endpoint override of the three rates above, e.g.
  *                                     SIMULATOR_TIMEOUT_RATE_CONFIRM=0.5; endpoints LOGIN, CREATE,
  *                                     CONFIRM, RETRIEVE, CANCEL, LIST, REFUND_CREATE, REFUND_RETRIEVE,
- *                                     REFUND_LIST, FT_LIST, FT_RETRIEVE, SETTLEMENT_LIST, SETTLEMENT_RETRIEVE
+ *                                     REFUND_LIST, FT_LIST, FT_RETRIEVE, SETTLEMENT_LIST, SETTLEMENT_RETRIEVE,
+ *                                     WEBHOOK_LIST
  *   SIMULATOR_WEBHOOK_DROP_RATE       share of webhook events never delivered              (0..1)
  *   SIMULATOR_WEBHOOK_DUPLICATE_RATE  share of webhook events delivered twice              (0..1)
  *   SIMULATOR_WEBHOOK_REORDER_RATE    share of webhook events held back until a later event of the same intent overtakes them (0..1)
