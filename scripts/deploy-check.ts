@@ -14,6 +14,7 @@ import { SIMULATOR_CREDENTIALS } from '../server/simulator/settings';
 import { client, check, type Call } from './deploy-check/client';
 import { startNginx, type RunningNginx } from './deploy-check/nginx';
 import { consoleCookie, failover, fullLongPoll, healthAndRedirect, limitsSeeClients, shopperPays, upstreamsUsed, webhooksThroughProxy, type ScenarioContext } from './deploy-check/scenario';
+import { sandboxedInstance } from './deploy-check/sandbox';
 import { verifyUnit } from './deploy-check/systemd';
 import { buildServer } from './lib/build';
 import { makeCertificates } from './lib/certificates';
@@ -157,6 +158,9 @@ async function main(): Promise<void> {
       return failover(ctx, first, second);
     });
     await step('deploy/systemd/shop@.service', () => verifyUnit(tmp));
+    await step("the unit's sandbox, stood in for by unshare and setpriv", async () =>
+      sandboxedInstance(app, environment, await freePort(), `http://${HOST}:${simulatorPort}`, [tmp, app, path.dirname(certs.caFile)]),
+    );
   } catch (err) {
     if (nginx) console.error(`nginx's errors:\n${nginx.stderr().slice(-3000)}`);
     for (const name of fs.readdirSync(tmp).filter((file) => file.startsWith('instance-'))) console.error(`${name} (last lines):\n${fs.readFileSync(path.join(tmp, name), 'utf8').split('\n').slice(-15).join('\n')}`);
