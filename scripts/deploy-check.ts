@@ -9,6 +9,7 @@
 import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { SIMULATOR_CREDENTIALS } from '../server/simulator/settings';
 import { client, check, type Call } from './deploy-check/client';
@@ -19,7 +20,7 @@ import { verifyUnit } from './deploy-check/systemd';
 import { buildServer } from './lib/build';
 import { makeCertificates } from './lib/certificates';
 import { providePostgres, type TestPostgres } from './lib/postgres';
-import { freePort, HOST, installCleanup, makeTempDir, ROOT, sleep, spawnNode, stopProcess, waitReady, type NodeProcess } from './lib/proc';
+import { HOST, installCleanup, makeTempDir, ROOT, sleep, spawnNode, stopProcess, waitReady, type NodeProcess } from './lib/proc';
 
 const ADMIN_TOKEN = '9d41c7e2b05af3186e7c2d9b4a0f58e1';
 const METRICS_TOKEN = '2f8a6c0d4e19b7a35c6e8f1d0b2a7c94';
@@ -47,6 +48,21 @@ function postgresFromEnvironment(): void {
     : `postgres://${auth}${host}:${PGPORT || '5432'}/postgres`;
 }
 
+/** `count` free ports, all different: each is held open until every one is known (freePort alone may hand out one twice). */
+async function distinctPorts(count: number): Promise<number[]> {
+  const servers: net.Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = net.createServer();
+      servers.push(server);
+      await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, HOST, () => resolve()));
+    }
+    return servers.map((server) => (server.address() as net.AddressInfo).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
 async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -70,7 +86,7 @@ async function main(): Promise<void> {
   const postgres: TestPostgres = await step('PostgreSQL', () => providePostgres((line) => console.log(`  ${line}`)));
   console.log(`  ${postgres.description}`);
 
-  const [httpsPort, httpPort, simulatorPort, simulatorTlsPort, first, second] = await Promise.all(Array.from({ length: 6 }, () => freePort()));
+  const [httpsPort, httpPort, simulatorPort, simulatorTlsPort, first, second, sandboxPort] = await distinctPorts(7);
   const publicUrl = `https://${HOST}:${httpsPort}`;
   const processes: NodeProcess[] = [];
   let nginx: RunningNginx | undefined;
@@ -159,7 +175,7 @@ async function main(): Promise<void> {
     });
     await step('deploy/systemd/shop@.service', () => verifyUnit(tmp));
     await step("the unit's sandbox, stood in for by unshare and setpriv", async () =>
-      sandboxedInstance(app, environment, await freePort(), `http://${HOST}:${simulatorPort}`, [tmp, app, path.dirname(certs.caFile)]),
+      sandboxedInstance(app, environment, sandboxPort, `http://${HOST}:${simulatorPort}`, [tmp, app, path.dirname(certs.caFile)]),
     );
   } catch (err) {
     if (nginx) console.error(`nginx's errors:\n${nginx.stderr().slice(-3000)}`);
