@@ -6,6 +6,7 @@ import { guarded, type SimulatorContext } from './context';
 import { financeRoutes } from './finance-routes';
 import { base64url, formatTimestamp } from './format';
 import { openApi } from './openapi';
+import { listWebhooks } from './webhook-subscriptions';
 
 /** Access tokens live 30 minutes (docs/reference/airwallex.md §1). */
 export const TOKEN_LIFETIME_MS = 30 * 60_000;
@@ -123,6 +124,17 @@ export function airwallexRoutes(ctx: SimulatorContext) {
         authenticate(request);
         validate(request, 'get', '/api/v1/pa/refunds');
         return { status: 200, body: ctx.refunds.list(request.query as Record<string, unknown>) };
+      }),
+    );
+
+    // The one operation of the Webhooks API that the go-live doctor calls; this API's validation code is invalid_argument.
+    app.get('/api/v1/webhooks', (request, reply) =>
+      guarded(ctx, 'webhook_list', request, reply, () => {
+        authenticate(request);
+        const query = request.query as Record<string, unknown>;
+        const failure = spec.validateRequest('get', '/api/v1/webhooks', { query });
+        if (failure) throw new ApiError(400, 'invalid_argument', failure.message, failure.source);
+        return { status: 200, body: listWebhooks(ctx.webhookSubscription(), ctx.startedAt, query) };
       }),
     );
 

@@ -9,6 +9,7 @@ import type { Counters } from './stats';
 import type { SimulatorStore } from './store';
 import type { AirwallexEndpoint, FaultSettings } from './types';
 import type { WechatLogin } from './wechat';
+import type { WebhookSubscription } from './webhook-subscriptions';
 import type { WechatPlatform } from './wechat-platform';
 
 export interface SimulatorContext {
@@ -26,6 +27,9 @@ export interface SimulatorContext {
   logger: FastifyBaseLogger;
   clientId: string;
   apiKey: string;
+  /** The simulated account's webhook (GET /api/v1/webhooks), and when it was made. */
+  webhookSubscription: () => WebhookSubscription;
+  startedAt: number;
   /** Releases of the responses held by the timeout fault; close() runs them all. */
   holds: Set<() => void>;
 }

@@ -149,6 +149,8 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
     logger,
     clientId: opts.clientId,
     apiKey: opts.apiKey,
+    webhookSubscription: () => ({ url: opts.webhookUrl(), events: opts.webhookEvents, secret: opts.webhookSecret }),
+    startedAt: now(),
     holds: new Set(),
   };
 

@@ -3,9 +3,9 @@
 // server/config.ts asks for them through simulatorSettings(), in simulator mode only, so a live server
 // never loads simulator code; server/simulator/main.ts (the standalone simulator) uses the same parsers.
 import path from 'node:path';
+import { RECOMMENDED_WEBHOOK_EVENTS } from '../airwallex/webhook-events';
 import { MS_KEYS } from './faults';
 import { financeFromEnv, type FinanceSettings } from './finance-settings';
-import { REFUND_WEBHOOK_EVENTS } from './inferred';
 import { AIRWALLEX_ENDPOINTS, type AirwallexEndpoint, type EndpointFaults, type FaultSettings } from './types';
 
 /** Credentials the simulator accepts; they mean nothing anywhere else. */
@@ -63,19 +63,8 @@ export function simulatorSettings(env: Env, problems: string[], serverDatabasePa
   };
 }
 
-/**
- * The events docs/going-live.md tells merchants to subscribe to: the ones that move an order or its
- * refunds. The server records and ignores the rest (payment_attempt.*, created,
- * requires_customer_action), so sending them only costs both sides work.
- */
-export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
-  'payment_intent.succeeded',
-  'payment_intent.requires_payment_method',
-  'payment_intent.cancelled',
-  'payment_intent.pending',
-  'payment_intent.pending_review',
-  ...Object.values(REFUND_WEBHOOK_EVENTS),
-];
+// The recommended subscription lives with the server's webhook code, so the doctor reads it without loading the simulator.
+export { RECOMMENDED_WEBHOOK_EVENTS };
 
 /**
  * SIMULATOR_WEBHOOK_EVENTS: unset → the recommended subscription; "*" → every event; otherwise a
@@ -102,7 +91,8 @@ export function webhookEventsFromEnv(value: string | undefined): readonly string
  *   SIMULATOR_<RATE>_<ENDPOINT>       per-endpoint override of the three rates above, e.g.
  *                                     SIMULATOR_TIMEOUT_RATE_CONFIRM=0.5; endpoints LOGIN, CREATE,
  *                                     CONFIRM, RETRIEVE, CANCEL, LIST, REFUND_CREATE, REFUND_RETRIEVE,
- *                                     REFUND_LIST, FT_LIST, FT_RETRIEVE, SETTLEMENT_LIST, SETTLEMENT_RETRIEVE
+ *                                     REFUND_LIST, FT_LIST, FT_RETRIEVE, SETTLEMENT_LIST, SETTLEMENT_RETRIEVE,
+ *                                     WEBHOOK_LIST
  *   SIMULATOR_WEBHOOK_DROP_RATE       share of webhook events never delivered              (0..1)
  *   SIMULATOR_WEBHOOK_DUPLICATE_RATE  share of webhook events delivered twice              (0..1)
  *   SIMULATOR_WEBHOOK_REORDER_RATE    share of webhook events held back until a later event of the same intent overtakes them (0..1)

@@ -2,16 +2,18 @@
 
 /**
  * The Airwallex endpoints the simulator serves; faults and counters are kept per endpoint. The
- * unprefixed ones are the Payment Intent endpoints; `ft_` are the financial transactions (both paths).
+ * unprefixed ones are the Payment Intent endpoints; `ft_` are the financial transactions (both paths);
+ * `webhook_list` is List all Webhooks (what the go-live doctor reads).
  */
 export type AirwallexEndpoint =
   | 'login' | 'create' | 'confirm' | 'retrieve' | 'cancel' | 'list'
   | 'refund_create' | 'refund_retrieve' | 'refund_list'
-  | 'ft_list' | 'ft_retrieve' | 'settlement_list' | 'settlement_retrieve';
+  | 'ft_list' | 'ft_retrieve' | 'settlement_list' | 'settlement_retrieve'
+  | 'webhook_list';
 
 export const AIRWALLEX_ENDPOINTS: readonly AirwallexEndpoint[] = [
   'login', 'create', 'confirm', 'retrieve', 'cancel', 'list', 'refund_create', 'refund_retrieve', 'refund_list',
-  'ft_list', 'ft_retrieve', 'settlement_list', 'settlement_retrieve',
+  'ft_list', 'ft_retrieve', 'settlement_list', 'settlement_retrieve', 'webhook_list',
 ];
 
 /** The simulated WeChat APIs of the token and message side (jscode2session is counted on its own). */
