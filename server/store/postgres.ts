@@ -35,22 +35,13 @@
 import pg, { type Pool, type QueryResult, type QueryResultRow } from 'pg';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import {
-  anomalyFromRow,
-  mergeUpdate,
-  OPEN_STATUSES,
-  ORDER_COLUMNS,
-  orderFromRow,
-  patchKeys,
-  readMigrations,
-  refundToRow,
-  type AnomalyRow,
-  type OrderRow,
-  type RefundRow,
-} from './common';
+import { anomalyFromRow, type AnomalyRow } from './anomalies/common';
+import { OPEN_STATUSES, readMigrations } from './common';
+import { mergeUpdate, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './orders/common';
 import { type BatchTransaction, inBatchTransaction, isClientTimeout } from './postgres-client';
 import { ChangeListener } from './postgres-listener';
 import { migratePostgres, schemaVersion } from './postgres-migrate';
+import { refundToRow, type RefundRow } from './refunds/common';
 import type {
   AuditRecord,
   InsertOrderResult,

@@ -6,20 +6,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import {
-  anomalyFromRow,
-  json,
-  mergeUpdate,
-  OPEN_STATUSES,
-  ORDER_COLUMNS,
-  orderFromRow,
-  patchKeys,
-  readMigrations,
-  refundToRow,
-  type AnomalyRow,
-  type OrderRow,
-  type RefundRow,
-} from './common';
+import { anomalyFromRow, type AnomalyRow } from './anomalies/common';
+import { json, OPEN_STATUSES, readMigrations } from './common';
+import { mergeUpdate, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './orders/common';
+import { refundToRow, type RefundRow } from './refunds/common';
 import type {
   AnomalyRecord,
   AuditRecord,
