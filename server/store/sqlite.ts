@@ -2,14 +2,14 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { anomalyFromRow, type AnomalyRow } from './anomalies/common';
-import { json, OPEN_STATUSES, readMigrations } from './common';
+import { json, OPEN_STATUSES } from './common';
 import { mergeUpdate, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './orders/common';
 import { refundToRow, type RefundRow } from './refunds/common';
+import { startCheckpointer } from './sqlite-checkpointer';
+import { migrate } from './sqlite-migrate';
 import type {
   AnomalyRecord,
   AuditRecord,
@@ -388,69 +388,6 @@ export function openSqliteStore(file: string): Store {
   };
 }
 
-/**
- * WAL checkpoints (copying the log back into the database, with an fsync) take milliseconds, and
- * SQLite runs them inside whichever commit crosses the threshold: a request would pay for them. A
- * second connection in a worker thread checkpoints every second instead, off the event loop.
- */
-function startCheckpointer(db: Database.Database, file: string): { stop(): Promise<void> } | undefined {
-  let worker: Worker;
-  try {
-    worker = new Worker(CHECKPOINT_WORKER, {
-      eval: true,
-      workerData: { driver: createRequire(__filename).resolve('better-sqlite3'), file, intervalMs: 1000 },
-    });
-  } catch {
-    return undefined; // keep SQLite's own automatic checkpoints
-  }
-  db.pragma('wal_autocheckpoint = 0');
-  worker.unref();
-  // If the worker dies, commits go back to checkpointing by themselves, so the log cannot grow forever.
-  worker.on('error', () => db.open && db.pragma('wal_autocheckpoint = 1000'));
-  return {
-    async stop() {
-      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      worker.postMessage('stop');
-      await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 1000).unref())]);
-      await worker.terminate();
-    },
-  };
-}
-
-const CHECKPOINT_WORKER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.file);
-db.pragma('busy_timeout = 1000');
-const timer = setInterval(() => {
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
-}, workerData.intervalMs);
-parentPort.on('message', () => {
-  clearInterval(timer);
-  try { db.pragma('wal_checkpoint(PASSIVE)'); } catch {}
-  db.close();
-  parentPort.close();
-});
-`;
-
 function serializeJson(value: unknown): string | null {
   return value ? JSON.stringify(value) : null;
-}
-
-/** Applies the migrations this database lacks, each in its own transaction; returns the schema version. */
-function migrate(db: Database.Database): number {
-  const migrations = readMigrations('sqlite');
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  const row = db.prepare('SELECT MAX(version) AS version FROM schema_migrations').get() as { version: number | null };
-  const current = row.version ?? 0;
-  if (current > migrations.length) {
-    throw new Error(`database schema version ${current} is newer than this server knows (${migrations.length}): run the newer server, or another database`);
-  }
-  for (const migration of migrations.slice(current)) {
-    db.transaction(() => {
-      db.exec(migration.sql);
-      db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)').run(migration.version, Date.now());
-    })();
-  }
-  return migrations.length;
 }
