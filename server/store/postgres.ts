@@ -33,12 +33,13 @@
 // lost connection answers 503. A new table holding part of an order's aggregate gets a trigger
 // calling pg_notify('order_changed', order_id), like refunds_notify_change.
 import pg, { type Pool, type QueryResult, type QueryResultRow } from 'pg';
-import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { anomalyFromRow, type AnomalyRow } from './anomalies/common';
 import { OPEN_STATUSES, readMigrations } from './common';
 import { mergeUpdate, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './orders/common';
-import { type BatchTransaction, inBatchTransaction, isClientTimeout } from './postgres-client';
+import { type BatchTransaction, inBatchTransaction } from './postgres-client';
+import { sqlLiteral } from './postgres-context';
+import { asUnavailable } from './postgres-errors';
 import { ChangeListener } from './postgres-listener';
 import { migratePostgres, schemaVersion } from './postgres-migrate';
 import { refundToRow, type RefundRow } from './refunds/common';
@@ -107,22 +108,6 @@ const typeParsers: pg.CustomTypesConfig = {
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
 
-/**
- * A value as an SQL literal, for the statements sent as simple queries (no parameters there):
- * strings through node-postgres' escapeLiteral (quotes doubled; with a backslash, an E'' string
- * with backslashes doubled), integers as digits, objects as jsonb. Nothing else is accepted.
- */
-export function sqlLiteral(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'string') return pg.escapeLiteral(value);
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new Error(`not an integer the store can write: ${value}`);
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'object') return `${pg.escapeLiteral(JSON.stringify(value))}::jsonb`;
-  throw new Error(`no SQL literal for a ${typeof value}`);
-}
 const L = sqlLiteral;
 
 /** An order row with its items and refunds aggregated by orderColumns() (json: bigint arrives as a JSON number). */
@@ -664,32 +649,6 @@ const DATA_METHODS = [
   'webhookEventOutcome', 'recordAnomaly', 'listAnomalies', 'resolveAnomaly', 'orderEvents', 'searchOrders', 'countOrdersByStatus',
   'recordAudit', 'listAudit', 'createAdminSession', 'findAdminSession', 'deleteAdminSession', 'prune',
 ] as const satisfies ReadonlyArray<keyof Store>;
-
-/**
- * The database is down, restarting, out of connections or too slow: a 503 the client retries (a
- * shopper's request, Airwallex's webhook delivery), not a 500. Whatever a cut-off transaction did is
- * either committed or rolled back whole, and every write is safe to repeat (idempotency keys, event
- * ids, updateOrder's rules).
- */
-function asUnavailable(err: unknown): never {
-  if (isConnectionError(err) || isTimeout(err)) throw new AppError('SERVICE_UNAVAILABLE', undefined, { cause: err });
-  throw err;
-}
-
-export function isConnectionError(err: unknown): boolean {
-  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
-  if (typeof code === 'string') {
-    // SQLSTATE class 08 (connection exception), 57P01-03 (shutdown, crash, starting up), 53300 (too many connections).
-    if (code.startsWith('08') || ['57P01', '57P02', '57P03', '53300'].includes(code)) return true;
-    if (['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN'].includes(code)) return true;
-  }
-  return typeof message === 'string' && /Connection terminated|timeout exceeded when trying to connect|not queryable|connection error/i.test(message);
-}
-
-/** statement_timeout cancelled the statement (SQLSTATE 57014), or node-postgres gave up waiting for an answer. */
-export function isTimeout(err: unknown): boolean {
-  return (err as { code?: unknown } | undefined)?.code === '57014' || isClientTimeout(err);
-}
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
