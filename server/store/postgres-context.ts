@@ -1,5 +1,33 @@
 // What each concern's PostgreSQL part works with: the pool, the statements it batches, values as SQL literals.
-import pg from 'pg';
+import pg, { type Pool, type QueryResult, type QueryResultRow } from 'pg';
+
+export interface PostgresContext {
+  readonly pool: Pool;
+  /** The rows of one parameterized statement; a `name` makes it a prepared statement on each connection (the hot paths). */
+  rows<R extends QueryResultRow>(text: string, values: unknown[], name?: string): Promise<R[]>;
+}
+
+/**
+ * A concern on PostgreSQL: its slice of the Store. A method is one statement, or one transaction
+ * (inBatchTransaction); a concern's statement that must be written in another concern's
+ * transaction (a refund row, a timeline event in updateOrder's) is a function returning its SQL,
+ * which that transaction sends with its own statements.
+ */
+export interface PostgresPart<S> {
+  store(ctx: PostgresContext): S;
+}
+
+export function postgresContext(pool: Pool): PostgresContext {
+  return {
+    pool,
+    rows: async <R extends QueryResultRow>(text: string, values: unknown[], name?: string) => (await pool.query<R>({ text, values, name })).rows,
+  };
+}
+
+/** The first row of one statement's result in a batch. */
+export function first<R extends QueryResultRow>(result: QueryResult | undefined): R | undefined {
+  return result?.rows[0] as R | undefined;
+}
 
 /**
  * A value as an SQL literal, for the statements sent as simple queries (no parameters there):
