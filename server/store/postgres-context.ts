@@ -1,5 +1,6 @@
 // What each concern's PostgreSQL part works with: the pool, the statements it batches, values as SQL literals.
 import pg, { type Pool, type QueryResult, type QueryResultRow } from 'pg';
+import type { Part, PruneOptions } from './parts';
 
 export interface PostgresContext {
   readonly pool: Pool;
@@ -13,9 +14,13 @@ export interface PostgresContext {
  * transaction (a refund row, a timeline event in updateOrder's) is a function returning its SQL,
  * which that transaction sends with its own statements.
  */
-export interface PostgresPart<S> {
-  store(ctx: PostgresContext): S;
-}
+export type PostgresPart<S> = Part<PostgresContext, S, PostgresPruner>;
+
+/**
+ * A DELETE (without RETURNING) of at most `batch` rows no longer needed, given prune's options as
+ * the placeholders of its parameters: prune sends every concern's DELETE in one statement.
+ */
+export type PostgresPruner = (params: Record<keyof PruneOptions, string>) => string;
 
 export function postgresContext(pool: Pool): PostgresContext {
   return {

@@ -39,14 +39,15 @@ import { anomalies } from './anomalies/postgres';
 import { audit } from './audit/postgres';
 import { readMigrations } from './common';
 import { orders } from './orders/postgres';
-import { postgresContext } from './postgres-context';
+import { composePruners, composeSlices } from './parts';
+import { postgresContext, type PostgresPruner } from './postgres-context';
 import { asUnavailable } from './postgres-errors';
 import { ChangeListener } from './postgres-listener';
 import { migratePostgres, schemaVersion } from './postgres-migrate';
 import { rateLimits } from './rate-limits/postgres';
 import { sessions } from './sessions/postgres';
 import { timeline } from './timeline/postgres';
-import type { OrderChange, Store } from './types';
+import type { OrderChange, PruneResult, Store } from './types';
 import { webhooks } from './webhooks/postgres';
 
 /** The NOTIFY channel of order changes (its name is also in the migrations' triggers). */
@@ -96,6 +97,9 @@ const typeParsers: pg.CustomTypesConfig = {
     return pg.types.getTypeParser(oid, format);
   }) as pg.CustomTypesConfig['getTypeParser'],
 };
+
+/** The concerns the store is made of, each with its PostgreSQL part: one line per concern. */
+const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions };
 
 /**
  * Connects, applies pending migrations (instances booting together queue on an advisory lock),
@@ -154,6 +158,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const ctx = postgresContext(pool);
   const { rows } = ctx;
+  const pruneStatement = pruneStatementOf(composePruners(PARTS));
 
   let closing: Promise<void> | undefined;
   const store: PostgresStore = {
@@ -161,33 +166,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     shared: true,
     pool,
     listenerReconnects: () => listener.reconnects,
-    ...sessions.store(ctx),
-    ...orders.store(ctx),
-    ...rateLimits.store(ctx),
-    ...webhooks.store(ctx),
-    ...anomalies.store(ctx),
-    ...timeline.store(ctx),
-    ...audit.store(ctx),
-    ...adminSessions.store(ctx),
+    ...composeSlices(PARTS, ctx),
 
-    async prune({ now, webhookEventsBefore, batch }) {
-      // One statement, each table at most `batch` rows: a long backlog goes away over several sweeps
-      // instead of in one long transaction. Only applied events go: an unapplied one is still owed.
-      const [row] = await rows<{ sessions: number; webhook_events: number; admin_sessions: number; rate_limits: number }>(
-        `WITH s AS (
-           DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at <= $1 LIMIT $3) RETURNING 1
-         ), w AS (
-           DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE received_at < $2 AND applied_at IS NOT NULL LIMIT $3) RETURNING 1
-         ), a AS (
-           DELETE FROM admin_sessions WHERE token_hash IN (SELECT token_hash FROM admin_sessions WHERE expires_at <= $1 LIMIT $3) RETURNING 1
-         ), r AS (
-           DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE resets_at <= $1 LIMIT $3) RETURNING 1
-         )
-         SELECT (SELECT count(*) FROM s) AS sessions, (SELECT count(*) FROM w) AS webhook_events, (SELECT count(*) FROM a) AS admin_sessions,
-           (SELECT count(*) FROM r) AS rate_limits`,
-        [now, webhookEventsBefore, batch],
-      );
-      return { sessions: row.sessions, webhookEvents: row.webhook_events, adminSessions: row.admin_sessions, rateLimits: row.rate_limits };
+    async prune(options) {
+      const [row] = await rows<PruneResult>(pruneStatement, [options.now, options.webhookEventsBefore, options.batch]);
+      return row;
     },
 
     subscribe(callback) {
@@ -222,6 +205,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => run(...args).catch(asUnavailable);
   }
   return store;
+}
+
+/**
+ * Every concern's DELETE in one statement, each at most `batch` rows: a long backlog goes away over
+ * several sweeps instead of in one long transaction. Answers the rows each deleted.
+ */
+function pruneStatementOf(pruners: Array<[keyof PruneResult, PostgresPruner]>): string {
+  const params = { now: '$1', webhookEventsBefore: '$2', batch: '$3' };
+  return `WITH ${pruners.map(([, prune], i) => `p${i} AS (${prune(params)} RETURNING 1)`).join(', ')}
+    SELECT ${pruners.map(([key], i) => `(SELECT count(*) FROM p${i}) AS ${pg.escapeIdentifier(key)}`).join(', ')}`;
 }
 
 /** The methods that read or write data: a lost database connection (or a statement timeout) in them answers 503. */

@@ -1,5 +1,6 @@
 // What each concern's SQLite part works with: the connection, its statements prepared once, and the change announcements.
 import type Database from 'better-sqlite3';
+import type { Part, PruneOptions } from './parts';
 
 export interface SqliteContext {
   readonly db: Database.Database;
@@ -17,10 +18,11 @@ export interface SqliteContext {
   announce(orderId: string): void;
 }
 
-/** A concern on SQLite: its slice of the Store, on the store's connection. */
-export interface SqlitePart<S> {
-  store(ctx: SqliteContext): S;
-}
+/** A concern on SQLite: its slice of the Store, and its pruners. */
+export type SqlitePart<S> = Part<SqliteContext, S, SqlitePruner>;
+
+/** Deletes at most `batch` rows no longer needed, inside prune's transaction; returns how many it deleted. */
+export type SqlitePruner = (ctx: SqliteContext, options: PruneOptions) => number;
 
 export function sqliteContext(db: Database.Database, announce: (orderId: string) => void): SqliteContext {
   const statements = new Map<string, Database.Statement>();

@@ -8,14 +8,18 @@ import { adminSessions } from './admin-sessions/sqlite';
 import { anomalies } from './anomalies/sqlite';
 import { audit } from './audit/sqlite';
 import { orders } from './orders/sqlite';
+import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { rateLimits } from './rate-limits/sqlite';
 import { sessions } from './sessions/sqlite';
 import { startCheckpointer } from './sqlite-checkpointer';
 import { sqliteContext } from './sqlite-context';
 import { migrate } from './sqlite-migrate';
 import { timeline } from './timeline/sqlite';
-import type { OrderChange, Store } from './types';
+import type { OrderChange, PruneResult, Store } from './types';
 import { webhooks } from './webhooks/sqlite';
+
+/** The concerns the store is made of, each with its SQLite part: one line per concern. */
+const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions };
 
 /** Opens (creating if needed) the database at `file` and brings its schema up to date. */
 export function openSqliteStore(file: string): Store {
@@ -33,39 +37,20 @@ export function openSqliteStore(file: string): Store {
   // One process owns the file, so an in-process emitter after each commit sees every change.
   const ctx = sqliteContext(db, (orderId) => changes.emit('change', { kind: 'order', orderId } satisfies OrderChange));
 
-  const stmt = {
-    pruneRateLimits: db.prepare('DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE resets_at <= ? LIMIT ?)'),
-    pruneSessions: db.prepare('DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at <= ? LIMIT ?)'),
-    pruneAdminSessions: db.prepare(
-      'DELETE FROM admin_sessions WHERE token_hash IN (SELECT token_hash FROM admin_sessions WHERE expires_at <= ? LIMIT ?)',
-    ),
-    // Only events already applied: an unapplied one is still owed to its order.
-    pruneWebhooks: db.prepare(
-      'DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE received_at < ? AND applied_at IS NOT NULL LIMIT ?)',
-    ),
-    ready: db.prepare('SELECT MAX(version) AS version FROM schema_migrations'),
-  };
-
-  const pruneTx = db.transaction((now: number, webhookEventsBefore: number, batch: number) => ({
-    sessions: stmt.pruneSessions.run(now, batch).changes,
-    webhookEvents: stmt.pruneWebhooks.run(webhookEventsBefore, batch).changes,
-    adminSessions: stmt.pruneAdminSessions.run(now, batch).changes,
-    rateLimits: stmt.pruneRateLimits.run(now, batch).changes,
-  }));
+  const ready = db.prepare('SELECT MAX(version) AS version FROM schema_migrations');
+  const pruners = composePruners(PARTS);
+  const pruneTx = db.transaction((options: PruneOptions) => {
+    const pruned = {} as PruneResult;
+    for (const [key, prune] of pruners) pruned[key] = prune(ctx, options);
+    return pruned;
+  });
 
   return {
     kind: 'sqlite',
     shared: false,
-    ...sessions.store(ctx),
-    ...orders.store(ctx),
-    ...rateLimits.store(ctx),
-    ...webhooks.store(ctx),
-    ...anomalies.store(ctx),
-    ...timeline.store(ctx),
-    ...audit.store(ctx),
-    ...adminSessions.store(ctx),
-    async prune({ now, webhookEventsBefore, batch }) {
-      return pruneTx(now, webhookEventsBefore, batch);
+    ...composeSlices(PARTS, ctx),
+    async prune(options) {
+      return pruneTx(options);
     },
     subscribe(listener) {
       changes.on('change', listener);
@@ -74,7 +59,7 @@ export function openSqliteStore(file: string): Store {
     async ready() {
       if (!db.open) return { ok: false, detail: 'the database is closed' };
       try {
-        const { version } = stmt.ready.get() as { version: number | null };
+        const { version } = ready.get() as { version: number | null };
         return version === schemaVersion ? { ok: true } : { ok: false, detail: `schema version ${version}, expected ${schemaVersion}` };
       } catch (err) {
         return { ok: false, detail: err instanceof Error ? err.message : String(err) };

@@ -27,4 +27,8 @@ export const adminSessions: PostgresPart<AdminSessionStore> = {
       },
     };
   },
+  prune: {
+    adminSessions: ({ now, batch }) =>
+      `DELETE FROM admin_sessions WHERE token_hash IN (SELECT token_hash FROM admin_sessions WHERE expires_at <= ${now} LIMIT ${batch})`,
+  },
 };

@@ -25,4 +25,10 @@ export const adminSessions: SqlitePart<AdminSessionStore> = {
       },
     };
   },
+  prune: {
+    adminSessions: (ctx, { now, batch }) =>
+      ctx
+        .prepare('DELETE FROM admin_sessions WHERE token_hash IN (SELECT token_hash FROM admin_sessions WHERE expires_at <= ? LIMIT ?)')
+        .run(now, batch).changes,
+  },
 };

@@ -23,4 +23,8 @@ export const rateLimits: PostgresPart<RateLimitStore> = {
       },
     };
   },
+  prune: {
+    // Counters whose window ended.
+    rateLimits: ({ now, batch }) => `DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE resets_at <= ${now} LIMIT ${batch})`,
+  },
 };

@@ -23,4 +23,9 @@ export const rateLimits: SqlitePart<RateLimitStore> = {
       },
     };
   },
+  prune: {
+    // Counters whose window ended.
+    rateLimits: (ctx, { now, batch }) =>
+      ctx.prepare('DELETE FROM rate_limits WHERE key IN (SELECT key FROM rate_limits WHERE resets_at <= ? LIMIT ?)').run(now, batch).changes,
+  },
 };

@@ -23,4 +23,7 @@ export const sessions: PostgresPart<SessionStore> = {
       },
     };
   },
+  prune: {
+    sessions: ({ now, batch }) => `DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at <= ${now} LIMIT ${batch})`,
+  },
 };

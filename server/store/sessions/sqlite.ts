@@ -22,4 +22,8 @@ export const sessions: SqlitePart<SessionStore> = {
       },
     };
   },
+  prune: {
+    sessions: (ctx, { now, batch }) =>
+      ctx.prepare('DELETE FROM sessions WHERE token_hash IN (SELECT token_hash FROM sessions WHERE expires_at <= ? LIMIT ?)').run(now, batch).changes,
+  },
 };

@@ -62,4 +62,9 @@ export const webhooks: PostgresPart<WebhookStore> = {
       },
     };
   },
+  prune: {
+    // Only events already applied: an unapplied one is still owed to its order.
+    webhookEvents: ({ webhookEventsBefore, batch }) =>
+      `DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE received_at < ${webhookEventsBefore} AND applied_at IS NOT NULL LIMIT ${batch})`,
+  },
 };

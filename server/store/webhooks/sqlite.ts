@@ -47,4 +47,11 @@ export const webhooks: SqlitePart<WebhookStore> = {
       },
     };
   },
+  prune: {
+    // Only events already applied: an unapplied one is still owed to its order.
+    webhookEvents: (ctx, { webhookEventsBefore, batch }) =>
+      ctx
+        .prepare('DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE received_at < ? AND applied_at IS NOT NULL LIMIT ?)')
+        .run(webhookEventsBefore, batch).changes,
+  },
 };
