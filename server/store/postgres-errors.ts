@@ -3,6 +3,20 @@ import { AppError } from '../errors';
 import { isClientTimeout } from './postgres-client';
 
 /**
+ * `methods`, each answering SERVICE_UNAVAILABLE when the database is lost or too slow (see
+ * asUnavailable). Every method of every concern's part reads or writes data: the store wraps them
+ * all, so a new one cannot be forgotten.
+ */
+export function answeringUnavailable<T extends object>(methods: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, method] of Object.entries(methods)) {
+    const run = method as (...args: unknown[]) => Promise<unknown>;
+    wrapped[name] = (...args: unknown[]) => run(...args).catch(asUnavailable);
+  }
+  return wrapped as T;
+}
+
+/**
  * The database is down, restarting, out of connections or too slow: a 503 the client retries (a
  * shopper's request, Airwallex's webhook delivery), not a 500. Whatever a cut-off transaction did is
  * either committed or rolled back whole, and every write is safe to repeat (idempotency keys, event

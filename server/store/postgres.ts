@@ -39,9 +39,9 @@ import { anomalies } from './anomalies/postgres';
 import { audit } from './audit/postgres';
 import { readMigrations } from './common';
 import { orders } from './orders/postgres';
-import { composePruners, composeSlices } from './parts';
+import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { postgresContext, type PostgresPruner } from './postgres-context';
-import { asUnavailable } from './postgres-errors';
+import { answeringUnavailable } from './postgres-errors';
 import { ChangeListener } from './postgres-listener';
 import { migratePostgres, schemaVersion } from './postgres-migrate';
 import { rateLimits } from './rate-limits/postgres';
@@ -166,12 +166,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     shared: true,
     pool,
     listenerReconnects: () => listener.reconnects,
-    ...composeSlices(PARTS, ctx),
-
-    async prune(options) {
-      const [row] = await rows<PruneResult>(pruneStatement, [options.now, options.webhookEventsBefore, options.batch]);
-      return row;
-    },
+    // A lost connection (or a statement timeout) in any method that reads or writes data answers 503.
+    ...answeringUnavailable({
+      ...composeSlices(PARTS, ctx),
+      async prune(options: PruneOptions) {
+        const [row] = await rows<PruneResult>(pruneStatement, [options.now, options.webhookEventsBefore, options.batch]);
+        return row;
+      },
+    }),
 
     subscribe(callback) {
       listeners.add(callback);
@@ -200,10 +202,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return closing;
     },
   };
-  for (const method of DATA_METHODS) {
-    const run = store[method] as (...args: unknown[]) => Promise<unknown>;
-    (store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => run(...args).catch(asUnavailable);
-  }
   return store;
 }
 
@@ -216,14 +214,6 @@ function pruneStatementOf(pruners: Array<[keyof PruneResult, PostgresPruner]>): 
   return `WITH ${pruners.map(([, prune], i) => `p${i} AS (${prune(params)} RETURNING 1)`).join(', ')}
     SELECT ${pruners.map(([key], i) => `(SELECT count(*) FROM p${i}) AS ${pg.escapeIdentifier(key)}`).join(', ')}`;
 }
-
-/** The methods that read or write data: a lost database connection (or a statement timeout) in them answers 503. */
-const DATA_METHODS = [
-  'createSession', 'findSession', 'insertOrder', 'getOrder', 'getOrderByIntent', 'listOrders', 'updateOrder', 'claimRetrieve', 'countHit', 'peekHits',
-  'claimDueOrders', 'recordWebhookEvent', 'insertWebhookEvent', 'markWebhookEventApplied', 'unappliedWebhookEvents',
-  'webhookEventOutcome', 'recordAnomaly', 'listAnomalies', 'resolveAnomaly', 'orderEvents', 'searchOrders', 'countOrdersByStatus',
-  'recordAudit', 'listAudit', 'createAdminSession', 'findAdminSession', 'deleteAdminSession', 'prune',
-] as const satisfies ReadonlyArray<keyof Store>;
 
 function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;

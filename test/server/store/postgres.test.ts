@@ -6,7 +6,7 @@ import { openPostgresStore, type PostgresStore } from '../../../server/store/pos
 import { MIGRATION_LOCK_KEY } from '../../../server/store/postgres-migrate';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
 import { describeStoreContract, newOrder, waitFor } from './contract';
-import type { OrderChange } from '../../../server/store/types';
+import type { OrderChange, Store } from '../../../server/store/types';
 
 const describePostgres = postgresAvailable ? describe : describe.skip;
 const logger = pino({ level: 'silent' });
@@ -300,6 +300,52 @@ describePostgres('[postgres] PostgreSQL store', () => {
       expect((await store.ready()).ok).toBe(false);
       proxy.refuse(false);
       expect((await store.getOrder(order.id))?.id).toBe(order.id);
+    } finally {
+      proxy.refuse(false);
+      await store.close();
+      proxy.close();
+    }
+  });
+
+  test('answers SERVICE_UNAVAILABLE from every method that reads or writes data, a new one too', async () => {
+    // Typed against Store: a method added to a concern must be added here.
+    const calls: Record<Exclude<keyof Store, 'kind' | 'shared' | 'subscribe' | 'ready' | 'close'>, (store: Store) => Promise<unknown>> = {
+      createSession: (s) => s.createSession({ tokenHash: 'h', openId: 'o', createdAt: 0, expiresAt: 1 }),
+      findSession: (s) => s.findSession('h', 0),
+      insertOrder: (s) => s.insertOrder(newOrder()),
+      getOrder: (s) => s.getOrder('ord_x'),
+      getOrderByIntent: (s) => s.getOrderByIntent('int_x'),
+      listOrders: (s) => s.listOrders('o', 1),
+      updateOrder: (s) => s.updateOrder('ord_x', () => null),
+      claimRetrieve: (s) => s.claimRetrieve('ord_x', 0, 0),
+      claimDueOrders: (s) => s.claimDueOrders(0, 1, 1),
+      searchOrders: (s) => s.searchOrders({ limit: 1, offset: 0 }),
+      countOrdersByStatus: (s) => s.countOrdersByStatus(),
+      countHit: (s) => s.countHit('k', 0, 1),
+      peekHits: (s) => s.peekHits('k', 0),
+      recordWebhookEvent: (s) => s.recordWebhookEvent({ id: 'evt_x', name: 'x', orderId: null, payload: '{}', receivedAt: 0 }, undefined, 0),
+      insertWebhookEvent: (s) => s.insertWebhookEvent({ id: 'evt_x', name: 'x', orderId: null, payload: '{}', receivedAt: 0 }),
+      markWebhookEventApplied: (s) => s.markWebhookEventApplied('evt_x', 'applied', 0),
+      unappliedWebhookEvents: (s) => s.unappliedWebhookEvents(1),
+      webhookEventOutcome: (s) => s.webhookEventOutcome('evt_x'),
+      recordAnomaly: (s) => s.recordAnomaly({ kind: 'unknown_order', key: 'k', orderId: null, intentId: null, detail: {}, at: 0 }),
+      listAnomalies: (s) => s.listAnomalies({ openOnly: true, limit: 1, offset: 0 }),
+      resolveAnomaly: (s) => s.resolveAnomaly(1, 0),
+      orderEvents: (s) => s.orderEvents('ord_x'),
+      recordAudit: (s) => s.recordAudit({ at: 0, actor: 'a', action: 'x', target: null, detail: {} }),
+      listAudit: (s) => s.listAudit({ limit: 1 }),
+      createAdminSession: (s) => s.createAdminSession({ tokenHash: 'h', csrfHash: 'c', actor: 'a', createdAt: 0, expiresAt: 1 }),
+      findAdminSession: (s) => s.findAdminSession('h', 0),
+      deleteAdminSession: (s) => s.deleteAdminSession('h'),
+      prune: (s) => s.prune({ now: 0, webhookEventsBefore: 0, batch: 1 }),
+    };
+    const proxy = await tcpProxy(url);
+    const store = await open({ connectionString: proxy.url });
+    try {
+      proxy.refuse(true);
+      const answers: Record<string, unknown> = {};
+      for (const [method, call] of Object.entries(calls)) answers[method] = await call(store).then(() => 'answered', (err: { code?: unknown }) => err.code);
+      expect(answers).toEqual(Object.fromEntries(Object.keys(calls).map((method) => [method, 'SERVICE_UNAVAILABLE'])));
     } finally {
       proxy.refuse(false);
       await store.close();
