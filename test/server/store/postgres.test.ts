@@ -5,7 +5,8 @@ import pino from 'pino';
 import { openPostgresStore, type PostgresStore } from '../../../server/store/postgres';
 import { MIGRATION_LOCK_KEY } from '../../../server/store/postgres-migrate';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
-import { describeStoreContract, newOrder, waitFor } from './contract';
+import { describeStoreContract } from './contract';
+import { newOrder, waitFor } from './fixtures';
 import type { OrderChange, Store } from '../../../server/store/types';
 
 const describePostgres = postgresAvailable ? describe : describe.skip;
