@@ -1,5 +1,4 @@
 // The Store contract on PostgreSQL (a fresh database for this file, emptied before each test), and what only a shared database has: several instances.
-import net from 'node:net';
 import pg from 'pg';
 import pino from 'pino';
 import { openPostgresStore, type PostgresStore } from '../../../server/store/postgres';
@@ -7,6 +6,7 @@ import { MIGRATION_LOCK_KEY } from '../../../server/store/postgres-migrate';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
 import { describeStoreContract } from './contract';
 import { newOrder, waitFor } from './fixtures';
+import { tcpProxy } from './tcp-proxy';
 import type { OrderChange, Store } from '../../../server/store/types';
 
 const describePostgres = postgresAvailable ? describe : describe.skip;
@@ -361,41 +361,3 @@ describePostgres('[postgres] PostgreSQL store', () => {
     await store.close();
   });
 });
-
-/**
- * A TCP proxy to the test database: `silenceOpenConnections` makes the connections open now stop
- * passing bytes without closing (a dead network path); `refuse` cuts every connection and refuses
- * new ones (a database that is down).
- */
-async function tcpProxy(databaseUrl: string) {
-  const target = new URL(databaseUrl);
-  const host = target.hostname || process.env.PGHOST || 'localhost';
-  const port = Number(target.port || process.env.PGPORT || 5432);
-  const pairs: Array<{ silent: boolean; sockets: net.Socket[] }> = [];
-  let refusing = false;
-  const server = net.createServer((inbound) => {
-    if (refusing) return inbound.destroy();
-    const outbound = net.connect(port, host);
-    const pair = { silent: false, sockets: [inbound, outbound] };
-    pairs.push(pair);
-    inbound.on('data', (chunk) => !pair.silent && outbound.write(chunk));
-    outbound.on('data', (chunk) => !pair.silent && inbound.write(chunk));
-    for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
-      a.on('error', () => b.destroy());
-      a.on('close', () => b.destroy());
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const proxied = new URL(databaseUrl);
-  proxied.hostname = '127.0.0.1';
-  proxied.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: proxied.toString(),
-    silenceOpenConnections: () => pairs.forEach((pair) => (pair.silent = true)),
-    refuse: (on: boolean) => {
-      refusing = on;
-      if (on) for (const pair of pairs.splice(0)) pair.sockets.forEach((socket) => socket.destroy());
-    },
-    close: () => server.close(),
-  };
-}
