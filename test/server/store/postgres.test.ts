@@ -28,9 +28,11 @@ describePostgres('[postgres] PostgreSQL store', () => {
   describeStoreContract({
     open: async () => {
       const store = await open();
-      await store.pool.query(
-        'TRUNCATE order_items, refunds, order_events, anomalies, audit_log, admin_sessions, orders, sessions, webhook_events RESTART IDENTITY',
+      // Every table the migrations made, so a new concern's table is emptied too.
+      const { rows } = await store.pool.query<{ tables: string }>(
+        "SELECT string_agg(format('%I', tablename), ', ') AS tables FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'",
       );
+      await store.pool.query(`TRUNCATE ${rows[0].tables} RESTART IDENTITY`);
       return store;
     },
     peer: () => open(),
