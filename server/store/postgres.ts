@@ -1,21 +1,23 @@
-// The Store on PostgreSQL (node-postgres): a pool for queries, one LISTEN connection for wake-ups across instances.
+// The Store on PostgreSQL (node-postgres): a pool for queries, one LISTEN connection for wake-ups across instances;
+// composed of each concern's PostgreSQL part (<concern>/postgres.ts).
 //
 // Several server instances may share the database. What keeps their work correct:
 // - Each method is one statement or one transaction. updateOrder (and the webhook path) reads the
 //   order FOR UPDATE, so concurrent changes of one order (a webhook on instance A, a retrieve on B,
 //   a refund, the sweep) queue on the row lock instead of interleaving; refunds, timeline events and
-//   anomalies are written in the same transaction.
+//   anomalies are written in the same transaction (orders/postgres.ts).
 // - insertOrder takes a transaction-scoped advisory lock on the shopper (hashtextextended of the
 //   openid) before it looks for the idempotency key and counts open orders: two instances creating
 //   orders for one shopper queue, so neither the key nor the open-order limit can be beaten by a race.
 // - A webhook event is recorded (primary key on its id) and applied in one transaction: a duplicate
-//   delivery, to this instance or another, waits on the first one's insert and is then ignored.
+//   delivery, to this instance or another, waits on the first one's insert and is then ignored
+//   (webhooks/postgres.ts).
 // - claimDueOrders leases the sweep's work with FOR UPDATE SKIP LOCKED in one statement, so the
 //   instances' sweeps share it without taking one order twice; claimRetrieve is one conditional
 //   UPDATE (a compare-and-set on retrieved_at), so one instance per interval asks Airwallex.
 // - Upstream calls stay harmless when two instances make them for one order: an intent create
 //   carries the order's stored request_id, a confirm the request_id derived from the order's
-//   confirm count (orders.ts, confirmRequestId), a refund its stored request_id; Airwallex applies
+//   confirm count (the order service's confirmRequestId), a refund its stored request_id; Airwallex applies
 //   each once. Every answer is applied through updateOrder, whose rules make arrival order irrelevant.
 // - Every stored change of an order's aggregate is announced with pg_notify by triggers on orders
 //   and refunds (migrations/postgres/*.sql), inside the writing transaction; each instance's one
@@ -28,10 +30,13 @@
 // timeline rows): the saving shows with a database across a network.
 // Everything else is one parameterized statement.
 //
-// Adding a Store method: one statement, or inBatchTransaction for several; read orders with
-// orderColumns() so they come with their items and refunds; list the method in DATA_METHODS so a
-// lost connection answers 503. A new table holding part of an order's aggregate gets a trigger
-// calling pg_notify('order_changed', order_id), like refunds_notify_change.
+// Adding a method to a concern's part: one statement, or inBatchTransaction for several; read orders
+// with orderColumns() (orders/postgres.ts) so they come with their items and refunds; a row that must
+// be written in another concern's transaction is a function returning its statement, which that
+// transaction sends with its own (as insertEventsStatement). Every method of a part answers 503 on a
+// lost connection without more ado (answeringUnavailable). A new table holding part of an order's
+// aggregate gets a trigger calling pg_notify('order_changed', order_id), like refunds_notify_change.
+// Adding a concern: docs/layout.md, "The store".
 import pg, { type Pool } from 'pg';
 import type { Logger } from '../logger';
 import { adminSessions } from './admin-sessions/postgres';

@@ -59,7 +59,11 @@ export function lockAndRead(id: string): string[] {
   return [`SELECT 1 FROM orders WHERE id = ${L(id)} FOR UPDATE`, `${ORDER_SELECT} WHERE o.id = ${L(id)}`];
 }
 
-/** The statements writing `update` to `current` (none when there is nothing to write), and where the new anomalies come back. */
+/**
+ * The statements writing `update` to `current` (none when there is nothing to write), and where the
+ * new anomalies come back. What another concern stores of the change (refund rows, timeline events,
+ * anomalies) is that concern's statement, sent here in the same transaction.
+ */
 function updateStatements(current: OrderRecord, update: OrderUpdate): { statements: string[]; anomalies: number | undefined } {
   const statements: string[] = [];
   const patch = update.patch ?? {};
@@ -69,9 +73,7 @@ function updateStatements(current: OrderRecord, update: OrderUpdate): { statemen
     statements.push(`UPDATE orders SET ${assignments} WHERE id = ${L(current.id)}`);
   }
   const refunds = uniqueRefunds(update.refunds ?? []);
-  if (refunds.length > 0) {
-    statements.push(upsertRefundsStatement(refunds));
-  }
+  if (refunds.length > 0) statements.push(upsertRefundsStatement(refunds));
   if (update.events?.length) statements.push(insertEventsStatement(current.id, update.events));
   let anomalies: number | undefined;
   if (update.anomalies?.length) {
@@ -83,7 +85,8 @@ function updateStatements(current: OrderRecord, update: OrderUpdate): { statemen
 
 /**
  * Runs `decide` on the order read (and locked) by `read`'s results, writes its update and commits:
- * the second round trip of updateOrder and the webhook path.
+ * the second round trip of updateOrder and the webhook path. `extra`: the caller's own statements,
+ * committed in the same round trip and transaction.
  */
 export async function decideAndWrite(tx: BatchTransaction, row: OrderRowWithLines, decide: OrderDecider, extra: string[] = []): Promise<OrderUpdateResult> {
   const current = hydrate(row);
@@ -111,7 +114,8 @@ export const orders: PostgresPart<OrderStore> = {
       async insertOrder(order, options = {}): Promise<InsertOrderResult> {
         // One round trip: lock the shopper, then (each statement with a fresh snapshot, so it sees
         // what the previous lock holder committed) look for the key, count open orders, insert the
-        // order with its lines and events unless either says no, and read the result back.
+        // order with its lines and events unless either says no, and read the result back. (The events
+        // are the timeline's rows, inserted here as timeline/postgres.ts does, for the order of `ins`.)
         const max = options.maxOpenOrders;
         const key = order.idempotencyKey;
         const [, decided, read] = await inBatchTransaction(pool, (tx) =>
