@@ -17,9 +17,16 @@ type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) exten
 /** The Store slices of a set of parts, as one type: the composition checks it against Store. */
 export type Slices<Parts> = UnionToIntersection<{ [K in keyof Parts]: Parts[K] extends Part<never, infer S, unknown> ? S : never }[keyof Parts]>;
 
-/** Every part's slice of the Store, in one object. */
+/** Every part's slice of the Store, in one object; a method given by two parts is a mistake. */
 export function composeSlices<Ctx, Parts extends Record<string, Part<Ctx, object, unknown>>>(parts: Parts, ctx: Ctx): Slices<Parts> {
-  return Object.assign({}, ...Object.values(parts).map((part) => part.store(ctx)));
+  const store: Record<string, unknown> = {};
+  for (const [concern, part] of Object.entries(parts)) {
+    for (const [name, method] of Object.entries(part.store(ctx))) {
+      if (name in store) throw new Error(`two store parts give ${name} (the second: ${concern})`);
+      store[name] = method;
+    }
+  }
+  return store as Slices<Parts>;
 }
 
 /** Every part's pruners, in the parts' order; a PruneResult entry claimed by two parts is a mistake. */
