@@ -32,7 +32,7 @@ export interface BatchTransaction {
  * Runs `work` in a transaction on one pooled connection, where BEGIN goes with the first statements
  * and COMMIT with the last ones: a read-decide-write transaction costs two round trips instead of
  * four or more. Statements sent this way use the simple query protocol, so they carry no
- * parameters: values go in as literals made by `sqlLiteral` (postgres.ts). When `work` throws, or
+ * parameters: values go in as literals made by `sqlLiteral` (postgres-context.ts). When `work` throws, or
  * returns without committing, the transaction is rolled back. Connection errors are handled as in
  * inTransaction.
  */

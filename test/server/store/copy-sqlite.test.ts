@@ -10,7 +10,7 @@ import { openPostgresStore } from '../../../server/store/postgres';
 import { openSqliteStore } from '../../../server/store/sqlite';
 import type { Store } from '../../../server/store/types';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable } from '../postgres-helpers';
-import { newOrder, newRefund } from './contract';
+import { newOrder, newRefund } from './fixtures';
 
 const describePostgres = postgresAvailable ? describe : describe.skip;
 const logger = pino({ level: 'silent' });

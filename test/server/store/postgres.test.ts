@@ -1,12 +1,13 @@
 // The Store contract on PostgreSQL (a fresh database for this file, emptied before each test), and what only a shared database has: several instances.
-import net from 'node:net';
 import pg from 'pg';
 import pino from 'pino';
 import { openPostgresStore, type PostgresStore } from '../../../server/store/postgres';
 import { MIGRATION_LOCK_KEY } from '../../../server/store/postgres-migrate';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
-import { describeStoreContract, newOrder, waitFor } from './contract';
-import type { OrderChange } from '../../../server/store/types';
+import { describeStoreContract } from './contract';
+import { newOrder, waitFor } from './fixtures';
+import { tcpProxy } from './tcp-proxy';
+import type { OrderChange, Store } from '../../../server/store/types';
 
 const describePostgres = postgresAvailable ? describe : describe.skip;
 const logger = pino({ level: 'silent' });
@@ -27,9 +28,11 @@ describePostgres('[postgres] PostgreSQL store', () => {
   describeStoreContract({
     open: async () => {
       const store = await open();
-      await store.pool.query(
-        'TRUNCATE order_items, refunds, order_events, anomalies, audit_log, admin_sessions, orders, sessions, webhook_events RESTART IDENTITY',
+      // Every table the migrations made, so a new concern's table is emptied too.
+      const { rows } = await store.pool.query<{ tables: string }>(
+        "SELECT string_agg(format('%I', tablename), ', ') AS tables FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'",
       );
+      await store.pool.query(`TRUNCATE ${rows[0].tables} RESTART IDENTITY`);
       return store;
     },
     peer: () => open(),
@@ -189,7 +192,8 @@ describePostgres('[postgres] PostgreSQL store', () => {
     });
 
     test('the hot paths cost few round trips: create 1, update 2, webhook 2, read 1', async () => {
-      const store = await open();
+      // The LISTEN connection's heartbeat is a query too: a slow run would count one that fell within a measure.
+      const store = await open({ heartbeatIntervalMs: 3_600_000 });
       const query = jest.spyOn(pg.Client.prototype, 'query');
       const trips = async (work: () => Promise<unknown>) => {
         await work(); // warm: connections opened, named statements prepared
@@ -307,6 +311,52 @@ describePostgres('[postgres] PostgreSQL store', () => {
     }
   });
 
+  test('answers SERVICE_UNAVAILABLE from every method that reads or writes data, a new one too', async () => {
+    // Typed against Store: a method added to a concern must be added here.
+    const calls: Record<Exclude<keyof Store, 'kind' | 'shared' | 'subscribe' | 'ready' | 'close'>, (store: Store) => Promise<unknown>> = {
+      createSession: (s) => s.createSession({ tokenHash: 'h', openId: 'o', createdAt: 0, expiresAt: 1 }),
+      findSession: (s) => s.findSession('h', 0),
+      insertOrder: (s) => s.insertOrder(newOrder()),
+      getOrder: (s) => s.getOrder('ord_x'),
+      getOrderByIntent: (s) => s.getOrderByIntent('int_x'),
+      listOrders: (s) => s.listOrders('o', 1),
+      updateOrder: (s) => s.updateOrder('ord_x', () => null),
+      claimRetrieve: (s) => s.claimRetrieve('ord_x', 0, 0),
+      claimDueOrders: (s) => s.claimDueOrders(0, 1, 1),
+      searchOrders: (s) => s.searchOrders({ limit: 1, offset: 0 }),
+      countOrdersByStatus: (s) => s.countOrdersByStatus(),
+      countHit: (s) => s.countHit('k', 0, 1),
+      peekHits: (s) => s.peekHits('k', 0),
+      recordWebhookEvent: (s) => s.recordWebhookEvent({ id: 'evt_x', name: 'x', orderId: null, payload: '{}', receivedAt: 0 }, undefined, 0),
+      insertWebhookEvent: (s) => s.insertWebhookEvent({ id: 'evt_x', name: 'x', orderId: null, payload: '{}', receivedAt: 0 }),
+      markWebhookEventApplied: (s) => s.markWebhookEventApplied('evt_x', 'applied', 0),
+      unappliedWebhookEvents: (s) => s.unappliedWebhookEvents(1),
+      webhookEventOutcome: (s) => s.webhookEventOutcome('evt_x'),
+      recordAnomaly: (s) => s.recordAnomaly({ kind: 'unknown_order', key: 'k', orderId: null, intentId: null, detail: {}, at: 0 }),
+      listAnomalies: (s) => s.listAnomalies({ openOnly: true, limit: 1, offset: 0 }),
+      resolveAnomaly: (s) => s.resolveAnomaly(1, 0),
+      orderEvents: (s) => s.orderEvents('ord_x'),
+      recordAudit: (s) => s.recordAudit({ at: 0, actor: 'a', action: 'x', target: null, detail: {} }),
+      listAudit: (s) => s.listAudit({ limit: 1 }),
+      createAdminSession: (s) => s.createAdminSession({ tokenHash: 'h', csrfHash: 'c', actor: 'a', createdAt: 0, expiresAt: 1 }),
+      findAdminSession: (s) => s.findAdminSession('h', 0),
+      deleteAdminSession: (s) => s.deleteAdminSession('h'),
+      prune: (s) => s.prune({ now: 0, webhookEventsBefore: 0, batch: 1 }),
+    };
+    const proxy = await tcpProxy(url);
+    const store = await open({ connectionString: proxy.url });
+    try {
+      proxy.refuse(true);
+      const answers: Record<string, unknown> = {};
+      for (const [method, call] of Object.entries(calls)) answers[method] = await call(store).then(() => 'answered', (err: { code?: unknown }) => err.code);
+      expect(answers).toEqual(Object.fromEntries(Object.keys(calls).map((method) => [method, 'SERVICE_UNAVAILABLE'])));
+    } finally {
+      proxy.refuse(false);
+      await store.close();
+      proxy.close();
+    }
+  });
+
   test('reads bigint columns as numbers', async () => {
     const store = await open();
     const { rows } = await store.pool.query('SELECT 1760000000000::bigint AS ms');
@@ -314,41 +364,3 @@ describePostgres('[postgres] PostgreSQL store', () => {
     await store.close();
   });
 });
-
-/**
- * A TCP proxy to the test database: `silenceOpenConnections` makes the connections open now stop
- * passing bytes without closing (a dead network path); `refuse` cuts every connection and refuses
- * new ones (a database that is down).
- */
-async function tcpProxy(databaseUrl: string) {
-  const target = new URL(databaseUrl);
-  const host = target.hostname || process.env.PGHOST || 'localhost';
-  const port = Number(target.port || process.env.PGPORT || 5432);
-  const pairs: Array<{ silent: boolean; sockets: net.Socket[] }> = [];
-  let refusing = false;
-  const server = net.createServer((inbound) => {
-    if (refusing) return inbound.destroy();
-    const outbound = net.connect(port, host);
-    const pair = { silent: false, sockets: [inbound, outbound] };
-    pairs.push(pair);
-    inbound.on('data', (chunk) => !pair.silent && outbound.write(chunk));
-    outbound.on('data', (chunk) => !pair.silent && inbound.write(chunk));
-    for (const [a, b] of [[inbound, outbound], [outbound, inbound]]) {
-      a.on('error', () => b.destroy());
-      a.on('close', () => b.destroy());
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const proxied = new URL(databaseUrl);
-  proxied.hostname = '127.0.0.1';
-  proxied.port = String((server.address() as net.AddressInfo).port);
-  return {
-    url: proxied.toString(),
-    silenceOpenConnections: () => pairs.forEach((pair) => (pair.silent = true)),
-    refuse: (on: boolean) => {
-      refusing = on;
-      if (on) for (const pair of pairs.splice(0)) pair.sockets.forEach((socket) => socket.destroy());
-    },
-    close: () => server.close(),
-  };
-}

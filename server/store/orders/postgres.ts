@@ -1,0 +1,242 @@
+// Orders on PostgreSQL: created under the shopper's advisory lock, changed under the order's row lock, claimed by the sweep with SKIP LOCKED.
+import { hydrateAnomaly, insertAnomaliesStatement } from '../anomalies/postgres';
+import type { AnomalyRow } from '../anomalies/common';
+import { OPEN_STATUSES } from '../common';
+import { type BatchTransaction, inBatchTransaction } from '../postgres-client';
+import { first, type PostgresPart, sqlLiteral as L } from '../postgres-context';
+import type { RefundRow } from '../refunds/common';
+import { refundsColumn, uniqueRefunds, upsertRefundsStatement } from '../refunds/postgres';
+import { insertEventsStatement } from '../timeline/postgres';
+import { mergeUpdate, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './common';
+import type { InsertOrderResult, NewOrder, OrderDecider, OrderItemRecord, OrderRecord, OrderStore, OrderUpdate, OrderUpdateResult } from './types';
+
+/** An order row with its items and refunds aggregated by orderColumns() (json: bigint arrives as a JSON number). */
+export type OrderRowWithLines = OrderRow & { items: OrderItemRecord[]; refunds: RefundRow[] };
+
+/**
+ * The columns of an order row `alias` with its items and refunds, in one statement. Ids sort with
+ * the C collation, byte by byte as in SQLite, whatever the database's locale.
+ */
+export function orderColumns(alias: string): string {
+  return `${alias}.*,
+    (SELECT COALESCE(json_agg(json_build_object('sku', i.sku, 'names', i.names, 'quantity', i.quantity, 'unitAmount', i.unit_amount) ORDER BY i.line), '[]')
+       FROM order_items i WHERE i.order_id = ${alias}.id) AS items,
+    ${refundsColumn(alias)} AS refunds`;
+}
+const ORDER_SELECT = `SELECT ${orderColumns('o')} FROM orders o`;
+
+const OPEN = OPEN_STATUSES.map((status) => `'${status}'`).join(', ');
+
+export function hydrate(row: OrderRowWithLines): OrderRecord {
+  return orderFromRow(row, row.items, row.refunds);
+}
+
+/** What insertOrder stored for `order`: exactly what reading it back gives (the contract suite checks), without the read. */
+function newOrderRecord(order: NewOrder): OrderRecord {
+  return {
+    ...order,
+    refunds: [],
+    paymentIntentId: null,
+    intentStatus: null,
+    intentUpdatedAt: null,
+    confirmSeq: 0,
+    confirmedAt: null,
+    lastPaymentError: null,
+    paidAt: null,
+    checkedAt: null,
+    retrievedAt: null,
+    checkFailures: 0,
+  };
+}
+
+/**
+ * Locks the order, then reads it with its items and refunds: two statements, sent together. Not one
+ * `SELECT … FOR UPDATE` with the refunds in it: under READ COMMITTED a statement that waited for the
+ * row lock returns the row's newest version but reads other tables (the refunds another transaction
+ * just added) as of its start. The read that follows the lock takes a fresh snapshot.
+ */
+export function lockAndRead(id: string): string[] {
+  return [`SELECT 1 FROM orders WHERE id = ${L(id)} FOR UPDATE`, `${ORDER_SELECT} WHERE o.id = ${L(id)}`];
+}
+
+/**
+ * The statements writing `update` to `current` (none when there is nothing to write), and where the
+ * new anomalies come back. What another concern stores of the change (refund rows, timeline events,
+ * anomalies) is that concern's statement, sent here in the same transaction.
+ */
+function updateStatements(current: OrderRecord, update: OrderUpdate): { statements: string[]; anomalies: number | undefined } {
+  const statements: string[] = [];
+  const patch = update.patch ?? {};
+  const keys = patchKeys(patch);
+  if (keys.length > 0) {
+    const assignments = keys.map((key) => `${ORDER_COLUMNS[key]} = ${L(patch[key])}`).join(', ');
+    statements.push(`UPDATE orders SET ${assignments} WHERE id = ${L(current.id)}`);
+  }
+  const refunds = uniqueRefunds(update.refunds ?? []);
+  if (refunds.length > 0) statements.push(upsertRefundsStatement(refunds));
+  if (update.events?.length) statements.push(insertEventsStatement(current.id, update.events));
+  let anomalies: number | undefined;
+  if (update.anomalies?.length) {
+    anomalies = statements.length;
+    statements.push(insertAnomaliesStatement(update.anomalies));
+  }
+  return { statements, anomalies };
+}
+
+/**
+ * Runs `decide` on the order read (and locked) by `read`'s results, writes its update and commits:
+ * the second round trip of updateOrder and the webhook path. `extra`: the caller's own statements,
+ * committed in the same round trip and transaction.
+ */
+export async function decideAndWrite(tx: BatchTransaction, row: OrderRowWithLines, decide: OrderDecider, extra: string[] = []): Promise<OrderUpdateResult> {
+  const current = hydrate(row);
+  const update = decide(current);
+  if (!update) {
+    await tx.commit(extra);
+    return { order: current, changed: false, newAnomalies: [] };
+  }
+  const { statements, anomalies } = updateStatements(current, update);
+  const results = await tx.commit([...statements, ...extra]);
+  const patch = update.patch ?? {};
+  const refunds = uniqueRefunds(update.refunds ?? []);
+  const changed = patchKeys(patch).length > 0 || refunds.length > 0;
+  return {
+    order: changed ? mergeUpdate(current, patch, refunds) : current,
+    changed,
+    newAnomalies: anomalies === undefined ? [] : (results[anomalies].rows as AnomalyRow[]).map(hydrateAnomaly),
+  };
+}
+
+export const orders: PostgresPart<OrderStore> = {
+  store({ pool, rows }) {
+    const orders = async (text: string, values: unknown[], name?: string) => (await rows<OrderRowWithLines>(text, values, name)).map(hydrate);
+    return {
+      async insertOrder(order, options = {}): Promise<InsertOrderResult> {
+        // One round trip: lock the shopper, then (each statement with a fresh snapshot, so it sees
+        // what the previous lock holder committed) look for the key, count open orders, insert the
+        // order with its lines and events unless either says no, and read the result back. (The events
+        // are the timeline's rows, inserted here as timeline/postgres.ts does, for the order of `ins`.)
+        const max = options.maxOpenOrders;
+        const key = order.idempotencyKey;
+        const [, decided, read] = await inBatchTransaction(pool, (tx) =>
+          tx.commit([
+            `SELECT pg_advisory_xact_lock(hashtextextended(${L(order.openId)}, 0))`,
+            `WITH existing AS (
+               SELECT id, request_hash FROM orders WHERE open_id = ${L(order.openId)} AND idempotency_key = ${L(key)}
+             ), open AS (
+               SELECT count(*) AS n FROM orders WHERE open_id = ${L(order.openId)} AND status IN (${OPEN})
+             ), ins AS (
+               INSERT INTO orders (id, open_id, shopper_ref, status, currency, total_amount, create_request_id, idempotency_key,
+                 request_hash, created_at, updated_at, expires_at, next_check_at)
+               SELECT ${[
+                 order.id, order.openId, order.shopperRef, order.status, order.currency, order.totalAmount, order.createRequestId, key,
+                 order.requestHash, order.createdAt, order.updatedAt, order.expiresAt, order.nextCheckAt,
+               ].map(L).join(', ')}
+               WHERE NOT EXISTS (SELECT 1 FROM existing) AND ${max === undefined ? 'true' : `(SELECT n FROM open) < ${L(max)}`}
+               ON CONFLICT ON CONSTRAINT orders_idempotency DO NOTHING
+               RETURNING id
+             ), lines AS (
+               INSERT INTO order_items (order_id, line, sku, names, quantity, unit_amount)
+               SELECT ins.id, x.line - 1, x.item->>'sku', x.item->'names', (x.item->>'quantity')::integer, (x.item->>'unitAmount')::bigint
+               FROM ins, jsonb_array_elements(${L(order.items)}) WITH ORDINALITY AS x(item, line)
+             ), timeline AS (
+               INSERT INTO order_events (order_id, at, kind, source, data)
+               SELECT ins.id, (x.e->>'at')::bigint, x.e->>'kind', x.e->>'source', x.e->'data'
+               FROM ins, jsonb_array_elements(${L(options.events ?? [])}) WITH ORDINALITY AS x(e, n) ORDER BY x.n
+             )
+             SELECT (SELECT id FROM ins) AS created, (SELECT id FROM existing) AS existing, (SELECT request_hash FROM existing) AS existing_hash,
+               (SELECT n FROM open) AS open`,
+            // The order that holds the key, when it is not this one (an existing order is answered whole).
+            `${ORDER_SELECT} WHERE o.id = (SELECT id FROM orders WHERE open_id = ${L(order.openId)} AND idempotency_key = ${L(key)}) AND o.id <> ${L(order.id)}`,
+          ]),
+        );
+        const outcome = first<{ created: string | null; existing: string | null; existing_hash: string | null; open: number }>(decided)!;
+        const stored = first<OrderRowWithLines>(read);
+        if (outcome.created) return { kind: 'created', order: newOrderRecord(order) };
+        if (outcome.existing && stored) return { kind: outcome.existing_hash === order.requestHash ? 'existing' : 'conflict', order: hydrate(stored) };
+        if (max !== undefined && outcome.open >= max) return { kind: 'limited', open: outcome.open };
+        throw new Error('insertOrder: the idempotency key is taken by an order that cannot be read');
+      },
+      async getOrder(id) {
+        const [order] = await orders(`${ORDER_SELECT} WHERE o.id = $1`, [id], 'order_by_id');
+        return order;
+      },
+      async getOrderByIntent(intentId) {
+        const [order] = await orders(`${ORDER_SELECT} WHERE o.payment_intent_id = $1`, [intentId], 'order_by_intent');
+        return order;
+      },
+      async listOrders(openId, limit) {
+        return orders(
+          `${ORDER_SELECT} WHERE o.open_id = $1 AND o.payment_intent_id IS NOT NULL ORDER BY o.created_at DESC, o.id COLLATE "C" DESC LIMIT $2`,
+          [openId, limit],
+        );
+      },
+      async updateOrder(id, decide) {
+        return inBatchTransaction(pool, async (tx) => {
+          const [, read] = await tx.send(lockAndRead(id));
+          const row = first<OrderRowWithLines>(read);
+          if (!row) return undefined; // rolled back: nothing was written
+          return decideAndWrite(tx, row, decide);
+        });
+      },
+      async claimRetrieve(orderId, now, minIntervalMs) {
+        const result = await pool.query({
+          name: 'claim_retrieve',
+          text: 'UPDATE orders SET retrieved_at = $1 WHERE id = $2 AND (retrieved_at IS NULL OR retrieved_at <= $3)',
+          // retrieved_at holds whole milliseconds; an interval like 0.9 × 333 ms must not reach a bigint parameter as a fraction.
+          values: [now, orderId, Math.floor(now - minIntervalMs)],
+        });
+        return result.rowCount === 1;
+      },
+      async claimDueOrders(now, limit, leaseUntil) {
+        // Rows another instance is leasing right now are skipped, not waited for; a row whose
+        // next_check_at changed meanwhile is re-checked against the condition once locked. The
+        // refunds come as of this statement's start (see lockAndRead): the sweep works on each
+        // claimed order through updateOrder, which reads it afresh under the lock.
+        return orders(
+          `WITH due AS MATERIALIZED (
+             SELECT id, next_check_at AS due_at FROM orders
+             WHERE next_check_at IS NOT NULL AND next_check_at <= $1
+             ORDER BY next_check_at, id COLLATE "C" LIMIT $2
+             FOR UPDATE SKIP LOCKED
+           ), leased AS (
+             UPDATE orders o SET next_check_at = $3 FROM due WHERE o.id = due.id RETURNING o.*, due.due_at
+           )
+           SELECT ${orderColumns('leased')} FROM leased ORDER BY leased.due_at, leased.id COLLATE "C"`,
+          [now, limit, leaseUntil],
+        );
+      },
+      async searchOrders(query) {
+        const where: string[] = [];
+        const values: unknown[] = [];
+        const param = (value: unknown) => {
+          values.push(value);
+          return `$${values.length}`;
+        };
+        if (query.status) where.push(`o.status = ${param(query.status)}`);
+        if (query.q) {
+          const q = param(query.q);
+          where.push(`(o.id = ${q} OR o.payment_intent_id = ${q} OR o.shopper_ref = ${param(query.q.toLowerCase())} OR o.open_id = ${q})`);
+        }
+        if (query.from !== undefined) where.push(`o.created_at >= ${param(query.from)}`);
+        if (query.to !== undefined) where.push(`o.created_at < ${param(query.to)}`);
+        const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+        // The page and the number of matches in one statement; a page past the end needs a count of its own.
+        const found = await rows<OrderRowWithLines & { total: number }>(
+          `SELECT ${orderColumns('o')}, count(*) OVER () AS total FROM orders o ${clause}
+           ORDER BY o.created_at DESC, o.id COLLATE "C" DESC LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
+          values,
+        );
+        if (found.length > 0) return { orders: found.map(hydrate), total: found[0].total };
+        if (query.offset === 0) return { orders: [], total: 0 };
+        const [count] = await rows<{ n: number }>(`SELECT count(*) AS n FROM orders o ${clause}`, values.slice(0, -2));
+        return { orders: [], total: count.n };
+      },
+      async countOrdersByStatus() {
+        const counts: Record<string, number> = {};
+        for (const row of await rows<{ status: string; n: number }>('SELECT status, count(*) AS n FROM orders GROUP BY status', [])) counts[row.status] = row.n;
+        return counts;
+      },
+    };
+  },
+};

@@ -1,0 +1,57 @@
+// Webhook events on SQLite: recorded once per id, and applied to their order in the same transaction.
+import { announceChange, updateOrderRow } from '../orders/sqlite';
+import type { OrderDecider } from '../orders/types';
+import type { SqlitePart } from '../sqlite-context';
+import type { WebhookEventRecord, WebhookRecordResult, WebhookStore } from './types';
+
+export const webhooks: SqlitePart<WebhookStore> = {
+  store(ctx) {
+    const stmt = {
+      insertWebhook: ctx.prepare(`INSERT OR IGNORE INTO webhook_events (id, name, order_id, payload, received_at)
+      VALUES (@id, @name, @orderId, @payload, @receivedAt)`),
+      markApplied: ctx.prepare('UPDATE webhook_events SET applied_at = ?, outcome = ? WHERE id = ?'),
+      unapplied: ctx.prepare('SELECT * FROM webhook_events WHERE applied_at IS NULL ORDER BY received_at LIMIT ?'),
+      webhookOutcome: ctx.prepare('SELECT outcome FROM webhook_events WHERE id = ?'),
+    };
+
+    const recordWebhookEventTx = ctx.db.transaction(
+      (event: WebhookEventRecord, apply: { orderId: string; decide: OrderDecider } | undefined, at: number): WebhookRecordResult => {
+        if (stmt.insertWebhook.run(event).changes !== 1) return { inserted: false };
+        const update = apply ? updateOrderRow(ctx, apply.orderId, apply.decide) : undefined;
+        const outcome = !apply ? 'ignored' : update ? 'applied' : 'unknown_order';
+        stmt.markApplied.run(at, outcome, event.id);
+        return { inserted: true, outcome, update };
+      },
+    );
+
+    return {
+      async recordWebhookEvent(event, apply, at) {
+        const result = recordWebhookEventTx(event, apply, at);
+        if (result.inserted) announceChange(ctx, result.update);
+        return result;
+      },
+      async insertWebhookEvent(event) {
+        return stmt.insertWebhook.run(event).changes === 1;
+      },
+      async markWebhookEventApplied(id, outcome, at) {
+        stmt.markApplied.run(at, outcome, id);
+      },
+      async unappliedWebhookEvents(limit) {
+        return (stmt.unapplied.all(limit) as Array<{ id: string; name: string; order_id: string | null; payload: string; received_at: number }>).map(
+          (row) => ({ id: row.id, name: row.name, orderId: row.order_id, payload: row.payload, receivedAt: row.received_at }),
+        );
+      },
+      async webhookEventOutcome(id) {
+        const row = stmt.webhookOutcome.get(id) as { outcome: string | null } | undefined;
+        return row ? row.outcome : undefined;
+      },
+    };
+  },
+  prune: {
+    // Only events already applied: an unapplied one is still owed to its order.
+    webhookEvents: (ctx, { webhookEventsBefore, batch }) =>
+      ctx
+        .prepare('DELETE FROM webhook_events WHERE id IN (SELECT id FROM webhook_events WHERE received_at < ? AND applied_at IS NOT NULL LIMIT ?)')
+        .run(webhookEventsBefore, batch).changes,
+  },
+};
