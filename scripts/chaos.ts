@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { OPEN_STATUSES } from '../server/contract';
 import type { PaymentIntent, Refund, SimulatorStats } from '../server/simulator/types';
 import { failedChecks, gradeChaos, type ServerTables } from './lib/chaos-grade';
 import { closeHttp, request } from './lib/http';
@@ -235,7 +236,7 @@ async function main(): Promise<void> {
   let open = Infinity;
   let pending = Infinity;
   while (Date.now() < settleDeadline) {
-    open = Number((await query<{ n: number }>("SELECT COUNT(*) AS n FROM orders WHERE status IN ('awaiting_payment', 'processing')"))[0].n);
+    open = Number((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM orders WHERE status IN (${OPEN_STATUSES.map((status) => `'${status}'`).join(', ')})`))[0].n);
     pending = (await simulatorStats(api.simulator)).webhooks.pending;
     if (open === 0 && pending === 0) break;
     await sleep(1000);
@@ -311,7 +312,7 @@ async function main(): Promise<void> {
       paid: byStatus('paid'),
       cancelled: byStatus('cancelled'),
       expired: byStatus('expired'),
-      open: byStatus('awaiting_payment') + byStatus('processing'),
+      open: OPEN_STATUSES.reduce((sum, status) => sum + byStatus(status), 0),
       withoutIntent: tables.orders.filter((o) => o.payment_intent_id === null).length,
     },
     checks: failures,

@@ -1,5 +1,5 @@
-// The HTTP contract between the mini program and the server. Types only, but for CONTRACT_VERSION: the
-// mini program imports them with `import type`, so both sides share one definition and cannot drift.
+// The HTTP contract between the mini program and the server. Types only, but for CONTRACT_VERSION and the
+// order statuses: the mini program imports them with `import type`, so both sides share one definition and cannot drift.
 
 /**
  * The version of this contract, served as `ConfigResponse.contractVersion`. Raise it when a change
@@ -141,7 +141,21 @@ export interface QuoteResponse {
  * - cancelled: final, cancelled by the shopper or the merchant
  * - expired: final, not paid within the order's lifetime
  */
-export type OrderStatus = 'awaiting_payment' | 'processing' | 'paid' | 'cancelled' | 'expired';
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Every order status, in the order of an order's life: the one list (schemas, filters, the console's menu read it). */
+export const ORDER_STATUSES = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'] as const;
+
+/** Whether each status is final (never changes again): a new status must say, or this does not compile. */
+const FINAL: Record<OrderStatus, boolean> = { awaiting_payment: false, processing: false, paid: true, cancelled: true, expired: true };
+
+/** The final statuses (paid, cancelled, expired), from ORDER_STATUSES. */
+export const FINAL_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter((status) => FINAL[status]);
+
+/** The open statuses (awaiting_payment, processing): what the sweep watches and the per-shopper limit counts. */
+export const OPEN_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter((status) => !FINAL[status]);
+
+export const isFinal = (status: OrderStatus): boolean => FINAL[status];
 
 export interface OrderItem {
   sku: string;

@@ -2,6 +2,7 @@
 // forms (/admin, HTML), with and without the admin token or a console session, shopper tokens as admin tokens, the CSRF
 // token and the Origin wrong, odd queries and bodies. Each case names the tables it may write.
 import fc from 'fast-check';
+import { ORDER_STATUSES } from '../../server/contract';
 import type { ErrorCode } from '../../server/errors';
 import {
   BROKEN_ESCAPES,
@@ -27,7 +28,7 @@ import { codePoints, oddString, percentEncode } from './strings';
 import { SETUP_REFUND } from './world';
 
 const ORDER_KEYS: OrderKey[] = ['aliceOpen', 'alicePaid', 'aliceCancelled', 'bobOpen', 'carolPaid'];
-const STATUSES = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'];
+const STATUSES = [...ORDER_STATUSES];
 
 // ---------------------------------------------------------------- what each case may write
 

@@ -9,6 +9,7 @@
 // harmless signed webhooks, a random login code, a refund of carol's order, a re-check) are expected to.
 import fc from 'fast-check';
 import { DEMO_PRODUCTS } from '../../server/catalogue';
+import { ORDER_STATUSES } from '../../server/contract';
 import type { ErrorCode } from '../../server/errors';
 import { MAX_WAIT_SECONDS } from '../../server/services/orders';
 import { adminCaseArbitraries } from './admin-cases';
@@ -46,7 +47,7 @@ export type Endpoint = (typeof ENDPOINTS)[number];
 export const API_BODY_LIMIT = 16 * 1024;
 export const WEBHOOK_BODY_LIMIT = 512 * 1024;
 const SKUS = DEMO_PRODUCTS.map((product) => product.sku);
-const STATUSES = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'];
+const STATUSES: readonly string[] = ORDER_STATUSES;
 
 export type TokenRef =
   | { kind: 'valid'; shopper: Shopper }

@@ -1,5 +1,6 @@
 // Virtual shoppers over plain HTTP: the bench's timed happy path, and the chaos shopper that retries and misbehaves like the mini program.
 import { createHash, randomUUID } from 'node:crypto';
+import { FINAL_STATUSES } from '../../server/contract';
 import { ConnectionError, errorCode, request, type Answer } from './http';
 import { sleep } from './proc';
 import type { Samples } from './stats';
@@ -27,7 +28,7 @@ interface RequestPaymentAnswer {
   requestPayment: { package: string };
 }
 
-const FINAL = new Set(['paid', 'cancelled', 'expired']);
+const FINAL = new Set<string>(FINAL_STATUSES);
 
 /**
  * The address a virtual shopper's phone connects from. The tools stand in for the load balancer

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { AdminOrder, Anomaly, OrderStatus, TimelineEntry } from '../contract';
+import { ORDER_STATUSES, type AdminOrder, type Anomaly, type TimelineEntry } from '../contract';
 import type { Language } from '../routes/presenters';
 import { formatMoney, formatTime, majorText } from './format';
 import { html, raw, type Html } from './html';
@@ -18,8 +18,6 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
   "base-uri 'none'",
 ].join('; ');
-
-export const ORDER_STATUSES: OrderStatus[] = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'];
 
 /** What every page needs to know about the request. */
 export interface PageContext {

@@ -11,7 +11,8 @@ import type { AdminContext, AdminService } from '../services/admin';
 import type { Store } from '../store/types';
 import { consoleTimeZone, dayEnd, dayStart, formatMoney, parseMajor } from './format';
 import { LANGUAGE_COOKIE, languageOfRequest, MESSAGES, parseLanguage } from './i18n';
-import { anomaliesPage, CONTENT_SECURITY_POLICY, confirmRefundPage, messagePage, ORDER_STATUSES, orderPage, ordersPage, signInPage, type PageContext } from './pages';
+import { ORDER_STATUSES } from '../contract';
+import { anomaliesPage, CONTENT_SECURITY_POLICY, confirmRefundPage, messagePage, orderPage, ordersPage, signInPage, type PageContext } from './pages';
 
 export interface ConsoleDeps {
   store: Store;

@@ -1,6 +1,6 @@
 // Orders and their one Payment Intent: create, pay, cancel, read (with long poll), and apply Airwallex state.
 import { createHash, randomBytes } from 'node:crypto';
-import type { OrderItemInput, OrderStatus, RequestPaymentParams } from '../contract';
+import { isFinal, type OrderItemInput, type OrderStatus, type RequestPaymentParams } from '../contract';
 import { AirwallexClient, isAirwallexCode, newRequestId } from '../airwallex/client';
 import {
   EXPIRY_CANCELLATION_REASON,
@@ -21,9 +21,6 @@ import { timed, untimed } from '../timing';
 import type { Telemetry } from '../telemetry';
 import { OrderWatch } from './order-watch';
 import { asksAirwallex, RetrieveBudget } from './retrieve-budget';
-
-export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['paid', 'cancelled', 'expired']);
-export const isFinal = (status: OrderStatus): boolean => FINAL_STATUSES.has(status);
 
 /** Longest long poll a request may ask for. */
 export const MAX_WAIT_SECONDS = 25;

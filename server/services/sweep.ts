@@ -3,7 +3,8 @@
 import type { Logger } from '../logger';
 import type { OrderRecord, PruneResult, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
-import { isFinal, RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
+import { isFinal } from '../contract';
+import { RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
 import { RefundService } from './refunds';
 import type { WebhookService } from './webhooks';
 
