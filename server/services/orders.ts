@@ -21,6 +21,7 @@ import { timed, untimed } from '../timing';
 import type { Telemetry } from '../telemetry';
 import { OrderWatch } from './order-watch';
 import { asksAirwallex, RetrieveBudget } from './retrieve-budget';
+import { singleFlight } from './single-flight';
 
 /** Longest long poll a request may ask for. */
 export const MAX_WAIT_SECONDS = 25;
@@ -509,15 +510,6 @@ export function confirmRequestId(order: Pick<OrderRecord, 'createRequestId'>, se
 /** When a refund of the order was last created or changed (0: none). */
 export function latestRefundChange(order: Pick<OrderRecord, 'refunds'>): number {
   return order.refunds.reduce((latest, refund) => Math.max(latest, refund.updatedAt), 0);
-}
-
-/** Runs `task` once per key at a time; concurrent callers share its promise. */
-export async function singleFlight<T>(map: Map<string, Promise<T>>, key: string, task: () => Promise<T>): Promise<T> {
-  const running = map.get(key);
-  if (running) return running;
-  const promise = task().finally(() => map.delete(key));
-  map.set(key, promise);
-  return promise;
 }
 
 function newOrderId(): string {

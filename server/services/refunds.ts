@@ -10,7 +10,8 @@ import { toMinorUnits } from '../money';
 import type { NewOrderEvent, OrderDecider, OrderRecord, OrderUpdateResult, RefundRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import { isFinal } from '../contract';
-import { FORCED_REFRESH_INTERVAL_MS, singleFlight, type OrderService } from './orders';
+import { FORCED_REFRESH_INTERVAL_MS, type OrderService } from './orders';
+import { singleFlight } from './single-flight';
 
 /** WeChat Pay's own rules (Airwallex does not restate them): refunds within 365 days of payment, at most 50 per order. */
 export const REFUND_WINDOW_MS = 365 * 24 * 3600_000;
