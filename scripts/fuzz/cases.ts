@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { DEMO_PRODUCTS } from '../../server/catalogue';
 import { ORDER_STATUSES } from '../../server/contract';
 import type { ErrorCode } from '../../server/errors';
-import { MAX_WAIT_SECONDS } from '../../server/services/orders';
+import { MAX_WAIT_SECONDS } from '../../server/services/order-watch';
 import { adminCaseArbitraries } from './admin-cases';
 import type { WriteRule } from './tables';
 import { SETUP_CART, SETUP_IDEMPOTENCY_KEY, type Shopper } from './world';

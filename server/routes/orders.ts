@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError } from '../errors';
 import type { Limits } from '../limits';
 import { ORDER_STATUSES, type OrderResponse, type OrdersResponse, type OrderStatus, type PaymentResponse, type QuoteResponse } from '../contract';
-import { MAX_WAIT_SECONDS } from '../services/orders';
+import { MAX_WAIT_SECONDS } from '../services/order-watch';
 import { languageOf, presentItems, presentOrder } from './presenters';
 import type { AppDeps, TypedApp } from './types';
 

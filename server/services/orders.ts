@@ -17,14 +17,11 @@ import type { Logger } from '../logger';
 import { toMinorUnits } from '../money';
 import { shopperRefOf } from '../store/common';
 import type { NewAnomaly, NewOrderEvent, OrderDecider, OrderItemRecord, OrderPatch, OrderRecord, OrderUpdateResult, Store } from '../store/types';
-import { timed, untimed } from '../timing';
 import type { Telemetry } from '../telemetry';
-import { OrderWatch } from './order-watch';
+import { LongPoll, type OrderWatch } from './order-watch';
 import { asksAirwallex, RetrieveBudget } from './retrieve-budget';
 import { singleFlight } from './single-flight';
 
-/** Longest long poll a request may ask for. */
-export const MAX_WAIT_SECONDS = 25;
 /** While someone waits on an open order, ask Airwallex at most this often. */
 export const RETRIEVE_INTERVAL_MS = 1_000;
 /** A shopper's "check again" reaches Airwallex at most this often per order; else the stored state answers. */
@@ -79,11 +76,22 @@ export class OrderService {
   private readonly paying = new Map<string, Promise<PaymentStart>>();
   private readonly refreshing = new Map<string, Promise<OrderRecord | undefined>>();
   private readonly shopperRetrieves: RetrieveBudget;
+  private readonly longPoll: LongPoll;
 
   constructor(private readonly deps: OrderServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.retrieveIntervalMs = deps.retrieveIntervalMs ?? RETRIEVE_INTERVAL_MS;
     this.shopperRetrieves = new RetrieveBudget(deps.store, this.retrieveIntervalMs, this.now);
+    this.longPoll = new LongPoll({
+      watch: deps.watch,
+      store: deps.store,
+      telemetry: deps.telemetry,
+      now: this.now,
+      intervalMs: this.retrieveIntervalMs,
+      // Airwallex is asked only about an order whose pay sheet opened (or processing), within the shopper's
+      // budget; any other is only read again.
+      check: (latest) => (asksAirwallex(latest) ? this.refreshOrder(latest.id, this.retrieveIntervalMs * 0.9, { shopper: true }) : deps.store.getOrder(latest.id)),
+    });
   }
 
   /**
@@ -169,40 +177,7 @@ export class OrderService {
       // The shopper asked to re-check now (a Refresh button): at most one retrieve per interval per order, within the shopper's budget.
       order = (await this.refreshOrder(order.id, FORCED_REFRESH_INTERVAL_MS, { shopper: true })) ?? order;
     }
-    const waitMs = options.waitMs ?? 0;
-    if (waitMs <= 0 || options.signal?.aborted) return order;
-    const unless = options.unlessStatus ?? order.status;
-    const deadline = this.now() + waitMs;
-    const release = untimed(() =>
-      this.deps.watch.hold(order, this.retrieveIntervalMs, (latest) => {
-        // Airwallex is asked only about an order whose pay sheet opened (or processing), within the shopper's
-        // budget; any other is only read again. Wake the waiters with what was read: another instance may have
-        // stored the change (its webhook), which this instance hears of here when its change feed is down.
-        const read = asksAirwallex(latest) ? this.refreshOrder(order.id, this.retrieveIntervalMs * 0.9, { shopper: true }) : this.deps.store.getOrder(order.id);
-        read.then((current) => current && this.deps.watch.notify(current), () => undefined);
-      }),
-    );
-    this.deps.telemetry.longPollStarted();
-    // A failed attempt leaves the status as it is; it still ends the wait, so the page can say so.
-    const errorAt = order.lastPaymentError?.at;
-    const { refundsSince } = options;
-    const waiting = (current: OrderRecord) =>
-      current.status === unless &&
-      current.lastPaymentError?.at === errorAt &&
-      (refundsSince === undefined ? !isFinal(current.status) : latestRefundChange(current) <= refundsSince);
-    try {
-      while (waiting(order)) {
-        const remaining = deadline - this.now();
-        if (remaining <= 0 || options.signal?.aborted) break;
-        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal));
-        if (!changed) break;
-        order = changed;
-      }
-    } finally {
-      release();
-      this.deps.telemetry.longPollEnded();
-    }
-    return (await this.deps.store.getOrder(order.id)) ?? order;
+    return this.longPoll.wait(order, options);
   }
 
   /**
@@ -505,11 +480,6 @@ export class OrderService {
  */
 export function confirmRequestId(order: Pick<OrderRecord, 'createRequestId'>, seq: number): string {
   return `${order.createRequestId}-c${seq}`;
-}
-
-/** When a refund of the order was last created or changed (0: none). */
-export function latestRefundChange(order: Pick<OrderRecord, 'refunds'>): number {
-  return order.refunds.reduce((latest, refund) => Math.max(latest, refund.updatedAt), 0);
 }
 
 function newOrderId(): string {
