@@ -93,7 +93,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     now,
     retrieveIntervalMs: options.retrieveIntervalMs ?? config.longPollRecheckMs,
   });
-  const refunds = new RefundService({ store, airwallex, orders, logger, telemetry, now });
+  const refunds = new RefundService({ store, airwallex, orders, logger, telemetry, staleAfterMs, now });
   const sessions = new SessionService({ store, wechat, ttlMs: config.sessionTtlSeconds * 1000, now });
   const webhooks = new WebhookService({
     store,

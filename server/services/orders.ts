@@ -2,22 +2,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isFinal, type OrderItemInput, type OrderStatus, type RequestPaymentParams } from '../contract';
 import { AirwallexClient, isAirwallexCode, newRequestId } from '../airwallex/client';
-import {
-  EXPIRY_CANCELLATION_REASON,
-  failedAttemptOf,
-  orderStatusFor,
-  requestPaymentParamsOf,
-  snapshotRank,
-  storedSnapshotRank,
-} from '../airwallex/inferred';
+import { EXPIRY_CANCELLATION_REASON, requestPaymentParamsOf } from '../airwallex/inferred';
 import type { AirwallexPaymentIntent } from '../airwallex/types';
 import type { Catalogue } from '../catalogue';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { toMinorUnits } from '../money';
 import { shopperRefOf } from '../store/common';
-import type { NewAnomaly, NewOrderEvent, OrderDecider, OrderItemRecord, OrderPatch, OrderRecord, OrderUpdateResult, Store } from '../store/types';
+import type { NewOrderEvent, OrderDecider, OrderItemRecord, OrderRecord, OrderUpdateResult, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
+import { CREATION_GRACE_MS, decideIntent, decideStatus, isNews, nextCheckFor, type SnapshotSource } from './order-rules';
 import { LongPoll, type OrderWatch } from './order-watch';
 import { asksAirwallex, RetrieveBudget } from './retrieve-budget';
 import { singleFlight } from './single-flight';
@@ -26,10 +19,6 @@ import { singleFlight } from './single-flight';
 export const RETRIEVE_INTERVAL_MS = 1_000;
 /** A shopper's "check again" reaches Airwallex at most this often per order; else the stored state answers. */
 export const FORCED_REFRESH_INTERVAL_MS = 2_000;
-/** An order whose pay sheet opened is not cancelled for age until this long after the sheet opened. */
-export const PAY_SHEET_GRACE_MS = 5 * 60_000;
-/** An order whose intent creation has not completed for this long is finished by the sweep. */
-export const CREATION_GRACE_MS = 60_000;
 
 export interface OrderServiceDeps {
   store: Store;
@@ -51,21 +40,6 @@ export interface OrderServiceDeps {
 export interface PaymentStart {
   order: OrderRecord;
   requestPayment: RequestPaymentParams;
-}
-
-/** Options of one snapshot application. */
-export interface SnapshotSource {
-  /** Where the snapshot came from, for logs and the timeline: create, confirm, retrieve, cancel, `webhook <name>`. */
-  source: string;
-  /**
-   * A fresh read of the truth (retrieve, or an operation's own answer): applied even when it ties
-   * with the stored snapshot's second, so the order always converges to Airwallex's state.
-   */
-  authoritative: boolean;
-  /** Extra timeline details (the webhook event id). */
-  note?: Record<string, unknown>;
-  /** This snapshot answers our `seq`-th confirm, made at `at` (the pay sheet opens now). */
-  confirmed?: { seq: number; at: number };
 }
 
 export class OrderService {
@@ -215,87 +189,15 @@ export class OrderService {
   intentUpdate(intent: AirwallexPaymentIntent, from: SnapshotSource): { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined } {
     let before: OrderRecord | undefined;
     const now = this.now();
-    const snapshotAt = Date.parse(intent.updated_at);
     const decide: OrderDecider = (current) => {
       before = current;
-      const orderId = current.id;
-      const anomaly = (kind: NewAnomaly['kind'], key: string, detail: Record<string, unknown>): NewAnomaly => ({
-        kind,
-        key: `${kind}:${key}`,
-        orderId,
-        intentId: intent.id,
-        detail: { source: from.source, intentStatus: intent.status, ...detail },
-        at: now,
-      });
-      if (current.paymentIntentId && current.paymentIntentId !== intent.id) {
-        return { anomalies: [anomaly('intent_mismatch', `${orderId}:${intent.id}`, { orderIntentId: current.paymentIntentId })] };
-      }
-      if (!this.matchesAmount(current, intent)) {
-        return {
-          anomalies: [anomaly('amount_mismatch', intent.id, { intentAmount: intent.amount, intentCurrency: intent.currency, orderTotal: current.totalAmount, orderCurrency: current.currency })],
-        };
-      }
-      const patch: OrderPatch = { checkedAt: now };
-      if (!current.paymentIntentId) patch.paymentIntentId = intent.id;
-      if (from.confirmed && current.confirmSeq < from.confirmed.seq) {
-        patch.confirmSeq = from.confirmed.seq;
-        patch.confirmedAt = from.confirmed.at;
-      }
-      const schedule = () => {
-        patch.nextCheckAt = this.nextCheckFor({ ...current, ...patch }, now);
-      };
-      const noChange = (outcome: string): NewOrderEvent[] =>
-        from.note ? [{ kind: 'webhook', source: from.source, data: { ...from.note, intentStatus: intent.status, outcome }, at: now }] : [];
-      if (isFinal(current.status)) {
-        // A final status never changes; money taken for an order we gave up on needs a person.
-        const anomalies = current.status !== 'paid' && intent.status === 'SUCCEEDED' ? [anomaly('paid_after_final', orderId, { orderStatus: current.status })] : [];
-        schedule();
-        return { patch, anomalies, events: noChange('final') };
-      }
-      const stored = current.intentUpdatedAt;
-      if (stored !== null && Number.isFinite(snapshotAt)) {
-        // Airwallex's timestamps have whole seconds: within one second, only a snapshot at least
-        // as far along wins, unless it is a fresh read (inferred.ts, snapshotRank).
-        const older = snapshotAt < stored;
-        const tieBehind = snapshotAt === stored && !from.authoritative && snapshotRank(intent) < storedSnapshotRank(current.intentStatus, current.lastPaymentError !== null);
-        if (older || tieBehind) {
-          if (patch.confirmSeq !== undefined) schedule();
-          return { patch, events: noChange('stale') };
-        }
-      }
-      patch.intentStatus = intent.status;
-      if (Number.isFinite(snapshotAt)) patch.intentUpdatedAt = snapshotAt;
-      const status = orderStatusFor(intent) ?? current.status;
-      const failure = failedAttemptOf(intent);
-      let lastPaymentError = current.lastPaymentError;
-      if (failure && (failure.code !== lastPaymentError?.code || failure.message !== lastPaymentError?.message)) {
-        lastPaymentError = { ...failure, at: now };
-      } else if (intent.status === 'REQUIRES_CUSTOMER_ACTION' || status === 'paid' || status === 'processing') {
-        lastPaymentError = null; // a new attempt is under way, or the money is in
-      }
-      const events: NewOrderEvent[] = [];
-      if (status !== current.status || lastPaymentError !== current.lastPaymentError || intent.status !== current.intentStatus) {
-        patch.status = status;
-        patch.lastPaymentError = lastPaymentError;
-        patch.updatedAt = now;
-        if (status === 'paid' && current.paidAt === null) patch.paidAt = now;
-        events.push({
-          kind: 'intent',
-          source: from.source,
-          data: { ...from.note, intentStatus: intent.status, from: current.status, to: status, ...(lastPaymentError && lastPaymentError !== current.lastPaymentError ? { error: lastPaymentError.code } : {}) },
-          at: now,
-        });
-      } else {
-        events.push(...noChange('same state'));
-      }
-      schedule();
-      return { patch, events };
+      return decideIntent(current, intent, from, now, this.deps);
     };
     const settle = (result: OrderUpdateResult | undefined): OrderRecord | undefined => {
       if (!result) return undefined;
       this.reportAnomalies(result);
       const after = result.order;
-      if (before && (after.status !== before.status || after.lastPaymentError?.at !== before.lastPaymentError?.at || after.paymentIntentId !== before.paymentIntentId)) {
+      if (before && isNews(before, after)) {
         this.deps.logger.info({ orderId: after.id, intentId: intent.id, intentStatus: intent.status, from: before.status, to: after.status, source: from.source }, 'order updated');
         if (after.status !== before.status) this.deps.telemetry.orderStatus(after.status);
         this.deps.watch.notify(after);
@@ -318,24 +220,9 @@ export class OrderService {
     }
   }
 
-  /**
-   * When the sweep should next look at an order, as it stands after a change at `now`: pending
-   * refunds and processing payments are re-checked every `staleAfterMs` while no webhook comes; a
-   * cart nobody tried to pay needs nothing from Airwallex until it expires; final orders, nothing.
-   */
+  /** When the sweep should next look at an order, as it stands after a change at `now` (order-rules.ts). */
   nextCheckFor(order: Pick<OrderRecord, 'status' | 'paymentIntentId' | 'confirmedAt' | 'expiresAt' | 'refunds'>, now: number): number | null {
-    if (order.refunds.some((refund) => refund.status === 'pending')) return now + this.deps.staleAfterMs;
-    if (isFinal(order.status)) return null;
-    if (!order.paymentIntentId) return now + CREATION_GRACE_MS;
-    if (order.status === 'processing') return now + this.deps.staleAfterMs;
-    const expiry = this.expiryOf(order);
-    if (order.confirmedAt === null) return expiry;
-    return Math.min(now + this.deps.staleAfterMs, expiry);
-  }
-
-  /** When an unpaid order expires: its lifetime, extended so a pay sheet opened late is not cancelled under the shopper. */
-  expiryOf(order: Pick<OrderRecord, 'expiresAt' | 'confirmedAt'>): number {
-    return Math.max(order.expiresAt, (order.confirmedAt ?? 0) + PAY_SHEET_GRACE_MS);
+    return nextCheckFor(order, now, this.deps);
   }
 
   /** Creates the order's intent (single-flight); the stored request_id makes a re-run after a crash, or on another instance, safe. */
@@ -438,11 +325,7 @@ export class OrderService {
   /** A change the server makes alone (no intent to ask): cancelled or expired. */
   private async setStatus(orderId: string, status: OrderStatus, source: string): Promise<OrderRecord> {
     const now = this.now();
-    const result = await this.deps.store.updateOrder(orderId, (current) =>
-      isFinal(current.status)
-        ? null
-        : { patch: { status, updatedAt: now, nextCheckAt: null }, events: [{ kind: 'status', source, data: { from: current.status, to: status }, at: now }] },
-    );
+    const result = await this.deps.store.updateOrder(orderId, (current) => decideStatus(current, status, source, now));
     if (result?.changed) {
       this.deps.telemetry.orderStatus(status);
       this.deps.watch.notify(result.order);
@@ -464,14 +347,6 @@ export class OrderService {
     return { lines, totalAmount, currency: this.deps.catalogue.currency };
   }
 
-  private matchesAmount(order: OrderRecord, intent: AirwallexPaymentIntent): boolean {
-    if (intent.currency?.toUpperCase() !== order.currency) return false;
-    try {
-      return toMinorUnits(intent.amount, order.currency) === order.totalAmount;
-    } catch {
-      return false;
-    }
-  }
 }
 
 /**

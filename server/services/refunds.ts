@@ -2,20 +2,15 @@
 // request_id, and kept in step with Airwallex by webhooks and the sweep, whoever made them.
 import { createHash, randomBytes } from 'node:crypto';
 import { type AirwallexClient, AirwallexError, newRequestId } from '../airwallex/client';
-import { refundRank, refundStatusFor } from '../airwallex/inferred';
 import type { AirwallexRefund } from '../airwallex/types';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { toMinorUnits } from '../money';
 import type { NewOrderEvent, OrderDecider, OrderRecord, OrderUpdateResult, RefundRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import { isFinal } from '../contract';
 import { FORCED_REFRESH_INTERVAL_MS, type OrderService } from './orders';
+import { checkRefundable, decideRefund, type RefundChange, type RefundSource } from './refund-rules';
 import { singleFlight } from './single-flight';
-
-/** WeChat Pay's own rules (Airwallex does not restate them): refunds within 365 days of payment, at most 50 per order. */
-export const REFUND_WINDOW_MS = 365 * 24 * 3600_000;
-export const MAX_REFUNDS_PER_ORDER = 50;
 
 export interface RefundServiceDeps {
   store: Store;
@@ -23,6 +18,8 @@ export interface RefundServiceDeps {
   orders: OrderService;
   logger: Logger;
   telemetry: Telemetry;
+  /** As for orders (order-rules.ts Schedule): a pending refund nothing told us about is checked after this long. */
+  staleAfterMs: number;
   now?: () => number;
 }
 
@@ -30,13 +27,6 @@ export interface RefundRequest {
   /** Integer minor units; absent: everything not yet refunded (pending refunds count as refunded). */
   amount?: number;
   reason?: string;
-}
-
-/** Where a refund snapshot came from, as for intents (orders.ts SnapshotSource). */
-export interface RefundSource {
-  source: string;
-  authoritative: boolean;
-  note?: Record<string, unknown>;
 }
 
 export class RefundService {
@@ -66,7 +56,7 @@ export class RefundService {
         }
         return null;
       }
-      const amount = this.checkRefundable(order, request.amount, now);
+      const amount = checkRefundable(order, request.amount, now);
       created = {
         id: newRefundId(),
         orderId: order.id,
@@ -96,31 +86,6 @@ export class RefundService {
     const sent = refund.airwallexRefundId === null && refund.status === 'pending' ? await this.submit(refund) : refund;
     const order = (await this.deps.store.getOrder(orderId)) ?? result.order;
     return { refund: order.refunds.find((r) => r.id === sent.id) ?? sent, order, created: created !== undefined };
-  }
-
-  /** How much a new refund takes (`requested`, or the rest); throws when the order cannot give it. */
-  private checkRefundable(order: OrderRecord, requested: number | undefined, now: number): number {
-    if (order.status !== 'paid' || !order.paymentIntentId) {
-      throw new AppError('ORDER_NOT_REFUNDABLE', `The order is ${order.status}; only paid orders can be refunded.`);
-    }
-    if (order.paidAt !== null && now - order.paidAt > REFUND_WINDOW_MS) {
-      throw new AppError('ORDER_NOT_REFUNDABLE', 'WeChat Pay refunds only within 365 days of the payment.');
-    }
-    const live = order.refunds.filter((refund) => refund.status !== 'failed');
-    if (live.length >= MAX_REFUNDS_PER_ORDER) {
-      throw new AppError('ORDER_NOT_REFUNDABLE', `WeChat Pay allows at most ${MAX_REFUNDS_PER_ORDER} refunds per payment.`);
-    }
-    const left = order.totalAmount - live.reduce((sum, refund) => sum + refund.amount, 0);
-    const amount = requested ?? left;
-    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > left) {
-      throw new AppError(
-        left > 0 ? 'REFUND_AMOUNT_INVALID' : 'ORDER_NOT_REFUNDABLE',
-        left > 0
-          ? `The refund amount must be an integer of minor units from 1 to ${left} (what is left, counting refunds in progress).`
-          : 'The order is fully refunded (counting refunds in progress).',
-      );
-    }
-    return amount;
   }
 
   /**
@@ -182,100 +147,16 @@ export class RefundService {
   }
 
   /**
-   * The two halves of applyRefund (the webhook path runs `decide` in its own transaction). The
-   * refund is found by Airwallex's id, our request_id, or our id in its metadata; one we never
-   * asked for (made in Airwallex's web app) is recorded as found. A final refund never changes, and
-   * an older snapshot never overwrites a newer one (same-second ties by refundRank).
+   * The two halves of applyRefund (the webhook path runs `decide` in its own transaction): `decide`
+   * by the rules (refund-rules.ts), `settle` logs and counts what changed and wakes the order's long polls.
    */
   refundUpdate(snapshot: AirwallexRefund, from: RefundSource): { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined } {
     const now = this.now();
-    const snapshotAt = Date.parse(snapshot.updated_at);
-    let changes: Array<{ before: RefundRecord | undefined; after: RefundRecord }> = [];
+    let changes: RefundChange[] = [];
     const decide: OrderDecider = (order) => {
-      changes = [];
-      const ours = snapshot.metadata?.refund_id;
-      const current = order.refunds.find(
-        (r) => r.airwallexRefundId === snapshot.id || (snapshot.request_id !== undefined && r.requestId === snapshot.request_id) || (ours !== undefined && r.id === ours),
-      );
-      const note = (status: string, extra: Record<string, unknown> = {}): NewOrderEvent => ({
-        kind: 'refund',
-        source: from.source,
-        data: { ...from.note, refundId: current?.id, airwallexRefundId: snapshot.id, airwallexStatus: snapshot.status, status, ...extra },
-        at: now,
-      });
-      let amount: number;
-      try {
-        amount = toMinorUnits(snapshot.amount, order.currency);
-      } catch {
-        amount = Number.NaN;
-      }
-      if (snapshot.currency?.toUpperCase() !== order.currency || !Number.isSafeInteger(amount) || (current && current.amount !== amount)) {
-        return {
-          anomalies: [
-            {
-              kind: 'amount_mismatch',
-              key: `amount_mismatch:${snapshot.id}`,
-              orderId: order.id,
-              intentId: order.paymentIntentId,
-              detail: { refundId: snapshot.id, refundAmount: snapshot.amount, refundCurrency: snapshot.currency, source: from.source },
-              at: now,
-            },
-          ],
-        };
-      }
-      const mapped = refundStatusFor(snapshot.status);
-      if (!current) {
-        const found: RefundRecord = {
-          id: newRefundId(),
-          orderId: order.id,
-          airwallexRefundId: snapshot.id,
-          requestId: snapshot.request_id ?? `airwallex:${snapshot.id}`,
-          amount,
-          currency: order.currency,
-          reason: snapshot.reason ?? null,
-          status: mapped ?? 'pending',
-          airwallexStatus: snapshot.status,
-          airwallexUpdatedAt: Number.isFinite(snapshotAt) ? snapshotAt : null,
-          failure: mapped === 'failed' ? failureOf(snapshot) : null,
-          origin: 'airwallex',
-          createdBy: null,
-          idempotencyKey: null,
-          requestHash: null,
-          createdAt: now,
-          updatedAt: now,
-        };
-        changes = [{ before: undefined, after: found }];
-        const refunds = [...order.refunds, found];
-        // Money going back for an order we consider unpaid: somebody must look.
-        const anomalies =
-          order.status !== 'paid'
-            ? [{ kind: 'paid_after_final' as const, key: `paid_after_final:${order.id}`, orderId: order.id, intentId: order.paymentIntentId, detail: { orderStatus: order.status, refundId: snapshot.id }, at: now }]
-            : [];
-        return { refunds: [found], events: [note(found.status, { origin: 'airwallex', amount })], anomalies, patch: { nextCheckAt: this.deps.orders.nextCheckFor({ ...order, refunds }, now) } };
-      }
-      if (current.status !== 'pending' && current.airwallexRefundId !== null) return { events: from.note ? [note(current.status, { outcome: 'final' })] : [] };
-      const stored = current.airwallexUpdatedAt;
-      if (stored !== null && Number.isFinite(snapshotAt)) {
-        const older = snapshotAt < stored;
-        const tieBehind = snapshotAt === stored && !from.authoritative && refundRank(snapshot.status) < refundRank(current.airwallexStatus);
-        if (older || tieBehind) return { events: from.note ? [note(current.status, { outcome: 'stale' })] : [] };
-      }
-      const status = mapped ?? current.status;
-      const updated: RefundRecord = {
-        ...current,
-        airwallexRefundId: snapshot.id,
-        airwallexStatus: snapshot.status,
-        airwallexUpdatedAt: Number.isFinite(snapshotAt) ? snapshotAt : current.airwallexUpdatedAt,
-        status,
-        failure: status === 'failed' ? failureOf(snapshot) : null,
-        updatedAt: status !== current.status || snapshot.status !== current.airwallexStatus ? now : current.updatedAt,
-      };
-      if (status === current.status && snapshot.status === current.airwallexStatus && current.airwallexRefundId === snapshot.id) {
-        return { events: from.note ? [note(status, { outcome: 'same state' })] : [] };
-      }
-      changes = [{ before: current, after: updated }];
-      const refunds = order.refunds.map((r) => (r.id === updated.id ? updated : r));
-      return { refunds: [updated], events: [note(status)], patch: { nextCheckAt: this.deps.orders.nextCheckFor({ ...order, refunds }, now) } };
+      const decided = decideRefund(order, snapshot, from, now, this.deps, newRefundId);
+      changes = decided.changes;
+      return decided.update;
     };
     const settle = (result: OrderUpdateResult | undefined): OrderRecord | undefined => {
       if (!result) return undefined;
@@ -323,15 +204,6 @@ export class RefundService {
     if (order.status !== 'paid' || !(await this.deps.store.claimRetrieve(order.id, this.now(), FORCED_REFRESH_INTERVAL_MS))) return order;
     return this.reconcile(order);
   }
-
-  /** Whether the order still waits on Airwallex for a refund. */
-  static hasPending(order: Pick<OrderRecord, 'refunds'>): boolean {
-    return order.refunds.some((refund) => refund.status === 'pending');
-  }
-}
-
-function failureOf(snapshot: AirwallexRefund): { code: string; message: string } {
-  return { code: snapshot.failure_details?.code ?? 'refund_failed', message: snapshot.failure_details?.message ?? 'Airwallex reported the refund as failed' };
 }
 
 function newRefundId(): string {

@@ -4,8 +4,10 @@ import type { Logger } from '../logger';
 import type { OrderRecord, PruneResult, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import { isFinal } from '../contract';
+import { expiryOf } from './order-rules';
 import { RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
-import { RefundService } from './refunds';
+import { hasPendingRefund } from './refund-rules';
+import type { RefundService } from './refunds';
 import type { WebhookService } from './webhooks';
 
 export interface SweepDeps {
@@ -119,13 +121,13 @@ export class Sweeper {
     const now = this.now();
     try {
       let order = claimed;
-      if (RefundService.hasPending(order)) {
+      if (hasPendingRefund(order)) {
         order = await this.deps.refunds.reconcile(order);
         report.refundsReconciled++;
       }
       if (!isFinal(order.status)) {
         if (!order.paymentIntentId) {
-          if (now >= orders.expiryOf(order)) {
+          if (now >= expiryOf(order)) {
             await orders.expireOrder(order);
             report.expired++;
           } else {
@@ -135,7 +137,7 @@ export class Sweeper {
             await orders.ensureIntent(order);
             report.recovered++;
           }
-        } else if (order.status === 'awaiting_payment' && now >= orders.expiryOf(order)) {
+        } else if (order.status === 'awaiting_payment' && now >= expiryOf(order)) {
           await orders.expireOrder(order);
           report.expired++;
         } else if (order.status === 'processing' || order.confirmedAt !== null) {
