@@ -8,9 +8,10 @@ import type { Catalogue } from '../catalogue';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { shopperRefOf } from '../store/common';
-import type { NewOrderEvent, OrderDecider, OrderItemRecord, OrderRecord, OrderUpdateResult, Store } from '../store/types';
+import type { NewOrderEvent, OrderItemRecord, OrderRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
-import { CREATION_GRACE_MS, decideIntent, decideStatus, isNews, nextCheckFor, type SnapshotSource } from './order-rules';
+import type { OrderChanges } from './order-changes';
+import { CREATION_GRACE_MS, type SnapshotSource } from './order-rules';
 import { LongPoll, type OrderWatch } from './order-watch';
 import { asksAirwallex, RetrieveBudget } from './retrieve-budget';
 import { singleFlight } from './single-flight';
@@ -25,11 +26,11 @@ export interface OrderServiceDeps {
   airwallex: AirwallexClient;
   catalogue: Catalogue;
   watch: OrderWatch;
+  /** Where every change of an order is applied (decided by the rules, then settled). */
+  changes: OrderChanges;
   logger: Logger;
   telemetry: Telemetry;
   orderLifetimeMs: number;
-  /** An open order that nothing told us about for this long is checked by the sweep. */
-  staleAfterMs: number;
   /** Unpaid orders a shopper may have at once; the next one is refused before any intent is made. */
   maxOpenOrders: number;
   now?: () => number;
@@ -171,60 +172,6 @@ export class OrderService {
     });
   }
 
-  /**
-   * Applies an Airwallex intent snapshot (from an API answer, a retrieve or a webhook) to its order,
-   * atomically: a final status never changes, an older snapshot never overwrites a newer one, and
-   * an intent whose amount or currency differs from the order is refused (an anomaly).
-   */
-  async applyIntent(orderId: string, intent: AirwallexPaymentIntent, from: SnapshotSource): Promise<OrderRecord | undefined> {
-    const update = this.intentUpdate(intent, from);
-    return update.settle(await this.deps.store.updateOrder(orderId, update.decide));
-  }
-
-  /**
-   * The two halves of applyIntent, for a caller that runs `decide` inside its own transaction (the
-   * webhook path records the event in the same one): `decide` computes the update from the stored
-   * order; `settle` then logs the change and wakes the order's long polls.
-   */
-  intentUpdate(intent: AirwallexPaymentIntent, from: SnapshotSource): { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined } {
-    let before: OrderRecord | undefined;
-    const now = this.now();
-    const decide: OrderDecider = (current) => {
-      before = current;
-      return decideIntent(current, intent, from, now, this.deps);
-    };
-    const settle = (result: OrderUpdateResult | undefined): OrderRecord | undefined => {
-      if (!result) return undefined;
-      this.reportAnomalies(result);
-      const after = result.order;
-      if (before && isNews(before, after)) {
-        this.deps.logger.info({ orderId: after.id, intentId: intent.id, intentStatus: intent.status, from: before.status, to: after.status, source: from.source }, 'order updated');
-        if (after.status !== before.status) this.deps.telemetry.orderStatus(after.status);
-        this.deps.watch.notify(after);
-      }
-      return after;
-    };
-    return { decide, settle };
-  }
-
-  /** Wakes the long polls of an order changed elsewhere (a refund). */
-  notifyChanged(order: OrderRecord): void {
-    this.deps.watch.notify(order);
-  }
-
-  /** Logs (at error) and counts the anomalies an update found for the first time. */
-  reportAnomalies(result: Pick<OrderUpdateResult, 'newAnomalies'>): void {
-    for (const anomaly of result.newAnomalies) {
-      this.deps.logger.error({ anomaly: anomaly.kind, anomalyId: anomaly.id, orderId: anomaly.orderId, intentId: anomaly.intentId, detail: anomaly.detail }, 'money anomaly: needs an operator');
-      this.deps.telemetry.anomaly(anomaly.kind);
-    }
-  }
-
-  /** When the sweep should next look at an order, as it stands after a change at `now` (order-rules.ts). */
-  nextCheckFor(order: Pick<OrderRecord, 'status' | 'paymentIntentId' | 'confirmedAt' | 'expiresAt' | 'refunds'>, now: number): number | null {
-    return nextCheckFor(order, now, this.deps);
-  }
-
   /** Creates the order's intent (single-flight); the stored request_id makes a re-run after a crash, or on another instance, safe. */
   async ensureIntent(order: OrderRecord): Promise<OrderRecord> {
     if (order.paymentIntentId) return order;
@@ -324,13 +271,14 @@ export class OrderService {
 
   /** A change the server makes alone (no intent to ask): cancelled or expired. */
   private async setStatus(orderId: string, status: OrderStatus, source: string): Promise<OrderRecord> {
-    const now = this.now();
-    const result = await this.deps.store.updateOrder(orderId, (current) => decideStatus(current, status, source, now));
-    if (result?.changed) {
-      this.deps.telemetry.orderStatus(status);
-      this.deps.watch.notify(result.order);
-    }
-    return result!.order;
+    const order = await this.deps.changes.apply(orderId, this.deps.changes.status(status, source));
+    if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${orderId}.`);
+    return order;
+  }
+
+  /** Applies an Airwallex intent snapshot (an API answer, a retrieve) to its order (order-changes.ts). */
+  private applyIntent(orderId: string, intent: AirwallexPaymentIntent, from: SnapshotSource): Promise<OrderRecord | undefined> {
+    return this.deps.changes.apply(orderId, this.deps.changes.intent(intent, from));
   }
 
   /** Prices `items` from the catalogue (same skus merged), exactly as an order would be; creates nothing. */

@@ -1,5 +1,6 @@
 // The rules of a refund, pure (no I/O, no clock): how much an order can still give back, and how an Airwallex
 // refund snapshot changes the order's refunds (decide). Used by the refund service and the webhook service alike.
+import { randomBytes } from 'node:crypto';
 import { refundRank, refundStatusFor } from '../airwallex/inferred';
 import type { AirwallexRefund } from '../airwallex/types';
 import { AppError } from '../errors';
@@ -161,4 +162,9 @@ export function hasPendingRefund(order: Pick<OrderRecord, 'refunds'>): boolean {
 
 function failureOf(snapshot: AirwallexRefund): { code: string; message: string } {
   return { code: snapshot.failure_details?.code ?? 'refund_failed', message: snapshot.failure_details?.message ?? 'Airwallex reported the refund as failed' };
+}
+
+/** Our id of a refund. Not Airwallex's `rfd_`: an operator must never mistake one for the other. */
+export function newRefundId(): string {
+  return `ref_${randomBytes(12).toString('base64url')}`;
 }

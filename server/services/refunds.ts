@@ -1,21 +1,25 @@
 // Refunds of paid orders: requested by an operator (admin API), made at Airwallex with a stored
 // request_id, and kept in step with Airwallex by webhooks and the sweep, whoever made them.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type AirwallexClient, AirwallexError, newRequestId } from '../airwallex/client';
 import type { AirwallexRefund } from '../airwallex/types';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { NewOrderEvent, OrderDecider, OrderRecord, OrderUpdateResult, RefundRecord, Store } from '../store/types';
+import type { NewOrderEvent, OrderRecord, RefundRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import { isFinal } from '../contract';
 import { FORCED_REFRESH_INTERVAL_MS, type OrderService } from './orders';
-import { checkRefundable, decideRefund, type RefundChange, type RefundSource } from './refund-rules';
+import type { OrderChanges } from './order-changes';
+import { nextCheckFor } from './order-rules';
+import { checkRefundable, newRefundId, type RefundSource } from './refund-rules';
 import { singleFlight } from './single-flight';
 
 export interface RefundServiceDeps {
   store: Store;
   airwallex: AirwallexClient;
   orders: OrderService;
+  /** Where every change of an order is applied (decided by the rules, then settled). */
+  changes: OrderChanges;
   logger: Logger;
   telemetry: Telemetry;
   /** As for orders (order-rules.ts Schedule): a pending refund nothing told us about is checked after this long. */
@@ -77,7 +81,7 @@ export class RefundService {
         updatedAt: now,
       };
       const event: NewOrderEvent = { kind: 'refund', source: 'admin', data: { refundId: created.id, amount, reason: created.reason, status: 'pending', actor: options.actor }, at: now };
-      return { refunds: [created], events: [event], patch: { nextCheckAt: this.deps.orders.nextCheckFor({ ...order, refunds: [...order.refunds, created] }, now) } };
+      return { refunds: [created], events: [event], patch: { nextCheckAt: nextCheckFor({ ...order, refunds: [...order.refunds, created] }, now, this.deps) } };
     });
     if (!result) throw new AppError('ORDER_NOT_FOUND', `No order ${orderId}.`);
     const refund = existing ?? created!;
@@ -131,46 +135,18 @@ export class RefundService {
       return {
         refunds: [updated],
         events: [{ kind: 'refund', source: 'create', data: { refundId: refund.id, status: 'failed', error: failure.code }, at: now }],
-        patch: { nextCheckAt: this.deps.orders.nextCheckFor({ ...order, refunds: order.refunds.map((r) => (r.id === updated.id ? updated : r)) }, now) },
+        patch: { nextCheckAt: nextCheckFor({ ...order, refunds: order.refunds.map((r) => (r.id === updated.id ? updated : r)) }, now, this.deps) },
       };
     });
     this.deps.telemetry.refund('rejected');
     this.deps.logger.warn({ refundId: refund.id, orderId: refund.orderId, airwallexCode: err.airwallexCode, traceId: err.traceId }, 'Airwallex refused the refund');
   }
 
-  /** Applies a Refund snapshot (an answer, a list, a webhook) to its order; `orderId` when known. */
+  /** Applies a Refund snapshot (an answer, a list) to its order (order-changes.ts); `orderId` when known. */
   async applyRefund(snapshot: AirwallexRefund, from: RefundSource, orderId?: string): Promise<OrderRecord | undefined> {
     const id = orderId ?? (snapshot.payment_intent_id ? (await this.deps.store.getOrderByIntent(snapshot.payment_intent_id))?.id : undefined);
     if (!id) return undefined;
-    const update = this.refundUpdate(snapshot, from);
-    return update.settle(await this.deps.store.updateOrder(id, update.decide));
-  }
-
-  /**
-   * The two halves of applyRefund (the webhook path runs `decide` in its own transaction): `decide`
-   * by the rules (refund-rules.ts), `settle` logs and counts what changed and wakes the order's long polls.
-   */
-  refundUpdate(snapshot: AirwallexRefund, from: RefundSource): { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined } {
-    const now = this.now();
-    let changes: RefundChange[] = [];
-    const decide: OrderDecider = (order) => {
-      const decided = decideRefund(order, snapshot, from, now, this.deps, newRefundId);
-      changes = decided.changes;
-      return decided.update;
-    };
-    const settle = (result: OrderUpdateResult | undefined): OrderRecord | undefined => {
-      if (!result) return undefined;
-      this.deps.orders.reportAnomalies(result);
-      for (const { before, after } of changes) {
-        if (before?.status === after.status) continue;
-        this.deps.logger.info({ orderId: after.orderId, refundId: after.id, airwallexRefundId: after.airwallexRefundId, status: after.status, origin: after.origin, source: from.source }, 'refund updated');
-        if (after.status !== 'pending') this.deps.telemetry.refund(after.status);
-        else if (!before) this.deps.telemetry.refund('found');
-      }
-      if (result.changed) this.deps.orders.notifyChanged(result.order);
-      return result.order;
-    };
-    return { decide, settle };
+    return this.deps.changes.apply(id, this.deps.changes.refund(snapshot, from));
   }
 
   /**
@@ -204,9 +180,4 @@ export class RefundService {
     if (order.status !== 'paid' || !(await this.deps.store.claimRetrieve(order.id, this.now(), FORCED_REFRESH_INTERVAL_MS))) return order;
     return this.reconcile(order);
   }
-}
-
-function newRefundId(): string {
-  // Not Airwallex's `rfd_`: an operator must never mistake one for the other.
-  return `ref_${randomBytes(12).toString('base64url')}`;
 }

@@ -4,7 +4,8 @@ import type { Logger } from '../logger';
 import type { OrderRecord, PruneResult, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import { isFinal } from '../contract';
-import { expiryOf } from './order-rules';
+import type { OrderChanges } from './order-changes';
+import { expiryOf, nextCheckFor } from './order-rules';
 import { RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
 import { hasPendingRefund } from './refund-rules';
 import type { RefundService } from './refunds';
@@ -15,8 +16,11 @@ export interface SweepDeps {
   orders: OrderService;
   refunds: RefundService;
   webhooks: WebhookService;
+  changes: OrderChanges;
   logger: Logger;
   telemetry: Telemetry;
+  /** An open order nothing told us about for this long is checked (order-rules.ts Schedule). */
+  staleAfterMs: number;
   /** First retry delay after a failed check; doubles per failure up to MAX_BACKOFF_MS. */
   backoffBaseMs: number;
   /** Webhook events are kept this long (their ids deduplicate Airwallex's retries), then pruned. */
@@ -147,7 +151,7 @@ export class Sweeper {
       }
       report.checked++;
       await this.deps.store.updateOrder(claimed.id, (current) => ({
-        patch: { checkFailures: 0, nextCheckAt: orders.nextCheckFor(current, this.now()) },
+        patch: { checkFailures: 0, nextCheckAt: nextCheckFor(current, this.now(), this.deps) },
       }));
     } catch (err) {
       report.failures++;
@@ -177,7 +181,7 @@ export class Sweeper {
       });
     if (reportNow) {
       report.reported++;
-      if (result) this.deps.orders.reportAnomalies(result);
+      if (result) this.deps.changes.reportAnomalies(result);
       this.deps.logger.error({ orderId: order.id, failures, err: message }, 'sweep keeps failing on this order: reported as an anomaly, checked at most hourly from now on');
     } else {
       this.deps.logger.warn({ orderId: order.id, failures, retryInMs: nextCheckAt - now, err: message }, 'sweep could not check the order');

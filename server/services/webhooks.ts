@@ -5,15 +5,14 @@ import type { AirwallexPaymentIntent, AirwallexRefund, AirwallexWebhookEvent } f
 import { AppError } from '../errors';
 import { unstorableTextIn } from '../text';
 import type { Logger } from '../logger';
-import type { OrderDecider, OrderRecord, OrderUpdateResult, Store, WebhookEventRecord, WebhookRecordResult } from '../store/types';
+import type { Store, WebhookEventRecord, WebhookRecordResult } from '../store/types';
 import type { Telemetry } from '../telemetry';
-import type { OrderService } from './orders';
-import type { RefundService } from './refunds';
+import type { OrderChange, OrderChanges } from './order-changes';
 
 export interface WebhookServiceDeps {
   store: Store;
-  orders: OrderService;
-  refunds: RefundService;
+  /** Where every change of an order is applied: the same rules as the order and refund services'. */
+  changes: OrderChanges;
   logger: Logger;
   telemetry: Telemetry;
   secret: string;
@@ -30,7 +29,7 @@ const FUTURE_SKEW_MS = 5 * 60_000;
 /** What an event is about, and how to apply it to its order inside the recording transaction. */
 interface Target {
   orderId: string | null;
-  update?: { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined };
+  update?: OrderChange;
   /** An intent or refund id, for the unknown-order anomaly. */
   objectId: string;
   /** The event names one of our orders (by its id's shape), found or not. */
@@ -102,10 +101,9 @@ export class WebhookService {
         outcome = 'ignored';
         if (target) await this.unknownOrder(record, target);
       } else {
-        const update = await this.deps.store.updateOrder(target.orderId, target.update.decide);
-        target.update.settle(update);
-        outcome = update ? 'applied' : 'unknown_order';
-        if (!update) await this.unknownOrder(record, target);
+        const order = await this.deps.changes.apply(target.orderId, target.update);
+        outcome = order ? 'applied' : 'unknown_order';
+        if (!order) await this.unknownOrder(record, target);
       }
     } catch (err) {
       // Stored but not applied: the sweep replays it. The delivery itself succeeded.
@@ -129,7 +127,7 @@ export class WebhookService {
       if (typeof object.id !== 'string' || typeof object.status !== 'string') return undefined;
       const intent = object as unknown as AirwallexPaymentIntent;
       const orderId = typeof intent.merchant_order_id === 'string' ? intent.merchant_order_id : null;
-      const update = this.deps.orders.intentUpdate(intent, { source: `webhook ${record.name}`, authoritative: false, note });
+      const update = this.deps.changes.intent(intent, { source: `webhook ${record.name}`, authoritative: false, note });
       return { orderId, update, objectId: intent.id, ours: orderId !== null && OUR_ORDER_ID.test(orderId), money: intent.status === 'SUCCEEDED' || intent.status === 'PENDING' };
     }
     if (isRefundEvent(record.name)) {
@@ -137,7 +135,7 @@ export class WebhookService {
       const refund = object as unknown as AirwallexRefund;
       const metadataOrder = refund.metadata?.order_id;
       const order = refund.payment_intent_id ? await this.deps.store.getOrderByIntent(refund.payment_intent_id) : undefined;
-      const update = this.deps.refunds.refundUpdate(refund, { source: `webhook ${record.name}`, authoritative: false, note });
+      const update = this.deps.changes.refund(refund, { source: `webhook ${record.name}`, authoritative: false, note });
       const ours = typeof metadataOrder === 'string' && OUR_ORDER_ID.test(metadataOrder);
       return { orderId: order?.id ?? null, update: order ? update : undefined, objectId: refund.payment_intent_id ?? refund.id, ours: order !== undefined || ours, money: true };
     }
@@ -159,7 +157,7 @@ export class WebhookService {
       detail: { eventId: record.id, event: record.name, merchantOrderId: target.orderId },
       at: this.now(),
     });
-    if (inserted) this.deps.orders.reportAnomalies({ newAnomalies: [anomaly] });
+    if (inserted) this.deps.changes.reportAnomalies({ newAnomalies: [anomaly] });
   }
 
   private verify(rawBody: Buffer, headers: { timestamp?: string; signature?: string }): void {
