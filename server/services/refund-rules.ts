@@ -1,5 +1,6 @@
-// The rules of a refund, pure (no I/O, no clock): how much an order can still give back, and how an Airwallex
-// refund snapshot changes the order's refunds (decide). Used by the refund service and the webhook service alike.
+// The rules of a refund, pure (no I/O, no clock): how much an order can still give back, a new refund, a refusal,
+// and how an Airwallex refund snapshot changes the order's refunds: every change of a refund's status is decided here.
+// Used by the refund service and, through order-changes.ts, the webhook service alike.
 import { randomBytes } from 'node:crypto';
 import { refundRank, refundStatusFor } from '../airwallex/inferred';
 import type { AirwallexRefund } from '../airwallex/types';
@@ -48,6 +49,72 @@ export function checkRefundable(order: OrderRecord, requested: number | undefine
     );
   }
   return amount;
+}
+
+/** What an operator asked for, with the ids and the request's hash made for it. */
+export interface NewRefundRequest {
+  amount?: number;
+  reason?: string;
+  idempotencyKey: string;
+  requestHash: string;
+  actor: string;
+  /** Our id for the refund, and the request_id it is made at Airwallex with. */
+  id: string;
+  requestId: string;
+}
+
+/**
+ * A new refund of the order, stored `pending` (checkRefundable decides how much), or the refund
+ * this idempotency key made already (`existing`, nothing to update); the same key with another body
+ * is IDEMPOTENCY_KEY_REUSED.
+ */
+export function decideNewRefund(
+  order: OrderRecord,
+  request: NewRefundRequest,
+  now: number,
+  schedule: Schedule,
+): { update: OrderUpdate | null; existing?: RefundRecord; created?: RefundRecord } {
+  const existing = order.refunds.find((refund) => refund.idempotencyKey === request.idempotencyKey);
+  if (existing) {
+    if (existing.requestHash !== request.requestHash) {
+      throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key was first used for refund ${existing.id} with a different body.`);
+    }
+    return { update: null, existing };
+  }
+  const amount = checkRefundable(order, request.amount, now);
+  const created: RefundRecord = {
+    id: request.id,
+    orderId: order.id,
+    airwallexRefundId: null,
+    requestId: request.requestId,
+    amount,
+    currency: order.currency,
+    reason: request.reason?.trim() || null,
+    status: 'pending',
+    airwallexStatus: null,
+    airwallexUpdatedAt: null,
+    failure: null,
+    origin: 'admin',
+    createdBy: request.actor,
+    idempotencyKey: request.idempotencyKey,
+    requestHash: request.requestHash,
+    createdAt: now,
+    updatedAt: now,
+  };
+  const event: NewOrderEvent = { kind: 'refund', source: 'admin', data: { refundId: created.id, amount, reason: created.reason, status: 'pending', actor: request.actor }, at: now };
+  return { update: { refunds: [created], events: [event], patch: { nextCheckAt: nextCheckFor({ ...order, refunds: [...order.refunds, created] }, now, schedule) } }, created };
+}
+
+/** Airwallex refused to make the refund: it ends `failed` (its amount is refundable again), unless Airwallex knows it already. */
+export function decideRefusal(order: OrderRecord, refundId: string, failure: { code: string; message: string }, now: number, schedule: Schedule): OrderUpdate | null {
+  const current = order.refunds.find((r) => r.id === refundId);
+  if (!current || current.status !== 'pending' || current.airwallexRefundId !== null) return null;
+  const updated: RefundRecord = { ...current, status: 'failed', failure, updatedAt: now };
+  return {
+    refunds: [updated],
+    events: [{ kind: 'refund', source: 'create', data: { refundId, status: 'failed', error: failure.code }, at: now }],
+    patch: { nextCheckAt: nextCheckFor({ ...order, refunds: order.refunds.map((r) => (r.id === updated.id ? updated : r)) }, now, schedule) },
+  };
 }
 
 /**

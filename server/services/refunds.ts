@@ -5,13 +5,12 @@ import { type AirwallexClient, AirwallexError, newRequestId } from '../airwallex
 import type { AirwallexRefund } from '../airwallex/types';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import type { NewOrderEvent, OrderRecord, RefundRecord, Store } from '../store/types';
+import type { OrderRecord, RefundRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import { isFinal } from '../contract';
 import { FORCED_REFRESH_INTERVAL_MS, type OrderService } from './orders';
 import type { OrderChanges } from './order-changes';
-import { nextCheckFor } from './order-rules';
-import { checkRefundable, newRefundId, type RefundSource } from './refund-rules';
+import { decideNewRefund, decideRefusal, newRefundId, type RefundSource } from './refund-rules';
 import { singleFlight } from './single-flight';
 
 export interface RefundServiceDeps {
@@ -53,35 +52,10 @@ export class RefundService {
     let existing: RefundRecord | undefined;
     let created: RefundRecord | undefined;
     const result = await this.deps.store.updateOrder(orderId, (order) => {
-      existing = order.refunds.find((refund) => refund.idempotencyKey === options.idempotencyKey);
-      if (existing) {
-        if (existing.requestHash !== requestHash) {
-          throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key was first used for refund ${existing.id} with a different body.`);
-        }
-        return null;
-      }
-      const amount = checkRefundable(order, request.amount, now);
-      created = {
-        id: newRefundId(),
-        orderId: order.id,
-        airwallexRefundId: null,
-        requestId: newRequestId(),
-        amount,
-        currency: order.currency,
-        reason: request.reason?.trim() || null,
-        status: 'pending',
-        airwallexStatus: null,
-        airwallexUpdatedAt: null,
-        failure: null,
-        origin: 'admin',
-        createdBy: options.actor,
-        idempotencyKey: options.idempotencyKey,
-        requestHash,
-        createdAt: now,
-        updatedAt: now,
-      };
-      const event: NewOrderEvent = { kind: 'refund', source: 'admin', data: { refundId: created.id, amount, reason: created.reason, status: 'pending', actor: options.actor }, at: now };
-      return { refunds: [created], events: [event], patch: { nextCheckAt: nextCheckFor({ ...order, refunds: [...order.refunds, created] }, now, this.deps) } };
+      const decided = decideNewRefund(order, { ...request, ...options, requestHash, id: newRefundId(), requestId: newRequestId() }, now, this.deps);
+      existing = decided.existing;
+      created = decided.created;
+      return decided.update;
     });
     if (!result) throw new AppError('ORDER_NOT_FOUND', `No order ${orderId}.`);
     const refund = existing ?? created!;
@@ -128,16 +102,7 @@ export class RefundService {
   private async markRefused(refund: RefundRecord, err: AirwallexError): Promise<void> {
     const now = this.now();
     const failure = { code: err.airwallexCode ?? `http_${err.httpStatus}`, message: err.upstreamMessage ?? 'refused by Airwallex' };
-    await this.deps.store.updateOrder(refund.orderId, (order) => {
-      const current = order.refunds.find((r) => r.id === refund.id);
-      if (!current || current.status !== 'pending' || current.airwallexRefundId !== null) return null;
-      const updated: RefundRecord = { ...current, status: 'failed', failure, updatedAt: now };
-      return {
-        refunds: [updated],
-        events: [{ kind: 'refund', source: 'create', data: { refundId: refund.id, status: 'failed', error: failure.code }, at: now }],
-        patch: { nextCheckAt: nextCheckFor({ ...order, refunds: order.refunds.map((r) => (r.id === updated.id ? updated : r)) }, now, this.deps) },
-      };
-    });
+    await this.deps.store.updateOrder(refund.orderId, (order) => decideRefusal(order, refund.id, failure, now, this.deps));
     this.deps.telemetry.refund('rejected');
     this.deps.logger.warn({ refundId: refund.id, orderId: refund.orderId, airwallexCode: err.airwallexCode, traceId: err.traceId }, 'Airwallex refused the refund');
   }
