@@ -1,9 +1,8 @@
-// Airwallex webhooks: verify the HMAC over the raw body, record each event once, then apply it.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Airwallex webhooks: verify the delivery (airwallex/webhooks.ts), record each event once, then apply it to its order.
 import { isRefundEvent, OUR_ORDER_ID } from '../airwallex/inferred';
 import type { AirwallexPaymentIntent, AirwallexRefund, AirwallexWebhookEvent } from '../airwallex/types';
+import { parseWebhookEvent, verifyWebhook } from '../airwallex/webhooks';
 import { AppError } from '../errors';
-import { unstorableTextIn } from '../text';
 import type { Logger } from '../logger';
 import type { Store, WebhookEventRecord, WebhookRecordResult } from '../store/types';
 import type { Telemetry } from '../telemetry';
@@ -22,9 +21,6 @@ export interface WebhookServiceDeps {
 }
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored' | 'unknown_order' | 'deferred';
-
-/** A delivery stamped this far in the future is refused: no honest clock is that far off. */
-const FUTURE_SKEW_MS = 5 * 60_000;
 
 /** What an event is about, and how to apply it to its order inside the recording transaction. */
 interface Target {
@@ -51,12 +47,12 @@ export class WebhookService {
    */
   async receive(rawBody: Buffer, headers: { timestamp?: string; signature?: string }): Promise<WebhookOutcome> {
     try {
-      this.verify(rawBody, headers);
+      verifyWebhook(rawBody, headers, { secret: this.deps.secret, toleranceMs: this.deps.toleranceMs, now: this.now() });
     } catch (err) {
       this.deps.telemetry.webhook('unverified', 'refused');
       throw err;
     }
-    const event = parseEvent(rawBody);
+    const event = parseWebhookEvent(rawBody);
     const record: WebhookEventRecord = { id: event.id, name: event.name, orderId: null, payload: rawBody.toString('utf8'), receivedAt: this.now() };
     const target = await this.targetOf(record, event);
     record.orderId = target?.orderId ?? null;
@@ -159,40 +155,4 @@ export class WebhookService {
     });
     if (inserted) this.deps.changes.reportAnomalies({ newAnomalies: [anomaly] });
   }
-
-  private verify(rawBody: Buffer, headers: { timestamp?: string; signature?: string }): void {
-    const { timestamp, signature } = headers;
-    if (!signature || !/^[0-9a-fA-F]{64}$/.test(signature)) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
-    if (!timestamp || !/^\d{1,16}$/.test(timestamp)) throw new AppError('WEBHOOK_TIMESTAMP_STALE', 'The x-timestamp header is missing or not a number of milliseconds.');
-    const expected = Buffer.from(signWebhook(this.deps.secret, timestamp, rawBody), 'hex');
-    if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
-    // Events are deduplicated by id and snapshots never move an order backwards, so an old signed
-    // event is harmless: accept Airwallex's whole retry window, refuse what is older than that.
-    const age = this.now() - Number(timestamp);
-    if (age > this.deps.toleranceMs || age < -FUTURE_SKEW_MS) {
-      throw new AppError('WEBHOOK_TIMESTAMP_STALE', `The x-timestamp is ${Math.round(age / 1000)} s old; deliveries older than ${Math.round(this.deps.toleranceMs / 1000)} s are refused.`);
-    }
-  }
-}
-
-/** The signature Airwallex sends: hex HMAC-SHA256(secret, x-timestamp + raw body). */
-export function signWebhook(secret: string, timestamp: string, rawBody: string | Buffer): string {
-  return createHmac('sha256', secret).update(timestamp).update(rawBody).digest('hex');
-}
-
-function parseEvent(rawBody: Buffer): AirwallexWebhookEvent {
-  let event: unknown;
-  try {
-    event = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new AppError('WEBHOOK_PAYLOAD_INVALID', 'The webhook body is not JSON.');
-  }
-  const candidate = event as Partial<AirwallexWebhookEvent> | null;
-  if (!candidate || typeof candidate !== 'object' || typeof candidate.id !== 'string' || !candidate.id || candidate.id.length > 128 || typeof candidate.name !== 'string' || !candidate.name || candidate.name.length > 128) {
-    throw new AppError('WEBHOOK_PAYLOAD_INVALID', 'The webhook body needs a string `id` and `name`.');
-  }
-  // Its ids and fields are stored (some in jsonb): refused whole, as no event Airwallex sends holds such text.
-  const where = unstorableTextIn(candidate);
-  if (where !== undefined) throw new AppError('WEBHOOK_PAYLOAD_INVALID', `The webhook body holds text no database keeps (NUL or an unpaired surrogate) at ${where.slice(0, 64)}.`);
-  return candidate as AirwallexWebhookEvent;
 }
