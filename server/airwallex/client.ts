@@ -4,7 +4,7 @@ import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toMajorUnits } from '../money';
 import { timed } from '../timing';
-import { errorCodeFor } from './inferred';
+import { AirwallexError, isAirwallexCode, NetworkError } from './errors';
 import type { AirwallexErrorBody, AirwallexPaymentIntent, AirwallexRefund } from './types';
 
 export interface AirwallexClientOptions {
@@ -25,26 +25,6 @@ export interface AirwallexClientOptions {
   now?: () => number;
   /** Told about every HTTP attempt (metrics). */
   onAttempt?: (operation: string, status: string, seconds: number) => void;
-}
-
-/**
- * An Airwallex error answer, mapped to our code with our catalogue's message: Airwallex's own text,
- * code and trace id are for logs and callers, never for shoppers.
- */
-export class AirwallexError extends AppError {
-  constructor(
-    readonly httpStatus: number,
-    readonly airwallexCode: string | undefined,
-    readonly traceId: string | undefined,
-    readonly upstreamMessage: string | undefined,
-  ) {
-    super(errorCodeFor(airwallexCode, httpStatus));
-    this.name = 'AirwallexError';
-  }
-}
-
-export function isAirwallexCode(err: unknown, code: string): boolean {
-  return err instanceof AirwallexError && err.airwallexCode === code;
 }
 
 export interface CreateIntentInput {
@@ -317,16 +297,6 @@ export class AirwallexClient {
       'Airwallex answered with an error',
     );
     return error;
-  }
-}
-
-/** No answer at all: connection refused or reset, DNS, or our timeout. Always safe to retry with the same request_id. */
-class NetworkError extends AppError {
-  readonly operation: string;
-  constructor(operation: string, cause: unknown) {
-    super('UPSTREAM_UNAVAILABLE', undefined, { cause });
-    this.name = 'NetworkError';
-    this.operation = operation;
   }
 }
 

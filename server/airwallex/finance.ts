@@ -1,8 +1,8 @@
 // Airwallex's money side over the client's auth, retries and errors: financial transactions and settlements, amounts as integer minor units.
-import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toMinorUnits } from '../money';
-import { AirwallexError, type AirwallexClient } from './client';
+import type { AirwallexClient } from './client';
+import { AirwallexError, AirwallexFormatError } from './errors';
 import { directionOf, FINANCIAL_TRANSACTION_PATHS, fieldOf, isMissingPath, settlementIdOf, timestampMs } from './inferred-finance';
 
 /** A financial transaction, read from either casing and either sign convention (docs/reference/airwallex-reconciliation.md §2, §7). */
@@ -86,14 +86,6 @@ export interface AllPages<T> {
   /** Ids seen more than once across the pages (offset paging over a list that moved, or a real duplicate). */
   repeatedIds: string[];
   pages: number;
-}
-
-/** A finance answer that cannot be read exactly (an amount with more decimals than its currency has, a missing id): never guessed at. */
-export class AirwallexFormatError extends AppError {
-  constructor(message: string) {
-    super('UPSTREAM_REJECTED', message);
-    this.name = 'AirwallexFormatError';
-  }
 }
 
 const MAX_PAGE_NUM = 2000;

@@ -2,7 +2,7 @@
 // confirms, kept in one place beside inferred.ts. Each is marked [I] or [X] in
 // docs/reference/airwallex-reconciliation.md, whose reasoning is summed up at each one; when the
 // sandbox shows otherwise, this is the file to change.
-import { AirwallexError } from './client';
+import { AirwallexError } from './errors';
 
 /**
  * [X] The Financial Transactions API has two paths (§2): the current doc's `/api/v1/financial_transactions`

@@ -1,7 +1,8 @@
 // Orders and their one Payment Intent: create, pay, cancel, read (with long poll), and apply Airwallex state.
 import { createHash, randomBytes } from 'node:crypto';
 import { isFinal, type OrderItemInput, type OrderStatus, type RequestPaymentParams } from '../contract';
-import { AirwallexClient, isAirwallexCode, newRequestId } from '../airwallex/client';
+import { type AirwallexClient, newRequestId } from '../airwallex/client';
+import { isAirwallexCode } from '../airwallex/errors';
 import { EXPIRY_CANCELLATION_REASON, requestPaymentParamsOf } from '../airwallex/inferred';
 import type { AirwallexPaymentIntent } from '../airwallex/types';
 import type { Catalogue } from '../catalogue';

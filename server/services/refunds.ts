@@ -1,7 +1,8 @@
 // Refunds of paid orders: requested by an operator (admin API), made at Airwallex with a stored
 // request_id, and kept in step with Airwallex by webhooks and the sweep, whoever made them.
 import { createHash } from 'node:crypto';
-import { type AirwallexClient, AirwallexError, newRequestId } from '../airwallex/client';
+import { type AirwallexClient, newRequestId } from '../airwallex/client';
+import { AirwallexError } from '../airwallex/errors';
 import type { AirwallexRefund } from '../airwallex/types';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';

@@ -2,7 +2,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AirwallexClient } from '../../server/airwallex/client';
-import { AirwallexFinance, AirwallexFormatError } from '../../server/airwallex/finance';
+import { AirwallexFormatError } from '../../server/airwallex/errors';
+import { AirwallexFinance } from '../../server/airwallex/finance';
 import { sourceOf } from '../../server/airwallex/inferred-finance';
 import { createLogger } from '../../server/logger';
 import type { FinanceSettings } from '../../server/simulator';
