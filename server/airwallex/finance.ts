@@ -2,7 +2,7 @@
 import type { Logger } from '../logger';
 import { toMinorUnits } from '../money';
 import type { AirwallexClient } from './client';
-import { AirwallexError, AirwallexFormatError } from './errors';
+import { AirwallexApiError, AirwallexFormatError } from './errors';
 import { directionOf, FINANCIAL_TRANSACTION_PATHS, fieldOf, isMissingPath, settlementIdOf, timestampMs } from './inferred-finance';
 
 /** A financial transaction, read from either casing and either sign convention (docs/reference/airwallex-reconciliation.md §2, §7). */
@@ -144,7 +144,7 @@ export class AirwallexFinance {
     try {
       return readSettlement(await this.options.client.get<Record<string, unknown>>(`/api/v1/pa/financial/settlements/${encodeURIComponent(batchId)}`, 'settlement_retrieve'));
     } catch (err) {
-      if (err instanceof AirwallexError && err.httpStatus === 404 && !isMissingPath(err)) return undefined;
+      if (err instanceof AirwallexApiError && err.httpStatus === 404 && !isMissingPath(err)) return undefined;
       throw err;
     }
   }
@@ -167,7 +167,7 @@ export class AirwallexFinance {
           missing = err;
           continue;
         }
-        if (absentIsUndefined && err instanceof AirwallexError && err.httpStatus === 404) {
+        if (absentIsUndefined && err instanceof AirwallexApiError && err.httpStatus === 404) {
           this.remember(path);
           return undefined as T;
         }

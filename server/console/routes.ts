@@ -8,6 +8,7 @@ import { AppError, isAppError } from '../errors';
 import { presentAdminOrder, presentAnomaly, presentTimeline, type Language } from '../routes/presenters';
 import type { TypedApp } from '../routes/types';
 import type { AdminContext, AdminService } from '../services/admin';
+import { appErrorOf } from '../services/upstream-errors';
 import type { Store } from '../store/types';
 import { consoleTimeZone, dayEnd, dayStart, formatMoney, parseMajor } from './format';
 import { LANGUAGE_COOKIE, languageOfRequest, MESSAGES, parseLanguage } from './i18n';
@@ -163,9 +164,10 @@ export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
         }
       });
 
-      scope.setErrorHandler(async (error, request, reply) => {
+      scope.setErrorHandler(async (raised, request, reply) => {
         const language = languageOfRequest(request);
         const m = MESSAGES[language];
+        const error = appErrorOf(raised);
         if (isAppError(error)) {
           request.log.info({ code: error.code, status: error.status, reason: error.message }, 'console request refused');
           return sendPage(reply, error.status, messagePage(await contextOf(request), m.errorTitle, messageOf(language, error), { href: '/admin/orders', label: m.backToOrders }));

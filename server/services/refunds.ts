@@ -2,7 +2,7 @@
 // request_id, and kept in step with Airwallex by webhooks and the sweep, whoever made them.
 import { createHash } from 'node:crypto';
 import { type AirwallexClient, newRequestId } from '../airwallex/client';
-import { AirwallexError } from '../airwallex/errors';
+import { AirwallexApiError } from '../airwallex/errors';
 import type { AirwallexRefund } from '../airwallex/types';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
@@ -90,7 +90,7 @@ export class RefundService {
         // A refusal is final; no answer, a 429/5xx or a duplicate_request the client could not read
         // back leaves the refund pending, for the sweep to send again or find at Airwallex.
         const refused =
-          err instanceof AirwallexError && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 429 && err.httpStatus !== 401 && err.airwallexCode !== 'duplicate_request';
+          err instanceof AirwallexApiError && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 429 && err.httpStatus !== 401 && err.airwallexCode !== 'duplicate_request';
         if (!refused) throw err;
         await this.markRefused(refund, err);
         throw new AppError('REFUND_REJECTED', `Airwallex refused the refund (${err.airwallexCode ?? `HTTP ${err.httpStatus}`}): ${err.upstreamMessage ?? 'no reason given'}.`);
@@ -100,7 +100,7 @@ export class RefundService {
     });
   }
 
-  private async markRefused(refund: RefundRecord, err: AirwallexError): Promise<void> {
+  private async markRefused(refund: RefundRecord, err: AirwallexApiError): Promise<void> {
     const now = this.now();
     const failure = { code: err.airwallexCode ?? `http_${err.httpStatus}`, message: err.upstreamMessage ?? 'refused by Airwallex' };
     await this.deps.store.updateOrder(refund.orderId, (order) => decideRefusal(order, refund.id, failure, now, this.deps));

@@ -9,6 +9,7 @@ import { expiryOf, nextCheckFor } from './order-rules';
 import { RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
 import { hasPendingRefund } from './refund-rules';
 import type { RefundService } from './refunds';
+import { appErrorOf } from './upstream-errors';
 import type { WebhookService } from './webhooks';
 
 export interface SweepDeps {
@@ -162,7 +163,9 @@ export class Sweeper {
   /** Backs off exponentially; at REPORT_AFTER_FAILURES the order is reported instead of hammered. */
   private async failed(order: OrderRecord, err: unknown, report: SweepReport): Promise<void> {
     const now = this.now();
-    const message = err instanceof Error ? err.message : String(err);
+    // The app's words for an Airwallex failure, as the shopper and the operator read it elsewhere.
+    const described = appErrorOf(err);
+    const message = described instanceof Error ? described.message : String(described);
     const failures = order.checkFailures + 1;
     const step = Math.min(MAX_BACKOFF_MS, this.deps.backoffBaseMs * 2 ** (failures - 1));
     const nextCheckAt = now + Math.round(step * (0.8 + Math.random() * 0.4));

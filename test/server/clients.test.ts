@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AirwallexClient } from '../../server/airwallex/client';
 import { createLogger } from '../../server/logger';
+import { appErrorOf } from '../../server/services/upstream-errors';
 import { WechatClient } from '../../server/wechat/client';
 import { startTestServer, type TestServer } from './helpers';
 
@@ -52,10 +53,12 @@ describe('AirwallexClient against the simulator', () => {
     expect(created[0].amount).toBe(19.99);
   });
 
-  test('maps bad credentials to UPSTREAM_REJECTED without retrying them', async () => {
+  test('refuses bad credentials as its own error (UPSTREAM_REJECTED for the app) without retrying them', async () => {
     const client = new AirwallexClient({ baseUrl: `${server.url}/simulator/airwallex`, clientId: 'sim-client', apiKey: 'wrong', logger });
     server.simulator!.resetStats();
-    await expect(client.retrievePaymentIntent('int_x')).rejects.toMatchObject({ code: 'UPSTREAM_REJECTED' });
+    const error = await client.retrievePaymentIntent('int_x').catch((err: unknown) => err);
+    expect(error).toMatchObject({ name: 'AirwallexCredentialsError', kind: 'credentials', httpStatus: 401 });
+    expect(appErrorOf(error)).toMatchObject({ code: 'UPSTREAM_REJECTED', message: 'Airwallex rejected the API credentials.' });
     expect(server.simulator!.stats().airwallex.calls.login).toBe(1);
   });
 
@@ -157,9 +160,9 @@ describe('AirwallexClient against a scripted upstream', () => {
     });
     try {
       const client = new AirwallexClient({ baseUrl: upstream.url, clientId: 'c', apiKey: 'k', logger, maxAttempts: 3, backoffBaseMs: 1 });
-      await expect(
-        client.createPaymentIntent({ requestId: 'fixed-request-id', amountMinor: 100, currency: 'CNY', merchantOrderId: 'ord_1' }),
-      ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      const error = await client.createPaymentIntent({ requestId: 'fixed-request-id', amountMinor: 100, currency: 'CNY', merchantOrderId: 'ord_1' }).catch((err: unknown) => err);
+      expect(error).toMatchObject({ kind: 'answer', httpStatus: 503, airwallexCode: 'service_unavailable', retryable: true });
+      expect(appErrorOf(error)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       const creates = upstream.seen.filter((r) => r.url.endsWith('/create'));
       expect(creates).toHaveLength(3);
       expect(new Set(creates.map((r) => JSON.parse(r.body).request_id))).toEqual(new Set(['fixed-request-id']));
@@ -176,11 +179,10 @@ describe('AirwallexClient against a scripted upstream', () => {
     });
     try {
       const client = new AirwallexClient({ baseUrl: upstream.url, clientId: 'c', apiKey: 'k', logger });
-      await expect(client.confirmWechatMiniProgram('int_1', { requestId: 'r', openId: 'o' })).rejects.toMatchObject({
-        code: 'PAYMENT_DECLINED',
-        traceId: 'tr_1',
-        message: expect.not.stringContaining('provider_declined'),
-      });
+      const error = await client.confirmWechatMiniProgram('int_1', { requestId: 'r', openId: 'o' }).catch((err: unknown) => err);
+      expect(error).toMatchObject({ kind: 'answer', airwallexCode: 'provider_declined', traceId: 'tr_1', upstreamMessage: 'no', retryable: false });
+      // Airwallex's own code and text are for logs: the app's answer carries the catalogue's message.
+      expect(appErrorOf(error)).toMatchObject({ code: 'PAYMENT_DECLINED', message: expect.not.stringContaining('provider_declined') });
       expect(upstream.seen.filter((r) => r.url.includes('/confirm'))).toHaveLength(1);
     } finally {
       await upstream.close();
