@@ -13,7 +13,10 @@ import type { Store } from '../store/types';
 import { consoleTimeZone, dayEnd, dayStart, formatMoney, parseMajor } from './format';
 import { LANGUAGE_COOKIE, languageOfRequest, MESSAGES, parseLanguage } from './i18n';
 import { ORDER_STATUSES } from '../contract';
-import { anomaliesPage, CONTENT_SECURITY_POLICY, confirmRefundPage, messagePage, orderPage, ordersPage, signInPage, type PageContext } from './pages';
+import { anomaliesPage } from './pages/anomalies';
+import { CONTENT_SECURITY_POLICY, messagePage, type PageContext } from './pages/layout';
+import { confirmRefundPage, orderPage, ordersPage } from './pages/orders';
+import { signInPage } from './pages/sign-in';
 
 export interface ConsoleDeps {
   store: Store;
