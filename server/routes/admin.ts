@@ -2,7 +2,8 @@
 // Every route needs the admin token (or the console's session); every change is audited.
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { ORDER_STATUSES, type AdminOrderResponse, type AdminOrdersResponse, type AnomaliesResponse, type CreateRefundResponse } from '../contract';
+import { ORDER_STATUSES } from '../contract';
+import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse } from '../contract-admin';
 import type { AdminAuth } from '../auth/admin';
 import { AppError } from '../errors';
 import type { AdminContext, AdminService } from '../services/admin';

@@ -1,6 +1,6 @@
 // What operators do, for the admin API and the merchant console alike: find, read, refund, re-check,
 // resolve; every change written to the audit log with who asked for it.
-import type { CreateRefundRequest } from '../contract';
+import type { CreateRefundRequest } from '../contract-admin';
 import { AppError } from '../errors';
 import type { AdminOrderQuery, AnomalyRecord, OrderEventRecord, OrderRecord, RefundRecord, Store } from '../store/types';
 import type { RefundService } from './refunds';

@@ -1,5 +1,5 @@
 // The console's anomalies page: what needs an operator, open or all, each resolvable.
-import type { Anomaly } from '../../contract';
+import type { Anomaly } from '../../contract-admin';
 import { html, raw } from '../html';
 import { csrfField, layout, t, time, type PageContext } from './layout';
 

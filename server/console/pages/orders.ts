@@ -1,5 +1,6 @@
 // The console's order pages: the list with its filters, one order with its timeline and refunds, the refund's confirmation.
-import { ORDER_STATUSES, type AdminOrder, type TimelineEntry } from '../../contract';
+import { ORDER_STATUSES } from '../../contract';
+import type { AdminOrder, TimelineEntry } from '../../contract-admin';
 import { formatMoney, formatTime, majorText } from '../format';
 import { html, raw } from '../html';
 import { csrfField, layout, money, statusBadge, t, time, withQuery, type PageContext } from './layout';
