@@ -26,7 +26,8 @@ import {
   type NodeProcess,
 } from './lib/proc';
 import { providePostgres } from './lib/postgres';
-import { benchPayment, directLogin, directUpstream, StepError, type Endpoints, type Strategy } from './lib/shopper';
+import { benchPayment, directLogin, directUpstream, StepError, type Strategy } from './lib/bench-shopper';
+import type { Endpoints } from './lib/shopper';
 import { callsBetween, fmt, Options, round, Samples, simulatorStats, table, type CallCounts } from './lib/stats';
 import { checkOutcome, judge, renderVerdicts } from './lib/verdicts';
 

@@ -25,7 +25,8 @@ import {
 } from './lib/proc';
 import { merchantRefunds, recheckWebAppRefunds } from './lib/merchant';
 import { providePostgres, type TestPostgres } from './lib/postgres';
-import { chaosPayment, newLedger, pickBehaviour, type ChaosLedger, type Endpoints } from './lib/shopper';
+import { chaosPayment, newLedger, pickBehaviour, type ChaosLedger } from './lib/chaos-shopper';
+import type { Endpoints } from './lib/shopper';
 import { Options, simulatorStats, table } from './lib/stats';
 
 const USAGE = `npm run chaos -- [options]

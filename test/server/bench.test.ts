@@ -5,7 +5,7 @@ import path from 'node:path';
 import { runPhase, type Context, type PhaseResult } from '../../scripts/bench';
 import { BENCH_RESULTS_DOC, renderBenchResults, replaceBenchResults, START_MARKER, type BenchJson } from '../../scripts/lib/bench-report';
 import type { NodeProcess } from '../../scripts/lib/proc';
-import { benchPayment } from '../../scripts/lib/shopper';
+import { benchPayment } from '../../scripts/lib/bench-shopper';
 import { Samples } from '../../scripts/lib/stats';
 import { TARGETS, type PhaseFigures } from '../../scripts/lib/targets';
 import { checkOutcome, judge, misses } from '../../scripts/lib/verdicts';
