@@ -3,7 +3,7 @@
 import { CONTENT_SECURITY_POLICY } from '../../server/console/pages/layout';
 import { ERRORS, type ErrorCode } from '../../server/errors';
 import { isStorableText, unstorableTextIn } from '../../server/text';
-import { API_BODY_LIMIT, WEBHOOK_BODY_LIMIT, type Expectation, type FuzzCase } from './cases';
+import { API_BODY_LIMIT, WEBHOOK_BODY_LIMIT, type Expectation, type FuzzCase } from './model';
 import type { RawRequest, RawResponse } from './http';
 import type { World } from './world';
 
