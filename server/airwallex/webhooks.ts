@@ -1,5 +1,6 @@
-// Airwallex's webhook wire format, as its official SDKs carry it: the signature (hex HMAC-SHA256 over x-timestamp and
-// the raw body), the delivery's checks, and the event parsed from the body (docs/reference/airwallex.md §8).
+// Airwallex's webhook wire format, in the adapter as an SDK would carry it (Airwallex's Node SDK has none:
+// docs/reference/airwallex.md §9): the signature (hex HMAC-SHA256 over x-timestamp and the raw body), the delivery's
+// checks, and the event parsed from the body (§8). A delivery to refuse is an AirwallexWebhookError.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { unstorableTextIn } from '../text';
 import { AirwallexWebhookError } from './errors';
