@@ -192,17 +192,20 @@ describe('AirwallexClient against a scripted upstream', () => {
 
 describe('WechatClient', () => {
   test.each([
-    [40029, 'WECHAT_CODE_INVALID'],
-    [40163, 'WECHAT_CODE_INVALID'],
-    [45011, 'WECHAT_RATE_LIMITED'],
-    [40226, 'WECHAT_LOGIN_BLOCKED'],
-    [-1, 'UPSTREAM_UNAVAILABLE'],
-    [40125, 'UPSTREAM_REJECTED'],
-  ])('maps errcode %i to %s', async (errcode, code) => {
+    [40029, 'code', 'WECHAT_CODE_INVALID'],
+    [40163, 'code', 'WECHAT_CODE_INVALID'],
+    [45011, 'quota', 'WECHAT_RATE_LIMITED'],
+    [40226, 'login_blocked', 'WECHAT_LOGIN_BLOCKED'],
+    [-1, 'busy', 'UPSTREAM_UNAVAILABLE'],
+    [40125, 'credentials', 'UPSTREAM_REJECTED'],
+    [99999, 'unknown', 'UPSTREAM_REJECTED'],
+  ])('refuses errcode %i as its own error (%s), %s for the app', async (errcode, kind, code) => {
     const upstream = await fakeUpstream(() => ({ status: 200, body: { errcode, errmsg: 'x' } }));
     try {
       const client = new WechatClient({ baseUrl: upstream.url, appId: 'wx1', appSecret: 'app-secret-value', logger });
-      await expect(client.code2Session('c0de')).rejects.toMatchObject({ code });
+      const error = await client.code2Session('c0de').catch((err: unknown) => err);
+      expect(error).toMatchObject({ name: 'WechatError', kind, api: 'jscode2session', errcode });
+      expect(appErrorOf(error)).toMatchObject({ code });
       expect(upstream.seen).toHaveLength(1);
     } finally {
       await upstream.close();
@@ -222,8 +225,10 @@ describe('WechatClient', () => {
     }
   });
 
-  test('answers UPSTREAM_UNAVAILABLE when WeChat cannot be reached', async () => {
+  test('refuses as unreachable (UPSTREAM_UNAVAILABLE for the app) when WeChat cannot be reached', async () => {
     const client = new WechatClient({ baseUrl: 'http://127.0.0.1:9', appId: 'wx1', appSecret: 's', logger });
-    await expect(client.code2Session('c0de')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    const error = await client.code2Session('c0de').catch((err: unknown) => err);
+    expect(error).toMatchObject({ kind: 'unreachable', retryable: true });
+    expect(appErrorOf(error)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'WeChat login service is unreachable; retry with a new wx.login code.' });
   });
 });

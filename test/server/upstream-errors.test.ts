@@ -1,5 +1,6 @@
-// The one mapping from the Airwallex adapter's own errors to the app's: each kind answers the code (and message) the API
-// answered before the adapter had its own errors, keeping the adapter's error as the cause; other errors pass through.
+// The one mapping from the adapters' own errors (Airwallex's, WeChat's) to the app's: each kind answers the code (and
+// message) the API answered before the adapters had their own errors, keeping the adapter's error as the cause; other
+// errors pass through.
 import {
   AirwallexApiError,
   AirwallexCredentialsError,
@@ -10,6 +11,7 @@ import {
 } from '../../server/airwallex/errors';
 import { AppError, ERRORS } from '../../server/errors';
 import { appErrorOf } from '../../server/services/upstream-errors';
+import { WechatError } from '../../server/wechat/errors';
 
 const answer = (status: number, code?: string) => new AirwallexApiError('confirm', status, code, 'tr_1', 'Airwallex says no');
 
@@ -40,4 +42,19 @@ test('the adapter never speaks the app catalogue: its errors are no AppError, an
   const plain = new Error('boom');
   expect(appErrorOf(own)).toBe(own);
   expect(appErrorOf(plain)).toBe(plain);
+});
+
+const login = (kind: ConstructorParameters<typeof WechatError>[0], message: string, errcode?: number) => new WechatError(kind, 'jscode2session', message, errcode);
+
+test.each<[string, WechatError, string, string]>([
+  ['a used login code', login('code', 'The wx.login code is invalid (errcode 40029)', 40029), 'WECHAT_CODE_INVALID', ERRORS.WECHAT_CODE_INVALID.message],
+  ["the login's rate limit", login('quota', 'rate limited (errcode 45011)', 45011), 'WECHAT_RATE_LIMITED', ERRORS.WECHAT_RATE_LIMITED.message],
+  ["WeChat's risk control", login('login_blocked', 'blocked (errcode 40226)', 40226), 'WECHAT_LOGIN_BLOCKED', ERRORS.WECHAT_LOGIN_BLOCKED.message],
+  ['WeChat busy', login('busy', 'WeChat is busy (errcode -1); retry with a new wx.login code.', -1), 'UPSTREAM_UNAVAILABLE', 'WeChat is busy (errcode -1); retry with a new wx.login code.'],
+  ['no answer', login('unreachable', 'WeChat login service is unreachable; retry with a new wx.login code.'), 'UPSTREAM_UNAVAILABLE', 'WeChat login service is unreachable; retry with a new wx.login code.'],
+  ['our credentials', login('credentials', 'check WECHAT_APPID and WECHAT_APP_SECRET', 40125), 'UPSTREAM_REJECTED', 'check WECHAT_APPID and WECHAT_APP_SECRET'],
+  ["a message API's quota", new WechatError('quota', 'send', 'daily quota used up (45009)', 45009), 'UPSTREAM_UNAVAILABLE', 'daily quota used up (45009)'],
+])('WeChat: %s answers %s', (_what, error, code, message) => {
+  expect(error).not.toBeInstanceOf(AppError);
+  expect(appErrorOf(error)).toMatchObject({ code, message, cause: error });
 });
