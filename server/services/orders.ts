@@ -1,4 +1,5 @@
-// Orders and their one Payment Intent: create, pay, cancel, read (with long poll), and apply Airwallex state.
+// Orders and their one Payment Intent: create, pay, cancel, read (the long poll: order-watch.ts), refresh and expire;
+// each change applied through order-changes.ts by the rules of order-rules.ts.
 import { createHash, randomBytes } from 'node:crypto';
 import { isFinal, type OrderItemInput, type OrderStatus, type RequestPaymentParams } from '../contract';
 import { type AirwallexClient, newRequestId } from '../airwallex/client';

@@ -4,13 +4,13 @@ import { createHash } from 'node:crypto';
 import { type AirwallexClient, newRequestId } from '../airwallex/client';
 import { AirwallexApiError } from '../airwallex/errors';
 import type { AirwallexRefund } from '../airwallex/types';
+import { isFinal } from '../contract';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import type { OrderRecord, RefundRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
-import { isFinal } from '../contract';
-import { FORCED_REFRESH_INTERVAL_MS, type OrderService } from './orders';
 import type { OrderChanges } from './order-changes';
+import { FORCED_REFRESH_INTERVAL_MS, type OrderService } from './orders';
 import { decideNewRefund, decideRefusal, newRefundId, type RefundSource } from './refund-rules';
 import { singleFlight } from './single-flight';
 

@@ -1,9 +1,9 @@
 // The background sweep: finishes what requests and webhooks left open, so no order stays stuck,
 // and one order that keeps failing can never hold up the others.
+import { isFinal } from '../contract';
 import type { Logger } from '../logger';
 import type { OrderRecord, PruneResult, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
-import { isFinal } from '../contract';
 import type { OrderChanges } from './order-changes';
 import { expiryOf, nextCheckFor } from './order-rules';
 import { RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
