@@ -1,7 +1,6 @@
 // Wakes long-polling requests the moment an order changes, and keeps Airwallex asked while anyone waits; LongPoll
 // is one request's wait on it.
-import type { OrderStatus } from '../contract';
-import { isFinal } from '../contract';
+import { isFinal, type OrderStatus } from '../contract';
 import type { OrderRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import { timed, untimed } from '../timing';
