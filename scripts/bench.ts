@@ -3,22 +3,16 @@
 // Usage: npm run bench -- [--shoppers 50] [--duration S | --payments N] [--latency-ms 0] [--quick] [--check] [--json] [--cpu-prof DIR] [--no-postgres | --postgres-only]
 import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { SIMULATOR_CREDENTIALS } from '../server/simulator/settings';
 import { closeHttp, request } from './lib/http';
 import {
-  cpuSeconds,
   freePort,
   HOST,
   installCleanup,
-  machine,
-  machineBusySeconds,
   cpuSecondsOf,
   makeTempDir,
   memoryMiB,
-  resetPeakMemory,
-  sleep,
   startServer,
   startSimulator,
   stopProcess,
@@ -26,8 +20,11 @@ import {
   type NodeProcess,
 } from './lib/proc';
 import { providePostgres } from './lib/postgres';
-import { benchPayment, directLogin, directUpstream, StepError, type Endpoints, type Strategy } from './lib/shopper';
-import { callsBetween, fmt, Options, round, Samples, simulatorStats, table, type CallCounts } from './lib/stats';
+import { runPhase, type Context, type PhaseResult } from './lib/bench-phase';
+import { benchPayment, directLogin, directUpstream, type Strategy } from './lib/bench-shopper';
+import { describeRun, render } from './lib/bench-table';
+import type { Endpoints } from './lib/shopper';
+import { fmt, Options, round, Samples } from './lib/stats';
 import { checkOutcome, judge, renderVerdicts } from './lib/verdicts';
 
 const USAGE = `npm run bench -- [options]
@@ -45,229 +42,11 @@ const USAGE = `npm run bench -- [options]
                     use the server at DATABASE_URL (a fresh database on it) or a throwaway cluster (initdb + pg_ctl)
   --postgres-only   only phase 1 (the one-instance figure on SQLite), then the PostgreSQL phases`;
 
-type PhaseName = 'direct' | 'ours' | 'poller' | 'dropped' | 'single' | 'pg1' | 'pg2';
-
-export interface PhaseResult {
-  name: PhaseName;
-  label: string;
-  seconds: number;
-  payments: number;
-  failures: Record<string, number>;
-  paymentsPerSecond: number;
-  latencyMs: Record<string, { p50: number; p95: number; p99: number; n: number }>;
-  timeToFinalMs: { p50: number; p99: number };
-  airwallexCalls: CallCounts & { total: number };
-  callsPerPaidOrder: Record<string, number>;
-  webhooks: { sent: number; delivered: number; dropped: number };
-  serverCpuSeconds: number;
-  serverCpuMsPerPayment: number;
-  serverPeakMemoryMiB: number;
-  /** The other two processes on the same cores, for context. */
-  simulatorCpuSeconds: number;
-  benchCpuSeconds: number;
-  /** Share of the machine's CPU (all cores) that processes other than the server, the simulator and the bench used during the phase. */
-  foreignCpuShare: number;
-}
-
-export interface Context {
-  api: Endpoints;
-  server: NodeProcess;
-  simulator: NodeProcess;
-  shoppers: number;
-  latencyMs: number;
-  thinkMs: number;
-  /** CPU seconds so far of the processes this phase depends on besides server and simulator (PostgreSQL, the other instance). */
-  partnersCpu?: () => number;
-}
-
-export async function runPhase(
-  ctx: Context,
-  name: PhaseName,
-  label: string,
-  limit: { seconds?: number; payments?: number },
-  work: (shopper: number, samples: Samples) => Promise<void>,
-  shoppers = ctx.shoppers,
-): Promise<PhaseResult> {
-  const samples = new Samples();
-  const failures: Record<string, number> = {};
-  const before = await simulatorStats(ctx.api.simulator);
-  const peakReset = resetPeakMemory(ctx.server.pid);
-  const cpuBefore = cpuSeconds(ctx.server.pid);
-  const simCpuBefore = cpuSeconds(ctx.simulator.pid);
-  const ownCpuBefore = process.cpuUsage();
-  const machineBefore = machineBusySeconds();
-  const partnersBefore = ctx.partnersCpu?.() ?? 0;
-  const started = performance.now();
-  const deadline = limit.seconds ? started + limit.seconds * 1000 : Infinity;
-  let budget = limit.payments ?? Infinity;
-  let payments = 0;
-  // Hard bound on the phase, whatever happens: the duration (or 10 minutes) plus a grace period.
-  const hardStop = started + (limit.seconds ?? 600) * 1000 + 60_000;
-
-  await Promise.all(
-    Array.from({ length: shoppers }, async (_, shopper) => {
-      while (performance.now() < deadline && performance.now() < hardStop && budget > 0) {
-        budget--;
-        try {
-          await work(shopper, samples);
-          payments++;
-          if (ctx.thinkMs > 0 && name !== 'direct' && name !== 'single') await sleep(ctx.thinkMs * (0.5 + Math.random()));
-        } catch (err) {
-          const key = err instanceof StepError ? err.message : err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-          failures[key] = (failures[key] ?? 0) + 1;
-          await sleep(50);
-        }
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  // Let the phase's own webhooks land before counting its CPU and calls (bounded).
-  for (let i = 0; i < 100; i++) {
-    const stats = await simulatorStats(ctx.api.simulator);
-    if (stats.webhooks.pending === 0) break;
-    await sleep(100);
-  }
-  const cpu = cpuSeconds(ctx.server.pid) - cpuBefore;
-  const simCpu = cpuSeconds(ctx.simulator.pid) - simCpuBefore;
-  const ownCpu = process.cpuUsage(ownCpuBefore);
-  // What other processes took from the same cores meanwhile (a process counted once, whichever roles it has).
-  const partnersCpu = (ctx.partnersCpu?.() ?? 0) - partnersBefore;
-  const oursCpu =
-    (ownCpu.user + ownCpu.system) / 1e6 + (ctx.server.pid !== process.pid ? cpu : 0) + (ctx.simulator.pid !== process.pid && ctx.simulator.pid !== ctx.server.pid ? simCpu : 0) + partnersCpu;
-  const foreignCpuShare = (machineBusySeconds() - machineBefore - oursCpu) / (os.cpus().length * ((performance.now() - started) / 1000));
-  const after = await simulatorStats(ctx.api.simulator);
-  const calls = callsBetween(before, after);
-  const total = Object.values(calls).reduce((a, b) => a + b, 0);
-  const perPaid: Record<string, number> = {};
-  for (const [key, value] of Object.entries({ ...calls, total })) perPaid[key] = payments > 0 ? round(value / payments, 2) : NaN;
-
-  const latencyMs: PhaseResult['latencyMs'] = {};
-  for (const step of ['session', 'order', 'payment', 'orderApp', 'paymentApp', 'pay', 'wait', 'statusRequest', 'directCreate', 'directConfirm']) {
-    if (samples.count(step) === 0) continue;
-    latencyMs[step] = {
-      p50: round(samples.percentile(step, 50), 2),
-      p95: round(samples.percentile(step, 95), 2),
-      p99: round(samples.percentile(step, 99), 2),
-      n: samples.count(step),
-    };
-  }
-  return {
-    name,
-    label,
-    seconds: round(seconds, 1),
-    payments,
-    failures,
-    paymentsPerSecond: round(payments / seconds, 1),
-    latencyMs,
-    timeToFinalMs: { p50: round(samples.percentile('final', 50), 1), p99: round(samples.percentile('final', 99), 1) },
-    airwallexCalls: { ...calls, total },
-    callsPerPaidOrder: perPaid,
-    webhooks: {
-      sent: after.webhooks.sent - before.webhooks.sent,
-      delivered: after.webhooks.delivered - before.webhooks.delivered,
-      dropped: after.webhooks.dropped - before.webhooks.dropped,
-    },
-    serverCpuSeconds: round(cpu, 2),
-    serverCpuMsPerPayment: payments > 0 ? round((cpu * 1000) / payments, 2) : NaN,
-    simulatorCpuSeconds: round(simCpu, 2),
-    benchCpuSeconds: round((ownCpu.user + ownCpu.system) / 1e6, 2),
-    foreignCpuShare: round(Math.max(0, foreignCpuShare), 2),
-    serverPeakMemoryMiB: peakReset || name === 'ours' ? round(memoryMiB(ctx.server.pid).peak, 1) : NaN,
-  };
-}
-
 async function setFaults(api: Endpoints, patch: Record<string, unknown> | null): Promise<void> {
   const answer = patch
     ? await request('POST', `${api.simulator}/simulator/faults`, { body: patch })
     : await request('DELETE', `${api.simulator}/simulator/faults`);
   if (answer.status !== 200) throw new Error(`simulator faults answered ${answer.status}: ${JSON.stringify(answer.body)}`);
-}
-
-function render(results: PhaseResult[], meta: ReturnType<typeof describeRun>): string {
-  const byName = new Map(results.map((r) => [r.name, r]));
-  const cols: PhaseName[] = ['ours', 'poller', 'dropped', 'single', 'direct', 'pg1', 'pg2'];
-  const present = cols.filter((c) => byName.has(c));
-  const cell = (name: PhaseName, pick: (r: PhaseResult) => string) => {
-    const r = byName.get(name);
-    return r ? pick(r) : '';
-  };
-  const lat = (step: string) => (r: PhaseResult) => {
-    const l = r.latencyMs[step];
-    return l ? `${fmt(l.p50)} / ${fmt(l.p95)} / ${fmt(l.p99)}` : '';
-  };
-  const row = (label: string, pick: (r: PhaseResult) => string, target = ''): string[] => [label, ...present.map((n) => cell(n, pick)), target];
-  const single = byName.get('single');
-  const direct = byName.get('direct');
-  const added = (step: string, upstream: string, p: 'p50' | 'p99') =>
-    single?.latencyMs[step] && direct?.latencyMs[upstream] ? fmt(single.latencyMs[step][p] - direct.latencyMs[upstream][p], 2) : '—';
-
-  const rows: string[][] = [
-    ['', ...present.map((n) => byName.get(n)!.label)],
-    row('payments completed (failed)', (r) => `${r.payments} (${Object.values(r.failures).reduce((a, b) => a + b, 0)})`),
-    row('phase seconds', (r) => fmt(r.seconds)),
-    row('payments per second', (r) => (r.name === 'direct' ? `${fmt(r.paymentsPerSecond)} create+confirm/s` : fmt(r.paymentsPerSecond))),
-    row('session ms p50/p95/p99', lat('session')),
-    row('order ms p50/p95/p99', (r) => (r.name === 'direct' ? lat('directCreate')(r) : lat('order')(r))),
-    row('payment ms p50/p95/p99', (r) => (r.name === 'direct' ? lat('directConfirm')(r) : lat('payment')(r))),
-    row('status wait ms p50/p95/p99', lat('wait')),
-    row('one status request ms p50/p99', (r) => (r.latencyMs.statusRequest ? `${fmt(r.latencyMs.statusRequest.p50)} / ${fmt(r.latencyMs.statusRequest.p99)}` : '')),
-    row('time to final ms p50 / p99', (r) => (r.name === 'direct' ? '' : `${fmt(r.timeToFinalMs.p50)} / ${fmt(r.timeToFinalMs.p99)}`)),
-    ...(byName.has('pg2')
-      ? [
-          row('two instances: p99 vs one instance', (r) =>
-            r.name === 'pg2' ? `${fmt(r.timeToFinalMs.p99 / byName.get('ours')!.timeToFinalMs.p99, 2)}× SQLite, ${fmt(r.timeToFinalMs.p99 / (byName.get('pg1')?.timeToFinalMs.p99 ?? NaN), 2)}× PostgreSQL` : '',
-          ),
-        ]
-      : []),
-    row('Airwallex calls per paid order', (r) => (r.name === 'direct' ? '' : fmt(r.callsPerPaidOrder.total, 2))),
-    row('  login / create / confirm / retrieve', (r) =>
-      r.name === 'direct' ? '' : ['login', 'create', 'confirm', 'retrieve'].map((k) => fmt(r.callsPerPaidOrder[k], 2)).join(' / '),
-    ),
-    row('webhooks delivered (dropped)', (r) => (r.name === 'direct' ? '' : `${r.webhooks.delivered} (${r.webhooks.dropped})`)),
-    row('server CPU s (ms per payment)', (r) => (r.name === 'direct' ? fmt(r.serverCpuSeconds, 2) : `${fmt(r.serverCpuSeconds, 2)} (${fmt(r.serverCpuMsPerPayment, 2)})`)),
-    row('server peak RSS MiB', (r) => fmt(r.serverPeakMemoryMiB)),
-    row('CPU s: simulator / bench client', (r) => `${fmt(r.simulatorCpuSeconds, 2)} / ${fmt(r.benchCpuSeconds, 2)}`),
-    row('CPU share taken by other processes', (r) => `${fmt(r.foreignCpuShare * 100, 0)}%`),
-    row(
-      "server's own ms p50 / p99, order; payment",
-      (r) =>
-        r.latencyMs.orderApp && r.latencyMs.paymentApp
-          ? `${fmt(r.latencyMs.orderApp.p50)} / ${fmt(r.latencyMs.orderApp.p99)}; ${fmt(r.latencyMs.paymentApp.p50)} / ${fmt(r.latencyMs.paymentApp.p99)}`
-          : '',
-    ),
-    [
-      'server added ms p50 / p99, order; payment',
-      ...present.map((n) => (n === 'single' ? `${added('order', 'directCreate', 'p50')} / ${added('order', 'directCreate', 'p99')}; ${added('payment', 'directConfirm', 'p50')} / ${added('payment', 'directConfirm', 'p99')}` : '')),
-    ],
-  ];
-  const lines = [
-    `bench: ${meta.shoppers} shoppers${meta.thinkMs ? ` (think ${meta.thinkMs} ms ± 50% between payments)` : ' back to back'}, simulator latency ${meta.latencyMs} ms, simulator state in ${meta.simulatorState}, live mode against the simulator process`,
-    `machine: ${meta.machine.cpu}, ${meta.machine.cores} cores, ${meta.machine.memoryGiB} GiB, node ${meta.machine.node}, ${meta.machine.os}`,
-    '',
-    table(rows),
-    '',
-    'latency = wall time seen by the shopper. "1 shopper" = the same flow, one shopper, nothing queued; "direct" = the bench',
-    'calling the simulator\'s create then confirm itself, one at a time (the upstream part of an order and a payment, without',
-    'the server). "server added" = 1-shopper order/payment latency − direct create/confirm latency, at the same percentile:',
-    'the server\'s own time per request (HTTP, auth, SQLite, its hop to the simulator). "server\'s own" = the app part of the',
-    'server\'s Server-Timing header: the time from the request reaching the server to its answer, less the time spent waiting',
-    'on Airwallex/WeChat (includes waiting for the CPU, which three processes share). With N shoppers back to back the',
-    '2 cores are saturated by the three processes, so the N-shopper latencies are mostly queueing.',
-    ...(meta.postgres
-      ? [
-          `"PostgreSQL, 1 instance": the same as "ours" with the server on PostgreSQL (${meta.postgres}). "2 instances": every shopper`,
-          'request goes to instance B while Airwallex\'s webhooks go to instance A, so each payment is learnt by A and the long',
-          'poll on B is woken through PostgreSQL (NOTIFY → B\'s LISTEN connection); PostgreSQL is a fourth process on the cores.',
-        ]
-      : []),
-  ];
-  const failures = results.flatMap((r) => Object.entries(r.failures).map(([k, v]) => `  ${r.name}: ${v} × ${k}`));
-  if (failures.length > 0) lines.push('', 'failed cycles:', ...failures.slice(0, 20));
-  return lines.join('\n');
-}
-
-function describeRun(shoppers: number, latencyMs: number, thinkMs: number, simulatorState: string, postgres?: string) {
-  return { shoppers, latencyMs, thinkMs, simulatorState, postgres, machine: machine() };
 }
 
 async function main(): Promise<void> {
@@ -425,10 +204,7 @@ async function main(): Promise<void> {
   }
 }
 
-// Run as a script; imported (by the tests), it only exports its phase runner.
-if (path.resolve(process.argv[1] ?? '') === __filename) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(1);
-  });
-}
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.stack : err);
+  process.exit(1);
+});

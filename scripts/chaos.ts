@@ -3,17 +3,17 @@
 // Usage: npm run chaos -- [--payments 1000] [--shoppers 40] [--kills 3] [--instances 1] [--refunds 0.3] [--settle-seconds 420] [--json]
 import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { OPEN_STATUSES } from '../server/contract';
 import type { PaymentIntent, Refund, SimulatorStats } from '../server/simulator/types';
-import { failedChecks, gradeChaos, type ServerTables } from './lib/chaos-grade';
+import { databaseQuery, readTables, scanServerLogs } from './lib/chaos-database';
+import { gradeChaos } from './lib/chaos-grade';
+import { chaosReport } from './lib/chaos-report';
 import { closeHttp, request } from './lib/http';
 import {
   freePort,
   HOST,
   installCleanup,
-  machine,
   makeTempDir,
   sleep,
   startServer,
@@ -24,8 +24,9 @@ import {
 } from './lib/proc';
 import { merchantRefunds, recheckWebAppRefunds } from './lib/merchant';
 import { providePostgres, type TestPostgres } from './lib/postgres';
-import { chaosPayment, newLedger, pickBehaviour, type ChaosLedger, type Endpoints } from './lib/shopper';
-import { Options, simulatorStats, table } from './lib/stats';
+import { chaosPayment, newLedger, pickBehaviour, type ChaosLedger } from './lib/chaos-shopper';
+import type { Endpoints } from './lib/shopper';
+import { Options, simulatorStats } from './lib/stats';
 
 const USAGE = `npm run chaos -- [options]
   --payments N        payments to attempt (default 1000)
@@ -41,51 +42,6 @@ const USAGE = `npm run chaos -- [options]
   --refunds R         share of paid orders the merchant then refunds through the admin API (default 0.3)
   --error-5xx R --error-429 R --timeout R --drop R --duplicate R --reorder R --wechat-busy R --refund-fail R   fault rates
   --json              print the figures as one JSON object`;
-
-/** Rows of a query on the server's database: PostgreSQL when the run uses it, else the SQLite file. */
-type Query = <T>(sql: string) => Promise<T[]>;
-
-function databaseQuery(postgres: TestPostgres | undefined, databasePath: string): Query {
-  if (postgres) {
-    // bigint columns come back as text from pg's raw rows here: the grading compares numbers.
-    return async <T>(sql: string) => (await postgres.query(sql)).map((row) => numbersOf(row)) as T[];
-  }
-  return async <T>(sql: string) => {
-    const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-    try {
-      return db.prepare(sql).all() as T[];
-    } finally {
-      db.close();
-    }
-  };
-}
-
-/** A PostgreSQL row with its bigint (text) columns as numbers, and jsonb as SQLite's JSON text, like a SQLite row. */
-function numbersOf(row: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(row)) {
-    if (typeof value === 'string' && /^-?\d+$/.test(value) && /(_at|_amount|amount|seq|failures|^id)$/.test(key)) out[key] = Number(value);
-    else if (value !== null && typeof value === 'object' && !(value instanceof Date)) out[key] = JSON.stringify(value);
-    else out[key] = value;
-  }
-  return out;
-}
-
-/** The server's tables chaos grades (scripts/lib/chaos-grade.ts ServerTables), read after the run. */
-async function readTables(query: Query): Promise<ServerTables> {
-  return {
-    orders: await query('SELECT * FROM orders'),
-    orderEvents: await query('SELECT * FROM order_events'),
-    webhookEvents: await query('SELECT id, name, order_id, applied_at, outcome FROM webhook_events'),
-    refunds: await query('SELECT * FROM refunds'),
-  };
-}
-
-function count<K>(map: Map<K, number>): number {
-  let total = 0;
-  for (const value of map.values()) total += value;
-  return total;
-}
 
 async function main(): Promise<void> {
   let options: Options;
@@ -235,7 +191,7 @@ async function main(): Promise<void> {
   let open = Infinity;
   let pending = Infinity;
   while (Date.now() < settleDeadline) {
-    open = Number((await query<{ n: number }>("SELECT COUNT(*) AS n FROM orders WHERE status IN ('awaiting_payment', 'processing')"))[0].n);
+    open = Number((await query<{ n: number }>(`SELECT COUNT(*) AS n FROM orders WHERE status IN (${OPEN_STATUSES.map((status) => `'${status}'`).join(', ')})`))[0].n);
     pending = (await simulatorStats(api.simulator)).webhooks.pending;
     if (open === 0 && pending === 0) break;
     await sleep(1000);
@@ -283,131 +239,15 @@ async function main(): Promise<void> {
     externalRefunds: new Set(ledger.externalRefunds.keys()),
   });
   // The log is read for context only (errors logged, duplicates ignored); every check above reads the database.
-  let duplicatesIgnoredLogged = 0;
-  let internalErrorsLogged = 0;
-  for (const line of serverLogs.flatMap((file) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n') : []))) {
-    if (!line.startsWith('{')) continue;
-    let entry: { msg?: string; eventId?: string; level?: number };
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      continue; // a line cut by SIGKILL
-    }
-    if (entry.msg === 'duplicate webhook event ignored') duplicatesIgnoredLogged++;
-    if ((entry.level ?? 0) >= 50) internalErrorsLogged++;
-  }
+  const { duplicatesIgnoredLogged, internalErrorsLogged } = scanServerLogs(serverLogs);
 
-  const internal500 = [...ledger.serverErrors].filter(([key]) => / 500 /.test(`${key} `)).reduce((a, [, n]) => a + n, 0);
-  const failures = { ...grade.failures, webAppRefundsNeverFound: webAppRechecks.stillMissing, internalServerErrors: internal500, serverCrashes: crashes.length };
-  const byStatus = (status: string) => grade.counts.orders[status] ?? 0;
-  const requests = ledger.refundRequests;
-  const result = {
-    machine: machine(),
-    settings: { payments, shoppers, kills, instances: instanceCount, database: postgres ? postgres.description : 'SQLite', refundShare, faults, server: { ...serverEnv, ADMIN_TOKEN: '(random)' } },
-    run: { shoppingSeconds: Math.round(shoppingSeconds), settleSeconds: settleSecondsUsed, restarts, databaseRestart, crashes, behaviours: Object.fromEntries(ledger.behaviours), races: Object.fromEntries(ledger.races) },
-    orders: {
-      created: tables.orders.length,
-      createdSeenByShoppers: ledger.created.size,
-      paid: byStatus('paid'),
-      cancelled: byStatus('cancelled'),
-      expired: byStatus('expired'),
-      open: byStatus('awaiting_payment') + byStatus('processing'),
-      withoutIntent: tables.orders.filter((o) => o.payment_intent_id === null).length,
-    },
-    checks: failures,
-    samples: grade.samples,
-    refunds: {
-      requests: requests.length,
-      answers: grade.counts.refundRequests,
-      stored: grade.counts.refunds,
-      atAirwallex: refundsAnswer.body.items.length,
-      refundedMinorUnits: grade.counts.refundedMinor,
-      webApp: { made: ledger.externalRefunds.size, ...webAppRechecks },
-      leftOpen: refundsOpen,
-    },
-    shopperRequests: {
-      server5xx: count(ledger.serverErrors),
-      server5xxByStepStatusCode: Object.fromEntries(ledger.serverErrors),
-      connectionFailures: count(ledger.connectionErrors),
-      connectionFailuresByStep: Object.fromEntries(ledger.connectionErrors),
-      gaveUp: Object.fromEntries(ledger.gaveUp),
-    },
-    webhooks: {
-      simulator: stats.webhooks,
-      storedEvents: grade.counts.webhookEvents,
-      outcomes: grade.counts.webhookOutcomes,
-      timelineEntries: grade.counts.timelineEntriesFromWebhooks,
-      duplicatesIgnoredLogged,
-    },
-    airwallex: stats.airwallex,
-    wechat: stats.wechat,
-    serverErrorLogLines: internalErrorsLogged,
-  };
-
-  const ok = Object.values(failures).every((n) => n === 0);
-  if (json) {
-    process.stdout.write(`${JSON.stringify({ ...result, ok }, null, 2)}\n`);
-  } else {
-    const m = result.machine;
-    const f = failures;
-    const rows: string[][] = [
-      ['', 'value', 'target'],
-      ['payments attempted (shoppers)', `${payments} (${shoppers})`, ''],
-      ['server instances / database', `${instanceCount} / ${postgres ? 'PostgreSQL' : 'SQLite'}`, ''],
-      ['server SIGKILL + restart', `${restarts.length} (${restarts.map((r) => `${instanceCount > 1 ? `#${r.instance} ` : ''}down ${r.downMs} ms`).join(', ')})`, '≥ 2'],
-      ...(instanceCount > 1 ? [['PostgreSQL restart mid-run', databaseRestart ? `at payment ${databaseRestart.atPayment}: ${databaseRestart.how}` : 'none (run ended first)', '1']] : []),
-      ['shopping / settle seconds', `${result.run.shoppingSeconds} / ${settleSecondsUsed}`, ''],
-      ['orders created (seen by shoppers)', `${tables.orders.length} (${ledger.created.size})`, ''],
-      ['  paid / cancelled / expired', `${result.orders.paid} / ${result.orders.cancelled} / ${result.orders.expired}`, ''],
-      ['  still open after settling', String(f.ordersLeftOpen), '0'],
-      ['  never got an intent (closed as expired)', String(result.orders.withoutIntent), ''],
-      ["orders whose status disagrees with Airwallex (chaos's own table)", String(f.statusDisagrees), '0'],
-      ['orders lost (201 not stored, or an intent without order)', String(f.lostOrders), '0'],
-      ['orders with more than one Payment Intent', String(f.moreThanOneIntent), '0'],
-      ['shopper paid (sheet ok) but order not paid', String(f.paidByShopperNotPaid), '0'],
-      ['shopper told a final status the order does not have', String(f.shopperToldOtherwise), '0'],
-      ['webhook events applied twice (timeline, database)', String(f.webhooksAppliedTwice), '0'],
-      ['webhook events not applied / not on the timeline', String(f.webhooksNotApplied), '0'],
-      ['  events stored / timeline entries / dup. ignored (log)', `${grade.counts.webhookEvents} / ${grade.counts.timelineEntriesFromWebhooks} / ${duplicatesIgnoredLogged}`, ''],
-      ['order timelines that do not chain to the status', String(f.timelineBroken), '0'],
-      ['refunds asked (201 / 4xx / no answer) and made in the web app', `${requests.length} (${requests.filter((r) => r.status === 201).length} / ${requests.filter((r) => r.status >= 400).length} / ${requests.filter((r) => r.status === 0).length}); ${ledger.externalRefunds.size}`, ''],
-      ['  refunds stored, by origin and status', Object.entries(grade.counts.refunds).map(([k, n]) => `${k} ${n}`).join(', '), ''],
-      ['refunds made twice', String(f.refundsTwice), '0'],
-      ['refunded above paid (ours or Airwallex)', String(f.refundedAbovePaid), '0'],
-      ['refunds whose status disagrees with Airwallex', String(f.refundStatusDisagrees), '0'],
-      ['refunds at Airwallex unknown to the server', String(f.refundsUnknownToServer), '0'],
-      ['  web-app refunds the webhooks missed (found by re-check / never)', `${webAppRechecks.missedByWebhooks} / ${f.webAppRefundsNeverFound}`, '- / 0'],
-      ['shopper requests answered 5xx', String(result.shopperRequests.server5xx), '(upstream trouble: 503)'],
-      ['  of which 500 (a server bug)', String(internal500), '0'],
-      ['server processes that crashed (not our kills)', String(crashes.length), '0'],
-      ['shopper requests with no answer (kills)', String(result.shopperRequests.connectionFailures), ''],
-      ['payments given up by the shopper', String(count(ledger.gaveUp)), ''],
-      ['Airwallex calls (5xx / 429 / timeouts injected)', `${Object.values(stats.airwallex.calls).reduce((a, b) => a + b, 0)} (${stats.airwallex.faults['5xx']} / ${stats.airwallex.faults['429']} / ${stats.airwallex.faults.timeout})`, ''],
-      ['webhooks sent / dropped / duplicated / reordered', `${stats.webhooks.sent} / ${stats.webhooks.dropped} / ${stats.webhooks.duplicated} / ${stats.webhooks.reordered}`, ''],
-      ['jscode2session calls (busy -1)', `${stats.wechat.jscode2session} (${stats.wechat.errcodes['-1'] ?? 0})`, ''],
-    ];
-    const lines = [
-      `chaos: machine ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}`,
-      '',
-      table(rows),
-      '',
-      `5xx by step: ${JSON.stringify(result.shopperRequests.server5xxByStepStatusCode)}`,
-      `no answer by step: ${JSON.stringify(result.shopperRequests.connectionFailuresByStep)}; gave up: ${JSON.stringify(result.shopperRequests.gaveUp)}`,
-      `behaviours: ${JSON.stringify(result.run.behaviours)}; webhook outcomes: ${JSON.stringify(result.webhooks.outcomes)}`,
-      `races: ${[...ledger.races].map(([k, n]) => `${n} × ${k}`).join('; ')}`,
-      `refund answers: ${JSON.stringify(result.refunds.answers)}`,
-    ];
-    for (const [check, examples] of Object.entries(grade.samples)) lines.push(`${check}:`, ...examples.map((example) => `  ${example}`));
-    for (const crash of crashes) lines.push(`crash of server ${crash.instance} at payment ${crash.atPayment}:\n${crash.stderr}`);
-    const failed = [
-      ...failedChecks(grade),
-      ...(f.webAppRefundsNeverFound ? [`webAppRefundsNeverFound=${f.webAppRefundsNeverFound}`] : []),
-      ...(internal500 ? [`internalServerErrors=${internal500}`] : []),
-      ...(crashes.length ? [`serverCrashes=${crashes.length}`] : []),
-    ];
-    lines.push('', ok ? 'OK: zero in every disagreement row' : `FAILED: ${failed.join(', ')}`);
-    process.stdout.write(`${lines.join('\n')}\n`);
-  }
+  const { ok, text } = chaosReport({
+    payments, shoppers, kills, instanceCount, postgres: postgres?.description, refundShare, faults, serverEnv, json,
+    shoppingSeconds, settleSecondsUsed, restarts, databaseRestart, crashes,
+    ledger, tables, grade, stats, refundsAtAirwallex: refundsAnswer.body.items.length, webAppRechecks, refundsOpen,
+    duplicatesIgnoredLogged, internalErrorsLogged,
+  });
+  process.stdout.write(text);
   if (process.env.KEEP_TEMP) process.stderr.write(`kept ${dir}\n`);
   process.exitCode = ok ? 0 : 1;
 }

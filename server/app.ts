@@ -17,6 +17,7 @@ import { registerAdminRoutes } from './routes/admin';
 import { registerConsole } from './console/routes';
 import { AdminAuth } from './auth/admin';
 import { AdminService } from './services/admin';
+import { appErrorOf } from './services/upstream-errors';
 import { registerLimits } from './limits';
 import { unstorableTextIn } from './text';
 import { runWithTiming, serverTimingHeader } from './timing';
@@ -160,7 +161,7 @@ function nonFinite(data: unknown, path: string): string | undefined {
 
 /** The one error handler: every failure becomes `{error: {code, message, requestId}}` with its status. */
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const { code, message, status } = classify(error);
+  const { code, message, status } = classify(appErrorOf(error));
   if (status >= 500) request.log.error({ err: error }, message);
   else request.log.info({ code, status, reason: message }, 'request refused');
   const body: ErrorBody = { error: { code, message, requestId: request.id } };

@@ -2,7 +2,7 @@
 // PUBLIC_URL, the operators' tokens, and the go-live footguns refused at boot. Pure functions of the environment.
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import type { Config, Mode } from './config';
+import type { Config, Mode } from './config-types';
 
 type Env = Record<string, string | undefined>;
 

@@ -1,5 +1,5 @@
-// The HTTP contract between the mini program and the server. Types only, but for CONTRACT_VERSION: the
-// mini program imports them with `import type`, so both sides share one definition and cannot drift.
+// The HTTP contract between the mini program and the server. Types only, but for CONTRACT_VERSION and the
+// order statuses: the mini program imports them with `import type`, so both sides share one definition and cannot drift.
 
 /**
  * The version of this contract, served as `ConfigResponse.contractVersion`. Raise it when a change
@@ -141,7 +141,21 @@ export interface QuoteResponse {
  * - cancelled: final, cancelled by the shopper or the merchant
  * - expired: final, not paid within the order's lifetime
  */
-export type OrderStatus = 'awaiting_payment' | 'processing' | 'paid' | 'cancelled' | 'expired';
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+/** Every order status, in the order of an order's life: the one list (schemas, filters, the console's menu read it). */
+export const ORDER_STATUSES = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'] as const;
+
+/** Whether each status is final (never changes again): a new status must say, or this does not compile. */
+const FINAL: Record<OrderStatus, boolean> = { awaiting_payment: false, processing: false, paid: true, cancelled: true, expired: true };
+
+/** The final statuses (paid, cancelled, expired), from ORDER_STATUSES. */
+export const FINAL_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter((status) => FINAL[status]);
+
+/** The open statuses (awaiting_payment, processing): what the sweep watches and the per-shopper limit counts. */
+export const OPEN_STATUSES: readonly OrderStatus[] = ORDER_STATUSES.filter((status) => !FINAL[status]);
+
+export const isFinal = (status: OrderStatus): boolean => FINAL[status];
 
 export interface OrderItem {
   sku: string;
@@ -333,89 +347,4 @@ export interface SimulatorSubscriptionsResponse {
   mainSwitch: boolean;
   /** Per template id: sends left, and the last answer given. */
   templates: Record<string, { credits: number; lastStatus: string }>;
-}
-
-// ---- Admin API (Authorization: Bearer <ADMIN_TOKEN>, or the console's session) ----
-
-/** A refund as operators see it: the shopper's view plus where it came from and Airwallex's side. */
-export interface AdminRefund extends Refund {
-  /** Airwallex's refund id (`rfd_…`), once Airwallex confirmed the creation. */
-  airwallexRefundId: string | null;
-  /** Airwallex's status verbatim: RECEIVED, ACCEPTED, SETTLED, FAILED … */
-  airwallexStatus: string | null;
-  /** `admin`: made through this server; `airwallex`: made elsewhere (Airwallex's web app) and found. */
-  origin: 'admin' | 'airwallex';
-  /** Fingerprint of the admin token that asked for it. */
-  createdBy: string | null;
-  failure: { code: string; message: string } | null;
-}
-
-export interface AdminOrder extends Omit<Order, 'refunds'> {
-  refunds: AdminRefund[];
-  /** A short fingerprint of the shopper's openid (the openid itself is never shown). */
-  shopper: string;
-  /** Airwallex's last known intent status, verbatim. */
-  intentStatus: string | null;
-  /** What is left to refund: the total minus refunds not failed. */
-  refundable: Money;
-  /** When the sweep looks at the order next (null: nothing left to do). */
-  nextCheckAt: string | null;
-  /** Consecutive sweep checks that failed. */
-  checkFailures: number;
-}
-
-/** GET /admin/api/orders?status=&q=&from=&to=&limit=&offset= */
-export interface AdminOrdersResponse {
-  orders: AdminOrder[];
-  /** How many orders match, for paging. */
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-/** One entry of an order's timeline, oldest first. */
-export interface TimelineEntry {
-  id: number;
-  at: string;
-  /** created, intent, webhook, status, refund, anomaly, sweep, admin */
-  kind: string;
-  /** create, confirm, retrieve, cancel, `webhook <event name>`, sweep, admin … */
-  source: string | null;
-  data: Record<string, unknown>;
-}
-
-/** GET /admin/api/orders/{id} */
-export interface AdminOrderResponse {
-  order: AdminOrder;
-  timeline: TimelineEntry[];
-}
-
-/** POST /admin/api/orders/{id}/refunds with an Idempotency-Key header. */
-export interface CreateRefundRequest {
-  /** Integer minor units; absent: everything left to refund. */
-  amount?: number;
-  /** Shown to operators (and sent to Airwallex), at most 128 characters. */
-  reason?: string;
-}
-
-/** 201 answer of POST /admin/api/orders/{id}/refunds */
-export interface CreateRefundResponse {
-  refund: AdminRefund;
-  order: AdminOrder;
-}
-
-export interface Anomaly {
-  id: number;
-  /** paid_after_final, unknown_order, amount_mismatch, intent_mismatch, sweep_failing */
-  kind: string;
-  orderId: string | null;
-  intentId: string | null;
-  detail: Record<string, unknown>;
-  createdAt: string;
-  resolvedAt: string | null;
-}
-
-/** GET /admin/api/anomalies?open=true */
-export interface AnomaliesResponse {
-  anomalies: Anomaly[];
 }

@@ -5,6 +5,7 @@ import { buildApp } from './app';
 import { createCatalogue } from './catalogue';
 import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
+import { OrderChanges } from './services/order-changes';
 import { OrderWatch } from './services/order-watch';
 import { OrderService } from './services/orders';
 import { RefundService } from './services/refunds';
@@ -80,25 +81,25 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Long polls here wake on changes any instance stores (through the store's change feed).
   const unfollow = watch.follow(store, (err) => logger.warn({ err }, 'could not read a changed order'));
   const staleAfterMs = config.sweepIntervalSeconds * 2000;
+  const changes = new OrderChanges({ store, watch, logger, telemetry, staleAfterMs, now });
   const orders = new OrderService({
     store,
     airwallex,
     catalogue,
     watch,
+    changes,
     logger,
     telemetry,
     orderLifetimeMs: config.orderLifetimeSeconds * 1000,
-    staleAfterMs,
     maxOpenOrders: config.limits.maxOpenOrders,
     now,
     retrieveIntervalMs: options.retrieveIntervalMs ?? config.longPollRecheckMs,
   });
-  const refunds = new RefundService({ store, airwallex, orders, logger, telemetry, now });
+  const refunds = new RefundService({ store, airwallex, orders, changes, logger, telemetry, staleAfterMs, now });
   const sessions = new SessionService({ store, wechat, ttlMs: config.sessionTtlSeconds * 1000, now });
   const webhooks = new WebhookService({
     store,
-    orders,
-    refunds,
+    changes,
     logger,
     telemetry,
     secret: config.airwallex.webhookSecret,
@@ -110,8 +111,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     orders,
     refunds,
     webhooks,
+    changes,
     logger,
     telemetry,
+    staleAfterMs,
     backoffBaseMs: staleAfterMs,
     webhookRetentionMs: config.webhookRetentionDays * 24 * 3600_000,
     now,

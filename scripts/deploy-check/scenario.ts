@@ -1,7 +1,7 @@
 // What the deploy check proves through nginx: a shopper pays, long polls and webhooks pass, the limits see the client's address, the console cookie is Secure, either instance serves.
 import { randomUUID } from 'node:crypto';
 import { DOCTOR_PING_EVENT } from '../../server/airwallex/webhook-events';
-import { signWebhook } from '../../server/services/webhooks';
+import { signWebhook } from '../../server/airwallex/webhooks';
 import { check, expectStatus, type Call } from './client';
 
 export interface ScenarioContext {

@@ -1,9 +1,9 @@
 // The per-answer properties: never 5xx, refusals carry the error envelope with a matching status (the console's: its HTML
 // page with its security headers, or a redirect that stays on the console), expectations met.
-import { CONTENT_SECURITY_POLICY } from '../../server/console/pages';
+import { CONTENT_SECURITY_POLICY } from '../../server/console/pages/layout';
 import { ERRORS, type ErrorCode } from '../../server/errors';
 import { isStorableText, unstorableTextIn } from '../../server/text';
-import { API_BODY_LIMIT, WEBHOOK_BODY_LIMIT, type Expectation, type FuzzCase } from './cases';
+import { API_BODY_LIMIT, WEBHOOK_BODY_LIMIT, type Expectation, type FuzzCase } from './model';
 import type { RawRequest, RawResponse } from './http';
 import type { World } from './world';
 

@@ -1,7 +1,7 @@
 // Turns a symbolic fuzz case into the exact HTTP request, against the live fixture (tokens, order ids, fresh signatures).
 import { toMajorUnits } from '../../server/money';
-import { signWebhook } from '../../server/services/webhooks';
-import type { AdminAuth, BodySpec, FuzzCase, OrderRef, SignatureSpec, TimestampSpec, TokenRef } from './cases';
+import { signWebhook } from '../../server/airwallex/webhooks';
+import type { AdminAuth, BodySpec, FuzzCase, OrderRef, SignatureSpec, TimestampSpec, TokenRef } from './model';
 import type { RawRequest } from './http';
 import { headerValue, percentEncode, serializeJson } from './strings';
 import type { OrderInfo, World } from './world';

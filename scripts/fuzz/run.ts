@@ -1,6 +1,7 @@
 // Runs the fuzz cases against a fresh server: C concurrent fast-check runners, every table checked after every case, and the figures.
 import fc from 'fast-check';
-import { ENDPOINTS, fuzzCase, type Endpoint, type FuzzCase } from './cases';
+import { fuzzCase } from './cases';
+import { ENDPOINTS, type Endpoint, type FuzzCase } from './model';
 import { describeExchange, violations } from './checks';
 import type { RawRequest, RawResponse } from './http';
 import { buildRequest } from './request';

@@ -7,7 +7,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { loadConfig } from '../../server/config';
 import { startServer, type RunningServer } from '../../server/server';
-import { signWebhook } from '../../server/services/webhooks';
+import { signWebhook } from '../../server/airwallex/webhooks';
 import { openIdFor } from '../../server/simulator';
 import { HttpClient, type RawResponse } from './http';
 import { PostgresWatch } from './postgres-watch';

@@ -1,6 +1,7 @@
 // Chaos's verdict: the server's database after the run against Airwallex's ground truth (the simulator's intents and refunds)
 // and against what the shoppers and the merchant were told. Written from Airwallex's documented statuses and docs/api.md's
 // contract, never from the server's own mapping, so a wrong mapping in the server shows up here as disagreements.
+import { FINAL_STATUSES, OPEN_STATUSES } from '../../server/contract';
 
 /**
  * Airwallex's documented Payment Intent statuses (https://www.airwallex.com/docs/payments/reference/payment-statuses,
@@ -32,8 +33,9 @@ export const EXPECTED_REFUND_STATUS: Record<string, string> = {
 /** Minor units per major unit, for the currencies a chaos run uses (Airwallex amounts are major units). */
 const MINOR_DIGITS: Record<string, number> = { CNY: 2, USD: 2, HKD: 2, JPY: 0 };
 
-const FINAL = new Set(['paid', 'cancelled', 'expired']);
-const OPEN = new Set(['awaiting_payment', 'processing']);
+/** The contract's own sets (docs/api.md's final and open statuses), not a mapping of the server's. */
+const FINAL = new Set<string>(FINAL_STATUSES);
+const OPEN = new Set<string>(OPEN_STATUSES);
 
 /** The order an intent says it should be, by the table above; undefined for a status Airwallex does not document. */
 export function expectedOrderStatus(intent: { status: string; cancellation_reason?: string }): string | undefined {

@@ -2,7 +2,8 @@
 // retried with their Idempotency-Key through faults and restarts) and refunds made in Airwallex's web app.
 import { randomUUID } from 'node:crypto';
 import { errorCode, request } from './http';
-import { GiveUp, persist, type ApiOrder, type ChaosLedger, type Endpoints } from './shopper';
+import { GiveUp, persist, type ChaosLedger } from './chaos-shopper';
+import type { ApiOrder, Endpoints } from './shopper';
 
 export type RefundPlan = 'full' | 'fullDoubleClicked' | 'partials' | 'webAppAndPartial';
 

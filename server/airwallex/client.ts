@@ -1,10 +1,9 @@
 // Airwallex Payment Intents over Node's fetch: token cache, request_id idempotency, bounded retries.
 import { randomUUID } from 'node:crypto';
-import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toMajorUnits } from '../money';
 import { timed } from '../timing';
-import { errorCodeFor } from './inferred';
+import { AirwallexApiError, AirwallexCredentialsError, AirwallexError, AirwallexUnreachableError, isAirwallexCode } from './errors';
 import type { AirwallexErrorBody, AirwallexPaymentIntent, AirwallexRefund } from './types';
 
 export interface AirwallexClientOptions {
@@ -25,26 +24,6 @@ export interface AirwallexClientOptions {
   now?: () => number;
   /** Told about every HTTP attempt (metrics). */
   onAttempt?: (operation: string, status: string, seconds: number) => void;
-}
-
-/**
- * An Airwallex error answer, mapped to our code with our catalogue's message: Airwallex's own text,
- * code and trace id are for logs and callers, never for shoppers.
- */
-export class AirwallexError extends AppError {
-  constructor(
-    readonly httpStatus: number,
-    readonly airwallexCode: string | undefined,
-    readonly traceId: string | undefined,
-    readonly upstreamMessage: string | undefined,
-  ) {
-    super(errorCodeFor(airwallexCode, httpStatus));
-    this.name = 'AirwallexError';
-  }
-}
-
-export function isAirwallexCode(err: unknown, code: string): boolean {
-  return err instanceof AirwallexError && err.airwallexCode === code;
 }
 
 export interface CreateIntentInput {
@@ -239,7 +218,7 @@ export class AirwallexClient {
       try {
         return await once();
       } catch (err) {
-        const retryable = err instanceof NetworkError || (err instanceof AirwallexError && (err.httpStatus === 429 || err.httpStatus >= 500));
+        const retryable = err instanceof AirwallexError && err.retryable;
         if (!retryable) throw err;
         const elapsed = this.now() - started;
         if (attempt >= this.maxAttempts || elapsed >= this.retryBudgetMs) {
@@ -271,7 +250,7 @@ export class AirwallexClient {
       return response;
     } catch (err) {
       observe('network');
-      throw new NetworkError(options.operation, err);
+      throw new AirwallexUnreachableError(options.operation, err);
     }
   }
 
@@ -293,7 +272,7 @@ export class AirwallexClient {
       if (response.status === 401 || response.status === 403) {
         const error = await this.errorOf(response, 'login');
         this.options.logger.error({ status: response.status, traceId: error.traceId }, 'Airwallex rejected the API credentials (AIRWALLEX_CLIENT_ID / AIRWALLEX_API_KEY)');
-        throw new AppError('UPSTREAM_REJECTED', 'Airwallex rejected the API credentials.');
+        throw new AirwallexCredentialsError(response.status, error.traceId);
       }
       if (!response.ok) throw await this.errorOf(response, 'login');
       const body = (await readJson(response, 'login')) as { token: string; expires_at?: string };
@@ -304,14 +283,14 @@ export class AirwallexClient {
     });
   }
 
-  private async errorOf(response: Response, operation: string): Promise<AirwallexError> {
+  private async errorOf(response: Response, operation: string): Promise<AirwallexApiError> {
     let body: AirwallexErrorBody = {};
     try {
       body = (await response.json()) as AirwallexErrorBody;
     } catch {
       // A proxy's HTML error page, or an empty body: keep the status.
     }
-    const error = new AirwallexError(response.status, body.code, body.trace_id, body.message);
+    const error = new AirwallexApiError(operation, response.status, body.code, body.trace_id, body.message);
     this.options.logger.warn(
       { operation, status: response.status, airwallexCode: body.code, source: body.source, traceId: body.trace_id },
       'Airwallex answered with an error',
@@ -320,22 +299,12 @@ export class AirwallexClient {
   }
 }
 
-/** No answer at all: connection refused or reset, DNS, or our timeout. Always safe to retry with the same request_id. */
-class NetworkError extends AppError {
-  readonly operation: string;
-  constructor(operation: string, cause: unknown) {
-    super('UPSTREAM_UNAVAILABLE', undefined, { cause });
-    this.name = 'NetworkError';
-    this.operation = operation;
-  }
-}
-
 /** A 2xx body that is cut short or not JSON is treated like no answer: retried with the same request_id. */
 async function readJson(response: Response, operation: string): Promise<unknown> {
   try {
     return await response.json();
   } catch (err) {
-    throw new NetworkError(operation, err);
+    throw new AirwallexUnreachableError(operation, err);
   }
 }
 

@@ -1,8 +1,8 @@
 // Airwallex's money side over the client's auth, retries and errors: financial transactions and settlements, amounts as integer minor units.
-import { AppError } from '../errors';
 import type { Logger } from '../logger';
 import { toMinorUnits } from '../money';
-import { AirwallexError, type AirwallexClient } from './client';
+import type { AirwallexClient } from './client';
+import { AirwallexApiError, AirwallexFormatError } from './errors';
 import { directionOf, FINANCIAL_TRANSACTION_PATHS, fieldOf, isMissingPath, settlementIdOf, timestampMs } from './inferred-finance';
 
 /** A financial transaction, read from either casing and either sign convention (docs/reference/airwallex-reconciliation.md §2, §7). */
@@ -88,14 +88,6 @@ export interface AllPages<T> {
   pages: number;
 }
 
-/** A finance answer that cannot be read exactly (an amount with more decimals than its currency has, a missing id): never guessed at. */
-export class AirwallexFormatError extends AppError {
-  constructor(message: string) {
-    super('UPSTREAM_REJECTED', message);
-    this.name = 'AirwallexFormatError';
-  }
-}
-
 const MAX_PAGE_NUM = 2000;
 const MAX_PAGE_SIZE = 1000;
 
@@ -152,7 +144,7 @@ export class AirwallexFinance {
     try {
       return readSettlement(await this.options.client.get<Record<string, unknown>>(`/api/v1/pa/financial/settlements/${encodeURIComponent(batchId)}`, 'settlement_retrieve'));
     } catch (err) {
-      if (err instanceof AirwallexError && err.httpStatus === 404 && !isMissingPath(err)) return undefined;
+      if (err instanceof AirwallexApiError && err.httpStatus === 404 && !isMissingPath(err)) return undefined;
       throw err;
     }
   }
@@ -175,7 +167,7 @@ export class AirwallexFinance {
           missing = err;
           continue;
         }
-        if (absentIsUndefined && err instanceof AirwallexError && err.httpStatus === 404) {
+        if (absentIsUndefined && err instanceof AirwallexApiError && err.httpStatus === 404) {
           this.remember(path);
           return undefined as T;
         }

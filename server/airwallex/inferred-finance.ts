@@ -2,7 +2,7 @@
 // confirms, kept in one place beside inferred.ts. Each is marked [I] or [X] in
 // docs/reference/airwallex-reconciliation.md, whose reasoning is summed up at each one; when the
 // sandbox shows otherwise, this is the file to change.
-import { AirwallexError } from './client';
+import { AirwallexApiError } from './errors';
 
 /**
  * [X] The Financial Transactions API has two paths (§2): the current doc's `/api/v1/financial_transactions`
@@ -17,7 +17,7 @@ export const FINANCIAL_TRANSACTION_PATHS = ['/api/v1/financial_transactions', '/
  * but `resource_not_found` (an empty body from a proxy included) is read as a missing path [I].
  */
 export function isMissingPath(err: unknown): boolean {
-  return err instanceof AirwallexError && err.httpStatus === 404 && err.airwallexCode !== 'resource_not_found';
+  return err instanceof AirwallexApiError && err.httpStatus === 404 && err.airwallexCode !== 'resource_not_found';
 }
 
 /**

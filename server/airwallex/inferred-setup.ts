@@ -1,6 +1,6 @@
 // What the go-live doctor assumes about an Airwallex account's setup (hosts, API key permissions, webhook subscriptions), kept in one place beside inferred.ts.
 // Each guess is marked [I] (inferred) or [?] (open), as in docs/reference/airwallex.md; when the sandbox shows otherwise, this is the file to change.
-import { AirwallexError } from './client';
+import { AirwallexApiError } from './errors';
 
 export type AirwallexEnvironment = 'production' | 'demo' | 'other';
 
@@ -31,8 +31,8 @@ export const WEB_APP_API_KEYS = "Airwallex's web app → Settings → Developer 
  * (the client logs in again once on a 401). Airwallex documents restricted API keys with scopes but
  * not the answer to a call outside them.
  */
-export function isPermissionRefusal(err: unknown): err is AirwallexError {
-  return err instanceof AirwallexError && (err.httpStatus === 403 || err.httpStatus === 401);
+export function isPermissionRefusal(err: unknown): err is AirwallexApiError {
+  return err instanceof AirwallexApiError && (err.httpStatus === 403 || err.httpStatus === 401);
 }
 
 /**
@@ -43,8 +43,8 @@ export function isPermissionRefusal(err: unknown): err is AirwallexError {
  * exists; the web-app check it prints is then the one to follow. A 404 `not_found` (an environment
  * without this API) or a permission refusal makes the doctor fall back to that check at once [I].
  */
-export function webhookListUnavailable(err: unknown): err is AirwallexError {
-  return isPermissionRefusal(err) || (err instanceof AirwallexError && err.httpStatus === 404 && err.airwallexCode !== 'resource_not_found');
+export function webhookListUnavailable(err: unknown): err is AirwallexApiError {
+  return isPermissionRefusal(err) || (err instanceof AirwallexApiError && err.httpStatus === 404 && err.airwallexCode !== 'resource_not_found');
 }
 
 /** One page of List all Webhooks: `page_size` (default 20) and the `page_after` cursor [V, spec]. */

@@ -3,7 +3,6 @@
 // otherwise, this is the file to change. The money side's guesses (financial transactions,
 // settlements) are in its sibling inferred-finance.ts.
 import type { OrderStatus, RefundStatus, RequestPaymentParams } from '../contract';
-import type { ErrorCode } from '../errors';
 import type { AirwallexPaymentIntent } from './types';
 
 /** The cancellation_reason we send when an order's lifetime ends, so a CANCELLED intent maps to `expired`. */
@@ -196,15 +195,23 @@ export const isRefundEvent = (name: string): boolean => name.startsWith('refund.
  */
 export const OUR_ORDER_ID = /^ord_[A-Za-z0-9_-]{16}$/;
 
-/** Airwallex error code → our error code, for errors the caller does not handle itself. */
-export function errorCodeFor(airwallexCode: string | undefined, httpStatus: number): ErrorCode {
-  if (httpStatus === 429 || httpStatus >= 500) return 'UPSTREAM_UNAVAILABLE';
+/**
+ * What an error answer means for the call, in the adapter's words (services/upstream-errors.ts
+ * turns each into the app's error code): Airwallex or its provider is busy or down (`unavailable`),
+ * the payment was declined (`declined`), WeChat Pay is not available to this merchant account
+ * (`not_available`), or the request was refused for any other reason (`rejected`).
+ */
+export type AirwallexFailure = 'unavailable' | 'declined' | 'not_available' | 'rejected';
+
+/** An error answer's Airwallex code and HTTP status → what it means, for errors the caller does not handle itself. */
+export function failureOf(airwallexCode: string | undefined, httpStatus: number): AirwallexFailure {
+  if (httpStatus === 429 || httpStatus >= 500) return 'unavailable';
   switch (airwallexCode) {
     case 'provider_unavailable':
     case 'service_unavailable':
     case 'too_many_requests':
     case 'frequency_above_limit':
-      return 'UPSTREAM_UNAVAILABLE';
+      return 'unavailable';
     case 'provider_declined':
     case 'issuer_declined':
     case 'risk_declined':
@@ -213,13 +220,13 @@ export function errorCodeFor(airwallexCode: string | undefined, httpStatus: numb
     case 'operation_above_limit':
     case 'amount_above_limit':
     case 'amount_below_limit':
-      return 'PAYMENT_DECLINED';
+      return 'declined';
     case 'payment_method_not_allowed':
     case 'configuration_error':
     case 'suspended_from_online_payments':
     case 'currency_not_supported':
-      return 'PAYMENT_NOT_AVAILABLE';
+      return 'not_available';
     default:
-      return 'UPSTREAM_REJECTED';
+      return 'rejected';
   }
 }

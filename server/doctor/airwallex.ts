@@ -1,7 +1,8 @@
 // The doctor's Airwallex section: which environment, the login, read calls that prove the key's permissions, and the webhook subscription that must point at PUBLIC_URL.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import pino from 'pino';
-import { AirwallexClient, AirwallexError } from '../airwallex/client';
+import { AirwallexClient } from '../airwallex/client';
+import { AirwallexApiError, AirwallexCredentialsError } from '../airwallex/errors';
 import {
   airwallexEnvironment,
   isPermissionRefusal,
@@ -13,7 +14,6 @@ import {
 } from '../airwallex/inferred-setup';
 import { RECOMMENDED_WEBHOOK_EVENTS } from '../airwallex/webhook-events';
 import { isLoopbackHost } from '../config-safety';
-import { isAppError } from '../errors';
 import { describeCause } from './network';
 import { fail, ok, skip, type CheckResult, type DoctorContext } from './types';
 
@@ -88,7 +88,7 @@ function environmentCheck(baseUrl: string): CheckResult {
 
 function loginFailure(baseUrl: string, err: unknown): CheckResult {
   const id = 'airwallex.login';
-  if (isAppError(err) && err.code === 'UPSTREAM_REJECTED' && !(err instanceof AirwallexError)) {
+  if (err instanceof AirwallexCredentialsError) {
     const environment = airwallexEnvironment(baseUrl);
     const account = environment === 'demo' ? 'of the sandbox account ' : environment === 'production' ? 'of the production account ' : '';
     return fail(
@@ -99,7 +99,7 @@ function loginFailure(baseUrl: string, err: unknown): CheckResult {
       `copy the client id and an API key from ${WEB_APP_API_KEYS} ${account}(sandbox keys work only on the sandbox host, production keys only on api.airwallex.com)`,
     );
   }
-  if (err instanceof AirwallexError) {
+  if (err instanceof AirwallexApiError) {
     return fail(G, id, 'login', `the login at ${baseUrl} answered ${err.httpStatus}${err.airwallexCode ? ` ${err.airwallexCode}` : ''}`, 'check AIRWALLEX_BASE_URL (the API host, no path) and try again later if Airwallex is failing');
   }
   return fail(G, id, 'login', `could not reach ${baseUrl}: ${describeCause(err)}`, 'check that this machine reaches it (DNS, firewall, an outgoing proxy), and AIRWALLEX_BASE_URL itself');
@@ -110,7 +110,7 @@ function readCheck(id: string, title: string, call: string, err: unknown): Check
   if (isPermissionRefusal(err)) {
     return fail(G, id, title, `the API key may not read ${title}: ${call} answered ${err.httpStatus}${err.airwallexCode ? ` ${err.airwallexCode}` : ''}`, `give the key the Payments permissions (payment intents and refunds, read and write) in ${WEB_APP_API_KEYS}, or use an unrestricted key`);
   }
-  if (err instanceof AirwallexError) return fail(G, id, title, `${call} answered ${err.httpStatus}${err.airwallexCode ? ` ${err.airwallexCode}` : ''}`, 'check AIRWALLEX_BASE_URL, and try again later if Airwallex is failing');
+  if (err instanceof AirwallexApiError) return fail(G, id, title, `${call} answered ${err.httpStatus}${err.airwallexCode ? ` ${err.airwallexCode}` : ''}`, 'check AIRWALLEX_BASE_URL, and try again later if Airwallex is failing');
   return fail(G, id, title, `${call} failed: ${describeCause(err)}`, 'check that this machine reaches Airwallex, then try again');
 }
 
@@ -154,7 +154,7 @@ async function webhookCheck(client: AirwallexClient, expected: string, secret: s
     webhooks = await listWebhooks(client);
   } catch (err) {
     if (webhookListUnavailable(err)) return skip(G, id, title, `skipped: this API key cannot list webhooks (GET /api/v1/webhooks answered ${err.httpStatus}); check by hand: ${webAppCheck}`);
-    return fail(G, id, title, `could not list webhooks: ${err instanceof AirwallexError ? `${err.httpStatus} ${err.airwallexCode ?? ''}`.trim() : describeCause(err)}`, `try again later; meanwhile check by hand: ${webAppCheck}`);
+    return fail(G, id, title, `could not list webhooks: ${err instanceof AirwallexApiError ? `${err.httpStatus} ${err.airwallexCode ?? ''}`.trim() : describeCause(err)}`, `try again later; meanwhile check by hand: ${webAppCheck}`);
   }
   const candidates = webhooks.filter((webhook) => sameUrl(webhook.url, expected));
   if (candidates.length === 0) {

@@ -1,7 +1,7 @@
 // The doctor's PUBLIC_URL section: https with a certificate good for 14 more days, /healthz answering from here, and /webhooks/airwallex refusing an unsigned post but taking a ping signed with AIRWALLEX_WEBHOOK_SECRET.
 import { randomUUID } from 'node:crypto';
 import { DOCTOR_PING_EVENT, DOCTOR_PING_OUTCOME } from '../airwallex/webhook-events';
-import { signWebhook } from '../services/webhooks';
+import { signWebhook } from '../airwallex/webhooks';
 import { describeCause, inspectTls, request, trustedCas, type HttpAnswer } from './network';
 import { fail, ok, skip, type CheckResult, type DoctorContext } from './types';
 

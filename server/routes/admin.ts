@@ -2,14 +2,14 @@
 // Every route needs the admin token (or the console's session); every change is audited.
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse, OrderStatus } from '../contract';
+import { ORDER_STATUSES } from '../contract';
+import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse } from '../contract-admin';
 import type { AdminAuth } from '../auth/admin';
 import { AppError } from '../errors';
 import type { AdminContext, AdminService } from '../services/admin';
 import { languageOf, presentAdminOrder, presentAnomaly, presentTimeline } from './presenters';
 import type { AdminDeps, AppDeps, TypedApp } from './types';
 
-const ORDER_STATUSES: OrderStatus[] = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'];
 const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[\\x21-\\x7E]+$' })),

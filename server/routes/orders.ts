@@ -3,12 +3,11 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError } from '../errors';
 import type { Limits } from '../limits';
-import type { OrderResponse, OrdersResponse, OrderStatus, PaymentResponse, QuoteResponse } from '../contract';
-import { MAX_WAIT_SECONDS } from '../services/orders';
+import { ORDER_STATUSES, type OrderResponse, type OrdersResponse, type OrderStatus, type PaymentResponse, type QuoteResponse } from '../contract';
+import { MAX_WAIT_SECONDS } from '../services/order-watch';
 import { languageOf, presentItems, presentOrder } from './presenters';
 import type { AppDeps, TypedApp } from './types';
 
-const ORDER_STATUSES: OrderStatus[] = ['awaiting_payment', 'processing', 'paid', 'cancelled', 'expired'];
 const OrderStatusSchema = Type.Union(ORDER_STATUSES.map((status) => Type.Literal(status)));
 const WAIT_SECONDS_PATTERN = `^(?:${Array.from({ length: MAX_WAIT_SECONDS + 1 }, (_, n) => n).join('|')})$`;
 const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });

@@ -1,6 +1,7 @@
 // Turns stored records into the contract's JSON shapes, in the request's language.
 import type { Catalogue } from '../catalogue';
-import type { AdminOrder, Anomaly, LocalizedText, Order, OrderItem, Product, Refund, TimelineEntry } from '../contract';
+import type { LocalizedText, Order, OrderItem, Product, Refund } from '../contract';
+import type { AdminOrder, Anomaly, TimelineEntry } from '../contract-admin';
 import type { AnomalyRecord, OrderEventRecord, OrderItemRecord, OrderRecord, RefundRecord } from '../store/types';
 
 export type Language = keyof LocalizedText;

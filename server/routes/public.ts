@@ -7,7 +7,7 @@ import type { ConfigResponse, HealthResponse, ProductsResponse, ReadyResponse } 
 import type { AdminAuth } from '../auth/admin';
 import { AppError } from '../errors';
 import { currencyPrecision } from '../money';
-import { MAX_WAIT_SECONDS } from '../services/orders';
+import { MAX_WAIT_SECONDS } from '../services/order-watch';
 import { languageOf, presentProducts } from './presenters';
 import type { AppDeps, TypedApp } from './types';
 

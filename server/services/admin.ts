@@ -1,9 +1,10 @@
 // What operators do, for the admin API and the merchant console alike: find, read, refund, re-check,
 // resolve; every change written to the audit log with who asked for it.
-import type { CreateRefundRequest } from '../contract';
+import type { CreateRefundRequest } from '../contract-admin';
 import { AppError } from '../errors';
 import type { AdminOrderQuery, AnomalyRecord, OrderEventRecord, OrderRecord, RefundRecord, Store } from '../store/types';
 import type { RefundService } from './refunds';
+import { appErrorOf } from './upstream-errors';
 
 /** Who acts, and on behalf of which request (the audit log keeps both). */
 export interface AdminContext {
@@ -52,7 +53,8 @@ export class AdminService {
         await this.audit(context, 'refund.create', orderId, { refundId: refund.id, amount: refund.amount, reason: refund.reason, status: refund.status });
       }
       return result;
-    } catch (err) {
+    } catch (raised) {
+      const err = appErrorOf(raised);
       if (err instanceof AppError) await this.audit(context, 'refund.refused', orderId, { code: err.code, amount: request.amount ?? null });
       throw err;
     }
@@ -60,7 +62,9 @@ export class AdminService {
 
   /** Asks Airwallex about the order now (within the per-order limit); audited. */
   async recheck(orderId: string, context: AdminContext): Promise<{ order: OrderRecord; events: OrderEventRecord[] }> {
-    const order = await this.deps.refunds.recheck(orderId);
+    const order = await this.deps.refunds.recheck(orderId).catch((err: unknown) => {
+      throw appErrorOf(err);
+    });
     await this.audit(context, 'order.recheck', order.id, { status: order.status });
     return { order, events: await this.deps.store.orderEvents(order.id) };
   }

@@ -1,5 +1,12 @@
-// Wakes long-polling requests the moment an order changes, and keeps Airwallex asked while anyone waits.
+// Wakes long-polling requests the moment an order changes, and keeps Airwallex asked while anyone waits; LongPoll
+// is one request's wait on it.
+import { isFinal, type OrderStatus } from '../contract';
 import type { OrderRecord, Store } from '../store/types';
+import type { Telemetry } from '../telemetry';
+import { timed, untimed } from '../timing';
+
+/** Longest long poll a request may ask for. */
+export const MAX_WAIT_SECONDS = 25;
 
 type Waiter = (order: OrderRecord | null) => void;
 
@@ -133,4 +140,72 @@ export class OrderWatch {
     for (const { timer } of this.pollers.values()) clearInterval(timer);
     this.pollers.clear();
   }
+}
+
+export interface LongPollOptions {
+  waitMs?: number;
+  unlessStatus?: OrderStatus;
+  refundsSince?: number;
+  signal?: AbortSignal;
+}
+
+export interface LongPollDeps {
+  watch: OrderWatch;
+  store: Pick<Store, 'getOrder'>;
+  telemetry: Pick<Telemetry, 'longPollStarted' | 'longPollEnded'>;
+  now: () => number;
+  /** Between two checks of a waited-on order. */
+  intervalMs: number;
+  /** One check of a waited-on order, as last heard of: asks Airwallex, or reads the store again. */
+  check: (latest: OrderRecord) => Promise<OrderRecord | undefined>;
+}
+
+/** One request's wait for a change of an order (see OrderService.getOrder). */
+export class LongPoll {
+  constructor(private readonly deps: LongPollDeps) {}
+
+  /**
+   * Answers as soon as the status differs from `unlessStatus` or is final (or a payment attempt
+   * fails), or with `refundsSince` as soon as a refund was created or changed after that time; at
+   * the latest after `waitMs`, or on `signal`'s abort.
+   */
+  async wait(order: OrderRecord, options: LongPollOptions): Promise<OrderRecord> {
+    const waitMs = options.waitMs ?? 0;
+    if (waitMs <= 0 || options.signal?.aborted) return order;
+    const unless = options.unlessStatus ?? order.status;
+    const deadline = this.deps.now() + waitMs;
+    const release = untimed(() =>
+      this.deps.watch.hold(order, this.deps.intervalMs, (latest) => {
+        // Wake the waiters with what was read: another instance may have stored the change (its webhook),
+        // which this instance hears of here when its change feed is down.
+        this.deps.check(latest).then((current) => current && this.deps.watch.notify(current), () => undefined);
+      }),
+    );
+    this.deps.telemetry.longPollStarted();
+    // A failed attempt leaves the status as it is; it still ends the wait, so the page can say so.
+    const errorAt = order.lastPaymentError?.at;
+    const { refundsSince } = options;
+    const waiting = (current: OrderRecord) =>
+      current.status === unless &&
+      current.lastPaymentError?.at === errorAt &&
+      (refundsSince === undefined ? !isFinal(current.status) : latestRefundChange(current) <= refundsSince);
+    try {
+      while (waiting(order)) {
+        const remaining = deadline - this.deps.now();
+        if (remaining <= 0 || options.signal?.aborted) break;
+        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal));
+        if (!changed) break;
+        order = changed;
+      }
+    } finally {
+      release();
+      this.deps.telemetry.longPollEnded();
+    }
+    return (await this.deps.store.getOrder(order.id)) ?? order;
+  }
+}
+
+/** When a refund of the order was last created or changed (0: none). */
+export function latestRefundChange(order: Pick<OrderRecord, 'refunds'>): number {
+  return order.refunds.reduce((latest, refund) => Math.max(latest, refund.updatedAt), 0);
 }

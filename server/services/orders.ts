@@ -1,51 +1,38 @@
-// Orders and their one Payment Intent: create, pay, cancel, read (with long poll), and apply Airwallex state.
+// Orders and their one Payment Intent: create, pay, cancel, read (the long poll: order-watch.ts), refresh and expire;
+// each change applied through order-changes.ts by the rules of order-rules.ts.
 import { createHash, randomBytes } from 'node:crypto';
-import type { OrderItemInput, OrderStatus, RequestPaymentParams } from '../contract';
-import { AirwallexClient, isAirwallexCode, newRequestId } from '../airwallex/client';
-import {
-  EXPIRY_CANCELLATION_REASON,
-  failedAttemptOf,
-  orderStatusFor,
-  requestPaymentParamsOf,
-  snapshotRank,
-  storedSnapshotRank,
-} from '../airwallex/inferred';
+import { isFinal, type OrderItemInput, type OrderStatus, type RequestPaymentParams } from '../contract';
+import { type AirwallexClient, newRequestId } from '../airwallex/client';
+import { isAirwallexCode } from '../airwallex/errors';
+import { EXPIRY_CANCELLATION_REASON, requestPaymentParamsOf } from '../airwallex/inferred';
 import type { AirwallexPaymentIntent } from '../airwallex/types';
 import type { Catalogue } from '../catalogue';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { toMinorUnits } from '../money';
 import { shopperRefOf } from '../store/common';
-import type { NewAnomaly, NewOrderEvent, OrderDecider, OrderItemRecord, OrderPatch, OrderRecord, OrderUpdateResult, Store } from '../store/types';
-import { timed, untimed } from '../timing';
+import type { NewOrderEvent, OrderItemRecord, OrderRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
-import { OrderWatch } from './order-watch';
+import type { OrderChanges } from './order-changes';
+import { CREATION_GRACE_MS, type SnapshotSource } from './order-rules';
+import { LongPoll, type OrderWatch } from './order-watch';
 import { asksAirwallex, RetrieveBudget } from './retrieve-budget';
+import { singleFlight } from './single-flight';
 
-export const FINAL_STATUSES: ReadonlySet<OrderStatus> = new Set(['paid', 'cancelled', 'expired']);
-export const isFinal = (status: OrderStatus): boolean => FINAL_STATUSES.has(status);
-
-/** Longest long poll a request may ask for. */
-export const MAX_WAIT_SECONDS = 25;
 /** While someone waits on an open order, ask Airwallex at most this often. */
 export const RETRIEVE_INTERVAL_MS = 1_000;
 /** A shopper's "check again" reaches Airwallex at most this often per order; else the stored state answers. */
 export const FORCED_REFRESH_INTERVAL_MS = 2_000;
-/** An order whose pay sheet opened is not cancelled for age until this long after the sheet opened. */
-export const PAY_SHEET_GRACE_MS = 5 * 60_000;
-/** An order whose intent creation has not completed for this long is finished by the sweep. */
-export const CREATION_GRACE_MS = 60_000;
 
 export interface OrderServiceDeps {
   store: Store;
   airwallex: AirwallexClient;
   catalogue: Catalogue;
   watch: OrderWatch;
+  /** Where every change of an order is applied (decided by the rules, then settled). */
+  changes: OrderChanges;
   logger: Logger;
   telemetry: Telemetry;
   orderLifetimeMs: number;
-  /** An open order that nothing told us about for this long is checked by the sweep. */
-  staleAfterMs: number;
   /** Unpaid orders a shopper may have at once; the next one is refused before any intent is made. */
   maxOpenOrders: number;
   now?: () => number;
@@ -58,21 +45,6 @@ export interface PaymentStart {
   requestPayment: RequestPaymentParams;
 }
 
-/** Options of one snapshot application. */
-export interface SnapshotSource {
-  /** Where the snapshot came from, for logs and the timeline: create, confirm, retrieve, cancel, `webhook <name>`. */
-  source: string;
-  /**
-   * A fresh read of the truth (retrieve, or an operation's own answer): applied even when it ties
-   * with the stored snapshot's second, so the order always converges to Airwallex's state.
-   */
-  authoritative: boolean;
-  /** Extra timeline details (the webhook event id). */
-  note?: Record<string, unknown>;
-  /** This snapshot answers our `seq`-th confirm, made at `at` (the pay sheet opens now). */
-  confirmed?: { seq: number; at: number };
-}
-
 export class OrderService {
   private readonly now: () => number;
   private readonly retrieveIntervalMs: number;
@@ -81,11 +53,22 @@ export class OrderService {
   private readonly paying = new Map<string, Promise<PaymentStart>>();
   private readonly refreshing = new Map<string, Promise<OrderRecord | undefined>>();
   private readonly shopperRetrieves: RetrieveBudget;
+  private readonly longPoll: LongPoll;
 
   constructor(private readonly deps: OrderServiceDeps) {
     this.now = deps.now ?? Date.now;
     this.retrieveIntervalMs = deps.retrieveIntervalMs ?? RETRIEVE_INTERVAL_MS;
     this.shopperRetrieves = new RetrieveBudget(deps.store, this.retrieveIntervalMs, this.now);
+    this.longPoll = new LongPoll({
+      watch: deps.watch,
+      store: deps.store,
+      telemetry: deps.telemetry,
+      now: this.now,
+      intervalMs: this.retrieveIntervalMs,
+      // Airwallex is asked only about an order whose pay sheet opened (or processing), within the shopper's
+      // budget; any other is only read again.
+      check: (latest) => (asksAirwallex(latest) ? this.refreshOrder(latest.id, this.retrieveIntervalMs * 0.9, { shopper: true }) : deps.store.getOrder(latest.id)),
+    });
   }
 
   /**
@@ -171,40 +154,7 @@ export class OrderService {
       // The shopper asked to re-check now (a Refresh button): at most one retrieve per interval per order, within the shopper's budget.
       order = (await this.refreshOrder(order.id, FORCED_REFRESH_INTERVAL_MS, { shopper: true })) ?? order;
     }
-    const waitMs = options.waitMs ?? 0;
-    if (waitMs <= 0 || options.signal?.aborted) return order;
-    const unless = options.unlessStatus ?? order.status;
-    const deadline = this.now() + waitMs;
-    const release = untimed(() =>
-      this.deps.watch.hold(order, this.retrieveIntervalMs, (latest) => {
-        // Airwallex is asked only about an order whose pay sheet opened (or processing), within the shopper's
-        // budget; any other is only read again. Wake the waiters with what was read: another instance may have
-        // stored the change (its webhook), which this instance hears of here when its change feed is down.
-        const read = asksAirwallex(latest) ? this.refreshOrder(order.id, this.retrieveIntervalMs * 0.9, { shopper: true }) : this.deps.store.getOrder(order.id);
-        read.then((current) => current && this.deps.watch.notify(current), () => undefined);
-      }),
-    );
-    this.deps.telemetry.longPollStarted();
-    // A failed attempt leaves the status as it is; it still ends the wait, so the page can say so.
-    const errorAt = order.lastPaymentError?.at;
-    const { refundsSince } = options;
-    const waiting = (current: OrderRecord) =>
-      current.status === unless &&
-      current.lastPaymentError?.at === errorAt &&
-      (refundsSince === undefined ? !isFinal(current.status) : latestRefundChange(current) <= refundsSince);
-    try {
-      while (waiting(order)) {
-        const remaining = deadline - this.now();
-        if (remaining <= 0 || options.signal?.aborted) break;
-        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal));
-        if (!changed) break;
-        order = changed;
-      }
-    } finally {
-      release();
-      this.deps.telemetry.longPollEnded();
-    }
-    return (await this.deps.store.getOrder(order.id)) ?? order;
+    return this.longPoll.wait(order, options);
   }
 
   /**
@@ -222,147 +172,6 @@ export class OrderService {
       const intent = await this.deps.airwallex.retrievePaymentIntent(order.paymentIntentId);
       return this.applyIntent(orderId, intent, { source: 'retrieve', authoritative: true });
     });
-  }
-
-  /**
-   * Applies an Airwallex intent snapshot (from an API answer, a retrieve or a webhook) to its order,
-   * atomically: a final status never changes, an older snapshot never overwrites a newer one, and
-   * an intent whose amount or currency differs from the order is refused (an anomaly).
-   */
-  async applyIntent(orderId: string, intent: AirwallexPaymentIntent, from: SnapshotSource): Promise<OrderRecord | undefined> {
-    const update = this.intentUpdate(intent, from);
-    return update.settle(await this.deps.store.updateOrder(orderId, update.decide));
-  }
-
-  /**
-   * The two halves of applyIntent, for a caller that runs `decide` inside its own transaction (the
-   * webhook path records the event in the same one): `decide` computes the update from the stored
-   * order; `settle` then logs the change and wakes the order's long polls.
-   */
-  intentUpdate(intent: AirwallexPaymentIntent, from: SnapshotSource): { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined } {
-    let before: OrderRecord | undefined;
-    const now = this.now();
-    const snapshotAt = Date.parse(intent.updated_at);
-    const decide: OrderDecider = (current) => {
-      before = current;
-      const orderId = current.id;
-      const anomaly = (kind: NewAnomaly['kind'], key: string, detail: Record<string, unknown>): NewAnomaly => ({
-        kind,
-        key: `${kind}:${key}`,
-        orderId,
-        intentId: intent.id,
-        detail: { source: from.source, intentStatus: intent.status, ...detail },
-        at: now,
-      });
-      if (current.paymentIntentId && current.paymentIntentId !== intent.id) {
-        return { anomalies: [anomaly('intent_mismatch', `${orderId}:${intent.id}`, { orderIntentId: current.paymentIntentId })] };
-      }
-      if (!this.matchesAmount(current, intent)) {
-        return {
-          anomalies: [anomaly('amount_mismatch', intent.id, { intentAmount: intent.amount, intentCurrency: intent.currency, orderTotal: current.totalAmount, orderCurrency: current.currency })],
-        };
-      }
-      const patch: OrderPatch = { checkedAt: now };
-      if (!current.paymentIntentId) patch.paymentIntentId = intent.id;
-      if (from.confirmed && current.confirmSeq < from.confirmed.seq) {
-        patch.confirmSeq = from.confirmed.seq;
-        patch.confirmedAt = from.confirmed.at;
-      }
-      const schedule = () => {
-        patch.nextCheckAt = this.nextCheckFor({ ...current, ...patch }, now);
-      };
-      const noChange = (outcome: string): NewOrderEvent[] =>
-        from.note ? [{ kind: 'webhook', source: from.source, data: { ...from.note, intentStatus: intent.status, outcome }, at: now }] : [];
-      if (isFinal(current.status)) {
-        // A final status never changes; money taken for an order we gave up on needs a person.
-        const anomalies = current.status !== 'paid' && intent.status === 'SUCCEEDED' ? [anomaly('paid_after_final', orderId, { orderStatus: current.status })] : [];
-        schedule();
-        return { patch, anomalies, events: noChange('final') };
-      }
-      const stored = current.intentUpdatedAt;
-      if (stored !== null && Number.isFinite(snapshotAt)) {
-        // Airwallex's timestamps have whole seconds: within one second, only a snapshot at least
-        // as far along wins, unless it is a fresh read (inferred.ts, snapshotRank).
-        const older = snapshotAt < stored;
-        const tieBehind = snapshotAt === stored && !from.authoritative && snapshotRank(intent) < storedSnapshotRank(current.intentStatus, current.lastPaymentError !== null);
-        if (older || tieBehind) {
-          if (patch.confirmSeq !== undefined) schedule();
-          return { patch, events: noChange('stale') };
-        }
-      }
-      patch.intentStatus = intent.status;
-      if (Number.isFinite(snapshotAt)) patch.intentUpdatedAt = snapshotAt;
-      const status = orderStatusFor(intent) ?? current.status;
-      const failure = failedAttemptOf(intent);
-      let lastPaymentError = current.lastPaymentError;
-      if (failure && (failure.code !== lastPaymentError?.code || failure.message !== lastPaymentError?.message)) {
-        lastPaymentError = { ...failure, at: now };
-      } else if (intent.status === 'REQUIRES_CUSTOMER_ACTION' || status === 'paid' || status === 'processing') {
-        lastPaymentError = null; // a new attempt is under way, or the money is in
-      }
-      const events: NewOrderEvent[] = [];
-      if (status !== current.status || lastPaymentError !== current.lastPaymentError || intent.status !== current.intentStatus) {
-        patch.status = status;
-        patch.lastPaymentError = lastPaymentError;
-        patch.updatedAt = now;
-        if (status === 'paid' && current.paidAt === null) patch.paidAt = now;
-        events.push({
-          kind: 'intent',
-          source: from.source,
-          data: { ...from.note, intentStatus: intent.status, from: current.status, to: status, ...(lastPaymentError && lastPaymentError !== current.lastPaymentError ? { error: lastPaymentError.code } : {}) },
-          at: now,
-        });
-      } else {
-        events.push(...noChange('same state'));
-      }
-      schedule();
-      return { patch, events };
-    };
-    const settle = (result: OrderUpdateResult | undefined): OrderRecord | undefined => {
-      if (!result) return undefined;
-      this.reportAnomalies(result);
-      const after = result.order;
-      if (before && (after.status !== before.status || after.lastPaymentError?.at !== before.lastPaymentError?.at || after.paymentIntentId !== before.paymentIntentId)) {
-        this.deps.logger.info({ orderId: after.id, intentId: intent.id, intentStatus: intent.status, from: before.status, to: after.status, source: from.source }, 'order updated');
-        if (after.status !== before.status) this.deps.telemetry.orderStatus(after.status);
-        this.deps.watch.notify(after);
-      }
-      return after;
-    };
-    return { decide, settle };
-  }
-
-  /** Wakes the long polls of an order changed elsewhere (a refund). */
-  notifyChanged(order: OrderRecord): void {
-    this.deps.watch.notify(order);
-  }
-
-  /** Logs (at error) and counts the anomalies an update found for the first time. */
-  reportAnomalies(result: Pick<OrderUpdateResult, 'newAnomalies'>): void {
-    for (const anomaly of result.newAnomalies) {
-      this.deps.logger.error({ anomaly: anomaly.kind, anomalyId: anomaly.id, orderId: anomaly.orderId, intentId: anomaly.intentId, detail: anomaly.detail }, 'money anomaly: needs an operator');
-      this.deps.telemetry.anomaly(anomaly.kind);
-    }
-  }
-
-  /**
-   * When the sweep should next look at an order, as it stands after a change at `now`: pending
-   * refunds and processing payments are re-checked every `staleAfterMs` while no webhook comes; a
-   * cart nobody tried to pay needs nothing from Airwallex until it expires; final orders, nothing.
-   */
-  nextCheckFor(order: Pick<OrderRecord, 'status' | 'paymentIntentId' | 'confirmedAt' | 'expiresAt' | 'refunds'>, now: number): number | null {
-    if (order.refunds.some((refund) => refund.status === 'pending')) return now + this.deps.staleAfterMs;
-    if (isFinal(order.status)) return null;
-    if (!order.paymentIntentId) return now + CREATION_GRACE_MS;
-    if (order.status === 'processing') return now + this.deps.staleAfterMs;
-    const expiry = this.expiryOf(order);
-    if (order.confirmedAt === null) return expiry;
-    return Math.min(now + this.deps.staleAfterMs, expiry);
-  }
-
-  /** When an unpaid order expires: its lifetime, extended so a pay sheet opened late is not cancelled under the shopper. */
-  expiryOf(order: Pick<OrderRecord, 'expiresAt' | 'confirmedAt'>): number {
-    return Math.max(order.expiresAt, (order.confirmedAt ?? 0) + PAY_SHEET_GRACE_MS);
   }
 
   /** Creates the order's intent (single-flight); the stored request_id makes a re-run after a crash, or on another instance, safe. */
@@ -464,17 +273,14 @@ export class OrderService {
 
   /** A change the server makes alone (no intent to ask): cancelled or expired. */
   private async setStatus(orderId: string, status: OrderStatus, source: string): Promise<OrderRecord> {
-    const now = this.now();
-    const result = await this.deps.store.updateOrder(orderId, (current) =>
-      isFinal(current.status)
-        ? null
-        : { patch: { status, updatedAt: now, nextCheckAt: null }, events: [{ kind: 'status', source, data: { from: current.status, to: status }, at: now }] },
-    );
-    if (result?.changed) {
-      this.deps.telemetry.orderStatus(status);
-      this.deps.watch.notify(result.order);
-    }
-    return result!.order;
+    const order = await this.deps.changes.apply(orderId, this.deps.changes.status(status, source));
+    if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${orderId}.`);
+    return order;
+  }
+
+  /** Applies an Airwallex intent snapshot (an API answer, a retrieve) to its order (order-changes.ts). */
+  private applyIntent(orderId: string, intent: AirwallexPaymentIntent, from: SnapshotSource): Promise<OrderRecord | undefined> {
+    return this.deps.changes.apply(orderId, this.deps.changes.intent(intent, from));
   }
 
   /** Prices `items` from the catalogue (same skus merged), exactly as an order would be; creates nothing. */
@@ -491,14 +297,6 @@ export class OrderService {
     return { lines, totalAmount, currency: this.deps.catalogue.currency };
   }
 
-  private matchesAmount(order: OrderRecord, intent: AirwallexPaymentIntent): boolean {
-    if (intent.currency?.toUpperCase() !== order.currency) return false;
-    try {
-      return toMinorUnits(intent.amount, order.currency) === order.totalAmount;
-    } catch {
-      return false;
-    }
-  }
 }
 
 /**
@@ -507,20 +305,6 @@ export class OrderService {
  */
 export function confirmRequestId(order: Pick<OrderRecord, 'createRequestId'>, seq: number): string {
   return `${order.createRequestId}-c${seq}`;
-}
-
-/** When a refund of the order was last created or changed (0: none). */
-export function latestRefundChange(order: Pick<OrderRecord, 'refunds'>): number {
-  return order.refunds.reduce((latest, refund) => Math.max(latest, refund.updatedAt), 0);
-}
-
-/** Runs `task` once per key at a time; concurrent callers share its promise. */
-export async function singleFlight<T>(map: Map<string, Promise<T>>, key: string, task: () => Promise<T>): Promise<T> {
-  const running = map.get(key);
-  if (running) return running;
-  const promise = task().finally(() => map.delete(key));
-  map.set(key, promise);
-  return promise;
 }
 
 function newOrderId(): string {

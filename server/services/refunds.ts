@@ -1,26 +1,29 @@
 // Refunds of paid orders: requested by an operator (admin API), made at Airwallex with a stored
 // request_id, and kept in step with Airwallex by webhooks and the sweep, whoever made them.
-import { createHash, randomBytes } from 'node:crypto';
-import { type AirwallexClient, AirwallexError, newRequestId } from '../airwallex/client';
-import { refundRank, refundStatusFor } from '../airwallex/inferred';
+import { createHash } from 'node:crypto';
+import { type AirwallexClient, newRequestId } from '../airwallex/client';
+import { AirwallexApiError } from '../airwallex/errors';
 import type { AirwallexRefund } from '../airwallex/types';
+import { isFinal } from '../contract';
 import { AppError } from '../errors';
 import type { Logger } from '../logger';
-import { toMinorUnits } from '../money';
-import type { NewOrderEvent, OrderDecider, OrderRecord, OrderUpdateResult, RefundRecord, Store } from '../store/types';
+import type { OrderRecord, RefundRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
-import { FORCED_REFRESH_INTERVAL_MS, isFinal, singleFlight, type OrderService } from './orders';
-
-/** WeChat Pay's own rules (Airwallex does not restate them): refunds within 365 days of payment, at most 50 per order. */
-export const REFUND_WINDOW_MS = 365 * 24 * 3600_000;
-export const MAX_REFUNDS_PER_ORDER = 50;
+import type { OrderChanges } from './order-changes';
+import { FORCED_REFRESH_INTERVAL_MS, type OrderService } from './orders';
+import { decideNewRefund, decideRefusal, newRefundId, type RefundSource } from './refund-rules';
+import { singleFlight } from './single-flight';
 
 export interface RefundServiceDeps {
   store: Store;
   airwallex: AirwallexClient;
   orders: OrderService;
+  /** Where every change of an order is applied (decided by the rules, then settled). */
+  changes: OrderChanges;
   logger: Logger;
   telemetry: Telemetry;
+  /** As for orders (order-rules.ts Schedule): a pending refund nothing told us about is checked after this long. */
+  staleAfterMs: number;
   now?: () => number;
 }
 
@@ -28,13 +31,6 @@ export interface RefundRequest {
   /** Integer minor units; absent: everything not yet refunded (pending refunds count as refunded). */
   amount?: number;
   reason?: string;
-}
-
-/** Where a refund snapshot came from, as for intents (orders.ts SnapshotSource). */
-export interface RefundSource {
-  source: string;
-  authoritative: boolean;
-  note?: Record<string, unknown>;
 }
 
 export class RefundService {
@@ -57,35 +53,10 @@ export class RefundService {
     let existing: RefundRecord | undefined;
     let created: RefundRecord | undefined;
     const result = await this.deps.store.updateOrder(orderId, (order) => {
-      existing = order.refunds.find((refund) => refund.idempotencyKey === options.idempotencyKey);
-      if (existing) {
-        if (existing.requestHash !== requestHash) {
-          throw new AppError('IDEMPOTENCY_KEY_REUSED', `Idempotency-Key was first used for refund ${existing.id} with a different body.`);
-        }
-        return null;
-      }
-      const amount = this.checkRefundable(order, request.amount, now);
-      created = {
-        id: newRefundId(),
-        orderId: order.id,
-        airwallexRefundId: null,
-        requestId: newRequestId(),
-        amount,
-        currency: order.currency,
-        reason: request.reason?.trim() || null,
-        status: 'pending',
-        airwallexStatus: null,
-        airwallexUpdatedAt: null,
-        failure: null,
-        origin: 'admin',
-        createdBy: options.actor,
-        idempotencyKey: options.idempotencyKey,
-        requestHash,
-        createdAt: now,
-        updatedAt: now,
-      };
-      const event: NewOrderEvent = { kind: 'refund', source: 'admin', data: { refundId: created.id, amount, reason: created.reason, status: 'pending', actor: options.actor }, at: now };
-      return { refunds: [created], events: [event], patch: { nextCheckAt: this.deps.orders.nextCheckFor({ ...order, refunds: [...order.refunds, created] }, now) } };
+      const decided = decideNewRefund(order, { ...request, ...options, requestHash, id: newRefundId(), requestId: newRequestId() }, now, this.deps);
+      existing = decided.existing;
+      created = decided.created;
+      return decided.update;
     });
     if (!result) throw new AppError('ORDER_NOT_FOUND', `No order ${orderId}.`);
     const refund = existing ?? created!;
@@ -94,31 +65,6 @@ export class RefundService {
     const sent = refund.airwallexRefundId === null && refund.status === 'pending' ? await this.submit(refund) : refund;
     const order = (await this.deps.store.getOrder(orderId)) ?? result.order;
     return { refund: order.refunds.find((r) => r.id === sent.id) ?? sent, order, created: created !== undefined };
-  }
-
-  /** How much a new refund takes (`requested`, or the rest); throws when the order cannot give it. */
-  private checkRefundable(order: OrderRecord, requested: number | undefined, now: number): number {
-    if (order.status !== 'paid' || !order.paymentIntentId) {
-      throw new AppError('ORDER_NOT_REFUNDABLE', `The order is ${order.status}; only paid orders can be refunded.`);
-    }
-    if (order.paidAt !== null && now - order.paidAt > REFUND_WINDOW_MS) {
-      throw new AppError('ORDER_NOT_REFUNDABLE', 'WeChat Pay refunds only within 365 days of the payment.');
-    }
-    const live = order.refunds.filter((refund) => refund.status !== 'failed');
-    if (live.length >= MAX_REFUNDS_PER_ORDER) {
-      throw new AppError('ORDER_NOT_REFUNDABLE', `WeChat Pay allows at most ${MAX_REFUNDS_PER_ORDER} refunds per payment.`);
-    }
-    const left = order.totalAmount - live.reduce((sum, refund) => sum + refund.amount, 0);
-    const amount = requested ?? left;
-    if (!Number.isSafeInteger(amount) || amount <= 0 || amount > left) {
-      throw new AppError(
-        left > 0 ? 'REFUND_AMOUNT_INVALID' : 'ORDER_NOT_REFUNDABLE',
-        left > 0
-          ? `The refund amount must be an integer of minor units from 1 to ${left} (what is left, counting refunds in progress).`
-          : 'The order is fully refunded (counting refunds in progress).',
-      );
-    }
-    return amount;
   }
 
   /**
@@ -144,7 +90,7 @@ export class RefundService {
         // A refusal is final; no answer, a 429/5xx or a duplicate_request the client could not read
         // back leaves the refund pending, for the sweep to send again or find at Airwallex.
         const refused =
-          err instanceof AirwallexError && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 429 && err.httpStatus !== 401 && err.airwallexCode !== 'duplicate_request';
+          err instanceof AirwallexApiError && err.httpStatus >= 400 && err.httpStatus < 500 && err.httpStatus !== 429 && err.httpStatus !== 401 && err.airwallexCode !== 'duplicate_request';
         if (!refused) throw err;
         await this.markRefused(refund, err);
         throw new AppError('REFUND_REJECTED', `Airwallex refused the refund (${err.airwallexCode ?? `HTTP ${err.httpStatus}`}): ${err.upstreamMessage ?? 'no reason given'}.`);
@@ -154,140 +100,19 @@ export class RefundService {
     });
   }
 
-  private async markRefused(refund: RefundRecord, err: AirwallexError): Promise<void> {
+  private async markRefused(refund: RefundRecord, err: AirwallexApiError): Promise<void> {
     const now = this.now();
     const failure = { code: err.airwallexCode ?? `http_${err.httpStatus}`, message: err.upstreamMessage ?? 'refused by Airwallex' };
-    await this.deps.store.updateOrder(refund.orderId, (order) => {
-      const current = order.refunds.find((r) => r.id === refund.id);
-      if (!current || current.status !== 'pending' || current.airwallexRefundId !== null) return null;
-      const updated: RefundRecord = { ...current, status: 'failed', failure, updatedAt: now };
-      return {
-        refunds: [updated],
-        events: [{ kind: 'refund', source: 'create', data: { refundId: refund.id, status: 'failed', error: failure.code }, at: now }],
-        patch: { nextCheckAt: this.deps.orders.nextCheckFor({ ...order, refunds: order.refunds.map((r) => (r.id === updated.id ? updated : r)) }, now) },
-      };
-    });
+    await this.deps.store.updateOrder(refund.orderId, (order) => decideRefusal(order, refund.id, failure, now, this.deps));
     this.deps.telemetry.refund('rejected');
     this.deps.logger.warn({ refundId: refund.id, orderId: refund.orderId, airwallexCode: err.airwallexCode, traceId: err.traceId }, 'Airwallex refused the refund');
   }
 
-  /** Applies a Refund snapshot (an answer, a list, a webhook) to its order; `orderId` when known. */
+  /** Applies a Refund snapshot (an answer, a list) to its order (order-changes.ts); `orderId` when known. */
   async applyRefund(snapshot: AirwallexRefund, from: RefundSource, orderId?: string): Promise<OrderRecord | undefined> {
     const id = orderId ?? (snapshot.payment_intent_id ? (await this.deps.store.getOrderByIntent(snapshot.payment_intent_id))?.id : undefined);
     if (!id) return undefined;
-    const update = this.refundUpdate(snapshot, from);
-    return update.settle(await this.deps.store.updateOrder(id, update.decide));
-  }
-
-  /**
-   * The two halves of applyRefund (the webhook path runs `decide` in its own transaction). The
-   * refund is found by Airwallex's id, our request_id, or our id in its metadata; one we never
-   * asked for (made in Airwallex's web app) is recorded as found. A final refund never changes, and
-   * an older snapshot never overwrites a newer one (same-second ties by refundRank).
-   */
-  refundUpdate(snapshot: AirwallexRefund, from: RefundSource): { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined } {
-    const now = this.now();
-    const snapshotAt = Date.parse(snapshot.updated_at);
-    let changes: Array<{ before: RefundRecord | undefined; after: RefundRecord }> = [];
-    const decide: OrderDecider = (order) => {
-      changes = [];
-      const ours = snapshot.metadata?.refund_id;
-      const current = order.refunds.find(
-        (r) => r.airwallexRefundId === snapshot.id || (snapshot.request_id !== undefined && r.requestId === snapshot.request_id) || (ours !== undefined && r.id === ours),
-      );
-      const note = (status: string, extra: Record<string, unknown> = {}): NewOrderEvent => ({
-        kind: 'refund',
-        source: from.source,
-        data: { ...from.note, refundId: current?.id, airwallexRefundId: snapshot.id, airwallexStatus: snapshot.status, status, ...extra },
-        at: now,
-      });
-      let amount: number;
-      try {
-        amount = toMinorUnits(snapshot.amount, order.currency);
-      } catch {
-        amount = Number.NaN;
-      }
-      if (snapshot.currency?.toUpperCase() !== order.currency || !Number.isSafeInteger(amount) || (current && current.amount !== amount)) {
-        return {
-          anomalies: [
-            {
-              kind: 'amount_mismatch',
-              key: `amount_mismatch:${snapshot.id}`,
-              orderId: order.id,
-              intentId: order.paymentIntentId,
-              detail: { refundId: snapshot.id, refundAmount: snapshot.amount, refundCurrency: snapshot.currency, source: from.source },
-              at: now,
-            },
-          ],
-        };
-      }
-      const mapped = refundStatusFor(snapshot.status);
-      if (!current) {
-        const found: RefundRecord = {
-          id: newRefundId(),
-          orderId: order.id,
-          airwallexRefundId: snapshot.id,
-          requestId: snapshot.request_id ?? `airwallex:${snapshot.id}`,
-          amount,
-          currency: order.currency,
-          reason: snapshot.reason ?? null,
-          status: mapped ?? 'pending',
-          airwallexStatus: snapshot.status,
-          airwallexUpdatedAt: Number.isFinite(snapshotAt) ? snapshotAt : null,
-          failure: mapped === 'failed' ? failureOf(snapshot) : null,
-          origin: 'airwallex',
-          createdBy: null,
-          idempotencyKey: null,
-          requestHash: null,
-          createdAt: now,
-          updatedAt: now,
-        };
-        changes = [{ before: undefined, after: found }];
-        const refunds = [...order.refunds, found];
-        // Money going back for an order we consider unpaid: somebody must look.
-        const anomalies =
-          order.status !== 'paid'
-            ? [{ kind: 'paid_after_final' as const, key: `paid_after_final:${order.id}`, orderId: order.id, intentId: order.paymentIntentId, detail: { orderStatus: order.status, refundId: snapshot.id }, at: now }]
-            : [];
-        return { refunds: [found], events: [note(found.status, { origin: 'airwallex', amount })], anomalies, patch: { nextCheckAt: this.deps.orders.nextCheckFor({ ...order, refunds }, now) } };
-      }
-      if (current.status !== 'pending' && current.airwallexRefundId !== null) return { events: from.note ? [note(current.status, { outcome: 'final' })] : [] };
-      const stored = current.airwallexUpdatedAt;
-      if (stored !== null && Number.isFinite(snapshotAt)) {
-        const older = snapshotAt < stored;
-        const tieBehind = snapshotAt === stored && !from.authoritative && refundRank(snapshot.status) < refundRank(current.airwallexStatus);
-        if (older || tieBehind) return { events: from.note ? [note(current.status, { outcome: 'stale' })] : [] };
-      }
-      const status = mapped ?? current.status;
-      const updated: RefundRecord = {
-        ...current,
-        airwallexRefundId: snapshot.id,
-        airwallexStatus: snapshot.status,
-        airwallexUpdatedAt: Number.isFinite(snapshotAt) ? snapshotAt : current.airwallexUpdatedAt,
-        status,
-        failure: status === 'failed' ? failureOf(snapshot) : null,
-        updatedAt: status !== current.status || snapshot.status !== current.airwallexStatus ? now : current.updatedAt,
-      };
-      if (status === current.status && snapshot.status === current.airwallexStatus && current.airwallexRefundId === snapshot.id) {
-        return { events: from.note ? [note(status, { outcome: 'same state' })] : [] };
-      }
-      changes = [{ before: current, after: updated }];
-      const refunds = order.refunds.map((r) => (r.id === updated.id ? updated : r));
-      return { refunds: [updated], events: [note(status)], patch: { nextCheckAt: this.deps.orders.nextCheckFor({ ...order, refunds }, now) } };
-    };
-    const settle = (result: OrderUpdateResult | undefined): OrderRecord | undefined => {
-      if (!result) return undefined;
-      this.deps.orders.reportAnomalies(result);
-      for (const { before, after } of changes) {
-        if (before?.status === after.status) continue;
-        this.deps.logger.info({ orderId: after.orderId, refundId: after.id, airwallexRefundId: after.airwallexRefundId, status: after.status, origin: after.origin, source: from.source }, 'refund updated');
-        if (after.status !== 'pending') this.deps.telemetry.refund(after.status);
-        else if (!before) this.deps.telemetry.refund('found');
-      }
-      if (result.changed) this.deps.orders.notifyChanged(result.order);
-      return result.order;
-    };
-    return { decide, settle };
+    return this.deps.changes.apply(id, this.deps.changes.refund(snapshot, from));
   }
 
   /**
@@ -321,18 +146,4 @@ export class RefundService {
     if (order.status !== 'paid' || !(await this.deps.store.claimRetrieve(order.id, this.now(), FORCED_REFRESH_INTERVAL_MS))) return order;
     return this.reconcile(order);
   }
-
-  /** Whether the order still waits on Airwallex for a refund. */
-  static hasPending(order: Pick<OrderRecord, 'refunds'>): boolean {
-    return order.refunds.some((refund) => refund.status === 'pending');
-  }
-}
-
-function failureOf(snapshot: AirwallexRefund): { code: string; message: string } {
-  return { code: snapshot.failure_details?.code ?? 'refund_failed', message: snapshot.failure_details?.message ?? 'Airwallex reported the refund as failed' };
-}
-
-function newRefundId(): string {
-  // Not Airwallex's `rfd_`: an operator must never mistake one for the other.
-  return `ref_${randomBytes(12).toString('base64url')}`;
 }

@@ -1,10 +1,15 @@
 // The background sweep: finishes what requests and webhooks left open, so no order stays stuck,
 // and one order that keeps failing can never hold up the others.
+import { isFinal } from '../contract';
 import type { Logger } from '../logger';
 import type { OrderRecord, PruneResult, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
-import { isFinal, RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
-import { RefundService } from './refunds';
+import type { OrderChanges } from './order-changes';
+import { expiryOf, nextCheckFor } from './order-rules';
+import { RETRIEVE_INTERVAL_MS, type OrderService } from './orders';
+import { hasPendingRefund } from './refund-rules';
+import type { RefundService } from './refunds';
+import { appErrorOf } from './upstream-errors';
 import type { WebhookService } from './webhooks';
 
 export interface SweepDeps {
@@ -12,8 +17,11 @@ export interface SweepDeps {
   orders: OrderService;
   refunds: RefundService;
   webhooks: WebhookService;
+  changes: OrderChanges;
   logger: Logger;
   telemetry: Telemetry;
+  /** An open order nothing told us about for this long is checked (order-rules.ts Schedule). */
+  staleAfterMs: number;
   /** First retry delay after a failed check; doubles per failure up to MAX_BACKOFF_MS. */
   backoffBaseMs: number;
   /** Webhook events are kept this long (their ids deduplicate Airwallex's retries), then pruned. */
@@ -118,13 +126,13 @@ export class Sweeper {
     const now = this.now();
     try {
       let order = claimed;
-      if (RefundService.hasPending(order)) {
+      if (hasPendingRefund(order)) {
         order = await this.deps.refunds.reconcile(order);
         report.refundsReconciled++;
       }
       if (!isFinal(order.status)) {
         if (!order.paymentIntentId) {
-          if (now >= orders.expiryOf(order)) {
+          if (now >= expiryOf(order)) {
             await orders.expireOrder(order);
             report.expired++;
           } else {
@@ -134,7 +142,7 @@ export class Sweeper {
             await orders.ensureIntent(order);
             report.recovered++;
           }
-        } else if (order.status === 'awaiting_payment' && now >= orders.expiryOf(order)) {
+        } else if (order.status === 'awaiting_payment' && now >= expiryOf(order)) {
           await orders.expireOrder(order);
           report.expired++;
         } else if (order.status === 'processing' || order.confirmedAt !== null) {
@@ -144,7 +152,7 @@ export class Sweeper {
       }
       report.checked++;
       await this.deps.store.updateOrder(claimed.id, (current) => ({
-        patch: { checkFailures: 0, nextCheckAt: orders.nextCheckFor(current, this.now()) },
+        patch: { checkFailures: 0, nextCheckAt: nextCheckFor(current, this.now(), this.deps) },
       }));
     } catch (err) {
       report.failures++;
@@ -155,7 +163,9 @@ export class Sweeper {
   /** Backs off exponentially; at REPORT_AFTER_FAILURES the order is reported instead of hammered. */
   private async failed(order: OrderRecord, err: unknown, report: SweepReport): Promise<void> {
     const now = this.now();
-    const message = err instanceof Error ? err.message : String(err);
+    // The app's words for an Airwallex failure, as the shopper and the operator read it elsewhere.
+    const described = appErrorOf(err);
+    const message = described instanceof Error ? described.message : String(described);
     const failures = order.checkFailures + 1;
     const step = Math.min(MAX_BACKOFF_MS, this.deps.backoffBaseMs * 2 ** (failures - 1));
     const nextCheckAt = now + Math.round(step * (0.8 + Math.random() * 0.4));
@@ -174,7 +184,7 @@ export class Sweeper {
       });
     if (reportNow) {
       report.reported++;
-      if (result) this.deps.orders.reportAnomalies(result);
+      if (result) this.deps.changes.reportAnomalies(result);
       this.deps.logger.error({ orderId: order.id, failures, err: message }, 'sweep keeps failing on this order: reported as an anomaly, checked at most hourly from now on');
     } else {
       this.deps.logger.warn({ orderId: order.id, failures, retryInMs: nextCheckAt - now, err: message }, 'sweep could not check the order');

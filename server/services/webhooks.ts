@@ -1,20 +1,18 @@
-// Airwallex webhooks: verify the HMAC over the raw body, record each event once, then apply it.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+// Airwallex webhooks: verify the delivery (airwallex/webhooks.ts), record each event once, then apply it to its order.
 import { isRefundEvent, OUR_ORDER_ID } from '../airwallex/inferred';
 import { DOCTOR_PING_EVENT, DOCTOR_PING_OUTCOME, isDoctorPing } from '../airwallex/webhook-events';
 import type { AirwallexPaymentIntent, AirwallexRefund, AirwallexWebhookEvent } from '../airwallex/types';
+import { parseWebhookEvent, verifyWebhook } from '../airwallex/webhooks';
 import { AppError } from '../errors';
-import { unstorableTextIn } from '../text';
 import type { Logger } from '../logger';
-import type { OrderDecider, OrderRecord, OrderUpdateResult, Store, WebhookEventRecord, WebhookRecordResult } from '../store/types';
+import type { Store, WebhookEventRecord, WebhookRecordResult } from '../store/types';
 import type { Telemetry } from '../telemetry';
-import type { OrderService } from './orders';
-import type { RefundService } from './refunds';
+import type { OrderChange, OrderChanges } from './order-changes';
 
 export interface WebhookServiceDeps {
   store: Store;
-  orders: OrderService;
-  refunds: RefundService;
+  /** Where every change of an order is applied: the same rules as the order and refund services'. */
+  changes: OrderChanges;
   logger: Logger;
   telemetry: Telemetry;
   secret: string;
@@ -25,13 +23,10 @@ export interface WebhookServiceDeps {
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored' | 'unknown_order' | 'deferred' | typeof DOCTOR_PING_OUTCOME;
 
-/** A delivery stamped this far in the future is refused: no honest clock is that far off. */
-const FUTURE_SKEW_MS = 5 * 60_000;
-
 /** What an event is about, and how to apply it to its order inside the recording transaction. */
 interface Target {
   orderId: string | null;
-  update?: { decide: OrderDecider; settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined };
+  update?: OrderChange;
   /** An intent or refund id, for the unknown-order anomaly. */
   objectId: string;
   /** The event names one of our orders (by its id's shape), found or not. */
@@ -53,13 +48,13 @@ export class WebhookService {
    */
   async receive(rawBody: Buffer, headers: { timestamp?: string; signature?: string }): Promise<WebhookOutcome> {
     try {
-      this.verify(rawBody, headers);
+      verifyWebhook(rawBody, headers, { secret: this.deps.secret, toleranceMs: this.deps.toleranceMs, now: this.now() });
     } catch (err) {
       if (isDoctorPing(rawBody)) this.deps.telemetry.webhook(DOCTOR_PING_EVENT, 'probe'); // the doctor's own probe: no alert
       else this.deps.telemetry.webhook('unverified', 'refused');
       throw err;
     }
-    const event = parseEvent(rawBody);
+    const event = parseWebhookEvent(rawBody);
     if (event.name === DOCTOR_PING_EVENT) {
       // `npm run doctor` proving that PUBLIC_URL reaches a server holding this secret: nothing to record (webhook-events.ts).
       this.deps.logger.info({ eventId: event.id }, 'doctor ping verified; nothing recorded');
@@ -110,10 +105,9 @@ export class WebhookService {
         outcome = 'ignored';
         if (target) await this.unknownOrder(record, target);
       } else {
-        const update = await this.deps.store.updateOrder(target.orderId, target.update.decide);
-        target.update.settle(update);
-        outcome = update ? 'applied' : 'unknown_order';
-        if (!update) await this.unknownOrder(record, target);
+        const order = await this.deps.changes.apply(target.orderId, target.update);
+        outcome = order ? 'applied' : 'unknown_order';
+        if (!order) await this.unknownOrder(record, target);
       }
     } catch (err) {
       // Stored but not applied: the sweep replays it. The delivery itself succeeded.
@@ -137,7 +131,7 @@ export class WebhookService {
       if (typeof object.id !== 'string' || typeof object.status !== 'string') return undefined;
       const intent = object as unknown as AirwallexPaymentIntent;
       const orderId = typeof intent.merchant_order_id === 'string' ? intent.merchant_order_id : null;
-      const update = this.deps.orders.intentUpdate(intent, { source: `webhook ${record.name}`, authoritative: false, note });
+      const update = this.deps.changes.intent(intent, { source: `webhook ${record.name}`, authoritative: false, note });
       return { orderId, update, objectId: intent.id, ours: orderId !== null && OUR_ORDER_ID.test(orderId), money: intent.status === 'SUCCEEDED' || intent.status === 'PENDING' };
     }
     if (isRefundEvent(record.name)) {
@@ -145,7 +139,7 @@ export class WebhookService {
       const refund = object as unknown as AirwallexRefund;
       const metadataOrder = refund.metadata?.order_id;
       const order = refund.payment_intent_id ? await this.deps.store.getOrderByIntent(refund.payment_intent_id) : undefined;
-      const update = this.deps.refunds.refundUpdate(refund, { source: `webhook ${record.name}`, authoritative: false, note });
+      const update = this.deps.changes.refund(refund, { source: `webhook ${record.name}`, authoritative: false, note });
       const ours = typeof metadataOrder === 'string' && OUR_ORDER_ID.test(metadataOrder);
       return { orderId: order?.id ?? null, update: order ? update : undefined, objectId: refund.payment_intent_id ?? refund.id, ours: order !== undefined || ours, money: true };
     }
@@ -167,42 +161,6 @@ export class WebhookService {
       detail: { eventId: record.id, event: record.name, merchantOrderId: target.orderId },
       at: this.now(),
     });
-    if (inserted) this.deps.orders.reportAnomalies({ newAnomalies: [anomaly] });
+    if (inserted) this.deps.changes.reportAnomalies({ newAnomalies: [anomaly] });
   }
-
-  private verify(rawBody: Buffer, headers: { timestamp?: string; signature?: string }): void {
-    const { timestamp, signature } = headers;
-    if (!signature || !/^[0-9a-fA-F]{64}$/.test(signature)) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
-    if (!timestamp || !/^\d{1,16}$/.test(timestamp)) throw new AppError('WEBHOOK_TIMESTAMP_STALE', 'The x-timestamp header is missing or not a number of milliseconds.');
-    const expected = Buffer.from(signWebhook(this.deps.secret, timestamp, rawBody), 'hex');
-    if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new AppError('WEBHOOK_SIGNATURE_INVALID');
-    // Events are deduplicated by id and snapshots never move an order backwards, so an old signed
-    // event is harmless: accept Airwallex's whole retry window, refuse what is older than that.
-    const age = this.now() - Number(timestamp);
-    if (age > this.deps.toleranceMs || age < -FUTURE_SKEW_MS) {
-      throw new AppError('WEBHOOK_TIMESTAMP_STALE', `The x-timestamp is ${Math.round(age / 1000)} s old; deliveries older than ${Math.round(this.deps.toleranceMs / 1000)} s are refused.`);
-    }
-  }
-}
-
-/** The signature Airwallex sends: hex HMAC-SHA256(secret, x-timestamp + raw body). */
-export function signWebhook(secret: string, timestamp: string, rawBody: string | Buffer): string {
-  return createHmac('sha256', secret).update(timestamp).update(rawBody).digest('hex');
-}
-
-function parseEvent(rawBody: Buffer): AirwallexWebhookEvent {
-  let event: unknown;
-  try {
-    event = JSON.parse(rawBody.toString('utf8'));
-  } catch {
-    throw new AppError('WEBHOOK_PAYLOAD_INVALID', 'The webhook body is not JSON.');
-  }
-  const candidate = event as Partial<AirwallexWebhookEvent> | null;
-  if (!candidate || typeof candidate !== 'object' || typeof candidate.id !== 'string' || !candidate.id || candidate.id.length > 128 || typeof candidate.name !== 'string' || !candidate.name || candidate.name.length > 128) {
-    throw new AppError('WEBHOOK_PAYLOAD_INVALID', 'The webhook body needs a string `id` and `name`.');
-  }
-  // Its ids and fields are stored (some in jsonb): refused whole, as no event Airwallex sends holds such text.
-  const where = unstorableTextIn(candidate);
-  if (where !== undefined) throw new AppError('WEBHOOK_PAYLOAD_INVALID', `The webhook body holds text no database keeps (NUL or an unpaired surrogate) at ${where.slice(0, 64)}.`);
-  return candidate as AirwallexWebhookEvent;
 }

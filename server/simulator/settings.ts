@@ -3,9 +3,9 @@
 // server/config.ts asks for them through simulatorSettings(), in simulator mode only, so a live server
 // never loads simulator code; server/simulator/main.ts (the standalone simulator) uses the same parsers.
 import path from 'node:path';
-import { RECOMMENDED_WEBHOOK_EVENTS } from '../airwallex/webhook-events';
 import { MS_KEYS } from './faults';
 import { financeFromEnv, type FinanceSettings } from './finance-settings';
+import { REFUND_WEBHOOK_EVENTS } from './inferred';
 import { AIRWALLEX_ENDPOINTS, type AirwallexEndpoint, type EndpointFaults, type FaultSettings } from './types';
 
 /** Credentials the simulator accepts; they mean nothing anywhere else. */
@@ -63,8 +63,19 @@ export function simulatorSettings(env: Env, problems: string[], serverDatabasePa
   };
 }
 
-// The recommended subscription lives with the server's webhook code, so the doctor reads it without loading the simulator.
-export { RECOMMENDED_WEBHOOK_EVENTS };
+/**
+ * What the simulated account is subscribed to by default: the events docs/going-live.md tells merchants to pick.
+ * The simulator keeps its own list (it imports nothing of the server's); a test holds it equal to the one the
+ * server and the doctor use (server/airwallex/webhook-events.ts).
+ */
+export const RECOMMENDED_WEBHOOK_EVENTS: readonly string[] = [
+  'payment_intent.succeeded',
+  'payment_intent.requires_payment_method',
+  'payment_intent.cancelled',
+  'payment_intent.pending',
+  'payment_intent.pending_review',
+  ...Object.values(REFUND_WEBHOOK_EVENTS),
+];
 
 /**
  * SIMULATOR_WEBHOOK_EVENTS: unset → the recommended subscription; "*" → every event; otherwise a

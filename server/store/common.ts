@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** Statuses the sweep and the per-shopper limit count as open. */
-export const OPEN_STATUSES = ['awaiting_payment', 'processing'] as const;
+export { OPEN_STATUSES } from '../contract';
 
 /** A short, stable fingerprint of an openid for operators: 12 hex digits of its SHA-256. */
 export function shopperRefOf(openId: string): string {

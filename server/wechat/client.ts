@@ -1,7 +1,8 @@
-// WeChat's jscode2session: trades a wx.login code for the shopper's openid. session_key is dropped here.
-import { AppError } from '../errors';
+// WeChat's jscode2session: trades a wx.login code for the shopper's openid. session_key is dropped here. Its refusals are
+// the adapter's own WechatError (errors.ts), as the other WeChat APIs' are.
 import type { Logger } from '../logger';
 import { timed } from '../timing';
+import { WechatError, type WechatErrorKind } from './errors';
 
 export interface WechatClientOptions {
   /** https://api.weixin.qq.com, or a getter for the embedded simulator's /simulator/wechat. */
@@ -52,7 +53,7 @@ export class WechatClient {
     } catch (err) {
       // Never log the URL: it carries the app secret.
       this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'jscode2session unreachable');
-      throw new AppError('UPSTREAM_UNAVAILABLE', 'WeChat login service is unreachable; retry with a new wx.login code.');
+      throw new WechatError('unreachable', 'jscode2session', 'WeChat login service is unreachable; retry with a new wx.login code.');
     }
     const errcode = body.errcode ?? 0;
     if (errcode === 0 && typeof body.openid === 'string' && body.openid) {
@@ -63,25 +64,27 @@ export class WechatClient {
   }
 }
 
-function errorFor(errcode: number): AppError {
+/** jscode2session's errcodes as the adapter's errors, each message saying what to do. */
+function errorFor(errcode: number): WechatError {
+  const error = (kind: WechatErrorKind, message: string) => new WechatError(kind, 'jscode2session', message, errcode);
   switch (errcode) {
     case 40029:
     case 40163:
-      return new AppError('WECHAT_CODE_INVALID');
+      return error('code', `The wx.login code is invalid, expired or already used (errcode ${errcode}): call wx.login again.`);
     case 45011:
-      return new AppError('WECHAT_RATE_LIMITED');
+      return error('quota', 'WeChat login is rate limited (errcode 45011); retry in a minute with a new code.');
     case 40226:
-      return new AppError('WECHAT_LOGIN_BLOCKED');
+      return error('login_blocked', 'WeChat blocked this login (risk control, errcode 40226).');
     case -1:
-      return new AppError('UPSTREAM_UNAVAILABLE', 'WeChat is busy (errcode -1); retry with a new wx.login code.');
+      return error('busy', 'WeChat is busy (errcode -1); retry with a new wx.login code.');
     case 40013:
     case 40125:
     case 41002:
     case 41004:
     case 41008:
       // Our configuration, not the shopper: WECHAT_APPID / WECHAT_APP_SECRET do not match.
-      return new AppError('UPSTREAM_REJECTED', `WeChat rejected the server's mini program credentials (errcode ${errcode}); check WECHAT_APPID and WECHAT_APP_SECRET.`);
+      return error('credentials', `WeChat rejected the server's mini program credentials (errcode ${errcode}); check WECHAT_APPID and WECHAT_APP_SECRET.`);
     default:
-      return new AppError('UPSTREAM_REJECTED', `WeChat login failed (errcode ${errcode}).`);
+      return error('unknown', `WeChat login failed (errcode ${errcode}).`);
   }
 }

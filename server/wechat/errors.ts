@@ -1,12 +1,17 @@
-// The WeChat adapter's own errors: each errcode of the token and message APIs as a typed error whose message says what to fix.
-// Not the HTTP app's AppError: the services map these to app errors in one place (docs/reference/wechat-subscribe-messages.md §2–§3).
+// The WeChat adapter's own errors: each errcode of jscode2session and of the token and message APIs as a typed error whose
+// message says what to fix. Not the HTTP app's AppError: services/upstream-errors.ts maps them to app errors in one place,
+// as it does the Airwallex adapter's (docs/reference/wechat-subscribe-messages.md §2–§3).
 
 /** The WeChat APIs this adapter calls, as named in its errors and logs. */
-export type WechatApi = 'stable_token' | 'send' | 'gettemplate';
+export type WechatApi = 'jscode2session' | 'stable_token' | 'send' | 'gettemplate';
 
 export type WechatErrorKind =
   /** 40001, 40014, 42001: get a token again (normal mode) and retry once. */
   | 'token'
+  /** jscode2session 40029, 40163: the wx.login code is invalid, expired or used; the shopper's app logs in again. */
+  | 'code'
+  /** jscode2session 40226: WeChat's risk control blocked this login. */
+  | 'login_blocked'
   /** 40013, 40125, 40243, 41002, 41004: the AppID or the app secret this server is configured with. */
   | 'credentials'
   /** 40164: this server's address is not on the mini program's IP allow-list. */

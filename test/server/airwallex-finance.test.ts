@@ -2,7 +2,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AirwallexClient } from '../../server/airwallex/client';
-import { AirwallexFinance, AirwallexFormatError } from '../../server/airwallex/finance';
+import { AirwallexFormatError } from '../../server/airwallex/errors';
+import { AirwallexFinance } from '../../server/airwallex/finance';
+import { appErrorOf } from '../../server/services/upstream-errors';
 import { sourceOf } from '../../server/airwallex/inferred-finance';
 import { createLogger } from '../../server/logger';
 import type { FinanceSettings } from '../../server/simulator';
@@ -192,11 +194,12 @@ describe('AirwallexFinance on answers it cannot read exactly', () => {
     [{ has_more: false, items: [{ ...item, fee: '0.0x' }] }, /fee "0.0x" is not a CNY amount/],
     [{ has_more: false, items: [{ ...item, id: undefined }] }, /without id/],
     [{ has_more: false }, /without an items array/],
-  ])('refuses %j with UPSTREAM_REJECTED rather than guess', async (body, message) => {
+  ])('refuses %j as a format error (UPSTREAM_REJECTED for the app) rather than guess', async (body, message) => {
     answer = body;
     const error = await financeOn(url).listFinancialTransactions().catch((err: unknown) => err);
     expect(error).toBeInstanceOf(AirwallexFormatError);
-    expect(error).toMatchObject({ code: 'UPSTREAM_REJECTED', message: expect.stringMatching(message) });
+    expect(error).toMatchObject({ kind: 'format', message: expect.stringMatching(message) });
+    expect(appErrorOf(error)).toMatchObject({ code: 'UPSTREAM_REJECTED', message: expect.stringMatching(message) });
   });
 
   test('reads decimal strings, a time without a zone as UTC, and a type that goes either way by its sign', async () => {

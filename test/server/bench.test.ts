@@ -2,10 +2,10 @@
 // then on real short phases of the bench's own runner against a healthy server and one whose fallback comes late.
 import fs from 'node:fs';
 import path from 'node:path';
-import { runPhase, type Context, type PhaseResult } from '../../scripts/bench';
+import { runPhase, type Context, type PhaseResult } from '../../scripts/lib/bench-phase';
 import { BENCH_RESULTS_DOC, renderBenchResults, replaceBenchResults, START_MARKER, type BenchJson } from '../../scripts/lib/bench-report';
 import type { NodeProcess } from '../../scripts/lib/proc';
-import { benchPayment } from '../../scripts/lib/shopper';
+import { benchPayment } from '../../scripts/lib/bench-shopper';
 import { Samples } from '../../scripts/lib/stats';
 import { TARGETS, type PhaseFigures } from '../../scripts/lib/targets';
 import { checkOutcome, judge, misses } from '../../scripts/lib/verdicts';

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AirwallexClient } from '../../server/airwallex/client';
 import { createLogger } from '../../server/logger';
+import { appErrorOf } from '../../server/services/upstream-errors';
 import { WechatClient } from '../../server/wechat/client';
 import { startTestServer, type TestServer } from './helpers';
 
@@ -52,10 +53,12 @@ describe('AirwallexClient against the simulator', () => {
     expect(created[0].amount).toBe(19.99);
   });
 
-  test('maps bad credentials to UPSTREAM_REJECTED without retrying them', async () => {
+  test('refuses bad credentials as its own error (UPSTREAM_REJECTED for the app) without retrying them', async () => {
     const client = new AirwallexClient({ baseUrl: `${server.url}/simulator/airwallex`, clientId: 'sim-client', apiKey: 'wrong', logger });
     server.simulator!.resetStats();
-    await expect(client.retrievePaymentIntent('int_x')).rejects.toMatchObject({ code: 'UPSTREAM_REJECTED' });
+    const error = await client.retrievePaymentIntent('int_x').catch((err: unknown) => err);
+    expect(error).toMatchObject({ name: 'AirwallexCredentialsError', kind: 'credentials', httpStatus: 401 });
+    expect(appErrorOf(error)).toMatchObject({ code: 'UPSTREAM_REJECTED', message: 'Airwallex rejected the API credentials.' });
     expect(server.simulator!.stats().airwallex.calls.login).toBe(1);
   });
 
@@ -157,9 +160,9 @@ describe('AirwallexClient against a scripted upstream', () => {
     });
     try {
       const client = new AirwallexClient({ baseUrl: upstream.url, clientId: 'c', apiKey: 'k', logger, maxAttempts: 3, backoffBaseMs: 1 });
-      await expect(
-        client.createPaymentIntent({ requestId: 'fixed-request-id', amountMinor: 100, currency: 'CNY', merchantOrderId: 'ord_1' }),
-      ).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+      const error = await client.createPaymentIntent({ requestId: 'fixed-request-id', amountMinor: 100, currency: 'CNY', merchantOrderId: 'ord_1' }).catch((err: unknown) => err);
+      expect(error).toMatchObject({ kind: 'answer', httpStatus: 503, airwallexCode: 'service_unavailable', retryable: true });
+      expect(appErrorOf(error)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
       const creates = upstream.seen.filter((r) => r.url.endsWith('/create'));
       expect(creates).toHaveLength(3);
       expect(new Set(creates.map((r) => JSON.parse(r.body).request_id))).toEqual(new Set(['fixed-request-id']));
@@ -176,11 +179,10 @@ describe('AirwallexClient against a scripted upstream', () => {
     });
     try {
       const client = new AirwallexClient({ baseUrl: upstream.url, clientId: 'c', apiKey: 'k', logger });
-      await expect(client.confirmWechatMiniProgram('int_1', { requestId: 'r', openId: 'o' })).rejects.toMatchObject({
-        code: 'PAYMENT_DECLINED',
-        traceId: 'tr_1',
-        message: expect.not.stringContaining('provider_declined'),
-      });
+      const error = await client.confirmWechatMiniProgram('int_1', { requestId: 'r', openId: 'o' }).catch((err: unknown) => err);
+      expect(error).toMatchObject({ kind: 'answer', airwallexCode: 'provider_declined', traceId: 'tr_1', upstreamMessage: 'no', retryable: false });
+      // Airwallex's own code and text are for logs: the app's answer carries the catalogue's message.
+      expect(appErrorOf(error)).toMatchObject({ code: 'PAYMENT_DECLINED', message: expect.not.stringContaining('provider_declined') });
       expect(upstream.seen.filter((r) => r.url.includes('/confirm'))).toHaveLength(1);
     } finally {
       await upstream.close();
@@ -190,17 +192,20 @@ describe('AirwallexClient against a scripted upstream', () => {
 
 describe('WechatClient', () => {
   test.each([
-    [40029, 'WECHAT_CODE_INVALID'],
-    [40163, 'WECHAT_CODE_INVALID'],
-    [45011, 'WECHAT_RATE_LIMITED'],
-    [40226, 'WECHAT_LOGIN_BLOCKED'],
-    [-1, 'UPSTREAM_UNAVAILABLE'],
-    [40125, 'UPSTREAM_REJECTED'],
-  ])('maps errcode %i to %s', async (errcode, code) => {
+    [40029, 'code', 'WECHAT_CODE_INVALID'],
+    [40163, 'code', 'WECHAT_CODE_INVALID'],
+    [45011, 'quota', 'WECHAT_RATE_LIMITED'],
+    [40226, 'login_blocked', 'WECHAT_LOGIN_BLOCKED'],
+    [-1, 'busy', 'UPSTREAM_UNAVAILABLE'],
+    [40125, 'credentials', 'UPSTREAM_REJECTED'],
+    [99999, 'unknown', 'UPSTREAM_REJECTED'],
+  ])('refuses errcode %i as its own error (%s), %s for the app', async (errcode, kind, code) => {
     const upstream = await fakeUpstream(() => ({ status: 200, body: { errcode, errmsg: 'x' } }));
     try {
       const client = new WechatClient({ baseUrl: upstream.url, appId: 'wx1', appSecret: 'app-secret-value', logger });
-      await expect(client.code2Session('c0de')).rejects.toMatchObject({ code });
+      const error = await client.code2Session('c0de').catch((err: unknown) => err);
+      expect(error).toMatchObject({ name: 'WechatError', kind, api: 'jscode2session', errcode });
+      expect(appErrorOf(error)).toMatchObject({ code });
       expect(upstream.seen).toHaveLength(1);
     } finally {
       await upstream.close();
@@ -220,8 +225,10 @@ describe('WechatClient', () => {
     }
   });
 
-  test('answers UPSTREAM_UNAVAILABLE when WeChat cannot be reached', async () => {
+  test('refuses as unreachable (UPSTREAM_UNAVAILABLE for the app) when WeChat cannot be reached', async () => {
     const client = new WechatClient({ baseUrl: 'http://127.0.0.1:9', appId: 'wx1', appSecret: 's', logger });
-    await expect(client.code2Session('c0de')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    const error = await client.code2Session('c0de').catch((err: unknown) => err);
+    expect(error).toMatchObject({ kind: 'unreachable', retryable: true });
+    expect(appErrorOf(error)).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', message: 'WeChat login service is unreachable; retry with a new wx.login code.' });
   });
 });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { signWebhook } from '../../server/services/webhooks';
+import { signWebhook } from '../../server/airwallex/webhooks';
 import { CART, startTestServer, testConfig, type TestServer } from './helpers';
 
 const ADMIN_TOKEN = 'console-admin-token-0123456789';

@@ -1,6 +1,6 @@
 // The webhook endpoint's answer to `npm run doctor`: a signed doctor.ping is verified and acknowledged, and leaves nothing behind.
 import { DOCTOR_PING_EVENT } from '../../server/airwallex/webhook-events';
-import { signWebhook } from '../../server/services/webhooks';
+import { signWebhook } from '../../server/airwallex/webhooks';
 import { CART, startTestServer, testConfig, type TestServer } from './helpers';
 
 const SECRET = 'whsec_doctor_ping_test';

@@ -3,8 +3,10 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
-import { adminRefundCase, infiniteAdminLimitCase, mayBeInteger } from '../../scripts/fuzz/admin-cases';
-import { badUrlCase, ENDPOINTS, hugeHeadCase, infiniteWaitCase, longIdCase, type FuzzCase } from '../../scripts/fuzz/cases';
+import { mayBeInteger } from '../../scripts/fuzz/cases/admin';
+import { adminRefundCase, infiniteAdminLimitCase } from '../../scripts/fuzz/cases/admin-api';
+import { badUrlCase, hugeHeadCase, infiniteWaitCase, longIdCase } from '../../scripts/fuzz/cases/routes';
+import { ENDPOINTS, type FuzzCase } from '../../scripts/fuzz/model';
 import { expectationFor, violations } from '../../scripts/fuzz/checks';
 import { buildRequest } from '../../scripts/fuzz/request';
 import { formatReport, runFuzz, type FuzzReport } from '../../scripts/fuzz/run';

@@ -1,7 +1,7 @@
 // Text no database keeps (NUL, which PostgreSQL refuses; a lone surrogate, which has no UTF-8 form) is refused with a
 // 4xx before any store sees it: in paths, queries, JSON bodies, console forms and signed webhooks, on both stores.
 import { SIMULATOR_CREDENTIALS } from '../../server/simulator/settings';
-import { signWebhook } from '../../server/services/webhooks';
+import { signWebhook } from '../../server/airwallex/webhooks';
 import { CART, startTestServer, testConfig, type TestServer } from './helpers';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable } from './postgres-helpers';
 

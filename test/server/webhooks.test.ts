@@ -1,5 +1,5 @@
 // The webhook endpoint's rules, one by one: signature, replay window, exactly-once, order of events.
-import { signWebhook } from '../../server/services/webhooks';
+import { signWebhook } from '../../server/airwallex/webhooks';
 import { CART, startTestServer, testConfig, type TestServer } from './helpers';
 
 let server: TestServer;

@@ -1,5 +1,6 @@
 // Webhook delivery from the simulator to a local receiver: signature, event order and names, retries, faults, refund events.
 import { createHmac } from 'node:crypto';
+import { RECOMMENDED_WEBHOOK_EVENTS as SERVER_RECOMMENDED } from '../../../server/airwallex/webhook-events';
 import { RECOMMENDED_WEBHOOK_EVENTS, webhookEventsFromEnv } from '../../../server/simulator';
 import {
   airwallex,
@@ -215,6 +216,8 @@ describe('refund webhooks', () => {
   it('counts the refund events in the recommended subscription, and sends nothing else of a refund', async () => {
     expect(RECOMMENDED_WEBHOOK_EVENTS).toEqual(expect.arrayContaining(['refund.received', 'refund.accepted', 'refund.settled', 'refund.failed']));
     expect(webhookEventsFromEnv(undefined)).toEqual(RECOMMENDED_WEBHOOK_EVENTS);
+    // The simulated account's default subscription is the one the server and the doctor ask merchants for.
+    expect([...RECOMMENDED_WEBHOOK_EVENTS].sort()).toEqual([...SERVER_RECOMMENDED].sort());
     const subscribed = await startSimulator({
       webhookUrl: () => receiver.url,
       webhookEvents: RECOMMENDED_WEBHOOK_EVENTS,

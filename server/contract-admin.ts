@@ -1,0 +1,86 @@
+// The admin API's contract (/admin/api/*, Authorization: Bearer <ADMIN_TOKEN>, or the console's session): what operators
+// and the merchant console read. Types only, built on the shopper's contract (contract.ts); the mini program never sees them.
+import type { Money, Order, Refund } from './contract';
+
+/** A refund as operators see it: the shopper's view plus where it came from and Airwallex's side. */
+export interface AdminRefund extends Refund {
+  /** Airwallex's refund id (`rfd_…`), once Airwallex confirmed the creation. */
+  airwallexRefundId: string | null;
+  /** Airwallex's status verbatim: RECEIVED, ACCEPTED, SETTLED, FAILED … */
+  airwallexStatus: string | null;
+  /** `admin`: made through this server; `airwallex`: made elsewhere (Airwallex's web app) and found. */
+  origin: 'admin' | 'airwallex';
+  /** Fingerprint of the admin token that asked for it. */
+  createdBy: string | null;
+  failure: { code: string; message: string } | null;
+}
+
+export interface AdminOrder extends Omit<Order, 'refunds'> {
+  refunds: AdminRefund[];
+  /** A short fingerprint of the shopper's openid (the openid itself is never shown). */
+  shopper: string;
+  /** Airwallex's last known intent status, verbatim. */
+  intentStatus: string | null;
+  /** What is left to refund: the total minus refunds not failed. */
+  refundable: Money;
+  /** When the sweep looks at the order next (null: nothing left to do). */
+  nextCheckAt: string | null;
+  /** Consecutive sweep checks that failed. */
+  checkFailures: number;
+}
+
+/** GET /admin/api/orders?status=&q=&from=&to=&limit=&offset= */
+export interface AdminOrdersResponse {
+  orders: AdminOrder[];
+  /** How many orders match, for paging. */
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+/** One entry of an order's timeline, oldest first. */
+export interface TimelineEntry {
+  id: number;
+  at: string;
+  /** created, intent, webhook, status, refund, anomaly, sweep, admin */
+  kind: string;
+  /** create, confirm, retrieve, cancel, `webhook <event name>`, sweep, admin … */
+  source: string | null;
+  data: Record<string, unknown>;
+}
+
+/** GET /admin/api/orders/{id} */
+export interface AdminOrderResponse {
+  order: AdminOrder;
+  timeline: TimelineEntry[];
+}
+
+/** POST /admin/api/orders/{id}/refunds with an Idempotency-Key header. */
+export interface CreateRefundRequest {
+  /** Integer minor units; absent: everything left to refund. */
+  amount?: number;
+  /** Shown to operators (and sent to Airwallex), at most 128 characters. */
+  reason?: string;
+}
+
+/** 201 answer of POST /admin/api/orders/{id}/refunds */
+export interface CreateRefundResponse {
+  refund: AdminRefund;
+  order: AdminOrder;
+}
+
+export interface Anomaly {
+  id: number;
+  /** paid_after_final, unknown_order, amount_mismatch, intent_mismatch, sweep_failing */
+  kind: string;
+  orderId: string | null;
+  intentId: string | null;
+  detail: Record<string, unknown>;
+  createdAt: string;
+  resolvedAt: string | null;
+}
+
+/** GET /admin/api/anomalies?open=true */
+export interface AnomaliesResponse {
+  anomalies: Anomaly[];
+}

@@ -1,0 +1,118 @@
+// Where every change of an order is applied, in two halves: `decide` by the rules (order-rules.ts, refund-rules.ts),
+// inside the store's transaction, then `settle` after the commit: new anomalies reported, the change logged and
+// counted, the order's long polls woken. The order, refund and webhook services all apply their changes here.
+import type { OrderStatus } from '../contract';
+import type { AirwallexPaymentIntent, AirwallexRefund } from '../airwallex/types';
+import type { Logger } from '../logger';
+import type { OrderDecider, OrderRecord, OrderUpdateResult, Store } from '../store/types';
+import type { Telemetry } from '../telemetry';
+import { decideIntent, decideStatus, isNews, type Schedule, type SnapshotSource } from './order-rules';
+import type { OrderWatch } from './order-watch';
+import { decideRefund, newRefundId, type RefundChange, type RefundSource } from './refund-rules';
+
+/**
+ * One change of an order, in its two halves: `decide` computes the update from the stored order
+ * (in the store's transaction, so it must stay pure); `settle` reacts to what was stored.
+ */
+export interface OrderChange {
+  decide: OrderDecider;
+  settle: (result: OrderUpdateResult | undefined) => OrderRecord | undefined;
+}
+
+export interface OrderChangesDeps extends Schedule {
+  store: Pick<Store, 'updateOrder'>;
+  watch: Pick<OrderWatch, 'notify'>;
+  logger: Logger;
+  telemetry: Pick<Telemetry, 'orderStatus' | 'refund' | 'anomaly'>;
+  now?: () => number;
+}
+
+export class OrderChanges {
+  private readonly now: () => number;
+
+  constructor(private readonly deps: OrderChangesDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Applies a change to its order in a transaction of its own; undefined when there is no such order. */
+  async apply(orderId: string, change: OrderChange): Promise<OrderRecord | undefined> {
+    return change.settle(await this.deps.store.updateOrder(orderId, change.decide));
+  }
+
+  /**
+   * An Airwallex intent snapshot (an API answer, a retrieve, a webhook) applied to its order
+   * (order-rules.ts decideIntent); a change that is news is logged, counted and wakes the long polls.
+   */
+  intent(intent: AirwallexPaymentIntent, from: SnapshotSource): OrderChange {
+    let before: OrderRecord | undefined;
+    const now = this.now();
+    const decide: OrderDecider = (current) => {
+      before = current;
+      return decideIntent(current, intent, from, now, this.deps);
+    };
+    const settle = (result: OrderUpdateResult | undefined): OrderRecord | undefined => {
+      if (!result) return undefined;
+      this.reportAnomalies(result);
+      const after = result.order;
+      if (before && isNews(before, after)) {
+        this.deps.logger.info({ orderId: after.id, intentId: intent.id, intentStatus: intent.status, from: before.status, to: after.status, source: from.source }, 'order updated');
+        if (after.status !== before.status) this.deps.telemetry.orderStatus(after.status);
+        this.deps.watch.notify(after);
+      }
+      return after;
+    };
+    return { decide, settle };
+  }
+
+  /** A status the server sets alone (no intent to ask): cancelled or expired, unless the order is final already. */
+  status(status: OrderStatus, source: string): OrderChange {
+    const now = this.now();
+    return {
+      decide: (current) => decideStatus(current, status, source, now),
+      settle: (result) => {
+        if (result?.changed) {
+          this.deps.telemetry.orderStatus(status);
+          this.deps.watch.notify(result.order);
+        }
+        return result?.order;
+      },
+    };
+  }
+
+  /**
+   * An Airwallex refund snapshot (an answer, a list, a webhook) applied to its order's refunds
+   * (refund-rules.ts decideRefund); each refund whose status changed is logged and counted.
+   */
+  refund(snapshot: AirwallexRefund, from: RefundSource): OrderChange {
+    const now = this.now();
+    let changes: RefundChange[] = [];
+    const decide: OrderDecider = (order) => {
+      const decided = decideRefund(order, snapshot, from, now, this.deps, newRefundId);
+      changes = decided.changes;
+      return decided.update;
+    };
+    return { decide, settle: (result) => this.refundsSettled(result, changes, from.source) };
+  }
+
+  /** What follows a stored change of an order's refunds: each one whose status changed logged and counted, the long polls woken. */
+  private refundsSettled(result: OrderUpdateResult | undefined, changes: RefundChange[], source: string): OrderRecord | undefined {
+    if (!result) return undefined;
+    this.reportAnomalies(result);
+    for (const { before, after } of changes) {
+      if (before?.status === after.status) continue;
+      this.deps.logger.info({ orderId: after.orderId, refundId: after.id, airwallexRefundId: after.airwallexRefundId, status: after.status, origin: after.origin, source }, 'refund updated');
+      if (after.status !== 'pending') this.deps.telemetry.refund(after.status);
+      else if (!before) this.deps.telemetry.refund('found');
+    }
+    if (result.changed) this.deps.watch.notify(result.order);
+    return result.order;
+  }
+
+  /** Logs (at error) and counts the anomalies an update found for the first time. */
+  reportAnomalies(result: Pick<OrderUpdateResult, 'newAnomalies'>): void {
+    for (const anomaly of result.newAnomalies) {
+      this.deps.logger.error({ anomaly: anomaly.kind, anomalyId: anomaly.id, orderId: anomaly.orderId, intentId: anomaly.intentId, detail: anomaly.detail }, 'money anomaly: needs an operator');
+      this.deps.telemetry.anomaly(anomaly.kind);
+    }
+  }
+}
