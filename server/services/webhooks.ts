@@ -71,9 +71,12 @@ export class WebhookService {
       result = await this.deps.store.recordWebhookEvent(record, apply, this.now());
     } catch (err) {
       if (err instanceof AppError && err.status < 500) throw err;
-      // Applying failed: still record the event, so it is not lost, and let the sweep apply it later.
-      this.deps.logger.error({ eventId: record.id, err }, 'webhook event could not be applied; stored for the sweep');
-      const outcome = (await this.deps.store.insertWebhookEvent(record)) ? 'deferred' : 'duplicate';
+      // The transaction was undone. Typically a pooled connection that died in a database restart
+      // and fails its first query: the next connection works. Store the event alone, so it is not
+      // lost, then apply it now, as the sweep would: the 200 ends Airwallex's retries, and the
+      // order's long polls wait for this change. Only if applying fails again is it the sweep's.
+      this.deps.logger.warn({ eventId: record.id, err }, 'webhook event could not be recorded and applied at once; storing it, then applying it');
+      const outcome = (await this.deps.store.insertWebhookEvent(record)) ? await this.apply(record) : 'duplicate';
       this.deps.telemetry.webhook(event.name, outcome);
       return outcome;
     }

@@ -1,5 +1,6 @@
 // The webhook endpoint's rules, one by one: signature, replay window, exactly-once, order of events.
 import { signWebhook } from '../../server/airwallex/webhooks';
+import { AppError } from '../../server/errors';
 import { CART, startTestServer, testConfig, type TestServer } from './helpers';
 
 let server: TestServer;
@@ -111,6 +112,25 @@ describe('POST /webhooks/airwallex', () => {
     expect(second.body.outcome).toBe('duplicate');
     const applied = server.logs.filter((line) => line.includes(event.id) && line.includes('"outcome":"applied"'));
     expect(applied).toHaveLength(1);
+  });
+
+  test('a delivery whose transaction fails once (a connection cut by a database restart) is applied before its 200, not left for the sweep', async () => {
+    // The pool hands out a connection whose backend was just terminated: the first query on it fails.
+    const cut = new AppError('SERVICE_UNAVAILABLE', undefined, { cause: new Error('terminating connection due to administrator command') });
+    const recordWebhookEvent = jest.spyOn(server.store, 'recordWebhookEvent').mockRejectedValueOnce(cut);
+    try {
+      const event = intentEvent('payment_intent.succeeded', 'SUCCEEDED', future(10));
+      const first = await deliver(event); // the 200 ends Airwallex's retries: nothing else brings this event again
+      expect(recordWebhookEvent).toHaveBeenCalledTimes(1);
+      expect(first.status).toBe(200);
+      expect(first.body.outcome).toBe('applied');
+      expect(await status()).toBe('paid'); // no sweep runs in these tests, and nothing retrieves the intent
+      // Stored once: a later copy is a duplicate, and the sweep finds nothing left to apply.
+      expect((await deliver(event)).body.outcome).toBe('duplicate');
+      expect(await server.store.unappliedWebhookEvents(10)).toEqual([]);
+    } finally {
+      recordWebhookEvent.mockRestore();
+    }
   });
 
   test('answers 200 to an unknown event name and ignores it', async () => {
