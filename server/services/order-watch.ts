@@ -189,19 +189,28 @@ export class LongPoll {
       current.status === unless &&
       current.lastPaymentError?.at === errorAt &&
       (refundsSince === undefined ? !isFinal(current.status) : latestRefundChange(current) <= refundsSince);
+    // A change ends the wait with the order as stored by it (the result of the write, or a fresh read by
+    // `follow`): read again only when the wait ended without one (timeout, abort, shutdown).
+    let fresh = true;
     try {
       while (waiting(order)) {
         const remaining = deadline - this.deps.now();
-        if (remaining <= 0 || options.signal?.aborted) break;
+        if (remaining <= 0 || options.signal?.aborted) {
+          fresh = false;
+          break;
+        }
         const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal));
-        if (!changed) break;
+        if (!changed) {
+          fresh = false;
+          break;
+        }
         order = changed;
       }
     } finally {
       release();
       this.deps.telemetry.longPollEnded();
     }
-    return (await this.deps.store.getOrder(order.id)) ?? order;
+    return fresh ? order : ((await this.deps.store.getOrder(order.id)) ?? order);
   }
 }
 

@@ -65,3 +65,19 @@ test('stops following when unsubscribed', () => {
   unfollow();
   expect(subscribed()).toBe(false);
 });
+
+test('a long poll woken by a change answers the order as the change stored it, without reading it again; one that times out reads it', async () => {
+  const { LongPoll } = await import('../../server/services/order-watch');
+  const watch = new OrderWatch();
+  const { store, reads } = fakeStore();
+  const telemetry = { longPollStarted: () => undefined, longPollEnded: () => undefined };
+  const poll = new LongPoll({ watch, store, telemetry, now: Date.now, intervalMs: 60_000, check: async () => undefined });
+  const open = { id: 'ord_a', status: 'awaiting_payment', refunds: [], lastPaymentError: null } as unknown as OrderRecord;
+  const answer = poll.wait(open, { waitMs: 10_000 });
+  watch.notify({ ...open, status: 'paid' });
+  expect(await answer).toMatchObject({ id: 'ord_a', status: 'paid' });
+  expect(reads).toEqual([]);
+  // Nothing changed within the wait: the answer is read again (another instance may have stored a change unheard).
+  expect(await poll.wait(open, { waitMs: 20 })).toMatchObject({ id: 'ord_a', status: 'paid' });
+  expect(reads).toEqual(['ord_a']);
+});
