@@ -24,7 +24,7 @@ const OPEN = OPEN_STATUSES.map((status) => `'${status}'`).join(', ');
  * when there are some.
  */
 const ORDER_SELECT = `SELECT o.*,
-    (SELECT json_group_array(json_object('sku', i.sku, 'names', json(i.names), 'quantity', i.quantity, 'unitAmount', i.unit_amount) ORDER BY i.line)
+    (SELECT json_group_array(json_object('sku', i.sku, 'names', i.names, 'quantity', i.quantity, 'unitAmount', i.unit_amount) ORDER BY i.line)
        FROM order_items i WHERE i.order_id = o.id) AS items_json,
     EXISTS (SELECT 1 FROM refunds r WHERE r.order_id = o.id) AS has_refunds
   FROM orders o`;
@@ -36,7 +36,8 @@ type OrderRowWithItems = OrderRow & { items_json?: string; has_refunds?: number 
 export function hydrate(ctx: SqliteContext, row: OrderRowWithItems): OrderRecord {
   const items =
     row.items_json !== undefined
-      ? (JSON.parse(row.items_json) as OrderItemRecord[])
+      ? // names stays the column's text in the array (SQLite's json() on it would cost more than parsing it here)
+        (JSON.parse(row.items_json) as Array<Omit<OrderItemRecord, 'names'> & { names: string }>).map((item) => ({ ...item, names: json<OrderItemRecord['names']>(item.names) }))
       : (ctx.prepare('SELECT * FROM order_items WHERE order_id = ? ORDER BY line').all(row.id) as ItemRow[]).map((item) => ({
           sku: item.sku,
           names: json<OrderItemRecord['names']>(item.names),
