@@ -46,10 +46,14 @@ export class OrderWatch {
       store.getOrder(orderId).then((order) => order && this.notify(order), onError);
     };
     this.reload = reload;
+    // A change this process made is announced by its store before OrderChanges notifies the long polls with the
+    // order as written: the read waits for that (setImmediate), and is skipped when it has woken them all.
+    const waitedOn = (orderId: string) => this.waiters.has(orderId) || this.pollers.has(orderId);
     const unsubscribe = store.subscribe((change) => {
       if (change.kind === 'order') {
-        if (this.waiters.has(change.orderId) || this.pollers.has(change.orderId)) reload(change.orderId);
-        else this.remember(change.orderId);
+        const { orderId } = change;
+        if (waitedOn(orderId)) setImmediate(() => waitedOn(orderId) && reload(orderId));
+        else this.remember(orderId);
       } else {
         for (const orderId of this.waiters.keys()) reload(orderId);
       }

@@ -81,3 +81,20 @@ test('a long poll woken by a change answers the order as the change stored it, w
   expect(await poll.wait(open, { waitMs: 20 })).toMatchObject({ id: 'ord_a', status: 'paid' });
   expect(reads).toEqual(['ord_a']);
 });
+
+test('a change this process announces and then notifies with the order as written is not read again; one it only announces is', async () => {
+  const watch = new OrderWatch();
+  const { store, reads, emit } = fakeStore();
+  watch.follow(store);
+  const woken = watch.next('ord_a', 10_000);
+  emit({ kind: 'order', orderId: 'ord_a' }); // the store's announcement, at its commit
+  watch.notify({ id: 'ord_a', status: 'paid' } as OrderRecord); // OrderChanges' settle, right after
+  expect(await woken).toMatchObject({ status: 'paid' });
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(reads).toEqual([]);
+  // A change nobody notified (another instance's, or a write outside OrderChanges): read, and the waiter woken with it.
+  const heard = watch.next('ord_a', 10_000);
+  emit({ kind: 'order', orderId: 'ord_a' });
+  expect(await heard).toMatchObject({ id: 'ord_a', status: 'paid' });
+  expect(reads).toEqual(['ord_a']);
+});
