@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { closeHttp, request } from './lib/http';
 import { KEYS_PER_LIMIT } from '../server/limits';
+import { REMEMBERED_SESSIONS } from '../server/services/sessions';
 import { freePort, HOST, installCleanup, makeTempDir, memoryMiB, sleep, startServer, startSimulator, stopProcess, waitReady } from './lib/proc';
 import { clientAddress, randomCart } from './lib/shopper';
 import { fmt, Options, round } from './lib/stats';
@@ -21,6 +22,7 @@ const BOUNDED_CACHES = [
   { name: 'abuse limit "shopper" (requests per shopper)', keys: KEYS_PER_LIMIT, perPayment: 1 },
   { name: 'abuse limit "login" (logins per client address)', keys: KEYS_PER_LIMIT, perPayment: 1 },
   { name: 'abuse limit "address" (session requests per client address)', keys: KEYS_PER_LIMIT, perPayment: 1 },
+  { name: 'sessions remembered (services/sessions.ts)', keys: REMEMBERED_SESSIONS, perPayment: 1 },
 ];
 /**
  * Payments before growth is measured: twice the largest bound. A cache is full of keys at its bound, but
