@@ -47,8 +47,11 @@ export function hydrate(ctx: SqliteContext, row: OrderRowWithItems): OrderRecord
   return orderFromRow(row, items, row.has_refunds === 0 ? [] : refundsOf(ctx, row.id));
 }
 
+/** Built once: ctx.prepare finds its statement by the text, and a string built per call is hashed per call. */
+const ORDER_BY_ID = `${ORDER_SELECT} WHERE o.id = ?`;
+
 function getRow(ctx: SqliteContext, id: string): OrderRowWithItems | undefined {
-  return ctx.prepare(`${ORDER_SELECT} WHERE o.id = ?`).get(id) as OrderRowWithItems | undefined;
+  return ctx.prepare(ORDER_BY_ID).get(id) as OrderRowWithItems | undefined;
 }
 
 /** Writes `update` to `current`: the order's columns (one UPDATE per set of patched columns, prepared once), refunds, timeline, anomalies. */
