@@ -17,6 +17,25 @@ export const SIMULATOR_CREDENTIALS = {
   wechatAppSecret: 'simulator-app-secret',
 } as const;
 
+/**
+ * The part of a live server's environment that points it at a simulator process at `simulatorUrl` (its origin,
+ * e.g. http://127.0.0.1:4010) with the simulator's credentials: the code path a merchant runs, over plain HTTP
+ * that never leaves the machine (which the server allows only outside production). Scripts and tests add the rest.
+ */
+export function liveEnvForSimulator(simulatorUrl: string): Record<string, string> {
+  return {
+    APP_MODE: 'live',
+    AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
+    AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
+    AIRWALLEX_WEBHOOK_SECRET: SIMULATOR_CREDENTIALS.webhookSecret,
+    AIRWALLEX_BASE_URL: `${simulatorUrl}/simulator/airwallex`,
+    WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
+    WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
+    WECHAT_BASE_URL: `${simulatorUrl}/simulator/wechat`,
+    ALLOW_INSECURE_UPSTREAM: '1',
+  };
+}
+
 /** What the server's configuration holds for the embedded simulator (Config.simulator). */
 export interface SimulatorSettings {
   /** The credentials the server uses where the environment sets none. */

@@ -12,6 +12,7 @@ import { formatHuman } from '../../server/doctor/report';
 import { runDoctor, type DoctorReport } from '../../server/doctor/run';
 import { startServer, type RunningServer } from '../../server/server';
 import { registerSimulator, SIMULATOR_CREDENTIALS, type Simulator } from '../../server/simulator';
+import { liveEnvForSimulator } from '../../server/simulator/settings';
 import { ROOT, runNode } from './processes';
 import { startTlsFront, type TlsFront } from './tls-front';
 
@@ -60,7 +61,7 @@ beforeAll(async () => {
   front = await startTlsFront(certs.good);
   ({ app: simulatorApp, sim: simulator, url: simulatorUrl } = await startSimulator(`${front.url}/webhooks/airwallex`, RECOMMENDED_WEBHOOK_EVENTS));
   env = {
-    APP_MODE: 'live',
+    ...liveEnvForSimulator(simulatorUrl),
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
@@ -69,15 +70,7 @@ beforeAll(async () => {
     METRICS_TOKEN,
     PUBLIC_URL: front.url,
     TRUST_PROXY: '1',
-    AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
-    AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
-    AIRWALLEX_WEBHOOK_SECRET: SIMULATOR_CREDENTIALS.webhookSecret,
-    AIRWALLEX_BASE_URL: `${simulatorUrl}/simulator/airwallex`,
-    WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
-    WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
-    WECHAT_BASE_URL: `${simulatorUrl}/simulator/wechat`,
     // In this process the upstreams are the simulator over plain HTTP; the test of `npm run doctor` below puts TLS in front.
-    ALLOW_INSECURE_UPSTREAM: '1',
   };
   server = await startServer(loadConfig(env), { logger: pino({ level: 'silent' }), sweep: false, shutdownGraceMs: 200 });
   front.setTarget(server.url);
