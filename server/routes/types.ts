@@ -7,6 +7,7 @@ import type { OrderService } from '../services/orders';
 import type { SessionService } from '../services/sessions';
 import type { WebhookService } from '../services/webhooks';
 import type { RefundService } from '../services/refunds';
+import type { MessageService } from '../services/messages';
 import type { LimitSettings } from '../limits';
 import type { Telemetry } from '../telemetry';
 import type { Store } from '../store/types';
@@ -20,6 +21,8 @@ export interface AppDeps {
   orders: OrderService;
   refunds: RefundService;
   webhooks: WebhookService;
+  /** Subscription messages: the templates /api/config hands out, the shopper's answers. */
+  messages: MessageService;
   telemetry: Telemetry;
   store: Store;
   /** fastify's trustProxy (TRUST_PROXY): never `true`. */
@@ -49,6 +52,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A shopper's route: a valid session counts against its shopper, anything else against the client address. */
     shopperSession?: boolean;
+    /** A route with a limit of its own (its onRequest checks it), outside the per-address budget of the other routes. */
+    ownLimit?: boolean;
   }
 }
 

@@ -51,7 +51,7 @@ export interface NewAccept {
 /** What an attempt came to: a final state, or `due` again (not sent for sure) with the time of the next attempt. */
 export type MessageOutcome =
   | { state: 'sent'; msgid: string }
-  | { state: 'refused' | 'failed'; error: string }
+  | { state: 'refused' | 'failed' | 'unknown'; error: string }
   | { state: 'due'; error: string; nextAttemptAt: number };
 
 export interface MessageStore {
