@@ -95,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       mode: deps.mode,
       auth,
       simulatorStats: deps.admin.simulatorStats,
+      simulatorMessages: deps.admin.simulatorMessages,
     });
   }
   return app;

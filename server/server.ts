@@ -14,6 +14,7 @@ import { RefundService } from './services/refunds';
 import { SessionService } from './services/sessions';
 import { Sweeper } from './services/sweep';
 import { WebhookService } from './services/webhooks';
+import type { BannerMessage } from './routes/types';
 import type { Simulator } from './simulator';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
@@ -155,7 +156,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     publicUrl: config.publicUrl,
     limits: config.limits,
     metricsToken: config.metricsToken,
-    admin: config.adminToken ? { token: config.adminToken, simulatorStats: config.mode === 'simulator' ? () => simulator?.stats() : undefined } : undefined,
+    admin: config.adminToken
+      ? {
+          token: config.adminToken,
+          simulatorStats: config.mode === 'simulator' ? () => simulator?.stats() : undefined,
+          simulatorMessages: config.mode === 'simulator' ? () => (simulator ? bannerMessages(simulator) : []) : undefined,
+        }
+      : undefined,
     ready: () => store.ready(),
   });
   if (config.mode === 'simulator') {
@@ -228,4 +235,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       return closing;
     },
   };
+}
+
+/** The banner's list: the last 5 messages the simulated WeChat took, newest first, titled by their template. */
+function bannerMessages(simulator: Simulator): BannerMessage[] {
+  const titles = new Map(simulator.wechat.messages.templateList().map((t) => [t.priTmplId, t.title]));
+  return simulator.wechat.messages
+    .messages()
+    .slice(-5)
+    .reverse()
+    .map((m) => ({ at: m.sent_at, shopper: m.shopper || m.touser, title: titles.get(m.template_id) ?? m.template_id, values: Object.entries(m.data).map(([key, { value }]) => `${key}: ${value}`).join(' · ') }));
 }

@@ -38,10 +38,23 @@ export interface AppDeps {
   ready: () => Promise<{ ok: boolean; detail?: string }>;
 }
 
+/** A subscription message the simulated WeChat took, as the console's simulator banner lists it. */
+export interface BannerMessage {
+  /** ISO time WeChat took it. */
+  at: string;
+  shopper: string;
+  /** The template's title (as gettemplate names it). */
+  title: string;
+  /** Its values, "key: value" joined. */
+  values: string;
+}
+
 export interface AdminDeps {
   token: string;
   /** The simulator's counters, shown on the console in simulator mode. */
   simulatorStats?: () => unknown;
+  /** The last subscription messages the simulated WeChat took, shown on the console's banner in simulator mode. */
+  simulatorMessages?: () => BannerMessage[];
 }
 
 declare module 'fastify' {

@@ -232,3 +232,35 @@ describe('subscription messages', () => {
     expect(text).toContain('shop_wechat_token_refreshes_total{outcome="refreshed"} 1');
   });
 });
+
+describe('subscription messages in the console', () => {
+  /** A signed-in console page, in `language` (by Accept-Language, as a browser asks). */
+  async function consolePage(pathname: string, language: string): Promise<string> {
+    const signIn = await fetch(`${server.url}/admin/sign-in`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+      body: new URLSearchParams({ token: ADMIN_TOKEN, next: '/admin/orders' }).toString(),
+      redirect: 'manual',
+    });
+    const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0];
+    const page = await fetch(server.url + pathname, { headers: { cookie, 'accept-language': language } });
+    expect(page.status).toBe(200);
+    return page.text();
+  }
+
+  test("the order page shows each message's outcome, and the simulator banner the messages WeChat took, in zh_CN and en", async () => {
+    const token = await server.sessionFor('lea');
+    const order = await payWithAnswers('lea', token, { [PAY]: 'accept' });
+    await eventually(async () => (await timeline(order.id)).length === 2);
+    const en = await consolePage(`/admin/orders/${order.id}`, 'en');
+    expect(en).toContain('Subscription message');
+    expect(en).toContain('Payment succeeded: accepted by the shopper (sent once the order is paid or refunded)');
+    expect(en).toContain('Payment succeeded: sent');
+    expect(en).toMatch(/Messages sent<\/dt><dd><ul><li><time[^>]*>[^<]+<\/time> to lea · <strong>[^<]+<\/strong> · character_string1: ord_/);
+    const zh = await consolePage(`/admin/orders/${order.id}`, 'zh-CN');
+    expect(zh).toContain('订阅消息');
+    expect(zh).toContain('支付成功: 已发送');
+    expect(zh).toContain('已发送的订阅消息</dt><dd><ul><li>');
+    expect(zh).toContain('发给 lea');
+  });
+});
