@@ -4,8 +4,11 @@ import { Type } from '@fastify/type-provider-typebox';
 import type { Limits } from '../limits';
 import type { AppDeps, TypedApp } from './types';
 
-/** Far above what the contract's limits allow (1500 + 300 characters, up to 3 bytes each), far below the API's 16 KB. */
-export const CLIENT_ERROR_BODY_LIMIT = 8 * 1024;
+/**
+ * Above the largest report the contract's limits allow (about 2,100 characters in all, each at most 6 bytes once
+ * JSON-escaped, as a control character is: under 13 KB), below the API's 16 KB.
+ */
+export const CLIENT_ERROR_BODY_LIMIT = 14 * 1024;
 
 /** The contract's ClientErrorReport: every field required, each within its length (extra fields are dropped). */
 const ClientErrorSchema = {

@@ -57,8 +57,10 @@ describe('client errors', () => {
       const answer = await report(body);
       expect([JSON.stringify(body).slice(0, 60), answer.status, answer.body.error.code]).toEqual([JSON.stringify(body).slice(0, 60), 400, 'VALIDATION_FAILED']);
     }
-    expect((await report({ ...REPORT, extra: 'x'.repeat(9000) })).status).toBe(413);
+    expect((await report({ ...REPORT, extra: 'x'.repeat(15_000) })).status).toBe(413);
     expect(server.logs.some((l) => l.includes('mini program error'))).toBe(false);
+    // The largest report the contract allows, every character a control character (6 bytes escaped), still fits.
+    expect((await report({ ...REPORT, message: '\u0001'.repeat(300), stack: '\u0001'.repeat(1500), route: 'p'.repeat(200), appVersion: 'v'.repeat(64), envVersion: 'e'.repeat(16), sdkVersion: 's'.repeat(32) })).status).toBe(204);
   });
 
   test('its own rate limit per address: the 4th report in a minute gets 429, other routes are still served', async () => {

@@ -1,6 +1,7 @@
 // The fuzzer's cases for subscription messages and error reports: POST /api/orders/{id}/subscriptions (answers naming
 // only templates the shop does not send, so nothing is recorded or sent behind the next case's back) and POST /api/client-errors.
 import fc from 'fast-check';
+import { CLIENT_ERROR_BODY_LIMIT } from '../../../server/routes/client-errors';
 import { API_BODY_LIMIT, OWNER, type Expectation, type FuzzCase, type OrderRef } from '../model';
 import { anyToken, badToken, idTooLong, isValid, noiseHeaders, oddlyRouted, orderKey, poisonBody, randomOrderId, validToken, type Poison } from '../pieces';
 import { oddString } from '../strings';
@@ -69,7 +70,7 @@ const badReports = fc.oneof(
   fc.constant<unknown>({ ...REPORT, message: 'm'.repeat(301) }),
   fc.constant<unknown>({ ...REPORT, route: 'pages/result/result?id=ord_1' }),
   fc.constant<unknown>({ ...REPORT, contractVersion: -1 }),
-  oddString.map((s): unknown => ({ ...REPORT, envVersion: s.padEnd(17, 'x') })),
+  oddString.map((s): unknown => ({ ...REPORT, envVersion: `${'x'.repeat(17)}${s}` })),
 );
 
 export const clientErrorsCase: fc.Arbitrary<FuzzCase> = fc
@@ -78,7 +79,7 @@ export const clientErrorsCase: fc.Arbitrary<FuzzCase> = fc
     fc.oneof<fc.Arbitrary<Plan>[]>(
       fc.record({ message: oddString.map((s) => s.slice(0, 300)), stack: oddString.map((s) => s.slice(0, 1500)) }).map(({ message, stack }) => ({ body: { ...REPORT, message, stack }, invalid: false })),
       badReports.map((body) => ({ body, invalid: true })),
-      poisonBody(8 * 1024).map((poison) => ({ poison })),
+      poisonBody(CLIENT_ERROR_BODY_LIMIT).map((poison) => ({ poison })),
     ),
     noiseHeaders,
   )
