@@ -14,7 +14,6 @@ const en = {
   } as Record<string, string>,
   waiting: 'sent once the order is paid or refunded',
   bannerSent: 'Messages sent',
-  bannerNone: 'none yet',
   bannerTo: (shopper: string) => `to ${shopper}`,
 };
 
@@ -30,7 +29,6 @@ const zh_CN: typeof en = {
   },
   waiting: '订单支付或退款后发送',
   bannerSent: '已发送的订阅消息',
-  bannerNone: '暂无',
   bannerTo: (shopper: string) => `发给 ${shopper}`,
 };
 

@@ -249,6 +249,7 @@ describe('subscription messages in the console', () => {
   }
 
   test("the order page shows each message's outcome, and the simulator banner the messages WeChat took, in zh_CN and en", async () => {
+    expect(await consolePage('/admin/orders', 'en')).not.toContain('Messages sent');
     const token = await server.sessionFor('lea');
     const order = await payWithAnswers('lea', token, { [PAY]: 'accept' });
     await eventually(async () => (await timeline(order.id)).length === 2);

@@ -76,12 +76,12 @@ function simulatorBanner(context: PageContext): Html | null {
       if (items.length > 0) groups.push(html`<div><dt>${group}</dt><dd>${items.join(' · ')}</dd></div>`);
     }
   }
-  // What a shopper's phone would show: the subscription messages WeChat took.
-  const sent = context.simulatorMessages;
-  if (sent) {
+  // What a shopper's phone would show: the subscription messages WeChat took (no line until there is one).
+  const sent = context.simulatorMessages ?? [];
+  if (sent.length > 0) {
     const mt = MESSAGE_TEXTS[context.language];
     const items = sent.map((s) => html`<li><time datetime="${s.at}">${formatTime(s.at, context.timeZone)}</time> ${mt.bannerTo(s.shopper)} · <strong>${s.title}</strong> · ${s.values}</li>`);
-    groups.push(html`<div class="sim-messages"><dt>${mt.bannerSent}</dt><dd>${items.length > 0 ? html`<ul>${items}</ul>` : mt.bannerNone}</dd></div>`);
+    groups.push(html`<div class="sim-messages"><dt>${mt.bannerSent}</dt><dd><ul>${items}</ul></dd></div>`);
   }
   return html`<section class="sim" aria-label="${m.simulatorBanner}"><p class="inline"><strong>${m.simulatorBanner}</strong>${m.simulatorText}</p>
 <dl aria-label="${m.simulatorCounters}">${groups}</dl></section>`;
