@@ -221,6 +221,18 @@ describe('subscription messages', () => {
     expect(server.logs.join('\n')).not.toContain(stored!.accessToken!);
   });
 
+  test('the shared token is renewed in its last minutes, before WeChat would refuse it: no send meets 42001', async () => {
+    const token = await server.sessionFor('max');
+    const order = await payWithAnswers('max', token, { [PAY]: 'accept', [REFUND]: 'accept' });
+    await eventually(async () => (await sent('max')).length === 1);
+    // 200 s of its 7200 left: inside the 240 s the server renews in (WeChat hands out a new one in the last 300 s).
+    clock.advance(7_000_000);
+    expect((await refund(order.id)).status).toBe(201);
+    await eventually(async () => (await sent('max')).length === 2, 5_000);
+    expect(stableTokenCalls()).toBe(2);
+    expect(server.simulator!.stats().wechat.apis.send.errcodes).toEqual({ 0: 2 });
+  });
+
   test('counts accepts and sends in /metrics', async () => {
     const token = await server.sessionFor('kim');
     await payWithAnswers('kim', token, { [PAY]: 'accept' });
