@@ -1,5 +1,6 @@
 // The configuration's shape, as loadConfig (config.ts) returns it: apart from its reading, so that config-safety.ts,
 // which config.ts calls, can name it without an import circle.
+import type { NotificationSettings } from './config-notifications';
 import type { SimulatorSettings } from './simulator/settings';
 
 export type Mode = 'simulator' | 'live';
@@ -56,6 +57,8 @@ export interface Config {
     adminSignInsPerMinute: number;
     /** Unpaid orders a shopper may have at once. */
     maxOpenOrders: number;
+    /** POST /api/client-errors per minute per client address (a budget of its own). */
+    clientErrorsPerMinute: number;
   };
   /** The admin API's bearer token; undefined: the admin API and console are off. */
   adminToken: string | undefined;
@@ -82,6 +85,8 @@ export interface Config {
     appSecret: string;
     timeoutMs: number;
   };
+  /** Subscription messages: templates, the merchant's time zone, the mini program version they open (config-notifications.ts). */
+  notifications: NotificationSettings;
   /** Simulator mode only: the embedded simulator's own settings (server/simulator/settings.ts). */
   simulator: SimulatorSettings | undefined;
 }

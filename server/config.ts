@@ -1,5 +1,6 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
 import path from 'node:path';
+import { notificationSettings } from './config-notifications';
 import { checkGoingLive, operatorTokens, publicUrl, trustProxy } from './config-safety';
 import type { Config, Mode } from './config-types';
 
@@ -132,6 +133,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionsPerMinute: int('RATE_LIMIT_SESSIONS_PER_MINUTE', 60, 1, 1_000_000),
       adminSignInsPerMinute: int('RATE_LIMIT_ADMIN_SIGN_INS_PER_MINUTE', 10, 1, 1_000_000),
       maxOpenOrders: int('MAX_OPEN_ORDERS_PER_SHOPPER', 20, 1, 10_000),
+      clientErrorsPerMinute: int('RATE_LIMIT_CLIENT_ERRORS_PER_MINUTE', 10, 1, 1_000_000),
     },
     ...operators,
     airwallex: {
@@ -149,6 +151,7 @@ export function loadConfig(env: Env = process.env): Config {
       appSecret: appSecret || (simulator?.credentials.wechatAppSecret ?? ''),
       timeoutMs: int('WECHAT_TIMEOUT_MS', 5_000, 100, 60_000),
     },
+    notifications: notificationSettings(env, mode, production, simulator?.templates, problems),
     simulator,
   };
   checkGoingLive(env, config, production, problems);

@@ -42,7 +42,7 @@ export interface AdminOrdersResponse {
 export interface TimelineEntry {
   id: number;
   at: string;
-  /** created, intent, webhook, status, refund, anomaly, sweep, admin */
+  /** created, intent, webhook, status, refund, anomaly, sweep, admin, message (a subscription message: accepted, sent, refused, failed, retry, unknown) */
   kind: string;
   /** create, confirm, retrieve, cancel, `webhook <event name>`, sweep, admin … */
   source: string | null;

@@ -5,6 +5,8 @@ import { buildApp } from './app';
 import { createCatalogue } from './catalogue';
 import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
+import { SharedAccessToken } from './services/access-token';
+import { MessageService, type MessageServiceDeps } from './services/messages';
 import { OrderChanges } from './services/order-changes';
 import { OrderWatch } from './services/order-watch';
 import { OrderService } from './services/orders';
@@ -12,11 +14,13 @@ import { RefundService } from './services/refunds';
 import { SessionService } from './services/sessions';
 import { Sweeper } from './services/sweep';
 import { WebhookService } from './services/webhooks';
+import type { BannerMessage } from './routes/types';
 import type { Simulator } from './simulator';
 import { openStore } from './store/open';
 import type { Store } from './store/types';
 import { createTelemetry, type Telemetry } from './telemetry';
 import { WechatClient } from './wechat/client';
+import { WechatOpenApi } from './wechat/open-api';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -26,6 +30,8 @@ export interface RunningServer {
   orders: OrderService;
   refunds: RefundService;
   sweeper: Sweeper;
+  /** Subscription messages: their background pass (sweep) and sending. */
+  messages: MessageService;
   telemetry: Telemetry;
   /** The embedded simulator, in simulator mode. */
   simulator: Simulator | undefined;
@@ -48,6 +54,8 @@ export interface StartOptions {
    * connected but never sent a request, which would otherwise hold the shutdown for a minute.
    */
   shutdownGraceMs?: number;
+  /** Subscription messages' retry and give-up timings (tests shorten them). */
+  messages?: Pick<MessageServiceDeps, 'retryBaseMs' | 'maxAttempts' | 'interruptedAfterMs'>;
 }
 
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
@@ -76,12 +84,23 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     timeoutMs: config.wechat.timeoutMs,
     logger: logger.child({ upstream: 'wechat' }),
   });
+  // Subscription messages: the token every instance shares (in the store), and the sender.
+  const wechatOpenApi = new WechatOpenApi({
+    baseUrl: config.mode === 'simulator' ? simulatorUrl('/simulator/wechat') : config.wechat.baseUrl,
+    appId: config.wechat.appId,
+    appSecret: config.wechat.appSecret,
+    timeoutMs: config.wechat.timeoutMs,
+    logger: logger.child({ upstream: 'wechat' }),
+    now,
+  });
+  const accessToken = new SharedAccessToken({ store, api: wechatOpenApi, appId: config.wechat.appId, logger, telemetry, now, leaseMs: config.wechat.timeoutMs * 3 });
+  const messages = new MessageService({ store, api: wechatOpenApi, token: accessToken, settings: config.notifications, logger, telemetry, now, ...options.messages });
   const catalogue = createCatalogue(config.currency);
   const watch = new OrderWatch();
   // Long polls here wake on changes any instance stores (through the store's change feed).
   const unfollow = watch.follow(store, (err) => logger.warn({ err }, 'could not read a changed order'));
   const staleAfterMs = config.sweepIntervalSeconds * 2000;
-  const changes = new OrderChanges({ store, watch, logger, telemetry, staleAfterMs, now });
+  const changes = new OrderChanges({ store, watch, logger, telemetry, staleAfterMs, messages, now });
   const orders = new OrderService({
     store,
     airwallex,
@@ -130,13 +149,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     orders,
     refunds,
     webhooks,
+    messages,
     telemetry,
     store,
     trustProxy: config.trustProxy,
     publicUrl: config.publicUrl,
     limits: config.limits,
     metricsToken: config.metricsToken,
-    admin: config.adminToken ? { token: config.adminToken, simulatorStats: config.mode === 'simulator' ? () => simulator?.stats() : undefined } : undefined,
+    admin: config.adminToken
+      ? {
+          token: config.adminToken,
+          simulatorStats: config.mode === 'simulator' ? () => simulator?.stats() : undefined,
+          simulatorMessages: config.mode === 'simulator' ? () => (simulator ? bannerMessages(simulator) : []) : undefined,
+        }
+      : undefined,
     ready: () => store.ready(),
   });
   if (config.mode === 'simulator') {
@@ -172,7 +198,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const port = typeof address === 'object' && address ? address.port : config.port;
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  if (options.sweep !== false) sweeper.start(config.sweepIntervalSeconds * 1000);
+  if (options.sweep !== false) {
+    sweeper.start(config.sweepIntervalSeconds * 1000);
+    messages.start(config.sweepIntervalSeconds * 1000);
+  }
 
   let closing: Promise<void> | undefined;
   return {
@@ -182,11 +211,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     orders,
     refunds,
     sweeper,
+    messages,
     telemetry,
     simulator,
     close() {
       closing ??= (async () => {
         await sweeper.stop();
+        await messages.stop();
         watch.releaseAll();
         // A keep-alive connection whose request was still running when close began would stay open
         // until its keep-alive timeout (72 s): close each one as soon as it falls idle. Whatever is
@@ -204,4 +235,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       return closing;
     },
   };
+}
+
+/** The banner's list: the last 5 messages the simulated WeChat took, newest first, titled by their template. */
+function bannerMessages(simulator: Simulator): BannerMessage[] {
+  const titles = new Map(simulator.wechat.messages.templateList().map((t) => [t.priTmplId, t.title]));
+  return simulator.wechat.messages
+    .messages()
+    .slice(-5)
+    .reverse()
+    .map((m) => ({ at: m.sent_at, shopper: m.shopper || m.touser, title: titles.get(m.template_id) ?? m.template_id, values: Object.entries(m.data).map(([key, { value }]) => `${key}: ${value}`).join(' · ') }));
 }

@@ -9,6 +9,7 @@
 import fc from 'fast-check';
 import { adminReads, adminRecheck, adminRefund, adminResolve } from './cases/admin-api';
 import { consoleForms, consolePage, consoleSignIn } from './cases/console';
+import { clientErrorsCase, subscriptionsCase } from './cases/notify';
 import { getOrderCase, orderActionCase } from './cases/order';
 import { createOrderCase, listOrdersCase, publicCase, quoteCase } from './cases/orders';
 import { badUrlCase, hugeHeadCase, infiniteWaitCase, longIdCase, unknownRouteCase } from './cases/routes';
@@ -25,6 +26,8 @@ export function fuzzCase(): fc.Arbitrary<FuzzCase> {
     { weight: 16, arbitrary: getOrderCase },
     { weight: 11, arbitrary: orderActionCase('payment') },
     { weight: 11, arbitrary: orderActionCase('cancel') },
+    { weight: 4, arbitrary: subscriptionsCase },
+    { weight: 3, arbitrary: clientErrorsCase },
     { weight: 4, arbitrary: publicCase('GET /api/products') },
     { weight: 3, arbitrary: publicCase('GET /api/config') },
     { weight: 15, arbitrary: webhookCase },

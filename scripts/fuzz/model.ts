@@ -13,6 +13,8 @@ export const ENDPOINTS = [
   'GET /api/orders/{id}',
   'POST /api/orders/{id}/payment',
   'POST /api/orders/{id}/cancel',
+  'POST /api/orders/{id}/subscriptions',
+  'POST /api/client-errors',
   'GET /api/products',
   'GET /api/config',
   'POST /webhooks/airwallex',

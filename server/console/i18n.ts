@@ -144,6 +144,7 @@ const en = {
     anomaly: 'Anomaly',
     sweep: 'Sweep failed',
     admin: 'Operator',
+    message: 'Subscription message',
   } as Record<string, string>,
   errors: {
     ORDER_NOT_REFUNDABLE: 'This order cannot be refunded now.',
@@ -294,6 +295,7 @@ const zh: Messages = {
     anomaly: '异常',
     sweep: '巡检失败',
     admin: '操作员',
+    message: '订阅消息',
   },
   errors: {
     ORDER_NOT_REFUNDABLE: '此订单当前无法退款。',

@@ -9,6 +9,7 @@ import type { AdminContext, AdminService } from '../services/admin';
 import type { Store } from '../store/types';
 import { consoleTimeZone } from './format';
 import { languageOfRequest, MESSAGES } from './i18n';
+import type { BannerMessage } from '../routes/types';
 import type { PageContext } from './pages/layout';
 
 export interface ConsoleDeps {
@@ -21,6 +22,8 @@ export interface ConsoleDeps {
   auth: AdminAuth;
   /** The simulator's counters, for the banner (simulator mode only). */
   simulatorStats?: () => unknown;
+  /** The last subscription messages the simulated WeChat took, for the banner (simulator mode only). */
+  simulatorMessages?: () => BannerMessage[];
   now?: () => number;
 }
 
@@ -120,6 +123,7 @@ export function consoleKit(deps: ConsoleDeps): ConsoleKit {
       active,
       session: session ? { csrf: session.csrf, openAnomalies: (await deps.admin.listAnomalies({ openOnly: true, limit: 100 })).length } : undefined,
       simulator: session ? deps.simulatorStats?.() : undefined,
+      simulatorMessages: session ? deps.simulatorMessages?.() : undefined,
     };
   };
   const sendPage = (reply: FastifyReply, status: number, page: string) => reply.code(status).type('text/html; charset=utf-8').send(page);

@@ -55,6 +55,7 @@ export function registerPublicRoutes(app: TypedApp, deps: AppDeps, auth: AdminAu
     orderLifetimeSeconds: deps.orderLifetimeSeconds,
     maxWaitSeconds: MAX_WAIT_SECONDS,
     contractVersion: CONTRACT_VERSION,
+    ...(deps.messages.subscribeTemplates() ? { subscribeTemplates: deps.messages.subscribeTemplates() } : {}),
   }));
 
   app.register(fastifyStatic, {

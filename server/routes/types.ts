@@ -7,6 +7,7 @@ import type { OrderService } from '../services/orders';
 import type { SessionService } from '../services/sessions';
 import type { WebhookService } from '../services/webhooks';
 import type { RefundService } from '../services/refunds';
+import type { MessageService } from '../services/messages';
 import type { LimitSettings } from '../limits';
 import type { Telemetry } from '../telemetry';
 import type { Store } from '../store/types';
@@ -20,6 +21,8 @@ export interface AppDeps {
   orders: OrderService;
   refunds: RefundService;
   webhooks: WebhookService;
+  /** Subscription messages: the templates /api/config hands out, the shopper's answers. */
+  messages: MessageService;
   telemetry: Telemetry;
   store: Store;
   /** fastify's trustProxy (TRUST_PROXY): never `true`. */
@@ -35,10 +38,23 @@ export interface AppDeps {
   ready: () => Promise<{ ok: boolean; detail?: string }>;
 }
 
+/** A subscription message the simulated WeChat took, as the console's simulator banner lists it. */
+export interface BannerMessage {
+  /** ISO time WeChat took it. */
+  at: string;
+  shopper: string;
+  /** The template's title (as gettemplate names it). */
+  title: string;
+  /** Its values, "key: value" joined. */
+  values: string;
+}
+
 export interface AdminDeps {
   token: string;
   /** The simulator's counters, shown on the console in simulator mode. */
   simulatorStats?: () => unknown;
+  /** The last subscription messages the simulated WeChat took, shown on the console's banner in simulator mode. */
+  simulatorMessages?: () => BannerMessage[];
 }
 
 declare module 'fastify' {
@@ -49,6 +65,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** A shopper's route: a valid session counts against its shopper, anything else against the client address. */
     shopperSession?: boolean;
+    /** A route with a limit of its own (its onRequest checks it), outside the per-address budget of the other routes. */
+    ownLimit?: boolean;
   }
 }
 

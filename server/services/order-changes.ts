@@ -1,12 +1,14 @@
 // Where every change of an order is applied, in two halves: `decide` by the rules (order-rules.ts, refund-rules.ts),
 // inside the store's transaction, then `settle` after the commit: new anomalies reported, the change logged and
-// counted, the order's long polls woken. The order, refund and webhook services all apply their changes here.
+// counted, the order's long polls woken, subscription messages made due by the change sent). The order, refund and webhook
+// services all apply their changes here.
 import type { OrderStatus } from '../contract';
 import type { AirwallexPaymentIntent, AirwallexRefund } from '../airwallex/types';
 import type { Logger } from '../logger';
 import type { OrderDecider, OrderRecord, OrderUpdateResult, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import { decideIntent, decideStatus, isNews, type Schedule, type SnapshotSource } from './order-rules';
+import type { MessageService } from './messages';
 import type { OrderWatch } from './order-watch';
 import { decideRefund, newRefundId, type RefundChange, type RefundSource } from './refund-rules';
 
@@ -24,6 +26,8 @@ export interface OrderChangesDeps extends Schedule {
   watch: Pick<OrderWatch, 'notify'>;
   logger: Logger;
   telemetry: Pick<Telemetry, 'orderStatus' | 'refund' | 'anomaly'>;
+  /** Subscription messages: woken after a commit that made one due (an order paid, a refund succeeded); they send in the background. */
+  messages?: Pick<MessageService, 'kick'>;
   now?: () => number;
 }
 
@@ -58,6 +62,7 @@ export class OrderChanges {
         this.deps.logger.info({ orderId: after.id, intentId: intent.id, intentStatus: intent.status, from: before.status, to: after.status, source: from.source }, 'order updated');
         if (after.status !== before.status) this.deps.telemetry.orderStatus(after.status);
         this.deps.watch.notify(after);
+        if (after.status === 'paid' && before.status !== 'paid') this.deps.messages?.kick();
       }
       return after;
     };
@@ -105,6 +110,7 @@ export class OrderChanges {
       else if (!before) this.deps.telemetry.refund('found');
     }
     if (result.changed) this.deps.watch.notify(result.order);
+    if (changes.some(({ before, after }) => after.status === 'succeeded' && before?.status !== 'succeeded')) this.deps.messages?.kick();
     return result.order;
   }
 

@@ -7,6 +7,7 @@ import { MS_KEYS } from './faults';
 import { financeFromEnv, type FinanceSettings } from './finance-settings';
 import { REFUND_WEBHOOK_EVENTS } from './inferred';
 import { AIRWALLEX_ENDPOINTS, type AirwallexEndpoint, type EndpointFaults, type FaultSettings } from './types';
+import { templateIdFor } from './wechat-templates';
 
 /** Credentials the simulator accepts; they mean nothing anywhere else. */
 export const SIMULATOR_CREDENTIALS = {
@@ -54,6 +55,8 @@ export interface SimulatorSettings {
    * refused, as WeChat would, instead of making every shopper the same one.
    */
   acceptUnknownCodes: boolean;
+  /** The ids of the two templates the simulated account ships (wechat-templates.ts): the server sends them unless told otherwise. */
+  templates: { paymentSucceeded: string; refundSucceeded: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -79,6 +82,10 @@ export function simulatorSettings(env: Env, problems: string[], serverDatabasePa
     webhookEvents: collect(() => webhookEventsFromEnv(env.SIMULATOR_WEBHOOK_EVENTS), undefined),
     finance: financeFromEnv(env, problems),
     acceptUnknownCodes: !env.WECHAT_APPID?.trim() && !env.WECHAT_APP_SECRET?.trim(),
+    templates: {
+      paymentSucceeded: templateIdFor(env.WECHAT_APPID?.trim() || SIMULATOR_CREDENTIALS.wechatAppId, 'paymentSucceeded'),
+      refundSucceeded: templateIdFor(env.WECHAT_APPID?.trim() || SIMULATOR_CREDENTIALS.wechatAppId, 'refundSucceeded'),
+    },
   };
 }
 

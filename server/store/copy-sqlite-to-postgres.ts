@@ -1,4 +1,5 @@
-// One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions and webhook events; safe to run again.
+// One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions,
+// webhook events and subscription messages; safe to run again.
 import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { readMigrations } from './common';
@@ -17,7 +18,7 @@ export interface TableCopy {
 }
 
 export type CopyReport = Record<
-  'orders' | 'orderItems' | 'refunds' | 'orderEvents' | 'anomalies' | 'auditLog' | 'sessions' | 'webhookEvents',
+  'orders' | 'orderItems' | 'refunds' | 'orderEvents' | 'anomalies' | 'auditLog' | 'sessions' | 'webhookEvents' | 'subscriptionMessages',
   TableCopy
 >;
 
@@ -110,6 +111,18 @@ const TABLES: Record<keyof CopyReport, TableSpec> = {
     key: 'id',
     select: 'SELECT * FROM webhook_events ORDER BY received_at, id',
     columns: [['id', 'text'], ['name', 'text'], ['order_id', 'text'], ['payload', 'text'], ['received_at', 'bigint'], ['applied_at', 'bigint'], ['outcome', 'text']],
+  },
+  // After the orders and refunds (their triggers leave copied rows alone: the states come from SQLite as they are). The
+  // WeChat access token is not copied: the first message sent on PostgreSQL fetches it.
+  subscriptionMessages: {
+    name: 'subscription_messages',
+    key: 'order_id, template_id',
+    select: 'SELECT * FROM subscription_messages ORDER BY accepted_at, order_id, template_id',
+    columns: [
+      ['order_id', 'text'], ['template_id', 'text'], ['template', 'text'], ['open_id', 'text'], ['accept_status', 'text'], ['lang', 'text'],
+      ['state', 'text'], ['accepted_at', 'bigint'], ['event_at', 'bigint'], ['refund_id', 'text'], ['next_attempt_at', 'bigint'],
+      ['attempts', 'integer'], ['attempt_at', 'bigint'], ['msgid', 'text'], ['error', 'text'], ['updated_at', 'bigint'],
+    ],
   },
 };
 

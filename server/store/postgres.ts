@@ -42,6 +42,7 @@ import type { Logger } from '../logger';
 import { adminSessions } from './admin-sessions/postgres';
 import { anomalies } from './anomalies/postgres';
 import { audit } from './audit/postgres';
+import { messages } from './messages/postgres';
 import { readMigrations } from './common';
 import { orders } from './orders/postgres';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
@@ -54,6 +55,7 @@ import { sessions } from './sessions/postgres';
 import { timeline } from './timeline/postgres';
 import type { OrderChange, PruneResult, Store } from './types';
 import { webhooks } from './webhooks/postgres';
+import { wechatTokens } from './wechat-tokens/postgres';
 
 /** The NOTIFY channel of order changes (its name is also in the migrations' triggers). */
 export const ORDER_CHANGED_CHANNEL = 'order_changed';
@@ -104,7 +106,7 @@ const typeParsers: pg.CustomTypesConfig = {
 };
 
 /** The concerns the store is made of, each with its PostgreSQL part: one line per concern. */
-const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions };
+const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions, messages, wechatTokens };
 
 /**
  * Connects, applies pending migrations (instances booting together queue on an advisory lock),

@@ -5,21 +5,25 @@
 import type { AdminSessionStore } from './admin-sessions/types';
 import type { AnomalyStore } from './anomalies/types';
 import type { AuditStore } from './audit/types';
+import type { MessageStore } from './messages/types';
 import type { OrderStore } from './orders/types';
 import type { RateLimitStore } from './rate-limits/types';
 import type { SessionStore } from './sessions/types';
 import type { TimelineStore } from './timeline/types';
 import type { WebhookStore } from './webhooks/types';
+import type { WechatTokenStore } from './wechat-tokens/types';
 
 export type * from './admin-sessions/types';
 export type * from './anomalies/types';
 export type * from './audit/types';
+export type * from './messages/types';
 export type * from './orders/types';
 export type * from './rate-limits/types';
 export type * from './refunds/types';
 export type * from './sessions/types';
 export type * from './timeline/types';
 export type * from './webhooks/types';
+export type * from './wechat-tokens/types';
 
 export interface PruneResult {
   sessions: number;
@@ -55,7 +59,9 @@ export interface Store
     AnomalyStore,
     TimelineStore,
     AuditStore,
-    AdminSessionStore {
+    AdminSessionStore,
+    MessageStore,
+    WechatTokenStore {
   /** `sqlite` or `postgres`, for logs and readiness. */
   readonly kind: string;
   /** Whether several processes may share this store (PostgreSQL): then the abuse limits count in it too. */

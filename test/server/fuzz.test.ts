@@ -57,12 +57,18 @@ function plant(file: string, table: string): void {
     const row = db.prepare(`SELECT rowid AS rid, * FROM ${quote(table)} LIMIT 1`).get() as Record<string, unknown> | undefined;
     const value = (type: string, n: number) => (/INT/i.test(type) ? 9_000_000_000 + n : /REAL|FLOA|DOUB/i.test(type) ? n + 0.5 : `planted-${n}`);
     // A column of the row that no foreign key holds (the server's connection enforces them, and so does this one).
-    const referencing = new Set((db.prepare(`PRAGMA foreign_key_list(${quote(table)})`).all() as Array<{ from: string }>).map((fk) => fk.from));
+    const foreignKeys = db.prepare(`PRAGMA foreign_key_list(${quote(table)})`).all() as Array<{ from: string; table: string; to: string }>;
+    const referencing = new Set(foreignKeys.map((fk) => fk.from));
     if (row) {
       const column = columns.find((c) => c.pk === 0 && !referencing.has(c.name)) ?? columns[0];
       db.prepare(`UPDATE ${quote(table)} SET ${quote(column.name)} = ? WHERE rowid = ?`).run(value(column.type, 1), row.rid);
     } else {
-      db.prepare(`INSERT INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c, i) => value(c.type, i)));
+      // An inserted row's foreign keys name a row of their table (an order the world made), as the server's would.
+      const parent = (column: string): unknown => {
+        const fk = foreignKeys.find((f) => f.from === column)!;
+        return (db.prepare(`SELECT ${quote(fk.to)} AS v FROM ${quote(fk.table)} LIMIT 1`).get() as { v: unknown } | undefined)?.v;
+      };
+      db.prepare(`INSERT INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c, i) => (referencing.has(c.name) ? parent(c.name) : value(c.type, i))));
     }
   } finally {
     db.close();

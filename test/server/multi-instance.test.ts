@@ -4,10 +4,14 @@ import pg from 'pg';
 import type { SimulatorStats } from '../../server/simulator/types';
 import { closeHttp, request, type Answer } from '../../scripts/lib/http';
 import { freePort, HOST, makeTempDir, sleep, startServer, startSimulator, stopProcess, waitReady, type NodeProcess } from '../../scripts/lib/proc';
+import { templateIdFor } from '../../server/simulator';
+import { SIMULATOR_CREDENTIALS } from '../../server/simulator/settings';
 import { CART } from './helpers';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from './postgres-helpers';
 
 const describePostgres = postgresAvailable ? describe : describe.skip;
+/** The simulator's "payment succeeded" template, configured on both instances (live mode sends none unless set). */
+const PAYMENT_TEMPLATE = templateIdFor(SIMULATOR_CREDENTIALS.wechatAppId, 'paymentSucceeded');
 jest.setTimeout(60_000);
 
 interface ApiOrder {
@@ -45,7 +49,7 @@ describePostgres('[postgres] two instances on one database', () => {
         logLevel: 'info',
         stdoutFile: path.join(dir, `${name}.log`),
         // No sweep during the tests: every retrieve counted below is a long poll's fallback.
-        env: { DATABASE_URL: databaseUrl, SWEEP_INTERVAL_SECONDS: '3600', ADMIN_TOKEN: adminToken, ...env },
+        env: { DATABASE_URL: databaseUrl, SWEEP_INTERVAL_SECONDS: '3600', ADMIN_TOKEN: adminToken, WECHAT_TEMPLATE_PAYMENT_SUCCEEDED: PAYMENT_TEMPLATE, ...env },
       });
       instances[name] = { url: `http://${HOST}:${port}`, proc };
     };
@@ -260,6 +264,30 @@ describePostgres('[postgres] two instances on one database', () => {
       await request('DELETE', `${simulatorUrl}/simulator/faults`);
       await db.end();
     }
+  });
+
+  test('subscription messages sent by both instances at once share one WeChat access token: the simulator issues one', async () => {
+    const tokens = [await session(instances.a.url, 'uma'), await session(instances.b.url, 'vic')];
+    const orders: ApiOrder[] = [];
+    for (const token of tokens) {
+      const { order, pkg } = await payable(instances.a.url, token);
+      await pay(pkg);
+      const paid = await request<{ order: ApiOrder }>('GET', `${instances.a.url}/api/orders/${order.id}?waitSeconds=20&unlessStatus=awaiting_payment`, { token });
+      expect(paid.body.order.status).toBe('paid');
+      orders.push(paid.body.order);
+    }
+    for (const shopper of ['uma', 'vic']) await request('POST', `${simulatorUrl}/simulator/wechat/_subscriptions`, { body: { shopper, results: { [PAYMENT_TEMPLATE]: 'accept' } } });
+    expect((await stats()).wechat.apis.stable_token.calls).toBe(0);
+    // Accepts told after the payment: each instance sends at once, both needing a token at the same moment.
+    const told = await Promise.all(
+      [instances.a, instances.b].map((i, n) => request('POST', `${i.url}/api/orders/${orders[n].id}/subscriptions`, { token: tokens[n], body: { results: { [PAYMENT_TEMPLATE]: 'accept' } } })),
+    );
+    expect(told.map((answer) => answer.status)).toEqual([200, 200]);
+    const sent = async () => (await request<{ items: Array<{ shopper: string }> }>('GET', `${simulatorUrl}/simulator/wechat/_messages`)).body.items.map((m) => m.shopper).sort();
+    const deadline = Date.now() + 10_000;
+    while ((await sent()).length < 2 && Date.now() < deadline) await sleep(100);
+    expect(await sent()).toEqual(['uma', 'vic']);
+    expect((await stats()).wechat.apis.stable_token.calls).toBe(1);
   });
 
   test('with A killed, B alone finishes payments, also one begun on A (webhooks to A are lost; B retrieves)', async () => {

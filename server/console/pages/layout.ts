@@ -4,9 +4,11 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Language } from '../../routes/presenters';
+import type { BannerMessage } from '../../routes/types';
 import { formatMoney, formatTime } from '../format';
 import { html, raw, type Html } from '../html';
 import { MESSAGES, type Messages } from '../i18n';
+import { MESSAGE_TEXTS } from '../i18n-messages';
 
 const CSS = readFileSync(path.join(__dirname, '..', 'console.css'), 'utf8');
 /** The Content-Security-Policy of every console page: no script at all, only our inline stylesheet. */
@@ -29,6 +31,8 @@ export interface PageContext {
   session?: { csrf: string; openAnomalies: number };
   /** The simulator's counters, in simulator mode. */
   simulator?: unknown;
+  /** The last subscription messages the simulated WeChat took, newest first (simulator mode). */
+  simulatorMessages?: BannerMessage[];
   active?: 'orders' | 'anomalies';
 }
 
@@ -71,6 +75,13 @@ function simulatorBanner(context: PageContext): Html | null {
       const items = numbers(value, '').filter((item) => !item.endsWith(' 0'));
       if (items.length > 0) groups.push(html`<div><dt>${group}</dt><dd>${items.join(' · ')}</dd></div>`);
     }
+  }
+  // What a shopper's phone would show: the subscription messages WeChat took (no line until there is one).
+  const sent = context.simulatorMessages ?? [];
+  if (sent.length > 0) {
+    const mt = MESSAGE_TEXTS[context.language];
+    const items = sent.map((s) => html`<li><time datetime="${s.at}">${formatTime(s.at, context.timeZone)}</time> ${mt.bannerTo(s.shopper)} · <strong>${s.title}</strong> · ${s.values}</li>`);
+    groups.push(html`<div class="sim-messages"><dt>${mt.bannerSent}</dt><dd><ul>${items}</ul></dd></div>`);
   }
   return html`<section class="sim" aria-label="${m.simulatorBanner}"><p class="inline"><strong>${m.simulatorBanner}</strong>${m.simulatorText}</p>
 <dl aria-label="${m.simulatorCounters}">${groups}</dl></section>`;

@@ -3,6 +3,7 @@ import { ORDER_STATUSES } from '../../contract';
 import type { AdminOrder, TimelineEntry } from '../../contract-admin';
 import { formatMoney, formatTime, majorText } from '../format';
 import { html, raw } from '../html';
+import { messageHeadline } from '../i18n-messages';
 import { csrfField, layout, money, statusBadge, t, time, withQuery, type PageContext } from './layout';
 
 export interface OrdersView {
@@ -99,8 +100,10 @@ export function orderPage(context: PageContext, view: OrderView): string {
 <td data-label="${m.airwallexRefund}"><code>${refund.airwallexRefundId ?? m.none}</code>${refund.failure ? html`<br>${m.failure}: ${refund.failure.code} ${refund.failure.message}` : null}</td>
 </tr>`,
   );
+  // A subscription message's entry says which message and what came of it, in the page's language, before its details.
+  const headline = (entry: TimelineEntry) => (entry.kind === 'message' ? html` <span class="what">${messageHeadline(context.language, entry.data)}</span>` : null);
   const timeline = view.timeline.map(
-    (entry) => html`<li><time class="when" datetime="${entry.at}">${time(context, entry.at)}</time><span class="what">${m.eventKinds[entry.kind] ?? entry.kind}</span>${entry.source ? html` <code>${entry.source}</code>` : null}<span class="data">${eventData(context, entry.data, currency)}</span></li>`,
+    (entry) => html`<li><time class="when" datetime="${entry.at}">${time(context, entry.at)}</time><span class="what">${m.eventKinds[entry.kind] ?? entry.kind}</span>${entry.source ? html` <code>${entry.source}</code>` : null}${headline(entry)}<span class="data">${eventData(context, entry.data, currency)}</span></li>`,
   );
   const refundable = order.refundable.amount;
   const form = view.refundForm;

@@ -12,6 +12,8 @@ import { describeRefundsContract } from './refunds/contract';
 import { describeSessionsContract } from './sessions/contract';
 import { describeTimelineContract } from './timeline/contract';
 import { describeWebhooksContract } from './webhooks/contract';
+import { describeMessagesContract } from './messages/contract';
+import { describeWechatTokensContract } from './wechat-tokens/contract';
 
 /** The suites of the concerns: one line per concern. */
 const CONCERNS = [
@@ -24,6 +26,8 @@ const CONCERNS = [
   describeRateLimitsContract,
   describeAuditContract,
   describeAdminSessionsContract,
+  describeMessagesContract,
+  describeWechatTokensContract,
 ];
 
 export function describeStoreContract(target: ContractTarget): void {
