@@ -1,4 +1,4 @@
-// One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions and webhook events; safe to run again.
+// One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions, webhook events and reconciliation runs; safe to run again.
 import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { readMigrations } from './common';
@@ -17,7 +17,16 @@ export interface TableCopy {
 }
 
 export type CopyReport = Record<
-  'orders' | 'orderItems' | 'refunds' | 'orderEvents' | 'anomalies' | 'auditLog' | 'sessions' | 'webhookEvents',
+  | 'orders'
+  | 'orderItems'
+  | 'refunds'
+  | 'orderEvents'
+  | 'anomalies'
+  | 'auditLog'
+  | 'sessions'
+  | 'webhookEvents'
+  | 'reconciliationRuns'
+  | 'reconciliationItems',
   TableCopy
 >;
 
@@ -51,6 +60,7 @@ const TABLES: Record<keyof CopyReport, TableSpec> = {
       ['confirm_seq', 'integer'], ['confirmed_at', 'bigint'], ['idempotency_key', 'text'], ['request_hash', 'text'], ['last_error', 'jsonb'],
       ['created_at', 'bigint'], ['updated_at', 'bigint'], ['expires_at', 'bigint'], ['paid_at', 'bigint'], ['checked_at', 'bigint'],
       ['retrieved_at', 'bigint'], ['next_check_at', 'bigint'], ['check_failures', 'integer'],
+      ['payment_attempt_id', 'text'],
     ],
     map: (row) => ({ ...row, last_error: parseJson(row.last_error) }),
   },
@@ -110,6 +120,28 @@ const TABLES: Record<keyof CopyReport, TableSpec> = {
     key: 'id',
     select: 'SELECT * FROM webhook_events ORDER BY received_at, id',
     columns: [['id', 'text'], ['name', 'text'], ['order_id', 'text'], ['payload', 'text'], ['received_at', 'bigint'], ['applied_at', 'bigint'], ['outcome', 'text']],
+  },
+  // Runs before their items (foreign key); a run still `running` in SQLite is copied as it is and taken over once its lease ends.
+  reconciliationRuns: {
+    name: 'reconciliation_runs',
+    key: 'id',
+    select: 'SELECT * FROM reconciliation_runs ORDER BY started_at, id',
+    columns: [
+      ['id', 'text'], ['day', 'text'], ['time_zone', 'text'], ['status', 'text'], ['trigger', 'text'], ['actor', 'text'], ['started_at', 'bigint'],
+      ['lease_until', 'bigint'], ['finished_at', 'bigint'], ['error', 'text'], ['summary', 'jsonb'], ['totals', 'jsonb'], ['recheck_at', 'bigint'],
+    ],
+    map: (row) => ({ ...row, summary: parseJson(row.summary), totals: parseJson(row.totals) }),
+  },
+  reconciliationItems: {
+    name: 'reconciliation_items',
+    key: 'run_id, seq',
+    select: 'SELECT * FROM reconciliation_items ORDER BY run_id, seq',
+    columns: [
+      ['run_id', 'text'], ['seq', 'integer'], ['state', 'text'], ['flag', 'text'], ['subject', 'text'], ['order_id', 'text'], ['refund_id', 'text'],
+      ['intent_id', 'text'], ['source_id', 'text'], ['transaction_id', 'text'], ['batch_id', 'text'], ['currency', 'text'], ['expected', 'bigint'],
+      ['actual', 'bigint'], ['fee', 'bigint'], ['anomaly_key', 'text'], ['detail', 'jsonb'],
+    ],
+    map: (row) => ({ ...row, detail: parseJson(row.detail) }),
   },
 };
 

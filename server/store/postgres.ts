@@ -42,6 +42,7 @@ import type { Logger } from '../logger';
 import { adminSessions } from './admin-sessions/postgres';
 import { anomalies } from './anomalies/postgres';
 import { audit } from './audit/postgres';
+import { figures } from './figures/postgres';
 import { readMigrations } from './common';
 import { orders } from './orders/postgres';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
@@ -50,6 +51,7 @@ import { answeringUnavailable } from './postgres-errors';
 import { ChangeListener } from './postgres-listener';
 import { migratePostgres, schemaVersion } from './postgres-migrate';
 import { rateLimits } from './rate-limits/postgres';
+import { reconciliations } from './reconciliations/postgres';
 import { sessions } from './sessions/postgres';
 import { timeline } from './timeline/postgres';
 import type { OrderChange, PruneResult, Store } from './types';
@@ -104,7 +106,18 @@ const typeParsers: pg.CustomTypesConfig = {
 };
 
 /** The concerns the store is made of, each with its PostgreSQL part: one line per concern. */
-const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions };
+const PARTS = {
+  sessions,
+  orders,
+  rateLimits,
+  webhooks,
+  anomalies,
+  timeline,
+  audit,
+  adminSessions,
+  reconciliations,
+  figures,
+};
 
 /**
  * Connects, applies pending migrations (instances booting together queue on an advisory lock),
