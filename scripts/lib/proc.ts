@@ -349,6 +349,8 @@ export function startServer(spec: ServerSpec): NodeProcess {
       ALLOW_INSECURE_UPSTREAM: '1',
       PUBLIC_URL: `http://${HOST}:${spec.port}`,
       METRICS_TOKEN: 'off',
+      // No daily reconciliation behind a tool's back (its calls would count in the figures): chaos asks for its own.
+      RECONCILE_AT: 'off',
       ...(spec.env ?? {}),
     },
   });

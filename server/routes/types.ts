@@ -7,6 +7,7 @@ import type { OrderService } from '../services/orders';
 import type { SessionService } from '../services/sessions';
 import type { WebhookService } from '../services/webhooks';
 import type { RefundService } from '../services/refunds';
+import type { ReconciliationService } from '../services/reconciliation';
 import type { LimitSettings } from '../limits';
 import type { Telemetry } from '../telemetry';
 import type { Store } from '../store/types';
@@ -20,6 +21,8 @@ export interface AppDeps {
   orders: OrderService;
   refunds: RefundService;
   webhooks: WebhookService;
+  /** Reconciliation runs (the admin API and console start them; the schedule is the composition root's). */
+  reconciliation: ReconciliationService;
   telemetry: Telemetry;
   store: Store;
   /** fastify's trustProxy (TRUST_PROXY): never `true`. */

@@ -1,5 +1,5 @@
 // Anomalies: what the server found wrong (paid after final, unknown order, mismatches, reconciliation flags), one open per key, and their methods.
-import type { ReconciliationFlag } from '../reconciliations/types';
+import type { ReconciliationFlag } from '../reconciliations/flags';
 
 export type AnomalyKind =
   /** Airwallex says paid (or refunded) for an order we consider cancelled or expired. */

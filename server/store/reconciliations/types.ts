@@ -3,25 +3,14 @@
 // reads of the shop's side of a day.
 import type { AnomalyRecord, NewAnomaly } from '../anomalies/types';
 import type { OrderRecord } from '../orders/types';
+import type { ReconciliationFlag } from './flags';
+
+export { RECONCILIATION_FLAGS, type ReconciliationFlag } from './flags';
 
 /** running: leased by one instance; completed: items and totals written; failed: stopped on an error; abandoned: its lease ran out and another run took the day. */
 export type ReconciliationStatus = 'running' | 'completed' | 'failed' | 'abandoned';
 /** Who started it: the daily schedule, the admin API, the console's button, `npm run reconcile`. */
 export type ReconciliationTrigger = 'schedule' | 'api' | 'console' | 'cli';
-
-/** What a flagged item says is wrong (docs/reconciliation.md says what each means and what to do). */
-export const RECONCILIATION_FLAGS = [
-  'missing_in_airwallex',
-  'missing_in_shop',
-  'amount_mismatch',
-  'currency_mismatch',
-  'duplicate',
-  'refund_without_payment',
-  'pending_too_long',
-  'batch_total_mismatch',
-  'status_conflict',
-] as const;
-export type ReconciliationFlag = (typeof RECONCILIATION_FLAGS)[number];
 
 /** matched: both sides agree; flagged: a discrepancy (an anomaly); waiting: not there yet but within its grace. */
 export type ItemState = 'matched' | 'flagged' | 'waiting';
