@@ -56,7 +56,7 @@ export function isConsolePath(url: unknown): url is string {
 
 /** Where to go after signing in: a console page of ours, never another site. */
 export function safeNext(next: unknown): string {
-  if (!isConsolePath(next) || next.startsWith('/admin/sign-')) return '/admin/orders';
+  if (!isConsolePath(next) || next.startsWith('/admin/sign-')) return '/admin/overview';
   return next;
 }
 
@@ -86,6 +86,7 @@ export function pageUrl(request: FastifyRequest): string {
   if (request.routeOptions.config.consolePublic) return '/admin/sign-in';
   const pattern = request.routeOptions.url ?? '';
   if (pattern.startsWith('/admin/orders/:id/')) return consoleUrl('/admin/orders/:id', request.params, {});
+  if (pattern.startsWith('/admin/reconciliations')) return '/admin/reconciliations';
   return pattern.startsWith('/admin/anomalies') ? '/admin/anomalies' : '/admin/orders';
 }
 
