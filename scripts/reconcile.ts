@@ -73,7 +73,7 @@ async function main(): Promise<number> {
   try {
     response = await fetch(`${base}/admin/api/reconciliations`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'x-reconcile-client': 'npm-run-reconcile' },
       body: JSON.stringify({ date }),
       signal: AbortSignal.timeout(15 * 60_000),
     });

@@ -126,7 +126,8 @@ export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDe
         '/reconciliations',
         { schema: { body: Type.Object({ date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }) }, { additionalProperties: false }) } },
         async (request, reply): Promise<ReconciliationResponse> => {
-          const run = await service.reconcile(request.body.date, context(request));
+          // `npm run reconcile` names itself, so the run's trigger tells a shell's run from another API client's.
+          const run = await service.reconcile(request.body.date, context(request), request.headers['x-reconcile-client'] === 'npm-run-reconcile');
           const { items } = await service.reconciliation(run.id);
           reply.code(201);
           return { run: presentRun(run), items: items.map(presentItem) };

@@ -87,9 +87,10 @@ export class AdminService {
   }
 
   /** Reconciles a day now (reconciliation.ts); audited, whether it completed or not. */
-  async reconcile(day: string, context: AdminContext): Promise<ReconciliationRun> {
+  /** `fromCli`: the API call is `npm run reconcile`'s (the run's trigger says so; the audit keeps `via: api`). */
+  async reconcile(day: string, context: AdminContext, fromCli = false): Promise<ReconciliationRun> {
     try {
-      const run = await this.deps.reconciliation.run(day, { trigger: context.via, actor: context.actor });
+      const run = await this.deps.reconciliation.run(day, { trigger: fromCli ? 'cli' : context.via, actor: context.actor });
       await this.audit(context, 'reconciliation.run', run.id, { day, status: run.status, flagged: run.summary?.flagged ?? 0, waiting: run.summary?.waiting ?? 0 });
       return run;
     } catch (raised) {

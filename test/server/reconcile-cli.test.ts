@@ -32,6 +32,10 @@ test('a clean day exits 0 with its totals; a planted discrepancy exits 1 naming 
   expect(clean.output).toContain(`${day} (Asia/Shanghai): run rec_`);
   expect(clean.output).toContain(`CNY: gross ${decimalText(CART_TOTAL, 'CNY')} (1), fees ${decimalText(fee, 'CNY')}, refunded 0.00 (0), other 0.00, net ${decimalText(CART_TOTAL - fee, 'CNY')}`);
 
+  // The run says it was npm run reconcile's.
+  const runs = (await server.request<any>('GET', '/admin/api/reconciliations', { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body.runs;
+  expect(runs).toEqual([expect.objectContaining({ trigger: 'cli', actor: expect.stringMatching(/^admin:/), status: 'completed' })]);
+
   const planted = server.simulator!.finance.plant({ payment_intent_id: order.paymentIntentId, amount: 1.23, replace: true });
   const flagged = await reconcile(['--date', day, '--base', server.url]);
   expect(flagged.code).toBe(1);
