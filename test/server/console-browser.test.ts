@@ -12,6 +12,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_TOKEN = 'browser-admin-token-0123456789';
 /** Where docs/operating.md's screenshot lives; written only with UPDATE_SCREENSHOTS=1. */
 const SCREENSHOT = path.resolve(__dirname, '../../docs/console.png');
+/** docs/reconciliation.md's picture of the overview at 390 px (English), written only with UPDATE_SCREENSHOTS=1. */
+const OVERVIEW_SCREENSHOT = path.resolve(__dirname, '../../docs/console-overview.png');
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -235,7 +237,8 @@ describeInBrowser('the merchant console in Chromium', () => {
       expect(box.x + box.width).toBeLessThanOrEqual(390);
       expect(await page.locator('svg.chart rect.bar').count()).toBeGreaterThanOrEqual(1);
       expect(await fits()).toBe(true);
-      await page.screenshot({ path: path.join(os.tmpdir(), `console-overview-390-${locale}.png`), fullPage: true });
+      const shot = await page.screenshot({ path: path.join(os.tmpdir(), `console-overview-390-${locale}.png`), fullPage: true });
+      if (process.env.UPDATE_SCREENSHOTS === '1' && locale === 'en-US') fs.writeFileSync(OVERVIEW_SCREENSHOT, shot);
 
       await page.getByRole('navigation').getByRole('link', { name: names.nav }).click();
       await page.getByLabel(/Day|日期/).fill(server.reconciliation.today());
