@@ -9,6 +9,7 @@ import type { AdminContext, AdminService } from '../services/admin';
 import type { Store } from '../store/types';
 import { consoleTimeZone } from './format';
 import { languageOfRequest, MESSAGES } from './i18n';
+import { MONEY_MESSAGES } from './i18n-money';
 import type { PageContext } from './pages/layout';
 
 export interface ConsoleDeps {
@@ -125,6 +126,6 @@ export function consoleKit(deps: ConsoleDeps): ConsoleKit {
   };
   const sendPage = (reply: FastifyReply, status: number, page: string) => reply.code(status).type('text/html; charset=utf-8').send(page);
   const contextFor = (request: FastifyRequest): AdminContext => ({ actor: request.consoleSession!.record.actor, requestId: request.id, via: 'console' });
-  const messageOf = (language: Language, err: AppError) => MESSAGES[language].errors[err.code] ?? err.message;
+  const messageOf = (language: Language, err: AppError) => MESSAGES[language].errors[err.code] ?? MONEY_MESSAGES[language].errors[err.code] ?? err.message;
   return { deps, auth, actor, now, timeZone, contextOf, sendPage, contextFor, messageOf };
 }

@@ -50,8 +50,7 @@ export function registerMoneyPages(scope: TypedApp, kit: ConsoleKit): void {
       } catch (err) {
         if (!isAppError(err)) throw err;
         const context = await contextOf(request, 'reconciliations');
-        const error = MONEY_MESSAGES[context.language].errors[err.code] ?? messageOf(context.language, err);
-        return showRuns(request, reply, err.status, { date, error });
+        return showRuns(request, reply, err.status, { date, error: messageOf(context.language, err) });
       }
     },
   );

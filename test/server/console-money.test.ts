@@ -158,7 +158,8 @@ describe('the Reconciliation page', () => {
 
     // The list now shows the run.
     expect((await visit('/admin/reconciliations', { cookie })).text).toContain(`href="/admin/reconciliations/${runId}"`);
-    expect((await visit('/admin/reconciliations/rec_nope', { cookie })).status).toBe(404);
+    const missing = await visit('/admin/reconciliations/rec_nope', { cookie: cookie.replace('console_lang=en', 'console_lang=zh_CN') });
+    expect([missing.status, missing.text.includes('没有这条对账记录。')]).toEqual([404, true]);
   });
 });
 
