@@ -8,7 +8,7 @@
 
 /** The foundation: modules any layer may import, which import only each other. */
 const FOUNDATION =
-  '^server/(contract|contract-admin|errors|money|logger|timing|text|catalogue|node-version|config|config-types|config-safety|config-notifications)\\.ts$';
+  '^server/(contract|contract-admin|errors|money|logger|timing|text|catalogue|node-version|config|config-types|config-safety|config-notifications|config-reconciliation)\\.ts$';
 const ADAPTERS = '^server/(store|airwallex|wechat)/|^server/telemetry\\.ts$';
 const HTTP = '^server/(routes|console|auth)/|^server/limits\\.ts$';
 const ROOT = '^server/(app|server|main)\\.ts$';

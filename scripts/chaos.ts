@@ -8,6 +8,7 @@ import { OPEN_STATUSES } from '../server/contract';
 import type { PaymentIntent, Refund, SimulatorStats } from '../server/simulator/types';
 import { databaseQuery, readTables, scanServerLogs } from './lib/chaos-database';
 import { gradeChaos } from './lib/chaos-grade';
+import { daysSince, reconcileChaos } from './lib/chaos-reconcile';
 import { chaosReport } from './lib/chaos-report';
 import { closeHttp, request } from './lib/http';
 import {
@@ -83,7 +84,11 @@ async function main(): Promise<void> {
   const refundShare = options.number('refunds', 0.3, 0, 1);
   // A throwaway admin token for this run's merchant (refunds, the operator's re-checks).
   const adminToken = randomBytes(24).toString('hex');
-  const serverEnv = { AIRWALLEX_TIMEOUT_MS: '1000', SWEEP_INTERVAL_SECONDS: '1', ORDER_LIFETIME_SECONDS: '60', ADMIN_TOKEN: adminToken };
+  const serverEnv = {
+    AIRWALLEX_TIMEOUT_MS: '1000', SWEEP_INTERVAL_SECONDS: '1', ORDER_LIFETIME_SECONDS: '60', ADMIN_TOKEN: adminToken,
+    // The run's reconciliation is chaos's own (at the end, every day): no grace for a missing transaction, no schedule.
+    RECONCILE_GRACE_BUSINESS_DAYS: '0', RECONCILE_AT: 'off',
+  };
 
   const dir = makeTempDir('wechatpay-chaos-');
   const secret = 'whsec_chaos_only';
@@ -217,6 +222,10 @@ async function main(): Promise<void> {
     await sleep(1000);
   }
 
+  // --- reconciliation (scripts/lib/chaos-reconcile.ts): every day of the run against Airwallex's books, nothing flagged ---
+  const reconciliation = await reconcileChaos(api, adminToken, daysSince(started));
+  log(`reconciled ${reconciliation.days.map((d) => `${d.day}: ${d.transactions} transactions, ${d.flagged} flagged, ${d.waiting} waiting`).join('; ')}`);
+
   const stats: SimulatorStats = await simulatorStats(api.simulator);
   const intentsAnswer = await request<{ items: PaymentIntent[] }>('GET', `${api.simulator}/simulator/airwallex/_intents`, { timeoutMs: 30_000 });
   if (intentsAnswer.status !== 200) throw new Error(`_intents answered ${intentsAnswer.status}`);
@@ -245,7 +254,7 @@ async function main(): Promise<void> {
     payments, shoppers, kills, instanceCount, postgres: postgres?.description, refundShare, faults, serverEnv, json,
     shoppingSeconds, settleSecondsUsed, restarts, databaseRestart, crashes,
     ledger, tables, grade, stats, refundsAtAirwallex: refundsAnswer.body.items.length, webAppRechecks, refundsOpen,
-    duplicatesIgnoredLogged, internalErrorsLogged,
+    duplicatesIgnoredLogged, internalErrorsLogged, reconciliation,
   });
   process.stdout.write(text);
   if (process.env.KEEP_TEMP) process.stderr.write(`kept ${dir}\n`);

@@ -1,5 +1,7 @@
 // The settings of subscription messages ("payment succeeded", "refund succeeded"), read by loadConfig (config.ts): the template
 // ids and which of the order's fields fills each of their keys, the merchant's time zone, which mini program version a message opens.
+import { merchantTimeZone } from './config-reconciliation';
+
 type Env = Record<string, string | undefined>;
 
 /** The messages the shop sends, by their names in the contract (SubscribeTemplates) and the settings. */
@@ -58,7 +60,6 @@ const TEMPLATE_SETTINGS: Record<MessageTemplateName, { id: string; keys: string;
   },
 };
 
-export const DEFAULT_MERCHANT_TIME_ZONE = 'Asia/Shanghai';
 const STATES: readonly MiniprogramState[] = ['developer', 'trial', 'formal'];
 
 /**
@@ -90,12 +91,8 @@ export function notificationSettings(
     problems.push('WECHAT_TEMPLATE_PAYMENT_SUCCEEDED and WECHAT_TEMPLATE_REFUND_SUCCEEDED must be two different templates: WeChat asks the shopper once per template id');
   }
 
-  const timeZone = env.MERCHANT_TIME_ZONE?.trim() || DEFAULT_MERCHANT_TIME_ZONE;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-  } catch {
-    problems.push(`MERCHANT_TIME_ZONE must be an IANA time zone such as Asia/Shanghai, got "${timeZone}"`);
-  }
+  // One reading of MERCHANT_TIME_ZONE for the whole configuration (a bad one is one problem, said once).
+  const timeZone = merchantTimeZone(env, problems);
 
   // A production server's messages open the released mini program; anything else, the developer version.
   const state = env.WECHAT_MINIPROGRAM_STATE?.trim() || (mode === 'live' && production ? 'formal' : 'developer');

@@ -5,6 +5,18 @@ import type { SimulatorSettings } from './simulator/settings';
 
 export type Mode = 'simulator' | 'live';
 
+/** The daily reconciliation (config-reconciliation.ts; docs/reconciliation.md). */
+export interface ReconciliationConfig {
+  /** MERCHANT_TIME_ZONE: what a day is, for reconciliations and the console's overview. */
+  timeZone: string;
+  /** RECONCILE_AT: minutes after midnight when yesterday is reconciled by itself; null (`off`): only by hand. */
+  runAtMinute: number | null;
+  /** RECONCILE_GRACE_BUSINESS_DAYS: how long a payment or refund may wait for its Airwallex transaction. */
+  graceBusinessDays: number;
+  /** RECONCILE_PENDING_GRACE_HOURS: how long past its estimated settlement a batch may stay PENDING. */
+  pendingGraceHours: number;
+}
+
 export interface Config {
   mode: Mode;
   host: string;
@@ -87,6 +99,7 @@ export interface Config {
   };
   /** Subscription messages: templates, the merchant's time zone, the mini program version they open (config-notifications.ts). */
   notifications: NotificationSettings;
+  reconciliation: ReconciliationConfig;
   /** Simulator mode only: the embedded simulator's own settings (server/simulator/settings.ts). */
   simulator: SimulatorSettings | undefined;
 }

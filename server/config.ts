@@ -1,6 +1,7 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
 import path from 'node:path';
 import { notificationSettings } from './config-notifications';
+import { reconciliationConfig } from './config-reconciliation';
 import { checkGoingLive, operatorTokens, publicUrl, trustProxy } from './config-safety';
 import type { Config, Mode } from './config-types';
 
@@ -152,6 +153,7 @@ export function loadConfig(env: Env = process.env): Config {
       timeoutMs: int('WECHAT_TIMEOUT_MS', 5_000, 100, 60_000),
     },
     notifications: notificationSettings(env, mode, production, simulator?.templates, problems),
+    reconciliation: reconciliationConfig(env, problems),
     simulator,
   };
   checkGoingLive(env, config, production, problems);

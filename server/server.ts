@@ -1,6 +1,7 @@
 // The composition root: builds real dependencies from a Config, mounts the simulator in simulator mode (loaded then only), listens.
 import type { FastifyInstance } from 'fastify';
 import { AirwallexClient } from './airwallex/client';
+import { AirwallexFinance } from './airwallex/finance';
 import { buildApp } from './app';
 import { createCatalogue } from './catalogue';
 import type { Config } from './config';
@@ -10,6 +11,7 @@ import { MessageService, type MessageServiceDeps } from './services/messages';
 import { OrderChanges } from './services/order-changes';
 import { OrderWatch } from './services/order-watch';
 import { OrderService } from './services/orders';
+import { ReconciliationService } from './services/reconciliation';
 import { RefundService } from './services/refunds';
 import { SessionService } from './services/sessions';
 import { Sweeper } from './services/sweep';
@@ -32,6 +34,7 @@ export interface RunningServer {
   sweeper: Sweeper;
   /** Subscription messages: their background pass (sweep) and sending. */
   messages: MessageService;
+  reconciliation: ReconciliationService;
   telemetry: Telemetry;
   /** The embedded simulator, in simulator mode. */
   simulator: Simulator | undefined;
@@ -44,6 +47,10 @@ export interface StartOptions {
   airwallex?: { timeoutMs?: number; maxAttempts?: number; retryBudgetMs?: number; backoffBaseMs?: number };
   /** Start the background sweep (default true). */
   sweep?: boolean;
+  /** Start the daily reconciliation's schedule (default true; never with RECONCILE_AT=off). */
+  reconcile?: boolean;
+  /** How often the reconciliation's schedule looks for a day to run (default 5 minutes). */
+  reconcileIntervalMs?: number;
   /** The clock of the services and the simulator (tests move it); timers still use real time. */
   now?: () => number;
   /** Interval between a long poll's retrieves (tests shorten or lengthen it). */
@@ -139,6 +146,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     now,
   });
 
+  const reconciliation = new ReconciliationService({
+    store,
+    finance: new AirwallexFinance({ client: airwallex, logger: logger.child({ upstream: 'airwallex' }) }),
+    airwallex,
+    changes,
+    logger: logger.child({ component: 'reconciliation' }),
+    telemetry,
+    timeZone: config.reconciliation.timeZone,
+    runAtMinute: config.reconciliation.runAtMinute,
+    graceBusinessDays: config.reconciliation.graceBusinessDays,
+    pendingGraceMs: config.reconciliation.pendingGraceHours * 3600_000,
+    now,
+  });
+
   let simulator: Simulator | undefined;
   const app = await buildApp({
     logger,
@@ -150,6 +171,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     refunds,
     webhooks,
     messages,
+    reconciliation,
     telemetry,
     store,
     trustProxy: config.trustProxy,
@@ -202,6 +224,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     sweeper.start(config.sweepIntervalSeconds * 1000);
     messages.start(config.sweepIntervalSeconds * 1000);
   }
+  if (options.reconcile !== false && config.reconciliation.runAtMinute !== null) reconciliation.start(options.reconcileIntervalMs ?? 5 * 60_000);
 
   let closing: Promise<void> | undefined;
   return {
@@ -212,12 +235,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     refunds,
     sweeper,
     messages,
+    reconciliation,
     telemetry,
     simulator,
     close() {
       closing ??= (async () => {
         await sweeper.stop();
         await messages.stop();
+        await reconciliation.stop();
         watch.releaseAll();
         // A keep-alive connection whose request was still running when close began would stay open
         // until its keep-alive timeout (72 s): close each one as soon as it falls idle. Whatever is

@@ -30,6 +30,10 @@ export interface Telemetry {
   wechatToken(outcome: 'refreshed' | 'failed'): void;
   /** A script error the mini program reported (POST /api/client-errors), by kind and build (develop, trial, release). */
   clientError(kind: string, envVersion: string): void;
+  /** A reconciliation run ended: clean (nothing flagged), flagged, or failed. */
+  reconciliationRun(outcome: 'clean' | 'flagged' | 'failed'): void;
+  /** A reconciliation flag opened a new anomaly (missing_in_airwallex, duplicate, …). */
+  reconciliationFlag(flag: string): void;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -39,7 +43,7 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
  * gauges of orders and anomalies are read from the database at scrape time, so every instance
  * reports the same shop-wide figures.
  */
-export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies' | 'countMessagesByState'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
+export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies' | 'countMessagesByState' | 'listReconciliationRuns'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -101,6 +105,22 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
       for (const [state, count] of Object.entries(await store.countMessagesByState())) this.set({ state }, count);
     },
   });
+  const reconciliationRuns = new Counter({ name: 'shop_reconciliation_runs_total', help: 'Reconciliation runs ended, by outcome (clean, flagged, failed).', labelNames: ['outcome'], registers });
+  const reconciliationFlags = new Counter({
+    name: 'shop_reconciliation_flags_total',
+    help: 'Reconciliation flags that opened a new anomaly, by flag (a day run again counts none twice).',
+    labelNames: ['flag'],
+    registers,
+  });
+  new Gauge({
+    name: 'shop_reconciliation_last_completed_timestamp_seconds',
+    help: 'When the latest reconciliation run completed (any day, any instance); 0 when none has. Alert when it grows old.',
+    registers,
+    async collect() {
+      const [latest] = (await store.listReconciliationRuns({ limit: 20, offset: 0 })).filter((run) => run.status === 'completed');
+      this.set(latest?.finishedAt ? Math.floor(latest.finishedAt / 1000) : 0);
+    },
+  });
 
   new Gauge({
     name: 'shop_orders',
@@ -150,5 +170,7 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
     subscriptionMessage: (template, outcome) => messages.inc({ template, outcome }),
     wechatToken: (outcome) => wechatTokens.inc({ outcome }),
     clientError: (kind, envVersion) => clientErrors.inc({ kind, build: ['develop', 'trial', 'release'].includes(envVersion) ? envVersion : 'other' }),
+    reconciliationRun: (outcome) => reconciliationRuns.inc({ outcome }),
+    reconciliationFlag: (flag) => reconciliationFlags.inc({ flag }),
   };
 }

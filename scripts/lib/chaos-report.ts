@@ -3,6 +3,7 @@
 import { OPEN_STATUSES } from '../../server/contract';
 import type { SimulatorStats } from '../../server/simulator/types';
 import { failedChecks, type ChaosGrade, type ServerTables } from './chaos-grade';
+import type { ChaosReconciliation } from './chaos-reconcile';
 import type { ChaosLedger } from './chaos-shopper';
 import { machine } from './proc';
 import { table } from './stats';
@@ -33,13 +34,16 @@ export interface ChaosRun {
   refundsOpen: { ours: number; airwallex: number };
   duplicatesIgnoredLogged: number;
   internalErrorsLogged: number;
+  /** The reconciliation of every day of the run, at its end. */
+  reconciliation: ChaosReconciliation;
 }
 
 export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
   const { payments, shoppers, kills, instanceCount, postgres, refundShare, faults, serverEnv, json, shoppingSeconds, settleSecondsUsed, restarts, databaseRestart, crashes } = run;
-  const { ledger, tables, grade, stats, webAppRechecks, refundsOpen, duplicatesIgnoredLogged, internalErrorsLogged } = run;
+  const { ledger, tables, grade, stats, webAppRechecks, refundsOpen, duplicatesIgnoredLogged, internalErrorsLogged, reconciliation } = run;
   const internal500 = [...ledger.serverErrors].filter(([key]) => / 500 /.test(`${key} `)).reduce((a, [, n]) => a + n, 0);
-  const failures = { ...grade.failures, webAppRefundsNeverFound: webAppRechecks.stillMissing, internalServerErrors: internal500, serverCrashes: crashes.length };
+  const failures = { ...grade.failures, webAppRefundsNeverFound: webAppRechecks.stillMissing, internalServerErrors: internal500, serverCrashes: crashes.length,
+    reconciliationFlagged: reconciliation.flagged, reconciliationWaiting: reconciliation.waiting, reconciliationIncomplete: reconciliation.incomplete };
   const byStatus = (status: string) => grade.counts.orders[status] ?? 0;
   const requests = ledger.refundRequests;
   const result = {
@@ -83,6 +87,7 @@ export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
     airwallex: stats.airwallex,
     wechat: stats.wechat,
     serverErrorLogLines: internalErrorsLogged,
+    reconciliation,
   };
 
   const ok = Object.values(failures).every((n) => n === 0);
@@ -123,6 +128,8 @@ export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
     ['payments given up by the shopper', String(count(ledger.gaveUp)), ''],
     ['Airwallex calls (5xx / 429 / timeouts injected)', `${Object.values(stats.airwallex.calls).reduce((a, b) => a + b, 0)} (${stats.airwallex.faults['5xx']} / ${stats.airwallex.faults['429']} / ${stats.airwallex.faults.timeout})`, ''],
     ['webhooks sent / dropped / duplicated / reordered', `${stats.webhooks.sent} / ${stats.webhooks.dropped} / ${stats.webhooks.duplicated} / ${stats.webhooks.reordered}`, ''],
+    ['reconciliation: days (transactions)', `${reconciliation.days.length} (${reconciliation.days.reduce((a, d) => a + d.transactions, 0)})`, ''],
+    ['  items flagged / waiting / days not completed', `${reconciliation.flagged} / ${reconciliation.waiting} / ${reconciliation.incomplete}`, '0 / 0 / 0'],
     ['jscode2session calls (busy -1)', `${stats.wechat.jscode2session} (${stats.wechat.errcodes['-1'] ?? 0})`, ''],
   ];
   const lines = [
@@ -137,12 +144,14 @@ export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
     `refund answers: ${JSON.stringify(result.refunds.answers)}`,
   ];
   for (const [check, examples] of Object.entries(grade.samples)) lines.push(`${check}:`, ...examples.map((example) => `  ${example}`));
+  if (reconciliation.samples.length) lines.push('reconciliation items not matched:', ...reconciliation.samples.map((sample) => `  ${sample}`));
   for (const crash of crashes) lines.push(`crash of server ${crash.instance} at payment ${crash.atPayment}:\n${crash.stderr}`);
   const failed = [
     ...failedChecks(grade),
     ...(f.webAppRefundsNeverFound ? [`webAppRefundsNeverFound=${f.webAppRefundsNeverFound}`] : []),
     ...(internal500 ? [`internalServerErrors=${internal500}`] : []),
     ...(crashes.length ? [`serverCrashes=${crashes.length}`] : []),
+    ...(['reconciliationFlagged', 'reconciliationWaiting', 'reconciliationIncomplete'] as const).filter((key) => f[key] > 0).map((key) => `${key}=${f[key]}`),
   ];
   lines.push('', ok ? 'OK: zero in every disagreement row' : `FAILED: ${failed.join(', ')}`);
   return { ok, text: `${lines.join('\n')}\n` };

@@ -341,6 +341,8 @@ export function startServer(spec: ServerSpec): NodeProcess {
       NODE_ENV: 'test',
       PUBLIC_URL: `http://${HOST}:${spec.port}`,
       METRICS_TOKEN: 'off',
+      // No daily reconciliation behind a tool's back (its calls would count in the figures): chaos asks for its own.
+      RECONCILE_AT: 'off',
       ...(spec.env ?? {}),
     },
   });

@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Language } from '../routes/presenters';
 import { cookiesOf } from '../auth/admin';
+import { RECONCILIATION_ANOMALY_KINDS } from './i18n-money';
 
 const en = {
   htmlLang: 'en',
@@ -134,6 +135,7 @@ const en = {
     amount_mismatch: 'The amount differs from the order',
     intent_mismatch: 'Another Payment Intent than the order\'s',
     sweep_failing: 'The sweep keeps failing on this order',
+    ...RECONCILIATION_ANOMALY_KINDS.en,
   } as Record<string, string>,
   eventKinds: {
     created: 'Created',
@@ -285,6 +287,7 @@ const zh: Messages = {
     amount_mismatch: '金额与订单不符',
     intent_mismatch: 'Payment Intent 与订单不符',
     sweep_failing: '后台巡检在此订单上反复失败',
+    ...RECONCILIATION_ANOMALY_KINDS.zh_CN,
   },
   eventKinds: {
     created: '创建',

@@ -1,6 +1,6 @@
 // The merchant console (/admin): server-rendered pages behind the sign-in session. This scope's gates (the session, the
 // CSRF token and our Origin on every POST, the language switch, security headers, the error page) come first; each
-// family of pages registers its own handlers (sign-in.ts, orders.ts, anomalies.ts), through the admin service as the
+// family of pages registers its own handlers (sign-in.ts, orders.ts, anomalies.ts, money.ts), through the admin service as the
 // admin API does.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isAppError } from '../errors';
@@ -9,6 +9,7 @@ import { appErrorOf } from '../services/upstream-errors';
 import { registerAnomalyPages } from './anomalies';
 import { LANGUAGE_COOKIE, languageOfRequest, MESSAGES, parseLanguage } from './i18n';
 import { consoleKit, ownUrl, type ConsoleDeps } from './kit';
+import { registerMoneyPages } from './money';
 import { registerOrderPages } from './orders';
 import { CONTENT_SECURITY_POLICY, messagePage } from './pages/layout';
 import { registerSignIn } from './sign-in';
@@ -80,11 +81,12 @@ export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
         return sendPage(reply, status, messagePage(await contextOf(request).catch(() => ({ language, url: '/admin', timeZone })), m.errorTitle, status >= 500 ? m.errorTitle : (error as Error).message));
       });
 
-      scope.get('/', async (request, reply) => reply.redirect(request.consoleSession ? '/admin/orders' : '/admin/sign-in', 303));
+      scope.get('/', async (request, reply) => reply.redirect(request.consoleSession ? '/admin/overview' : '/admin/sign-in', 303));
 
       registerSignIn(scope, kit);
       registerOrderPages(scope, kit);
       registerAnomalyPages(scope, kit);
+      registerMoneyPages(scope, kit);
     },
     { prefix: '/admin' },
   );

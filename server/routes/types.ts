@@ -8,6 +8,7 @@ import type { SessionService } from '../services/sessions';
 import type { WebhookService } from '../services/webhooks';
 import type { RefundService } from '../services/refunds';
 import type { MessageService } from '../services/messages';
+import type { ReconciliationService } from '../services/reconciliation';
 import type { LimitSettings } from '../limits';
 import type { Telemetry } from '../telemetry';
 import type { Store } from '../store/types';
@@ -23,6 +24,8 @@ export interface AppDeps {
   webhooks: WebhookService;
   /** Subscription messages: the templates /api/config hands out, the shopper's answers. */
   messages: MessageService;
+  /** Reconciliation runs (the admin API and console start them; the schedule is the composition root's). */
+  reconciliation: ReconciliationService;
   telemetry: Telemetry;
   store: Store;
   /** fastify's trustProxy (TRUST_PROXY): never `true`. */

@@ -1,8 +1,10 @@
 // What operators do, for the admin API and the merchant console alike: find, read, refund, re-check,
-// resolve; every change written to the audit log with who asked for it.
+// resolve, reconcile; every change written to the audit log with who asked for it.
 import type { CreateRefundRequest } from '../contract-admin';
 import { AppError } from '../errors';
-import type { AdminOrderQuery, AnomalyRecord, OrderEventRecord, OrderRecord, RefundRecord, Store } from '../store/types';
+import type { AdminOrderQuery, AnomalyRecord, OrderEventRecord, OrderRecord, ReconciliationItem, ReconciliationRun, RefundRecord, Store } from '../store/types';
+import { overviewOf, type Overview } from './overview';
+import type { ReconciliationService } from './reconciliation';
 import type { RefundService } from './refunds';
 import { appErrorOf } from './upstream-errors';
 
@@ -18,6 +20,9 @@ export interface AdminContext {
 export interface AdminServiceDeps {
   store: Store;
   refunds: Pick<RefundService, 'refund' | 'recheck'>;
+  reconciliation: Pick<ReconciliationService, 'run' | 'timeZone' | 'today'>;
+  /** The shop's currency (the overview's chart when nothing was paid yet). */
+  currency: string;
   now?: () => number;
 }
 
@@ -79,6 +84,46 @@ export class AdminService {
     if (!anomaly) throw new AppError('NOT_FOUND', `No anomaly ${id}.`);
     await this.audit(context, 'anomaly.resolve', anomaly.orderId, { anomalyId: anomaly.id, kind: anomaly.kind });
     return anomaly;
+  }
+
+  /** Reconciles a day now (reconciliation.ts); audited, whether it completed or not. */
+  /** `fromCli`: the API call is `npm run reconcile`'s (the run's trigger says so; the audit keeps `via: api`). */
+  async reconcile(day: string, context: AdminContext, fromCli = false): Promise<ReconciliationRun> {
+    try {
+      const run = await this.deps.reconciliation.run(day, { trigger: fromCli ? 'cli' : context.via, actor: context.actor });
+      await this.audit(context, 'reconciliation.run', run.id, { day, status: run.status, flagged: run.summary?.flagged ?? 0, waiting: run.summary?.waiting ?? 0 });
+      return run;
+    } catch (raised) {
+      const err = appErrorOf(raised);
+      await this.audit(context, 'reconciliation.refused', null, { day, code: err instanceof AppError ? err.code : 'INTERNAL' });
+      throw err;
+    }
+  }
+
+  listReconciliations(options: { day?: string; limit: number; offset?: number }): Promise<ReconciliationRun[]> {
+    return this.deps.store.listReconciliationRuns({ day: options.day, limit: options.limit, offset: options.offset ?? 0 });
+  }
+
+  /** A run and its items (flagged ones only on request); RECONCILIATION_NOT_FOUND when there is no such run. */
+  async reconciliation(id: string, options: { flaggedOnly?: boolean } = {}): Promise<{ run: ReconciliationRun; items: ReconciliationItem[] }> {
+    const run = await this.deps.store.getReconciliationRun(id);
+    if (!run) throw new AppError('RECONCILIATION_NOT_FOUND', `No reconciliation run ${id}.`);
+    return { run, items: await this.deps.store.reconciliationItems(id, options) };
+  }
+
+  /** The items of every run that name an Airwallex transaction, newest first. */
+  transactionItems(transactionId: string): Promise<Array<{ run: ReconciliationRun; item: ReconciliationItem }>> {
+    return this.deps.store.transactionItems(transactionId, 50);
+  }
+
+  /** The console's overview, on the merchant's calendar. */
+  overview(): Promise<Overview> {
+    return overviewOf(this.deps.store, { now: this.now(), timeZone: this.deps.reconciliation.timeZone, currency: this.deps.currency });
+  }
+
+  /** The merchant's time zone and today there (the console's date fields). */
+  calendar(): { timeZone: string; today: string } {
+    return { timeZone: this.deps.reconciliation.timeZone, today: this.deps.reconciliation.today() };
   }
 
   /** Writes one audit entry; `detail` must never hold a secret. */

@@ -1,5 +1,5 @@
 // One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions,
-// webhook events and subscription messages; safe to run again.
+// webhook events, subscription messages and reconciliation runs; safe to run again.
 import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { readMigrations } from './common';
@@ -18,7 +18,17 @@ export interface TableCopy {
 }
 
 export type CopyReport = Record<
-  'orders' | 'orderItems' | 'refunds' | 'orderEvents' | 'anomalies' | 'auditLog' | 'sessions' | 'webhookEvents' | 'subscriptionMessages',
+  | 'orders'
+  | 'orderItems'
+  | 'refunds'
+  | 'orderEvents'
+  | 'anomalies'
+  | 'auditLog'
+  | 'sessions'
+  | 'webhookEvents'
+  | 'subscriptionMessages'
+  | 'reconciliationRuns'
+  | 'reconciliationItems',
   TableCopy
 >;
 
@@ -52,6 +62,7 @@ const TABLES: Record<keyof CopyReport, TableSpec> = {
       ['confirm_seq', 'integer'], ['confirmed_at', 'bigint'], ['idempotency_key', 'text'], ['request_hash', 'text'], ['last_error', 'jsonb'],
       ['created_at', 'bigint'], ['updated_at', 'bigint'], ['expires_at', 'bigint'], ['paid_at', 'bigint'], ['checked_at', 'bigint'],
       ['retrieved_at', 'bigint'], ['next_check_at', 'bigint'], ['check_failures', 'integer'],
+      ['payment_attempt_id', 'text'],
     ],
     map: (row) => ({ ...row, last_error: parseJson(row.last_error) }),
   },
@@ -123,6 +134,28 @@ const TABLES: Record<keyof CopyReport, TableSpec> = {
       ['state', 'text'], ['accepted_at', 'bigint'], ['event_at', 'bigint'], ['refund_id', 'text'], ['next_attempt_at', 'bigint'],
       ['attempts', 'integer'], ['attempt_at', 'bigint'], ['msgid', 'text'], ['error', 'text'], ['updated_at', 'bigint'],
     ],
+  },
+  // Runs before their items (foreign key); a run still `running` in SQLite is copied as it is and taken over once its lease ends.
+  reconciliationRuns: {
+    name: 'reconciliation_runs',
+    key: 'id',
+    select: 'SELECT * FROM reconciliation_runs ORDER BY started_at, id',
+    columns: [
+      ['id', 'text'], ['day', 'text'], ['time_zone', 'text'], ['status', 'text'], ['trigger', 'text'], ['actor', 'text'], ['started_at', 'bigint'],
+      ['lease_until', 'bigint'], ['finished_at', 'bigint'], ['error', 'text'], ['summary', 'jsonb'], ['totals', 'jsonb'], ['recheck_at', 'bigint'],
+    ],
+    map: (row) => ({ ...row, summary: parseJson(row.summary), totals: parseJson(row.totals) }),
+  },
+  reconciliationItems: {
+    name: 'reconciliation_items',
+    key: 'run_id, seq',
+    select: 'SELECT * FROM reconciliation_items ORDER BY run_id, seq',
+    columns: [
+      ['run_id', 'text'], ['seq', 'integer'], ['state', 'text'], ['flag', 'text'], ['subject', 'text'], ['order_id', 'text'], ['refund_id', 'text'],
+      ['intent_id', 'text'], ['source_id', 'text'], ['transaction_id', 'text'], ['batch_id', 'text'], ['currency', 'text'], ['expected', 'bigint'],
+      ['actual', 'bigint'], ['fee', 'bigint'], ['anomaly_key', 'text'], ['detail', 'jsonb'],
+    ],
+    map: (row) => ({ ...row, detail: parseJson(row.detail) }),
   },
 };
 

@@ -43,6 +43,7 @@ import { adminSessions } from './admin-sessions/postgres';
 import { anomalies } from './anomalies/postgres';
 import { audit } from './audit/postgres';
 import { messages } from './messages/postgres';
+import { figures } from './figures/postgres';
 import { readMigrations } from './common';
 import { orders } from './orders/postgres';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
@@ -51,6 +52,7 @@ import { answeringUnavailable } from './postgres-errors';
 import { ChangeListener } from './postgres-listener';
 import { migratePostgres, schemaVersion } from './postgres-migrate';
 import { rateLimits } from './rate-limits/postgres';
+import { reconciliations } from './reconciliations/postgres';
 import { sessions } from './sessions/postgres';
 import { timeline } from './timeline/postgres';
 import type { OrderChange, PruneResult, Store } from './types';
@@ -106,7 +108,20 @@ const typeParsers: pg.CustomTypesConfig = {
 };
 
 /** The concerns the store is made of, each with its PostgreSQL part: one line per concern. */
-const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions, messages, wechatTokens };
+const PARTS = {
+  sessions,
+  orders,
+  rateLimits,
+  webhooks,
+  anomalies,
+  timeline,
+  audit,
+  adminSessions,
+  reconciliations,
+  figures,
+  messages,
+  wechatTokens,
+};
 
 /**
  * Connects, applies pending migrations (instances booting together queue on an advisory lock),

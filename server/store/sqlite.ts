@@ -8,9 +8,11 @@ import { adminSessions } from './admin-sessions/sqlite';
 import { anomalies } from './anomalies/sqlite';
 import { audit } from './audit/sqlite';
 import { messages } from './messages/sqlite';
+import { figures } from './figures/sqlite';
 import { orders } from './orders/sqlite';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { rateLimits } from './rate-limits/sqlite';
+import { reconciliations } from './reconciliations/sqlite';
 import { sessions } from './sessions/sqlite';
 import { startCheckpointer } from './sqlite-checkpointer';
 import { sqliteContext } from './sqlite-context';
@@ -21,7 +23,20 @@ import { webhooks } from './webhooks/sqlite';
 import { wechatTokens } from './wechat-tokens/sqlite';
 
 /** The concerns the store is made of, each with its SQLite part: one line per concern. */
-const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions, messages, wechatTokens };
+const PARTS = {
+  sessions,
+  orders,
+  rateLimits,
+  webhooks,
+  anomalies,
+  timeline,
+  audit,
+  adminSessions,
+  reconciliations,
+  figures,
+  messages,
+  wechatTokens,
+};
 
 /** Opens (creating if needed) the database at `file` and brings its schema up to date. */
 export function openSqliteStore(file: string): Store {

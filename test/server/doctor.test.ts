@@ -72,7 +72,7 @@ beforeAll(async () => {
     TRUST_PROXY: '1',
     // In this process the upstreams are the simulator over plain HTTP; the test of `npm run doctor` below puts TLS in front.
   };
-  server = await startServer(loadConfig(env), { logger: pino({ level: 'silent' }), sweep: false, shutdownGraceMs: 200 });
+  server = await startServer(loadConfig(env), { logger: pino({ level: 'silent' }), sweep: false, reconcile: false, shutdownGraceMs: 200 });
   front.setTarget(server.url);
   project = writeProject(path.join(dir, 'project'), SIMULATOR_CREDENTIALS.wechatAppId, front.url);
 });

@@ -63,12 +63,17 @@ function plant(file: string, table: string): void {
       const column = columns.find((c) => c.pk === 0 && !referencing.has(c.name)) ?? columns[0];
       db.prepare(`UPDATE ${quote(table)} SET ${quote(column.name)} = ? WHERE rowid = ?`).run(value(column.type, 1), row.rid);
     } else {
-      // An inserted row's foreign keys name a row of their table (an order the world made), as the server's would.
+      // An inserted row's foreign keys name a row of their table (an order the world made), as the server's would; an empty
+      // parent table (reconciliation_items' run) gets a planted value with the keys off: only the change matters here.
       const parent = (column: string): unknown => {
         const fk = foreignKeys.find((f) => f.from === column)!;
-        return (db.prepare(`SELECT ${quote(fk.to)} AS v FROM ${quote(fk.table)} LIMIT 1`).get() as { v: unknown } | undefined)?.v;
+        const found = (db.prepare(`SELECT ${quote(fk.to)} AS v FROM ${quote(fk.table)} LIMIT 1`).get() as { v: unknown } | undefined)?.v;
+        if (found === undefined) db.pragma('foreign_keys = OFF');
+        return found;
       };
-      db.prepare(`INSERT INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c, i) => (referencing.has(c.name) ? parent(c.name) : value(c.type, i))));
+      db.prepare(`INSERT INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
+        ...columns.map((c, i) => (referencing.has(c.name) ? (parent(c.name) ?? value(c.type, i)) : value(c.type, i))),
+      );
     }
   } finally {
     db.close();

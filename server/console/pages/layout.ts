@@ -9,6 +9,7 @@ import { formatMoney, formatTime } from '../format';
 import { html, raw, type Html } from '../html';
 import { MESSAGES, type Messages } from '../i18n';
 import { MESSAGE_TEXTS } from '../i18n-messages';
+import { MONEY_MESSAGES } from '../i18n-money';
 
 const CSS = readFileSync(path.join(__dirname, '..', 'console.css'), 'utf8');
 /** The Content-Security-Policy of every console page: no script at all, only our inline stylesheet. */
@@ -33,7 +34,7 @@ export interface PageContext {
   simulator?: unknown;
   /** The last subscription messages the simulated WeChat took, newest first (simulator mode). */
   simulatorMessages?: BannerMessage[];
-  active?: 'orders' | 'anomalies';
+  active?: 'overview' | 'orders' | 'reconciliations' | 'anomalies';
 }
 
 export const t = (context: PageContext): Messages => MESSAGES[context.language];
@@ -90,12 +91,16 @@ function simulatorBanner(context: PageContext): Html | null {
 /** The page around `body`: head with the CSP-hashed style, header, simulator banner, main, footer. */
 export function layout(context: PageContext, title: string, body: Html): string {
   const m = t(context);
-  const navLink = (key: 'orders' | 'anomalies', href: string, label: string, extra: Html | null = null) =>
+  const navLink = (key: NonNullable<PageContext['active']>, href: string, label: string, extra: Html | null = null) =>
     html`<li><a href="${href}"${context.active === key ? raw(' aria-current="page"') : ''}>${label}${extra}</a></li>`;
   const session = context.session;
   const header = session
     ? html`<header class="top"><span class="brand">${m.consoleName}</span>
-<nav aria-label="${m.navLabel}"><ul>${navLink('orders', '/admin/orders', m.orders)}${navLink(
+<nav aria-label="${m.navLabel}"><ul>${navLink('overview', '/admin/overview', MONEY_MESSAGES[context.language].overview)}${navLink('orders', '/admin/orders', m.orders)}${navLink(
+        'reconciliations',
+        '/admin/reconciliations',
+        MONEY_MESSAGES[context.language].reconciliation,
+      )}${navLink(
         'anomalies',
         '/admin/anomalies',
         m.anomalies,

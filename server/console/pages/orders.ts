@@ -4,6 +4,7 @@ import type { AdminOrder, TimelineEntry } from '../../contract-admin';
 import { formatMoney, formatTime, majorText } from '../format';
 import { html, raw } from '../html';
 import { messageHeadline } from '../i18n-messages';
+import { MONEY_MESSAGES } from '../i18n-money';
 import { csrfField, layout, money, statusBadge, t, time, withQuery, type PageContext } from './layout';
 
 export interface OrdersView {
@@ -13,6 +14,12 @@ export interface OrdersView {
   offset: number;
   filters: { q: string; status: string; from: string; to: string };
   error?: string;
+}
+
+/** The CSV export of the list as filtered (every page of it). */
+function ordersCsvUrl(filters: OrdersView['filters']): string {
+  const search = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== ''));
+  return search.size > 0 ? `/admin/orders.csv?${search}` : '/admin/orders.csv';
 }
 
 export function ordersPage(context: PageContext, view: OrdersView): string {
@@ -55,7 +62,8 @@ ${
 <tbody>${rows}</tbody>
 </table>`
 }
-${previous || next ? html`<nav class="paging" aria-label="${m.paging}">${previous}<span>${m.showing(first, last, view.total)}</span>${next}</nav>` : null}`;
+${previous || next ? html`<nav class="paging" aria-label="${m.paging}">${previous}<span>${m.showing(first, last, view.total)}</span>${next}</nav>` : null}
+${view.total > 0 ? html`<p class="actions"><a class="button secondary" href="${ordersCsvUrl(filters)}" download>${MONEY_MESSAGES[context.language].downloadOrders}</a></p>` : null}`;
   return layout(context, m.ordersTitle, body);
 }
 

@@ -38,6 +38,7 @@ function newOrderRecord(order: NewOrder): OrderRecord {
     refunds: [],
     paymentIntentId: null,
     intentStatus: null,
+    paymentAttemptId: null,
     intentUpdatedAt: null,
     confirmSeq: 0,
     confirmedAt: null,

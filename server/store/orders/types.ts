@@ -33,6 +33,8 @@ export interface OrderRecord {
   paymentIntentId: string | null;
   /** Airwallex's last known intent status, verbatim. */
   intentStatus: string | null;
+  /** The intent's succeeded attempt (`att_…`): what Airwallex's financial transactions name as their source. */
+  paymentAttemptId: string | null;
   /** Airwallex's `updated_at` of the last snapshot applied; older snapshots are ignored. */
   intentUpdatedAt: number | null;
   /** The request_id of the create call, kept so a retry after a crash is deduplicated upstream. */
@@ -66,6 +68,7 @@ export type NewOrder = Omit<
   | 'refunds'
   | 'paymentIntentId'
   | 'intentStatus'
+  | 'paymentAttemptId'
   | 'intentUpdatedAt'
   | 'confirmSeq'
   | 'confirmedAt'
@@ -83,6 +86,7 @@ export type OrderPatch = Partial<
     | 'status'
     | 'paymentIntentId'
     | 'intentStatus'
+    | 'paymentAttemptId'
     | 'intentUpdatedAt'
     | 'confirmSeq'
     | 'confirmedAt'

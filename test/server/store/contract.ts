@@ -5,9 +5,11 @@ import type { NewOrder, OrderUpdate, Store } from '../../../server/store/types';
 import { describeAdminSessionsContract } from './admin-sessions/contract';
 import { describeAnomaliesContract } from './anomalies/contract';
 import { describeAuditContract } from './audit/contract';
+import { describeFiguresContract } from './figures/contract';
 import { anomaly, type ContractSubject, type ContractTarget, event, newOrder, newRefund, patch, recorder, T0 } from './fixtures';
 import { describeOrdersContract } from './orders/contract';
 import { describeRateLimitsContract } from './rate-limits/contract';
+import { describeReconciliationsContract } from './reconciliations/contract';
 import { describeRefundsContract } from './refunds/contract';
 import { describeSessionsContract } from './sessions/contract';
 import { describeTimelineContract } from './timeline/contract';
@@ -28,6 +30,8 @@ const CONCERNS = [
   describeAdminSessionsContract,
   describeMessagesContract,
   describeWechatTokensContract,
+  describeReconciliationsContract,
+  describeFiguresContract,
 ];
 
 export function describeStoreContract(target: ContractTarget): void {

@@ -42,9 +42,12 @@ describePostgres('[postgres] copying a SQLite database into PostgreSQL', () => {
     anomalies: await store.listAnomalies({ openOnly: false, limit: 100, offset: 0 }),
     audit: await store.listAudit({ limit: 100 }),
     messages: await Promise.all(orderIds.map((id) => store.orderMessages(id))),
+    reconciliations: await Promise.all(
+      (await store.listReconciliationRuns({ limit: 100, offset: 0 })).map(async (run) => ({ run, items: await store.reconciliationItems(run.id) })),
+    ),
   });
 
-  test('copies orders with their lines and refunds, timelines, anomalies, the audit log, sessions and webhook events; a second run copies nothing; a third copies only what is new', async () => {
+  test('copies orders with their lines and refunds, timelines, anomalies, the audit log, sessions, webhook events and reconciliation runs; a second run copies nothing; a third copies only what is new', async () => {
     const sqlite = openSqliteStore(file);
     const orderIds: string[] = [];
     const eventIds = ['evt_applied', 'evt_unapplied'];
@@ -57,7 +60,7 @@ describePostgres('[postgres] copying a SQLite database into PostgreSQL', () => {
     }
     const refund = newRefund(orderIds[0], { status: 'failed', failure: { code: 'rejected', message: '拒绝' } });
     await sqlite.updateOrder(orderIds[0], () => ({
-      patch: { paymentIntentId: 'int_0', status: 'paid', paidAt: 5, intentStatus: 'SUCCEEDED', intentUpdatedAt: 4, checkedAt: 6, confirmSeq: 2, confirmedAt: 3, retrievedAt: 6, nextCheckAt: null, checkFailures: 1 },
+      patch: { paymentIntentId: 'int_0', paymentAttemptId: 'att_0', status: 'paid', paidAt: 5, intentStatus: 'SUCCEEDED', intentUpdatedAt: 4, checkedAt: 6, confirmSeq: 2, confirmedAt: 3, retrievedAt: 6, nextCheckAt: null, checkFailures: 1 },
       refunds: [refund, newRefund(orderIds[0], { createdAt: 9 })],
       events: [{ kind: 'intent', source: 'webhook payment_intent.succeeded', data: { to: 'paid' }, at: 6 }],
       anomalies: [{ kind: 'paid_after_final', key: 'paid_after_final:x', orderId: orderIds[0], intentId: 'int_0', detail: { a: 1 }, at: 7 }],
@@ -74,6 +77,20 @@ describePostgres('[postgres] copying a SQLite database into PostgreSQL', () => {
     );
     await sqlite.insertWebhookEvent({ id: 'evt_unapplied', name: 'payment_intent.cancelled', orderId: orderIds[1], payload: '{ }', receivedAt: 12 });
     await sqlite.recordAccepts(orderIds[1], 'o_alice', [{ templateId: 'tmpl-pay', template: 'paymentSucceeded', acceptStatus: 'accept', lang: 'zh_CN' }], 13);
+    // A completed reconciliation run with its items, and one still running (its lease is taken over after the move).
+    await sqlite.claimReconciliation({ id: 'rec_done', day: '2026-05-12', timeZone: 'Asia/Shanghai', trigger: 'schedule', actor: null, now: 13, leaseUntil: 99 });
+    await sqlite.completeReconciliation('rec_done', {
+      finishedAt: 14,
+      summary: { transactions: 1, matched: 1, flagged: 0, waiting: 1, flags: {} },
+      totals: { currencies: [{ currency: 'CNY', payments: 1, gross: 2699, fees: 16, refunds: 0, refunded: 0, other: 0, net: 2683, shopPayments: 1, shopPaid: 2699, shopRefunds: 0, shopRefunded: 0 }], batches: [] },
+      recheckAt: 50,
+      items: [
+        { seq: 1, state: 'matched', flag: null, subject: 'payment', orderId: orderIds[0], refundId: null, intentId: 'int_0', sourceId: 'att_0', transactionId: 'ftx_0', batchId: 'bat_20260512_CNY_1', currency: 'CNY', expected: 2699, actual: 2699, fee: 16, anomalyKey: null, detail: { name: '乌龙茶' } },
+        { seq: 2, state: 'waiting', flag: null, subject: 'refund', orderId: orderIds[0], refundId: refund.id, intentId: 'int_0', sourceId: null, transactionId: null, batchId: null, currency: 'CNY', expected: 500, actual: null, fee: null, anomalyKey: null, detail: {} },
+      ],
+      anomalies: [],
+    });
+    await sqlite.claimReconciliation({ id: 'rec_running', day: '2026-05-13', timeZone: 'Asia/Shanghai', trigger: 'api', actor: 'adm_1', now: 15, leaseUntil: 99 });
 
     const pool = new pg.Pool({ connectionString: url, max: 2 });
     try {
@@ -88,6 +105,8 @@ describePostgres('[postgres] copying a SQLite database into PostgreSQL', () => {
         sessions: { source: 2, copied: 2, present: 0 },
         webhookEvents: { source: 2, copied: 2, present: 0 },
         subscriptionMessages: { source: 1, copied: 1, present: 0 },
+        reconciliationRuns: { source: 2, copied: 2, present: 0 },
+        reconciliationItems: { source: 2, copied: 2, present: 0 },
       });
       const postgres = await openPostgresStore({ connectionString: url, logger });
       try {

@@ -355,6 +355,21 @@ describePostgres('[postgres] PostgreSQL store', () => {
       leaseWechatTokenRefresh: (s) => s.leaseWechatTokenRefresh('wx', 'h', 0, 1),
       saveWechatToken: (s) => s.saveWechatToken('wx', 'h', { accessToken: 't', expiresAt: 1 }, 0),
       releaseWechatTokenLease: (s) => s.releaseWechatTokenLease('wx', 'h'),
+      claimReconciliation: (s) => s.claimReconciliation({ id: 'rec_x', day: '2026-01-01', timeZone: 'UTC', trigger: 'api', actor: null, now: 0, leaseUntil: 1 }),
+      renewReconciliationLease: (s) => s.renewReconciliationLease('rec_x', 1),
+      completeReconciliation: (s) =>
+        s.completeReconciliation('rec_x', { finishedAt: 0, summary: { transactions: 0, matched: 0, flagged: 0, waiting: 0, flags: {} }, totals: { currencies: [], batches: [] }, recheckAt: null, items: [], anomalies: [] }),
+      failReconciliation: (s) => s.failReconciliation('rec_x', 'x', 0),
+      listReconciliationRuns: (s) => s.listReconciliationRuns({ limit: 1, offset: 0 }),
+      getReconciliationRun: (s) => s.getReconciliationRun('rec_x'),
+      reconciliationItems: (s) => s.reconciliationItems('rec_x'),
+      transactionItems: (s) => s.transactionItems('ftx_x', 1),
+      dueReconciliationDays: (s) => s.dueReconciliationDays(0),
+      ordersPaidBetween: (s) => s.ordersPaidBetween(0, 1),
+      ordersRefundedBetween: (s) => s.ordersRefundedBetween(0, 1),
+      ordersByAttempts: (s) => s.ordersByAttempts(['att_x']),
+      ordersByAirwallexRefunds: (s) => s.ordersByAirwallexRefunds(['rfd_x']),
+      moneyFigures: (s) => s.moneyFigures({ from: 0, to: 1, bucketMs: 1 }),
     };
     const proxy = await tcpProxy(url);
     const store = await open({ connectionString: proxy.url });
