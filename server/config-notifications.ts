@@ -1,7 +1,5 @@
 // The settings of subscription messages ("payment succeeded", "refund succeeded"), read by loadConfig (config.ts): the template
 // ids and which of the order's fields fills each of their keys, the merchant's time zone, which mini program version a message opens.
-import { merchantTimeZone } from './config-reconciliation';
-
 type Env = Record<string, string | undefined>;
 
 /** The messages the shop sends, by their names in the contract (SubscribeTemplates) and the settings. */
@@ -72,6 +70,8 @@ export function notificationSettings(
   mode: 'simulator' | 'live',
   production: boolean,
   simulatorTemplates: Record<MessageTemplateName, string> | undefined,
+  /** MERCHANT_TIME_ZONE, read once for the whole configuration (config-reconciliation.ts merchantTimeZone). */
+  timeZone: string,
   problems: string[],
 ): NotificationSettings {
   const templates: NotificationSettings['templates'] = {};
@@ -91,8 +91,6 @@ export function notificationSettings(
     problems.push('WECHAT_TEMPLATE_PAYMENT_SUCCEEDED and WECHAT_TEMPLATE_REFUND_SUCCEEDED must be two different templates: WeChat asks the shopper once per template id');
   }
 
-  // One reading of MERCHANT_TIME_ZONE for the whole configuration (a bad one is one problem, said once).
-  const timeZone = merchantTimeZone(env, problems);
 
   // A production server's messages open the released mini program; anything else, the developer version.
   const state = env.WECHAT_MINIPROGRAM_STATE?.trim() || (mode === 'live' && production ? 'formal' : 'developer');

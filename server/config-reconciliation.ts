@@ -22,9 +22,8 @@ export function merchantTimeZone(env: Env, problems: string[]): string {
   }
 }
 
-/** The reconciliation's settings; MERCHANT_TIME_ZONE's problem, if any, is said by notificationSettings' reading of it. */
-export function reconciliationConfig(env: Env, problems: string[]): ReconciliationConfig {
-  const timeZone = merchantTimeZone(env, []);
+/** The reconciliation's settings; `timeZone` is MERCHANT_TIME_ZONE, read once (merchantTimeZone). */
+export function reconciliationConfig(env: Env, timeZone: string, problems: string[]): ReconciliationConfig {
   const runAt = env.RECONCILE_AT?.trim() || '02:00';
   let runAtMinute: number | null = null;
   if (runAt !== 'off') {

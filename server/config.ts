@@ -1,7 +1,7 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
 import path from 'node:path';
 import { notificationSettings } from './config-notifications';
-import { reconciliationConfig } from './config-reconciliation';
+import { merchantTimeZone, reconciliationConfig } from './config-reconciliation';
 import { checkGoingLive, operatorTokens, publicUrl, trustProxy } from './config-safety';
 import type { Config, Mode } from './config-types';
 
@@ -28,6 +28,8 @@ type Env = Record<string, string | undefined>;
  */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
+  // One reading of MERCHANT_TIME_ZONE for reconciliations, the overview and messages (a bad one is one problem, said once).
+  const timeZone = merchantTimeZone(env, problems);
   const str = (key: string, fallback: string): string => {
     const value = env[key]?.trim();
     return value ? value : fallback;
@@ -152,8 +154,8 @@ export function loadConfig(env: Env = process.env): Config {
       appSecret: appSecret || (simulator?.credentials.wechatAppSecret ?? ''),
       timeoutMs: int('WECHAT_TIMEOUT_MS', 5_000, 100, 60_000),
     },
-    notifications: notificationSettings(env, mode, production, simulator?.templates, problems),
-    reconciliation: reconciliationConfig(env, problems),
+    notifications: notificationSettings(env, mode, production, simulator?.templates, timeZone, problems),
+    reconciliation: reconciliationConfig(env, timeZone, problems),
     simulator,
   };
   checkGoingLive(env, config, production, problems);
