@@ -1,4 +1,5 @@
-// One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions and webhook events; safe to run again.
+// One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions,
+// webhook events and the outbox of order events; safe to run again.
 import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { readMigrations } from './common';
@@ -17,7 +18,7 @@ export interface TableCopy {
 }
 
 export type CopyReport = Record<
-  'orders' | 'orderItems' | 'refunds' | 'orderEvents' | 'anomalies' | 'auditLog' | 'sessions' | 'webhookEvents',
+  'orders' | 'orderItems' | 'refunds' | 'orderEvents' | 'anomalies' | 'auditLog' | 'sessions' | 'webhookEvents' | 'outbox',
   TableCopy
 >;
 
@@ -36,6 +37,8 @@ interface TableSpec {
    * anomaly's id), and the sequence is moved past them afterwards.
    */
   identity?: boolean;
+  /** The identity column, when not `id`. */
+  identityColumn?: string;
 }
 
 const parseJson = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
@@ -111,6 +114,20 @@ const TABLES: Record<keyof CopyReport, TableSpec> = {
     select: 'SELECT * FROM webhook_events ORDER BY received_at, id',
     columns: [['id', 'text'], ['name', 'text'], ['order_id', 'text'], ['payload', 'text'], ['received_at', 'bigint'], ['applied_at', 'bigint'], ['outcome', 'text']],
   },
+  outbox: {
+    name: 'outbox',
+    key: 'seq',
+    identity: true,
+    identityColumn: 'seq',
+    select: 'SELECT * FROM outbox ORDER BY seq',
+    columns: [
+      ['seq', 'bigint'], ['id', 'text'], ['order_id', 'text'], ['type', 'text'], ['created_at', 'bigint'], ['body', 'text'], ['position', 'bigint'],
+      ['state', 'text'], ['attempts', 'integer'], ['retries', 'integer'], ['next_attempt_at', 'bigint'], ['give_up_at', 'bigint'], ['claim', 'text'],
+      ['last_attempt_at', 'bigint'], ['last_error', 'text'], ['delivered_at', 'bigint'],
+    ],
+    // SQLite's seq is its feed position (rows commit in seq order there): a consumer's cursor stays good after the move.
+    map: (row) => ({ ...row, position: row.seq }),
+  },
 };
 
 /**
@@ -156,7 +173,7 @@ export async function copySqliteToPostgres(sqlitePath: string, pool: Pool): Prom
         report[key] = { source: rows.length, copied, present: rows.length - copied };
         if (spec.identity) {
           await client.query(
-            `SELECT setval(pg_get_serial_sequence('${spec.name}', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM ${spec.name}), false)`,
+            `SELECT setval(pg_get_serial_sequence('${spec.name}', '${spec.identityColumn ?? 'id'}'), (SELECT COALESCE(max(${spec.identityColumn ?? 'id'}), 0) + 1 FROM ${spec.name}), false)`,
           );
         }
       }

@@ -44,6 +44,7 @@ import { anomalies } from './anomalies/postgres';
 import { audit } from './audit/postgres';
 import { readMigrations } from './common';
 import { orders } from './orders/postgres';
+import { outbox } from './outbox/postgres';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { postgresContext, type PostgresPruner } from './postgres-context';
 import { answeringUnavailable } from './postgres-errors';
@@ -104,7 +105,7 @@ const typeParsers: pg.CustomTypesConfig = {
 };
 
 /** The concerns the store is made of, each with its PostgreSQL part: one line per concern. */
-const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions };
+const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions, outbox };
 
 /**
  * Connects, applies pending migrations (instances booting together queue on an advisory lock),

@@ -8,6 +8,7 @@ import { adminSessions } from './admin-sessions/sqlite';
 import { anomalies } from './anomalies/sqlite';
 import { audit } from './audit/sqlite';
 import { orders } from './orders/sqlite';
+import { outbox } from './outbox/sqlite';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { rateLimits } from './rate-limits/sqlite';
 import { sessions } from './sessions/sqlite';
@@ -19,7 +20,7 @@ import type { OrderChange, PruneResult, Store } from './types';
 import { webhooks } from './webhooks/sqlite';
 
 /** The concerns the store is made of, each with its SQLite part: one line per concern. */
-const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions };
+const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions, outbox };
 
 /** Opens (creating if needed) the database at `file` and brings its schema up to date. */
 export function openSqliteStore(file: string): Store {

@@ -1,11 +1,12 @@
 // The store's contract: what the services need from a database, composed of one interface per concern
-// (sessions, orders, refunds, timeline, anomalies, webhooks, audit, admin sessions, rate limits: each in
+// (sessions, orders, refunds, timeline, anomalies, webhooks, audit, admin sessions, rate limits, outbox: each in
 // <concern>/types.ts). SQLite (embedded, the default) and PostgreSQL (several instances) implement it with
 // the same semantics; test/server/store runs one contract suite against both.
 import type { AdminSessionStore } from './admin-sessions/types';
 import type { AnomalyStore } from './anomalies/types';
 import type { AuditStore } from './audit/types';
 import type { OrderStore } from './orders/types';
+import type { OutboxStore } from './outbox/types';
 import type { RateLimitStore } from './rate-limits/types';
 import type { SessionStore } from './sessions/types';
 import type { TimelineStore } from './timeline/types';
@@ -15,6 +16,7 @@ export type * from './admin-sessions/types';
 export type * from './anomalies/types';
 export type * from './audit/types';
 export type * from './orders/types';
+export type * from './outbox/types';
 export type * from './rate-limits/types';
 export type * from './refunds/types';
 export type * from './sessions/types';
@@ -55,7 +57,8 @@ export interface Store
     AnomalyStore,
     TimelineStore,
     AuditStore,
-    AdminSessionStore {
+    AdminSessionStore,
+    OutboxStore {
   /** `sqlite` or `postgres`, for logs and readiness. */
   readonly kind: string;
   /** Whether several processes may share this store (PostgreSQL): then the abuse limits count in it too. */

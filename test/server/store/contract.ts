@@ -7,6 +7,7 @@ import { describeAnomaliesContract } from './anomalies/contract';
 import { describeAuditContract } from './audit/contract';
 import { anomaly, type ContractSubject, type ContractTarget, event, newOrder, newRefund, patch, recorder, T0 } from './fixtures';
 import { describeOrdersContract } from './orders/contract';
+import { describeOutboxContract } from './outbox/contract';
 import { describeRateLimitsContract } from './rate-limits/contract';
 import { describeRefundsContract } from './refunds/contract';
 import { describeSessionsContract } from './sessions/contract';
@@ -24,6 +25,7 @@ const CONCERNS = [
   describeRateLimitsContract,
   describeAuditContract,
   describeAdminSessionsContract,
+  describeOutboxContract,
 ];
 
 export function describeStoreContract(target: ContractTarget): void {
