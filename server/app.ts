@@ -83,7 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOrderRoutes(app, deps, limits);
   registerWebhookRoutes(app, deps);
   if (deps.admin) {
-    const service = new AdminService({ store: deps.store, refunds: deps.refunds });
+    const service = new AdminService({ store: deps.store, refunds: deps.refunds, events: deps.events });
     registerAdminRoutes(app, deps, deps.admin, service, auth);
     registerConsole(app, {
       store: deps.store,

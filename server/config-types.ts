@@ -1,5 +1,6 @@
 // The configuration's shape, as loadConfig (config.ts) returns it: apart from its reading, so that config-safety.ts,
 // which config.ts calls, can name it without an import circle.
+import type { EventsSettings } from './config-events';
 import type { SimulatorSettings } from './simulator/settings';
 
 export type Mode = 'simulator' | 'live';
@@ -82,6 +83,8 @@ export interface Config {
     appSecret: string;
     timeoutMs: number;
   };
+  /** Order events to the merchant's EVENTS_URL (config-events.ts); undefined: recorded for the feed only. */
+  events: EventsSettings | undefined;
   /** Simulator mode only: the embedded simulator's own settings (server/simulator/settings.ts). */
   simulator: SimulatorSettings | undefined;
 }

@@ -1,6 +1,7 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
 import path from 'node:path';
 import { checkGoingLive, operatorTokens, publicUrl, trustProxy } from './config-safety';
+import { eventsSettings } from './config-events';
 import type { Config, Mode } from './config-types';
 
 export type { Config, Mode } from './config-types';
@@ -149,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
       appSecret: appSecret || (simulator?.credentials.wechatAppSecret ?? ''),
       timeoutMs: int('WECHAT_TIMEOUT_MS', 5_000, 100, 60_000),
     },
+    events: eventsSettings(env, { mode, production, ...operators }, problems, int),
     simulator,
   };
   checkGoingLive(env, config, production, problems);

@@ -35,6 +35,8 @@ export const ERRORS = {
   WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'The webhook signature is missing or does not match.' },
   WEBHOOK_TIMESTAMP_STALE: { status: 401, message: 'The webhook timestamp is missing or outside the accepted window.' },
   WEBHOOK_PAYLOAD_INVALID: { status: 400, message: 'The webhook body is not a valid Airwallex event.' },
+  PRODUCT_UNAVAILABLE: { status: 409, message: 'A product in the cart is not sold any more.' },
+  EVENTS_NOT_CONFIGURED: { status: 409, message: 'Order events are only recorded: set EVENTS_URL and EVENTS_SECRET to deliver (and resend) them.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -5,6 +5,8 @@ import { buildApp } from './app';
 import { createCatalogue } from './catalogue';
 import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
+import { EventsClient } from './merchant/events-client';
+import { EventDelivery } from './services/event-delivery';
 import { OrderChanges } from './services/order-changes';
 import { OrderWatch } from './services/order-watch';
 import { OrderService } from './services/orders';
@@ -29,6 +31,8 @@ export interface RunningServer {
   telemetry: Telemetry;
   /** The embedded simulator, in simulator mode. */
   simulator: Simulator | undefined;
+  /** The deliverer of order events to EVENTS_URL; undefined without it. */
+  events: EventDelivery | undefined;
   close(): Promise<void>;
 }
 
@@ -38,6 +42,8 @@ export interface StartOptions {
   airwallex?: { timeoutMs?: number; maxAttempts?: number; retryBudgetMs?: number; backoffBaseMs?: number };
   /** Start the background sweep (default true). */
   sweep?: boolean;
+  /** Order events' delivery (with EVENTS_URL): start the deliverer (default true), how often it looks for due events. */
+  events?: { start?: boolean; pollMs?: number };
   /** The clock of the services and the simulator (tests move it); timers still use real time. */
   now?: () => number;
   /** Interval between a long poll's retrieves (tests shorten or lengthen it). */
@@ -81,7 +87,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   // Long polls here wake on changes any instance stores (through the store's change feed).
   const unfollow = watch.follow(store, (err) => logger.warn({ err }, 'could not read a changed order'));
   const staleAfterMs = config.sweepIntervalSeconds * 2000;
-  const changes = new OrderChanges({ store, watch, logger, telemetry, staleAfterMs, now });
+  // Order events to the merchant's EVENTS_URL, delivered in the background from the outbox the changes write.
+  const events = config.events
+    ? new EventDelivery({
+        store,
+        // x-timestamp is the wire's time (the receiver checks its age), not the services' clock.
+        client: new EventsClient({ url: config.events.url, secret: config.events.secret, timeoutMs: config.events.timeoutMs }),
+        logger: logger.child({ component: 'events' }),
+        telemetry,
+        timeoutMs: config.events.timeoutMs,
+        retryFirstMs: config.events.firstRetryMs,
+        pollMs: options.events?.pollMs,
+        now,
+      })
+    : undefined;
+  const changes = new OrderChanges({ store, watch, logger, telemetry, staleAfterMs, events, now });
   const orders = new OrderService({
     store,
     airwallex,
@@ -136,6 +156,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     publicUrl: config.publicUrl,
     limits: config.limits,
     metricsToken: config.metricsToken,
+    events,
     admin: config.adminToken ? { token: config.adminToken, simulatorStats: config.mode === 'simulator' ? () => simulator?.stats() : undefined } : undefined,
     ready: () => store.ready(),
   });
@@ -164,6 +185,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     unfollow();
+    await events?.stop();
     await simulator?.close();
     await store.close();
     throw err;
@@ -173,6 +195,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   if (options.sweep !== false) sweeper.start(config.sweepIntervalSeconds * 1000);
+  if (options.events?.start !== false) events?.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -184,9 +207,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     sweeper,
     telemetry,
     simulator,
+    events,
     close() {
       closing ??= (async () => {
         await sweeper.stop();
+        await events?.stop();
         watch.releaseAll();
         // A keep-alive connection whose request was still running when close began would stay open
         // until its keep-alive timeout (72 s): close each one as soon as it falls idle. Whatever is

@@ -24,6 +24,8 @@ export interface Telemetry {
    * bearer token refused (or limited) on the admin API or /metrics. Rightful bearer requests are not counted.
    */
   adminSignIn(outcome: 'ok' | 'refused' | 'limited', door: 'console' | 'api' | 'metrics'): void;
+  /** One try of an order event at EVENTS_URL: delivered, retry (a failed try, to retry), failed (given up after 72 h). */
+  eventDelivery(outcome: 'delivered' | 'retry' | 'failed'): void;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -33,7 +35,7 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
  * gauges of orders and anomalies are read from the database at scrape time, so every instance
  * reports the same shop-wide figures.
  */
-export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
+export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies' | 'countOutboxByState'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -72,6 +74,22 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
     registers,
   });
 
+  const eventDeliveries = new Counter({
+    name: 'shop_event_deliveries_total',
+    help: 'Tries of order events at EVENTS_URL, by outcome (delivered; retry: a failed try, retried; failed: given up after 72 h, resend it from the console).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  new Gauge({
+    name: 'shop_events',
+    help: 'Order events in the outbox, by delivery state (pending, delivered, failed, unsent: recorded without EVENTS_URL).',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const [state, count] of Object.entries(await store.countOutboxByState())) this.set({ state }, count);
+    },
+  });
   new Gauge({
     name: 'shop_orders',
     help: 'Orders in the database, by status.',
@@ -117,5 +135,6 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
     },
     anomaly: (kind) => anomalies.inc({ kind }),
     adminSignIn: (outcome, door) => adminSignIns.inc({ door, outcome }),
+    eventDelivery: (outcome) => eventDeliveries.inc({ outcome }),
   };
 }

@@ -31,6 +31,8 @@ export interface AppDeps {
   metricsToken?: string;
   /** The admin API and console; absent when ADMIN_TOKEN is not set in live mode. */
   admin?: AdminDeps;
+  /** The order events' deliverer (EVENTS_URL set): the admin service wakes it on a resend. */
+  events?: { readonly delivering: boolean; wake(): void };
   /** Whether the server takes traffic (GET /readyz): the store, and anything else the composition root adds. */
   ready: () => Promise<{ ok: boolean; detail?: string }>;
 }

@@ -1,0 +1,130 @@
+// A receiver of order events (the merchant's side of EVENTS_URL): an HTTP server that verifies each delivery's signature as
+// docs/events.md shows, keeps every delivery it got in arrival order, and answers as told (200, 500 half of the time, or
+// never). `npm run events:listen` prints what it gets; chaos, the bench and the tests check what it kept.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { OrderEvent } from '../../server/contract-admin';
+import { signatureMatches } from '../../server/signature';
+
+/** One delivery as received, in arrival order. */
+export interface Delivery {
+  /** x-event-id */
+  id: string;
+  timestamp: string;
+  /** Whether x-signature is the signature of this body with the secret, and x-event-id the body's id. */
+  verified: boolean;
+  /** Why not, when not. */
+  problem?: string;
+  event: OrderEvent | undefined;
+  body: string;
+  /** What the receiver answered (0: it never answered). */
+  status: number;
+  receivedAt: number;
+}
+
+/** How the receiver answers a verified delivery: a status, or `hang` (no answer until the sender gives up or the receiver closes). */
+export type Answer = number | 'hang';
+
+export interface ReceiverOptions {
+  secret: string;
+  port?: number;
+  host?: string;
+  /** The answer to each verified delivery (default 200); a delivery that does not verify is answered 401. */
+  answer?: (delivery: Delivery) => Answer;
+  /** A timestamp further than this from the receiver's clock is refused (default 5 minutes). */
+  toleranceMs?: number;
+  /** Told of each delivery once answered. */
+  onDelivery?: (delivery: Delivery) => void;
+}
+
+export interface EventsReceiver {
+  url: string;
+  port: number;
+  deliveries: Delivery[];
+  /** The deliveries answered 2xx (the events the receiver took), in arrival order. */
+  accepted(): Delivery[];
+  /** Resolves once `check` holds on what was received (polled), or rejects after `timeoutMs`. */
+  until(check: (deliveries: Delivery[]) => boolean, timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 1024 * 1024;
+
+/** Checks one delivery as a merchant would (docs/events.md): the signature over timestamp + raw body, the timestamp's age, the id. */
+export function verifyDelivery(body: string, headers: http.IncomingHttpHeaders, secret: string, now: number, toleranceMs: number): { event?: OrderEvent; problem?: string } {
+  const timestamp = String(headers['x-timestamp'] ?? '');
+  const signature = String(headers['x-signature'] ?? '');
+  if (!/^\d{1,16}$/.test(timestamp)) return { problem: 'x-timestamp is missing or not milliseconds' };
+  if (!signatureMatches(secret, timestamp, body, signature)) return { problem: 'x-signature does not match (another EVENTS_SECRET?)' };
+  if (Math.abs(now - Number(timestamp)) > toleranceMs) return { problem: `x-timestamp is ${Math.round((now - Number(timestamp)) / 1000)} s off` };
+  let event: OrderEvent;
+  try {
+    event = JSON.parse(body) as OrderEvent;
+  } catch {
+    return { problem: 'the body is not JSON' };
+  }
+  if (event.id !== headers['x-event-id']) return { problem: 'x-event-id differs from the body\'s id' };
+  return { event };
+}
+
+export async function startEventsReceiver(options: ReceiverOptions): Promise<EventsReceiver> {
+  const deliveries: Delivery[] = [];
+  const hanging = new Set<http.ServerResponse>();
+  const toleranceMs = options.toleranceMs ?? 5 * 60_000;
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const checked = request.method === 'POST' ? verifyDelivery(body, request.headers, options.secret, Date.now(), toleranceMs) : { problem: `${request.method} is not a delivery` };
+      const delivery: Delivery = {
+        id: String(request.headers['x-event-id'] ?? ''),
+        timestamp: String(request.headers['x-timestamp'] ?? ''),
+        verified: checked.event !== undefined,
+        problem: checked.problem,
+        event: checked.event,
+        body,
+        status: 0,
+        receivedAt: Date.now(),
+      };
+      deliveries.push(delivery);
+      const answer: Answer = delivery.verified ? (options.answer?.(delivery) ?? 200) : 401;
+      if (answer === 'hang') {
+        hanging.add(response);
+        response.on('close', () => hanging.delete(response));
+        return;
+      }
+      delivery.status = answer;
+      response.writeHead(answer, { 'content-type': 'text/plain' }).end(answer < 300 ? 'ok' : delivery.problem ?? 'try again');
+      options.onDelivery?.(delivery);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = options.host ?? '127.0.0.1';
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}/events`,
+    port,
+    deliveries,
+    accepted: () => deliveries.filter((d) => d.status >= 200 && d.status < 300),
+    async until(check, timeoutMs = 5_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!check(deliveries)) {
+        if (Date.now() > deadline) throw new Error(`the receiver did not get what was expected in ${timeoutMs} ms (${deliveries.length} deliveries)`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    },
+    close() {
+      for (const response of hanging) response.destroy();
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
