@@ -1,20 +1,9 @@
 // The order events' settings (EVENTS_URL, EVENTS_SECRET, EVENTS_TIMEOUT_MS, EVENTS_FIRST_RETRY_MS), read by loadConfig (config.ts):
 // where they are POSTed and signed with what, refused at boot when they would travel in clear or be signed with a weak secret.
 import { isLoopbackHost, weakTokenReason } from './config-safety';
-import type { Mode } from './config-types';
+import type { EventsSettings, Mode } from './config-types';
 
 type Env = Record<string, string | undefined>;
-
-export interface EventsSettings {
-  /** The merchant's endpoint: order events are POSTed here, signed. */
-  url: string;
-  /** The shared secret of x-signature (never logged). */
-  secret: string;
-  /** One try's limit: no complete answer within it is a failed try. */
-  timeoutMs: number;
-  /** The first retry's delay; each failure in a row doubles it, up to an hour. */
-  firstRetryMs: number;
-}
 
 /** How loadConfig reads an integer setting (its bounds checked, a problem noted). */
 type IntSetting = (key: string, fallback: number, min: number, max: number) => number;

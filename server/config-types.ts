@@ -1,9 +1,21 @@
 // The configuration's shape, as loadConfig (config.ts) returns it: apart from its reading, so that config-safety.ts,
 // which config.ts calls, can name it without an import circle.
-import type { EventsSettings } from './config-events';
 import type { SimulatorSettings } from './simulator/settings';
 
 export type Mode = 'simulator' | 'live';
+
+/** Order events to the merchant's system (EVENTS_URL …), as config-events.ts reads them. */
+export interface EventsSettings {
+  /** The merchant's endpoint: order events are POSTed here, signed. */
+  url: string;
+  /** The shared secret of x-signature (never logged). */
+  secret: string;
+  /** One try's limit: no complete answer within it is a failed try. */
+  timeoutMs: number;
+  /** The first retry's delay; each failure in a row doubles it, up to an hour. */
+  firstRetryMs: number;
+}
+
 
 export interface Config {
   mode: Mode;

@@ -126,6 +126,18 @@ describe('order events to EVENTS_URL', () => {
     expect(receiver.accepted()[3].event!.data.refund).toMatchObject({ status: 'failed', failure: { code: expect.any(String) } });
   });
 
+  test('a refund Airwallex refuses at once tells refund.failed', async () => {
+    // No webhooks: the refund made in Airwallex's web app stays unknown here, so ours asks for more than is left.
+    await start({ SIMULATOR_WEBHOOK_DROP_RATE: '1' });
+    const order = await server.paidOrder(await server.sessionFor('rhea'));
+    server.simulator!.createExternalRefund({ payment_intent_id: order.paymentIntentId, amount: 26.99, reason: 'refunded in the web app' });
+    const refused = await server.request('POST', `/admin/api/orders/${order.id}/refunds`, { token: ADMIN_TOKEN, body: {}, headers: { 'idempotency-key': randomUUID() } });
+    expect(refused.body.error.code).toBe('REFUND_REJECTED');
+    await receiver.until((d) => d.some((x) => x.event?.type === 'refund.failed'));
+    const failed = receiver.accepted().find((d) => d.event?.type === 'refund.failed')!.event!;
+    expect(failed.data.refund).toMatchObject({ status: 'failed', failure: { code: 'amount_above_limit' }, origin: 'admin' });
+  });
+
   test('given up after 72 h: failed, counted, logged at error; a resend delivers it with the same id', async () => {
     const clock = manualClock();
     answer = () => 503;
