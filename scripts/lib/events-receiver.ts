@@ -20,6 +20,8 @@ export interface Delivery {
   /** What the receiver answered (0: it never answered). */
   status: number;
   receivedAt: number;
+  /** When the answer went out (undefined: never). */
+  answeredAt?: number;
 }
 
 /** How the receiver answers a verified delivery: a status, or `hang` (no answer until the sender gives up or the receiver closes). */
@@ -29,8 +31,8 @@ export interface ReceiverOptions {
   secret: string;
   port?: number;
   host?: string;
-  /** The answer to each verified delivery (default 200); a delivery that does not verify is answered 401. */
-  answer?: (delivery: Delivery) => Answer;
+  /** The answer to each verified delivery (default 200), at once or later; a delivery that does not verify is answered 401. */
+  answer?: (delivery: Delivery) => Answer | Promise<Answer>;
   /** A timestamp further than this from the receiver's clock is refused (default 5 minutes). */
   toleranceMs?: number;
   /** Told of each delivery once answered. */
@@ -78,7 +80,7 @@ export async function startEventsReceiver(options: ReceiverOptions): Promise<Eve
       size += chunk.length;
       if (size <= MAX_BODY) chunks.push(chunk);
     });
-    request.on('end', () => {
+    request.on('end', async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const checked = request.method === 'POST' ? verifyDelivery(body, request.headers, options.secret, Date.now(), toleranceMs) : { problem: `${request.method} is not a delivery` };
       const delivery: Delivery = {
@@ -92,13 +94,21 @@ export async function startEventsReceiver(options: ReceiverOptions): Promise<Eve
         receivedAt: Date.now(),
       };
       deliveries.push(delivery);
-      const answer: Answer = delivery.verified ? (options.answer?.(delivery) ?? 200) : 401;
+      let answer: Answer = 401;
+      try {
+        if (delivery.verified) answer = (await options.answer?.(delivery)) ?? 200;
+      } catch {
+        answer = 500;
+      }
       if (answer === 'hang') {
         hanging.add(response);
         response.on('close', () => hanging.delete(response));
         return;
       }
+      // The sender gave up (its timeout) before the answer: it never got one, and will try again.
+      if (response.destroyed) return;
       delivery.status = answer;
+      delivery.answeredAt = Date.now();
       response.writeHead(answer, { 'content-type': 'text/plain' }).end(answer < 300 ? 'ok' : delivery.problem ?? 'try again');
       options.onDelivery?.(delivery);
     });
