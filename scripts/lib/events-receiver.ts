@@ -69,6 +69,18 @@ export function verifyDelivery(body: string, headers: http.IncomingHttpHeaders, 
   return { event };
 }
 
+/** One line per delivery: when, whether it verified, what it answered, the event and its order. */
+export function describeDelivery(delivery: Delivery, json: boolean): string {
+  const time = new Date(delivery.receivedAt).toISOString();
+  if (!delivery.verified) return `${time}  REFUSED 401  ${delivery.id || '(no x-event-id)'}: ${delivery.problem}`;
+  if (json) return delivery.body;
+  const event = delivery.event!;
+  const order = event.data.order;
+  const money = (m: { amount: number; currency: string }) => `${m.currency} ${m.amount} (minor units)`;
+  const refund = event.data.refund ? `  refund ${event.data.refund.id} ${money(event.data.refund.amount)} ${event.data.refund.status}` : '';
+  return `${time}  ${delivery.status}  ${event.type.padEnd(16)} ${event.id}  order ${order.id} ${order.status} ${money(order.total)}${refund}`;
+}
+
 export async function startEventsReceiver(options: ReceiverOptions): Promise<EventsReceiver> {
   const deliveries: Delivery[] = [];
   const hanging = new Set<http.ServerResponse>();
