@@ -86,6 +86,7 @@ export function pageUrl(request: FastifyRequest): string {
   if (request.routeOptions.config.consolePublic) return '/admin/sign-in';
   const pattern = request.routeOptions.url ?? '';
   if (pattern.startsWith('/admin/orders/:id/')) return consoleUrl('/admin/orders/:id', request.params, {});
+  if (pattern.startsWith('/admin/events')) return '/admin/events';
   return pattern.startsWith('/admin/anomalies') ? '/admin/anomalies' : '/admin/orders';
 }
 

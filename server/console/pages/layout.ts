@@ -7,6 +7,7 @@ import type { Language } from '../../routes/presenters';
 import { formatMoney, formatTime } from '../format';
 import { html, raw, type Html } from '../html';
 import { MESSAGES, type Messages } from '../i18n';
+import { EVENT_MESSAGES } from '../i18n-events';
 
 const CSS = readFileSync(path.join(__dirname, '..', 'console.css'), 'utf8');
 /** The Content-Security-Policy of every console page: no script at all, only our inline stylesheet. */
@@ -29,7 +30,7 @@ export interface PageContext {
   session?: { csrf: string; openAnomalies: number };
   /** The simulator's counters, in simulator mode. */
   simulator?: unknown;
-  active?: 'orders' | 'anomalies';
+  active?: 'orders' | 'anomalies' | 'events';
 }
 
 export const t = (context: PageContext): Messages => MESSAGES[context.language];
@@ -79,7 +80,7 @@ function simulatorBanner(context: PageContext): Html | null {
 /** The page around `body`: head with the CSP-hashed style, header, simulator banner, main, footer. */
 export function layout(context: PageContext, title: string, body: Html): string {
   const m = t(context);
-  const navLink = (key: 'orders' | 'anomalies', href: string, label: string, extra: Html | null = null) =>
+  const navLink = (key: NonNullable<PageContext['active']>, href: string, label: string, extra: Html | null = null) =>
     html`<li><a href="${href}"${context.active === key ? raw(' aria-current="page"') : ''}>${label}${extra}</a></li>`;
   const session = context.session;
   const header = session
@@ -89,7 +90,9 @@ export function layout(context: PageContext, title: string, body: Html): string 
         '/admin/anomalies',
         m.anomalies,
         session.openAnomalies > 0 ? html` <span class="count">${session.openAnomalies}</span>` : null,
-      )}</ul></nav>
+      )}
+${navLink('events', '/admin/events', EVENT_MESSAGES[context.language].events)}
+</ul></nav>
 <div class="tools">${languageSwitch(context)}<form class="inline" method="post" action="/admin/sign-out">${csrfField(context)}<button type="submit" class="secondary">${m.signOut}</button></form></div></header>`
     : html`<header class="top"><span class="brand">${m.consoleName}</span><div class="tools">${languageSwitch(context)}</div></header>`;
   return html`<!doctype html>
