@@ -1,5 +1,6 @@
 // The configuration's shape, as loadConfig (config.ts) returns it: apart from its reading, so that config-safety.ts,
 // which config.ts calls, can name it without an import circle.
+import type { CatalogueFile } from './catalogue-file';
 import type { SimulatorSettings } from './simulator/settings';
 
 export type Mode = 'simulator' | 'live';
@@ -36,6 +37,8 @@ export interface Config {
   /** "pretty" for humans (pino-pretty), "json" for log shippers. */
   logFormat: 'json' | 'pretty';
   currency: string;
+  /** The merchant's catalogue from CATALOGUE_PATH (checked at boot); undefined: the demo products. */
+  catalogue: CatalogueFile | undefined;
   orderLifetimeSeconds: number;
   sessionTtlSeconds: number;
   sweepIntervalSeconds: number;

@@ -82,7 +82,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     timeoutMs: config.wechat.timeoutMs,
     logger: logger.child({ upstream: 'wechat' }),
   });
-  const catalogue = createCatalogue(config.currency);
+  const catalogue = createCatalogue(config.currency, config.catalogue?.products);
   const watch = new OrderWatch();
   // Long polls here wake on changes any instance stores (through the store's change feed).
   const unfollow = watch.follow(store, (err) => logger.warn({ err }, 'could not read a changed order'));
@@ -145,6 +145,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger,
     mode: config.mode,
     catalogue,
+    catalogueImages: config.catalogue && { root: config.catalogue.imageRoot, files: config.catalogue.images },
     orderLifetimeSeconds: config.orderLifetimeSeconds,
     sessions,
     orders,

@@ -15,6 +15,8 @@ export interface AppDeps {
   logger: Logger;
   mode: 'simulator' | 'live';
   catalogue: Catalogue;
+  /** CATALOGUE_PATH's pictures: the folder and the files in it the products name (served under /static/catalogue/, nothing else). */
+  catalogueImages?: { root: string; files: string[] };
   orderLifetimeSeconds: number;
   sessions: SessionService;
   orders: OrderService;
