@@ -21,6 +21,8 @@ export const REFUND_MADE = [
   'server.refunds +~',
   'server.order_events +',
   'server.orders ~next_check_at,checked_at',
+  // refund.succeeded (or refund.failed), written with the refund's change: recorded, not sent (no EVENTS_URL here).
+  'server.outbox +',
   'server.webhook_events +',
   'simulator.refunds +~',
   'simulator.request_ids +',
