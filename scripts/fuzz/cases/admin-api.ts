@@ -15,6 +15,7 @@ import {
   AUDIT,
   base,
   booleanParam,
+  cursorParam,
   dateTimeParam,
   enumParam,
   integerParam,
@@ -36,6 +37,7 @@ export const adminReads = (): fc.Arbitrary<FuzzCase> => {
     ['GET /admin/api/anomalies', '/admin/api/anomalies', queryOf({ open: booleanParam, limit: integerParam(1, 500) })],
     ['GET /admin/api/audit', '/admin/api/audit', queryOf({ target: textParam(64), limit: integerParam(1, 500) }, ['target'])],
     ['GET /admin/api/simulator', '/admin/api/simulator', queryOf({})],
+    ['GET /admin/api/events', '/admin/api/events', queryOf({ after: cursorParam, limit: integerParam(1, 500) })],
   ];
   return fc.oneof(
     ...reads.map(([endpoint, path, query]) =>
@@ -172,6 +174,23 @@ export const adminResolve = (): fc.Arbitrary<FuzzCase> =>
     // Resolving writes when the anomaly was open; every resolve the service reaches is audited.
     writesIfAccepted: ['server.anomalies ~resolved_at', ...AUDIT],
   }));
+
+/**
+ * Resending an order event: the fuzzer's server has no EVENTS_URL, so every resend the service reaches is refused
+ * (EVENTS_NOT_CONFIGURED), whatever the id; an id past 64 characters is refused first. Nothing is written.
+ */
+export const adminResend = (): fc.Arbitrary<FuzzCase> =>
+  fc.tuple(anyAdminAuth, fc.oneof(fc.stringMatching(/^evt_[A-Za-z0-9_-]{16}$/), oddString.filter((id) => id.length > 0 && !/[\ud800-\udfff]/.test(id)), fc.string({ minLength: 65, maxLength: 80 })), harmlessBody, noiseHeaders).map(
+    ([auth, id, body, headers]): FuzzCase => {
+      const tooLong = codePoints(id) > 64;
+      return {
+        ...base('POST /admin/api/events/{id}/resend', 'POST', `/admin/api/events/${encodeURIComponent(id)}/resend`, auth, headers, 'api'),
+        variant: `${auth}, ${tooLong ? 'id too long' : 'an event id'}`,
+        body,
+        expect: apiAuthRefusal(auth, 'POST') ?? (tooLong ? { outcome: 'any', codes: ['VALIDATION_FAILED', 'EVENTS_NOT_CONFIGURED'] } : { outcome: 'refuse', codes: ['EVENTS_NOT_CONFIGURED'] }),
+      };
+    },
+  );
 
 export const infiniteAdminLimitCase: fc.Arbitrary<FuzzCase> = fc
   .tuple(fc.constantFrom('/admin/api/orders', '/admin/api/anomalies', '/admin/api/audit'), fc.constantFrom('limit', 'offset'), fc.constantFrom('Infinity', '-Infinity', '1e999', '+Infinity'))
