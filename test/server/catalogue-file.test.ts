@@ -87,14 +87,16 @@ describe('CATALOGUE_PATH', () => {
   test('orders made before a change of price keep their own; new ones get the new price; a product made unavailable is still payable in its open order', async () => {
     const database = path.join(dir, 'app.sqlite');
     const file = writeCatalogue([product('kettle', 4200), product('cup', 500)]);
-    server = await startTestServer(testConfig({ CATALOGUE_PATH: file, DATABASE_PATH: database }));
+    const first = testConfig({ CATALOGUE_PATH: file, DATABASE_PATH: database });
+    server = await startTestServer(first);
     const token = await server.sessionFor('lee');
     const before = (await server.request<any>('POST', '/api/orders', { token, body: { items: [{ sku: 'kettle', quantity: 1 }, { sku: 'cup', quantity: 2 }] } })).body.order;
     expect(before.total.amount).toBe(5200);
     await server.close();
 
     writeCatalogue([product('kettle', 4800), product('cup', 500, { available: false })]);
-    server = await startTestServer(testConfig({ CATALOGUE_PATH: file, DATABASE_PATH: database }));
+    // The same database (SQLite file, or TEST_DATABASE=postgres's), the catalogue read again.
+    server = await startTestServer(testConfig({ CATALOGUE_PATH: file, DATABASE_PATH: database }, { databaseUrl: first.databaseUrl }));
     const kept = (await server.request<any>('GET', `/api/orders/${before.id}`, { token })).body.order;
     expect(kept.total.amount).toBe(5200);
     expect(kept.items.map((item: any) => [item.sku, item.unitPrice.amount])).toEqual([['kettle', 4200], ['cup', 500]]);

@@ -1,7 +1,7 @@
 // The console's Events page and an order's events on its timeline, over HTTP as a browser uses them: delivery state, tries,
 // last error, next try; Resend (one, or every failed one) behind the session's CSRF token and audited; zh_CN and en.
 import { startEventsReceiver, type Answer, type EventsReceiver } from '../../scripts/lib/events-receiver';
-import { manualClock, startTestServer, testConfig, type TestServer } from './helpers';
+import { eventually, manualClock, startTestServer, testConfig, type TestServer } from './helpers';
 
 const ADMIN_TOKEN = 'console-admin-token-0123456789';
 const EVENTS_SECRET = 'events-secret-for-tests-5b7c9d1e3f';
@@ -53,6 +53,8 @@ describe("the console's Events page", () => {
     const first = await server.paidOrder(token);
     const second = await server.paidOrder(token);
     await receiver.until((d) => d.length === 2);
+    // The receiver answered; the server records each try's outcome right after.
+    await eventually(async () => (await Promise.all([first, second].map(async (o) => (await server.store.outboxOfOrder(o.id))[0].retries))).every((n) => n === 1));
     const { cookie, csrf } = await signIn();
 
     // Pending: the next try shown, no Resend (it is on its way).

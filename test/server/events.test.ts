@@ -85,6 +85,7 @@ describe('order events to EVENTS_URL', () => {
     const refunded = receiver.deliveries[firstRefundTry].event!;
     expect(refunded.data.refund).toMatchObject({ id: refund.body.refund.id, status: 'succeeded' });
     expect(refunded.data.order.refunds).toEqual([refunded.data.refund]);
+    await eventually(async () => (await server.store.outboxOfOrder(order.id)).every((e) => e.state === 'delivered'));
     const [paidEvent, refundEvent] = await server.store.outboxOfOrder(order.id);
     expect(paidEvent).toMatchObject({ state: 'delivered', attempts: paid.length, lastError: 'HTTP 500: try again' });
     expect(refundEvent).toMatchObject({ state: 'delivered', attempts: 1 });
@@ -144,6 +145,8 @@ describe('order events to EVENTS_URL', () => {
     await start({}, { now: clock.now, events: { pollMs: 3_600_000 } });
     const order = await server.paidOrder(await server.sessionFor('gus'));
     await receiver.until((d) => d.length === 1);
+    // The receiver answered; the server records the try's outcome right after.
+    await eventually(async () => (await server.store.outboxOfOrder(order.id))[0].retries === 1);
     const [pending] = await server.store.outboxOfOrder(order.id);
     expect(pending).toMatchObject({ state: 'pending', attempts: 1, retries: 1, lastError: 'HTTP 503: try again' });
     // The first retry comes within 5 s (50 ms here), then doubling.
