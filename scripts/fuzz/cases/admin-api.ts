@@ -32,6 +32,8 @@ import {
 // ---------------------------------------------------------------- the admin API
 
 export const adminReads = (): fc.Arbitrary<FuzzCase> => {
+  // What a read may write: on PostgreSQL the feed gives positions to the events committed since the last read (outbox/postgres.ts).
+  const writes: Partial<Record<Endpoint, string[]>> = { 'GET /admin/api/events': ['server.outbox ~position'] };
   const reads: Array<[Endpoint, string, fc.Arbitrary<Plan>]> = [
     ['GET /admin/api/orders', '/admin/api/orders', queryOf({ status: enumParam(STATUSES), q: textParam(128), from: dateTimeParam, to: dateTimeParam, limit: integerParam(1, 200), offset: integerParam(0, 1_000_000) }, ['q'])],
     ['GET /admin/api/anomalies', '/admin/api/anomalies', queryOf({ open: booleanParam, limit: integerParam(1, 500) })],
@@ -49,6 +51,7 @@ export const adminReads = (): fc.Arbitrary<FuzzCase> => {
           query: plan.parts,
           body: { kind: 'none' },
           expect: refused ?? (plan.invalid ? { outcome: 'refuse', codes: ['VALIDATION_FAILED'] } : { outcome: 'accept', status: 200 }),
+          writesIfAccepted: writes[endpoint],
         };
       }),
     ),
