@@ -86,7 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerClientErrorRoutes(app, deps, limits);
   registerWebhookRoutes(app, deps);
   if (deps.admin) {
-    const service = new AdminService({ store: deps.store, refunds: deps.refunds, reconciliation: deps.reconciliation, currency: deps.catalogue.currency });
+    const service = new AdminService({ store: deps.store, refunds: deps.refunds, reconciliation: deps.reconciliation, currency: deps.catalogue.currency, events: deps.events });
     registerAdminRoutes(app, deps, deps.admin, service, auth);
     registerConsole(app, {
       store: deps.store,

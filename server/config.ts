@@ -3,6 +3,8 @@ import path from 'node:path';
 import { notificationSettings } from './config-notifications';
 import { merchantTimeZone, reconciliationConfig } from './config-reconciliation';
 import { checkGoingLive, operatorTokens, publicUrl, trustProxy } from './config-safety';
+import { eventsSettings } from './config-events';
+import { catalogueSettings } from './catalogue-file';
 import type { Config, Mode } from './config-types';
 
 export type { Config, Mode } from './config-types';
@@ -103,6 +105,8 @@ export function loadConfig(env: Env = process.env): Config {
   const currency = str('CURRENCY', 'CNY').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) problems.push(`CURRENCY must be a 3-letter ISO 4217 code, got "${currency}"`);
 
+  const catalogue = catalogueSettings(env, problems);
+
   const host = str('HOST', '127.0.0.1');
   const operators = operatorTokens(env, mode, host, problems);
 
@@ -122,7 +126,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseStatementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000),
     logLevel: str('LOG_LEVEL', 'info'),
     logFormat,
-    currency,
+    currency: catalogue?.currency ?? currency,
+    catalogue,
     orderLifetimeSeconds: int('ORDER_LIFETIME_SECONDS', 30 * 60, 60, 7 * 24 * 3600),
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     sweepIntervalSeconds: int('SWEEP_INTERVAL_SECONDS', 30, 1, 3600),
@@ -156,6 +161,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     notifications: notificationSettings(env, mode, production, simulator?.templates, timeZone, problems),
     reconciliation: reconciliationConfig(env, timeZone, problems),
+    events: eventsSettings(env, { mode, production, ...operators }, problems, int),
     simulator,
   };
   checkGoingLive(env, config, production, problems);

@@ -169,3 +169,32 @@ export interface ReconciliationResponse {
 export interface ReconciliationsResponse {
   runs: ReconciliationRunView[];
 }
+
+/** What happened to an order that the merchant's systems hear of (docs/events.md). */
+export type OrderEventType = 'order.paid' | 'order.cancelled' | 'order.expired' | 'refund.succeeded' | 'refund.failed';
+
+/**
+ * An order event: the body POSTed to EVENTS_URL (signed) and listed by the feed, the same bytes
+ * every time. Written with the change it tells of, so `data.order` is the order as it was then.
+ */
+export interface OrderEvent {
+  /** `evt_…`: the same on every delivery try; deduplicate on it. */
+  id: string;
+  type: OrderEventType;
+  /** When the change happened (ISO 8601). */
+  createdAt: string;
+  data: {
+    /** The order right after the change, exactly as GET /admin/api/orders/{id} showed it then (no Accept-Language). */
+    order: AdminOrder;
+    /** refund.*: the refund the event is about (also among `order.refunds`). */
+    refund?: AdminRefund;
+  };
+}
+
+/** GET /admin/api/events?after=<cursor>&limit=<n> */
+export interface EventsFeedResponse {
+  /** Oldest first, in a stable order. */
+  events: OrderEvent[];
+  /** The cursor to ask `after` next time: the position of the last event here (or `after` again when there is none). */
+  next: string;
+}

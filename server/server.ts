@@ -8,6 +8,8 @@ import type { Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { SharedAccessToken } from './services/access-token';
 import { MessageService, type MessageServiceDeps } from './services/messages';
+import { EventsClient } from './merchant/events-client';
+import { EventDelivery } from './services/event-delivery';
 import { OrderChanges } from './services/order-changes';
 import { OrderWatch } from './services/order-watch';
 import { OrderService } from './services/orders';
@@ -38,6 +40,8 @@ export interface RunningServer {
   telemetry: Telemetry;
   /** The embedded simulator, in simulator mode. */
   simulator: Simulator | undefined;
+  /** The deliverer of order events to EVENTS_URL; undefined without it. */
+  events: EventDelivery | undefined;
   close(): Promise<void>;
 }
 
@@ -51,6 +55,8 @@ export interface StartOptions {
   reconcile?: boolean;
   /** How often the reconciliation's schedule looks for a day to run (default 5 minutes). */
   reconcileIntervalMs?: number;
+  /** Order events' delivery (with EVENTS_URL): start the deliverer (default true), how often it looks for due events. */
+  events?: { start?: boolean; pollMs?: number };
   /** The clock of the services and the simulator (tests move it); timers still use real time. */
   now?: () => number;
   /** Interval between a long poll's retrieves (tests shorten or lengthen it). */
@@ -102,12 +108,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   const accessToken = new SharedAccessToken({ store, api: wechatOpenApi, appId: config.wechat.appId, logger, telemetry, now, leaseMs: config.wechat.timeoutMs * 3 });
   const messages = new MessageService({ store, api: wechatOpenApi, token: accessToken, settings: config.notifications, logger, telemetry, now, ...options.messages });
-  const catalogue = createCatalogue(config.currency);
+  const catalogue = createCatalogue(config.currency, config.catalogue?.products);
   const watch = new OrderWatch();
   // Long polls here wake on changes any instance stores (through the store's change feed).
   const unfollow = watch.follow(store, (err) => logger.warn({ err }, 'could not read a changed order'));
   const staleAfterMs = config.sweepIntervalSeconds * 2000;
-  const changes = new OrderChanges({ store, watch, logger, telemetry, staleAfterMs, messages, now });
+  // Order events to the merchant's EVENTS_URL, delivered in the background from the outbox the changes write.
+  const events = config.events
+    ? new EventDelivery({
+        store,
+        // x-timestamp is the wire's time (the receiver checks its age), not the services' clock.
+        client: new EventsClient({ url: config.events.url, secret: config.events.secret, timeoutMs: config.events.timeoutMs }),
+        logger: logger.child({ component: 'events' }),
+        telemetry,
+        timeoutMs: config.events.timeoutMs,
+        retryFirstMs: config.events.firstRetryMs,
+        pollMs: options.events?.pollMs,
+        now,
+      })
+    : undefined;
+  const changes = new OrderChanges({ store, watch, logger, telemetry, staleAfterMs, messages, events, now });
   const orders = new OrderService({
     store,
     airwallex,
@@ -165,6 +185,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     logger,
     mode: config.mode,
     catalogue,
+    catalogueImages: config.catalogue && { root: config.catalogue.imageRoot, files: config.catalogue.images },
     orderLifetimeSeconds: config.orderLifetimeSeconds,
     sessions,
     orders,
@@ -178,6 +199,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     publicUrl: config.publicUrl,
     limits: config.limits,
     metricsToken: config.metricsToken,
+    events,
     admin: config.adminToken
       ? {
           token: config.adminToken,
@@ -212,6 +234,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     await app.listen({ host: config.host, port: config.port });
   } catch (err) {
     unfollow();
+    await events?.stop();
     await simulator?.close();
     await store.close();
     throw err;
@@ -225,6 +248,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     messages.start(config.sweepIntervalSeconds * 1000);
   }
   if (options.reconcile !== false && config.reconciliation.runAtMinute !== null) reconciliation.start(options.reconcileIntervalMs ?? 5 * 60_000);
+  if (options.events?.start !== false) events?.start();
 
   let closing: Promise<void> | undefined;
   return {
@@ -238,11 +262,13 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     reconciliation,
     telemetry,
     simulator,
+    events,
     close() {
       closing ??= (async () => {
         await sweeper.stop();
         await messages.stop();
         await reconciliation.stop();
+        await events?.stop();
         watch.releaseAll();
         // A keep-alive connection whose request was still running when close began would stay open
         // until its keep-alive timeout (72 s): close each one as soon as it falls idle. Whatever is

@@ -34,6 +34,8 @@ export interface Telemetry {
   reconciliationRun(outcome: 'clean' | 'flagged' | 'failed'): void;
   /** A reconciliation flag opened a new anomaly (missing_in_airwallex, duplicate, …). */
   reconciliationFlag(flag: string): void;
+  /** One try of an order event at EVENTS_URL: delivered, retry (a failed try, to retry), failed (given up after 72 h). */
+  eventDelivery(outcome: 'delivered' | 'retry' | 'failed'): void;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -43,7 +45,7 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
  * gauges of orders and anomalies are read from the database at scrape time, so every instance
  * reports the same shop-wide figures.
  */
-export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies' | 'countMessagesByState' | 'listReconciliationRuns'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
+export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies' | 'countMessagesByState' | 'listReconciliationRuns' | 'countOutboxByState'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
   const registers = [registry];
@@ -122,6 +124,23 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
     },
   });
 
+  const eventDeliveries = new Counter({
+    name: 'shop_event_deliveries_total',
+    help: 'Tries of order events at EVENTS_URL, by outcome (delivered; retry: a failed try, retried; failed: given up after 72 h, resend it from the console).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  new Gauge({
+    name: 'shop_events',
+    help: 'Order events in the outbox, by delivery state (pending, delivered, failed, unsent: recorded without EVENTS_URL).',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const [state, count] of Object.entries(await store.countOutboxByState())) this.set({ state }, count);
+    },
+  });
+
   new Gauge({
     name: 'shop_orders',
     help: 'Orders in the database, by status.',
@@ -172,5 +191,6 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
     clientError: (kind, envVersion) => clientErrors.inc({ kind, build: ['develop', 'trial', 'release'].includes(envVersion) ? envVersion : 'other' }),
     reconciliationRun: (outcome) => reconciliationRuns.inc({ outcome }),
     reconciliationFlag: (flag) => reconciliationFlags.inc({ flag }),
+    eventDelivery: (outcome) => eventDeliveries.inc({ outcome }),
   };
 }

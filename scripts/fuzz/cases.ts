@@ -7,7 +7,7 @@
 // changes one) are never generated; requests that succeed without that (reads, idempotent replays,
 // harmless signed webhooks, a random login code, a refund of carol's order, a re-check) are expected to.
 import fc from 'fast-check';
-import { adminReads, adminRecheck, adminRefund, adminResolve } from './cases/admin-api';
+import { adminReads, adminRecheck, adminRefund, adminResend, adminResolve } from './cases/admin-api';
 import { consoleForms, consolePage, consoleSignIn } from './cases/console';
 import { clientErrorsCase, subscriptionsCase } from './cases/notify';
 import { getOrderCase, orderActionCase } from './cases/order';
@@ -47,6 +47,7 @@ function adminCaseArbitraries(): Array<{ weight: number; arbitrary: fc.Arbitrary
     { weight: 6, arbitrary: adminRefund() },
     { weight: 2, arbitrary: adminRecheck() },
     { weight: 2, arbitrary: adminResolve() },
+    { weight: 1, arbitrary: adminResend() },
     { weight: 5, arbitrary: consolePage() },
     { weight: 3, arbitrary: consoleSignIn() },
     { weight: 4, arbitrary: consoleForms() },

@@ -25,6 +25,8 @@ export const ENDPOINTS = [
   'GET /admin/api/anomalies',
   'POST /admin/api/anomalies/{id}/resolve',
   'GET /admin/api/audit',
+  'GET /admin/api/events',
+  'POST /admin/api/events/{id}/resend',
   'GET /admin/api/simulator',
   'GET /admin (console pages)',
   'POST /admin/sign-in',

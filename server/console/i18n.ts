@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Language } from '../routes/presenters';
 import { cookiesOf } from '../auth/admin';
 import { RECONCILIATION_ANOMALY_KINDS } from './i18n-money';
+import { EVENT_MESSAGES } from './i18n-events';
 
 const en = {
   htmlLang: 'en',
@@ -158,6 +159,7 @@ const en = {
     RATE_LIMITED: 'Too many requests; wait a moment.',
     ORDER_NOT_FOUND: 'No such order.',
     NOT_FOUND: 'Not found.',
+    EVENTS_NOT_CONFIGURED: EVENT_MESSAGES.en.EVENTS_NOT_CONFIGURED,
   } as Record<string, string>,
 };
 
@@ -310,6 +312,7 @@ const zh: Messages = {
     RATE_LIMITED: '请求过于频繁，请稍候。',
     ORDER_NOT_FOUND: '没有这个订单。',
     NOT_FOUND: '未找到。',
+    EVENTS_NOT_CONFIGURED: EVENT_MESSAGES.zh_CN.EVENTS_NOT_CONFIGURED,
   },
 };
 

@@ -91,6 +91,7 @@ export function pageUrl(request: FastifyRequest): string {
   const pattern = request.routeOptions.url ?? '';
   if (pattern.startsWith('/admin/orders/:id/')) return consoleUrl('/admin/orders/:id', request.params, {});
   if (pattern.startsWith('/admin/reconciliations')) return '/admin/reconciliations';
+  if (pattern.startsWith('/admin/events')) return '/admin/events';
   return pattern.startsWith('/admin/anomalies') ? '/admin/anomalies' : '/admin/orders';
 }
 

@@ -1,9 +1,10 @@
-// The admin API (/admin/api/*): find orders, read their timeline, refund, re-check, see anomalies, reconcile a day.
+// The admin API (/admin/api/*): find orders, read their timeline, refund, re-check, see anomalies, reconcile a day, read the order
+// events' feed.
 // Every route needs the admin token (or the console's session); every change is audited.
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { ORDER_STATUSES } from '../contract';
-import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse, ReconciliationResponse, ReconciliationsResponse } from '../contract-admin';
+import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse, EventsFeedResponse, ReconciliationResponse, ReconciliationsResponse } from '../contract-admin';
 import type { AdminAuth } from '../auth/admin';
 import { AppError } from '../errors';
 import type { AdminContext, AdminService } from '../services/admin';
@@ -111,6 +112,28 @@ export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDe
           return { anomaly: presentAnomaly(anomaly) };
         },
       );
+
+      // The order events' feed: the same bodies EVENTS_URL gets, in a stable order, resumable from any cursor (docs/events.md).
+      scope.get(
+        '/events',
+        {
+          schema: {
+            querystring: Type.Object({
+              after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+            }),
+          },
+        },
+        async (request): Promise<EventsFeedResponse> => {
+          const { events, next } = await service.eventsFeed(Number(request.query.after ?? '0'), request.query.limit ?? 100);
+          return { events, next: String(next) };
+        },
+      );
+
+      scope.post('/events/:id/resend', { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }) } }, async (request) => {
+        const { event, resent } = await service.resendEvent(request.params.id, context(request));
+        return { event: { id: event.id, type: event.type, orderId: event.orderId, state: event.state }, resent };
+      });
 
       scope.get(
         '/audit',

@@ -17,6 +17,8 @@ export interface AppDeps {
   logger: Logger;
   mode: 'simulator' | 'live';
   catalogue: Catalogue;
+  /** CATALOGUE_PATH's pictures: the folder and the files in it the products name (served under /static/catalogue/, nothing else). */
+  catalogueImages?: { root: string; files: string[] };
   orderLifetimeSeconds: number;
   sessions: SessionService;
   orders: OrderService;
@@ -37,6 +39,8 @@ export interface AppDeps {
   metricsToken?: string;
   /** The admin API and console; absent when ADMIN_TOKEN is not set in live mode. */
   admin?: AdminDeps;
+  /** The order events' deliverer (EVENTS_URL set): the admin service wakes it on a resend. */
+  events?: { readonly delivering: boolean; wake(): void };
   /** Whether the server takes traffic (GET /readyz): the store, and anything else the composition root adds. */
   ready: () => Promise<{ ok: boolean; detail?: string }>;
 }

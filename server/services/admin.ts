@@ -1,8 +1,9 @@
 // What operators do, for the admin API and the merchant console alike: find, read, refund, re-check,
-// resolve, reconcile; every change written to the audit log with who asked for it.
-import type { CreateRefundRequest } from '../contract-admin';
+// resolve, reconcile, read and resend order events; every change written to the audit log with who asked for it.
+import type { CreateRefundRequest, OrderEvent } from '../contract-admin';
 import { AppError } from '../errors';
-import type { AdminOrderQuery, AnomalyRecord, OrderEventRecord, OrderRecord, ReconciliationItem, ReconciliationRun, RefundRecord, Store } from '../store/types';
+import type { AdminOrderQuery, AnomalyRecord, OrderEventRecord, OrderRecord, OutboxEventRecord, OutboxState, ReconciliationItem, ReconciliationRun, RefundRecord, Store } from '../store/types';
+import { EVENT_RETRY_WINDOW_MS, type EventWriting } from './order-events';
 import { overviewOf, type Overview } from './overview';
 import type { ReconciliationService } from './reconciliation';
 import type { RefundService } from './refunds';
@@ -23,6 +24,8 @@ export interface AdminServiceDeps {
   reconciliation: Pick<ReconciliationService, 'run' | 'timeZone' | 'today'>;
   /** The shop's currency (the overview's chart when nothing was paid yet). */
   currency: string;
+  /** The order events' deliverer (EVENTS_URL set), woken by a resend; absent: events are recorded, not sent. */
+  events?: EventWriting & { wake(): void };
   now?: () => number;
 }
 
@@ -37,11 +40,61 @@ export class AdminService {
     return this.deps.store.searchOrders(query);
   }
 
-  /** The order and its timeline; ORDER_NOT_FOUND when there is no such order. */
-  async orderWithTimeline(id: string): Promise<{ order: OrderRecord; events: OrderEventRecord[] }> {
+  /** The order, its timeline and the events told of it (the outbox); ORDER_NOT_FOUND when there is no such order. */
+  async orderWithTimeline(id: string): Promise<{ order: OrderRecord; events: OrderEventRecord[]; outbox: OutboxEventRecord[] }> {
     const order = await this.deps.store.getOrder(id);
     if (!order) throw new AppError('ORDER_NOT_FOUND', `No order ${id}.`);
-    return { order, events: await this.deps.store.orderEvents(order.id) };
+    const [events, outbox] = await Promise.all([this.deps.store.orderEvents(order.id), this.deps.store.outboxOfOrder(order.id)]);
+    return { order, events, outbox };
+  }
+
+  /** The feed: order events after position `after`, oldest first, and the cursor to ask next (`after` again when none came). */
+  async eventsFeed(after: number, limit: number): Promise<{ events: OrderEvent[]; next: number }> {
+    const entries = await this.deps.store.outboxFeed(after, limit);
+    return { events: entries.map((entry) => JSON.parse(entry.body) as OrderEvent), next: entries.length > 0 ? entries[entries.length - 1].position : after };
+  }
+
+  /** Order events with their delivery, newest first (the console's Events page). */
+  searchEvents(query: { state?: OutboxState; limit: number; offset: number }): Promise<{ events: OutboxEventRecord[]; total: number }> {
+    return this.deps.store.searchOutbox(query);
+  }
+
+  /** Whether order events are delivered (EVENTS_URL set), so a resend makes sense. */
+  get eventsDelivered(): boolean {
+    return this.deps.events?.delivering === true;
+  }
+
+  /**
+   * Sends an order event again (failed, delivered or unsent), with a new retry window: audited, the
+   * deliverer woken. A pending one is on its way already (resent: false). EVENTS_NOT_CONFIGURED without EVENTS_URL.
+   */
+  async resendEvent(id: string, context: AdminContext): Promise<{ event: OutboxEventRecord; resent: boolean }> {
+    const events = this.requireDelivery();
+    const now = this.now();
+    const result = await this.deps.store.resendOutbox(id, now, now + EVENT_RETRY_WINDOW_MS);
+    if (!result) throw new AppError('NOT_FOUND', `No order event ${id}.`);
+    if (result.resent) {
+      await this.audit(context, 'event.resend', result.event.orderId, { eventId: id, type: result.event.type });
+      events.wake();
+    }
+    return result;
+  }
+
+  /** Sends every failed order event again (oldest first, so each order's go out in order); audited. */
+  async resendFailedEvents(context: AdminContext): Promise<number> {
+    const events = this.requireDelivery();
+    const now = this.now();
+    const count = await this.deps.store.resendFailedOutbox(now, now + EVENT_RETRY_WINDOW_MS);
+    if (count > 0) {
+      await this.audit(context, 'event.resend_failed', null, { count });
+      events.wake();
+    }
+    return count;
+  }
+
+  private requireDelivery(): EventWriting & { wake(): void } {
+    if (!this.deps.events?.delivering) throw new AppError('EVENTS_NOT_CONFIGURED');
+    return this.deps.events;
   }
 
   /** Refunds through the refund service (idempotent by key); audits what was made and what was refused. */

@@ -1,5 +1,5 @@
 // One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions,
-// webhook events, subscription messages and reconciliation runs; safe to run again.
+// webhook events, subscription messages, reconciliation runs and the outbox of order events; safe to run again.
 import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { readMigrations } from './common';
@@ -28,7 +28,8 @@ export type CopyReport = Record<
   | 'webhookEvents'
   | 'subscriptionMessages'
   | 'reconciliationRuns'
-  | 'reconciliationItems',
+  | 'reconciliationItems'
+  | 'outbox',
   TableCopy
 >;
 
@@ -47,6 +48,8 @@ interface TableSpec {
    * anomaly's id), and the sequence is moved past them afterwards.
    */
   identity?: boolean;
+  /** The identity column, when not `id`. */
+  identityColumn?: string;
 }
 
 const parseJson = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
@@ -157,6 +160,20 @@ const TABLES: Record<keyof CopyReport, TableSpec> = {
     ],
     map: (row) => ({ ...row, detail: parseJson(row.detail) }),
   },
+  outbox: {
+    name: 'outbox',
+    key: 'seq',
+    identity: true,
+    identityColumn: 'seq',
+    select: 'SELECT * FROM outbox ORDER BY seq',
+    columns: [
+      ['seq', 'bigint'], ['id', 'text'], ['order_id', 'text'], ['type', 'text'], ['created_at', 'bigint'], ['body', 'text'], ['position', 'bigint'],
+      ['state', 'text'], ['attempts', 'integer'], ['retries', 'integer'], ['next_attempt_at', 'bigint'], ['give_up_at', 'bigint'], ['claim', 'text'],
+      ['last_attempt_at', 'bigint'], ['last_error', 'text'], ['delivered_at', 'bigint'],
+    ],
+    // SQLite's seq is its feed position (rows commit in seq order there): a consumer's cursor stays good after the move.
+    map: (row) => ({ ...row, position: row.seq }),
+  },
 };
 
 /**
@@ -202,7 +219,7 @@ export async function copySqliteToPostgres(sqlitePath: string, pool: Pool): Prom
         report[key] = { source: rows.length, copied, present: rows.length - copied };
         if (spec.identity) {
           await client.query(
-            `SELECT setval(pg_get_serial_sequence('${spec.name}', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM ${spec.name}), false)`,
+            `SELECT setval(pg_get_serial_sequence('${spec.name}', '${spec.identityColumn ?? 'id'}'), (SELECT COALESCE(max(${spec.identityColumn ?? 'id'}), 0) + 1 FROM ${spec.name}), false)`,
           );
         }
       }

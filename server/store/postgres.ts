@@ -46,6 +46,7 @@ import { messages } from './messages/postgres';
 import { figures } from './figures/postgres';
 import { readMigrations } from './common';
 import { orders } from './orders/postgres';
+import { outbox } from './outbox/postgres';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { postgresContext, type PostgresPruner } from './postgres-context';
 import { answeringUnavailable } from './postgres-errors';
@@ -121,6 +122,7 @@ const PARTS = {
   figures,
   messages,
   wechatTokens,
+  outbox,
 };
 
 /**

@@ -10,6 +10,7 @@ import { audit } from './audit/sqlite';
 import { messages } from './messages/sqlite';
 import { figures } from './figures/sqlite';
 import { orders } from './orders/sqlite';
+import { outbox } from './outbox/sqlite';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { rateLimits } from './rate-limits/sqlite';
 import { reconciliations } from './reconciliations/sqlite';
@@ -36,6 +37,7 @@ const PARTS = {
   figures,
   messages,
   wechatTokens,
+  outbox,
 };
 
 /** Opens (creating if needed) the database at `file` and brings its schema up to date. */

@@ -1,6 +1,6 @@
 // The store's contract: what the services need from a database, composed of one interface per concern
 // (sessions, orders, refunds, timeline, anomalies, webhooks, audit, admin sessions, rate limits, reconciliation
-// runs, money figures: each in <concern>/types.ts). SQLite (embedded, the default) and PostgreSQL (several instances) implement it with
+// runs, money figures, subscription messages, WeChat tokens, outbox: each in <concern>/types.ts). SQLite (embedded, the default) and PostgreSQL (several instances) implement it with
 // the same semantics; test/server/store runs one contract suite against both.
 import type { AdminSessionStore } from './admin-sessions/types';
 import type { AnomalyStore } from './anomalies/types';
@@ -8,6 +8,7 @@ import type { AuditStore } from './audit/types';
 import type { MessageStore } from './messages/types';
 import type { FigureStore } from './figures/types';
 import type { OrderStore } from './orders/types';
+import type { OutboxStore } from './outbox/types';
 import type { RateLimitStore } from './rate-limits/types';
 import type { ReconciliationStore } from './reconciliations/types';
 import type { SessionStore } from './sessions/types';
@@ -21,6 +22,7 @@ export type * from './audit/types';
 export type * from './messages/types';
 export type * from './figures/types';
 export type * from './orders/types';
+export type * from './outbox/types';
 export type * from './rate-limits/types';
 export type * from './reconciliations/types';
 export type * from './refunds/types';
@@ -67,7 +69,8 @@ export interface Store
     MessageStore,
     WechatTokenStore,
     ReconciliationStore,
-    FigureStore {
+    FigureStore,
+    OutboxStore {
   /** `sqlite` or `postgres`, for logs and readiness. */
   readonly kind: string;
   /** Whether several processes may share this store (PostgreSQL): then the abuse limits count in it too. */

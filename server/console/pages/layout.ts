@@ -10,6 +10,7 @@ import { html, raw, type Html } from '../html';
 import { MESSAGES, type Messages } from '../i18n';
 import { MESSAGE_TEXTS } from '../i18n-messages';
 import { MONEY_MESSAGES } from '../i18n-money';
+import { EVENT_MESSAGES } from '../i18n-events';
 
 const CSS = readFileSync(path.join(__dirname, '..', 'console.css'), 'utf8');
 /** The Content-Security-Policy of every console page: no script at all, only our inline stylesheet. */
@@ -34,7 +35,7 @@ export interface PageContext {
   simulator?: unknown;
   /** The last subscription messages the simulated WeChat took, newest first (simulator mode). */
   simulatorMessages?: BannerMessage[];
-  active?: 'overview' | 'orders' | 'reconciliations' | 'anomalies';
+  active?: 'overview' | 'orders' | 'reconciliations' | 'anomalies' | 'events';
 }
 
 export const t = (context: PageContext): Messages => MESSAGES[context.language];
@@ -105,7 +106,9 @@ export function layout(context: PageContext, title: string, body: Html): string 
         '/admin/anomalies',
         m.anomalies,
         session.openAnomalies > 0 ? html` <span class="count">${session.openAnomalies}</span>` : null,
-      )}</ul></nav>
+      )}
+${navLink('events', '/admin/events', EVENT_MESSAGES[context.language].events)}
+</ul></nav>
 <div class="tools">${languageSwitch(context)}<form class="inline" method="post" action="/admin/sign-out">${csrfField(context)}<button type="submit" class="secondary">${m.signOut}</button></form></div></header>`
     : html`<header class="top"><span class="brand">${m.consoleName}</span><div class="tools">${languageSwitch(context)}</div></header>`;
   return html`<!doctype html>

@@ -1,6 +1,7 @@
 // Orders: an order as stored (with its items and refunds), the changes the store makes to one in a transaction, and its methods on orders.
 import type { LocalizedText, OrderStatus } from '../../contract';
 import type { AnomalyRecord, NewAnomaly } from '../anomalies/types';
+import type { NewOutboxEvent } from '../outbox/types';
 import type { RefundRecord } from '../refunds/types';
 import type { NewOrderEvent } from '../timeline/types';
 
@@ -107,6 +108,8 @@ export interface OrderUpdate {
   refunds?: RefundRecord[];
   events?: NewOrderEvent[];
   anomalies?: NewAnomaly[];
+  /** Order events for the merchant's systems (the outbox): written in the same transaction, so never one for a change rolled back. */
+  outbox?: NewOutboxEvent[];
 }
 
 /**
@@ -158,7 +161,7 @@ export interface OrderStore {
   listOrders(openId: string, limit: number): Promise<OrderRecord[]>;
   /**
    * Reads the order with its refunds, asks `decide` for an update, writes it (order fields, refund
-   * rows, timeline events, anomalies): all in one transaction with the order locked, so concurrent
+   * rows, timeline events, anomalies, outbox events): all in one transaction with the order locked, so concurrent
    * updates (webhooks, retrieves, the sweep, other instances) cannot interleave. A new anomaly
    * (none open under its key) with an order also goes on that order's timeline.
    */

@@ -8,6 +8,7 @@ import { describeAuditContract } from './audit/contract';
 import { describeFiguresContract } from './figures/contract';
 import { anomaly, type ContractSubject, type ContractTarget, event, newOrder, newRefund, patch, recorder, T0 } from './fixtures';
 import { describeOrdersContract } from './orders/contract';
+import { describeOutboxContract } from './outbox/contract';
 import { describeRateLimitsContract } from './rate-limits/contract';
 import { describeReconciliationsContract } from './reconciliations/contract';
 import { describeRefundsContract } from './refunds/contract';
@@ -32,6 +33,7 @@ const CONCERNS = [
   describeWechatTokensContract,
   describeReconciliationsContract,
   describeFiguresContract,
+  describeOutboxContract,
 ];
 
 export function describeStoreContract(target: ContractTarget): void {

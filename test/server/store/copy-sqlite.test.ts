@@ -45,6 +45,8 @@ describePostgres('[postgres] copying a SQLite database into PostgreSQL', () => {
     reconciliations: await Promise.all(
       (await store.listReconciliationRuns({ limit: 100, offset: 0 })).map(async (run) => ({ run, items: await store.reconciliationItems(run.id) })),
     ),
+    outbox: await Promise.all(orderIds.map((id) => store.outboxOfOrder(id))),
+    feed: await store.outboxFeed(0, 100),
   });
 
   test('copies orders with their lines and refunds, timelines, anomalies, the audit log, sessions, webhook events and reconciliation runs; a second run copies nothing; a third copies only what is new', async () => {
@@ -64,7 +66,10 @@ describePostgres('[postgres] copying a SQLite database into PostgreSQL', () => {
       refunds: [refund, newRefund(orderIds[0], { createdAt: 9 })],
       events: [{ kind: 'intent', source: 'webhook payment_intent.succeeded', data: { to: 'paid' }, at: 6 }],
       anomalies: [{ kind: 'paid_after_final', key: 'paid_after_final:x', orderId: orderIds[0], intentId: 'int_0', detail: { a: 1 }, at: 7 }],
+      outbox: [{ id: 'evt_paid_0', orderId: orderIds[0], type: 'order.paid', createdAt: 6, body: '{"id":"evt_paid_0","data":{"名":"乌龙"}}', state: 'pending', giveUpAt: 99 }],
     }));
+    await sqlite.claimOutbox(6, 10, 100, 'claim');
+    await sqlite.recordOutboxAttempt('evt_paid_0', 'claim', { kind: 'retry', at: 7, error: 'HTTP 500', nextAttemptAt: 8, failedTry: true });
     await sqlite.updateOrder(orderIds[1], () => ({ patch: { paymentIntentId: 'int_1', lastPaymentError: { code: 'declined', message: '余额不足', at: 7 } } }));
     const resolved = await sqlite.recordAnomaly({ kind: 'unknown_order', key: 'unknown_order:int_9', orderId: null, intentId: 'int_9', detail: {}, at: 8 });
     await sqlite.resolveAnomaly(resolved.anomaly.id, 9);
@@ -107,6 +112,7 @@ describePostgres('[postgres] copying a SQLite database into PostgreSQL', () => {
         subscriptionMessages: { source: 1, copied: 1, present: 0 },
         reconciliationRuns: { source: 2, copied: 2, present: 0 },
         reconciliationItems: { source: 2, copied: 2, present: 0 },
+        outbox: { source: 1, copied: 1, present: 0 },
       });
       const postgres = await openPostgresStore({ connectionString: url, logger });
       try {
@@ -134,6 +140,11 @@ describePostgres('[postgres] copying a SQLite database into PostgreSQL', () => {
         // The copied idempotency keys still protect a retried checkout.
         const retried = await postgres.insertOrder(newOrder({ openId: 'o_alice', idempotencyKey: 'k0', requestHash: 'h' }));
         expect(retried).toMatchObject({ kind: 'existing', order: { id: orderIds[0] } });
+        // A consumer's feed cursor from SQLite still holds: a new event comes after the copied ones, seq and position.
+        const [copied] = await postgres.outboxFeed(0, 10);
+        await postgres.updateOrder(orderIds[1], () => ({ outbox: [{ id: 'evt_new', orderId: orderIds[1], type: 'order.cancelled', createdAt: 12, body: '{}', state: 'unsent', giveUpAt: null }] }));
+        expect(await postgres.outboxFeed(copied.position, 10)).toEqual([{ position: copied.position + 1, body: '{}' }]);
+        expect((await postgres.outboxOfOrder(orderIds[1]))[0].seq).toBeGreaterThan((await postgres.outboxOfOrder(orderIds[0]))[0].seq);
       } finally {
         await postgres.close();
       }

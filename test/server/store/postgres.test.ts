@@ -192,6 +192,49 @@ describePostgres('[postgres] PostgreSQL store', () => {
       }
     });
 
+    test('the outbox claim skips an event another instance holds, and the order\'s later events with it', async () => {
+      const store = await open();
+      try {
+        const [held, free] = [newOrder(), newOrder()];
+        for (const order of [held, free]) {
+          await store.insertOrder(order);
+          const events = ['order.paid', 'refund.succeeded'].map((type, i) => ({ id: `evt_${order.id}_${i}`, orderId: order.id, type, createdAt: 100, body: '{}', state: 'pending' as const, giveUpAt: 1e6 }));
+          await store.updateOrder(order.id, () => ({ patch: { status: 'paid' }, outbox: events }));
+        }
+        await locker.query('BEGIN');
+        await locker.query('SELECT seq FROM outbox WHERE id = $1 FOR UPDATE', [`evt_${held.id}_0`]);
+        expect((await store.claimOutbox(1000, 10, 5000, 'c1')).map((e) => e.id)).toEqual([`evt_${free.id}_0`]);
+        await locker.query('ROLLBACK');
+        expect((await store.claimOutbox(1000, 10, 5000, 'c2')).map((e) => e.id)).toEqual([`evt_${held.id}_0`]);
+      } finally {
+        await locker.query('ROLLBACK');
+        await store.close();
+      }
+    });
+
+    test('the feed never lets a cursor pass an event whose transaction commits late with a smaller seq', async () => {
+      const store = await open();
+      try {
+        const [late, early] = [newOrder(), newOrder()];
+        await store.insertOrder(late);
+        await store.insertOrder(early);
+        // The late transaction takes its seq first, then commits after the early one was read through the feed.
+        await locker.query('BEGIN');
+        await locker.query("INSERT INTO outbox (id, order_id, type, created_at, body, state) VALUES ('evt_late', $1, 'order.paid', 1, '{\"id\":\"evt_late\"}', 'unsent')", [late.id]);
+        await store.updateOrder(early.id, () => ({ patch: { status: 'paid' }, outbox: [{ id: 'evt_early', orderId: early.id, type: 'order.paid', createdAt: 2, body: '{"id":"evt_early"}', state: 'unsent', giveUpAt: null }] }));
+        const seqs = Object.fromEntries((await store.pool.query<{ id: string; seq: number }>('SELECT id, seq FROM outbox')).rows.map((row) => [row.id, row.seq]));
+        expect(seqs.evt_early).toBeGreaterThan(Number((await locker.query<{ seq: string }>("SELECT seq FROM outbox WHERE id = 'evt_late'")).rows[0].seq));
+        const first = await store.outboxFeed(0, 10);
+        expect(first.map((e) => JSON.parse(e.body).id)).toEqual(['evt_early']);
+        await locker.query('COMMIT');
+        expect((await store.outboxFeed(first[0].position, 10)).map((e) => JSON.parse(e.body).id)).toEqual(['evt_late']);
+        expect((await store.outboxFeed(0, 10)).map((e) => JSON.parse(e.body).id)).toEqual(['evt_early', 'evt_late']);
+      } finally {
+        await locker.query('ROLLBACK');
+        await store.close();
+      }
+    });
+
     test('the hot paths cost few round trips: create 1, update 2, webhook 2, read 1', async () => {
       // The LISTEN connection's heartbeat is a query too: a slow run would count one that fell within a measure.
       const store = await open({ heartbeatIntervalMs: 3_600_000 });
@@ -203,7 +246,13 @@ describePostgres('[postgres] PostgreSQL store', () => {
         return query.mock.calls.length;
       };
       try {
-        const update = () => ({ patch: { checkedAt: Date.now() }, refunds: [], events: [{ kind: 'intent' as const, source: 'x', data: {}, at: 1 }] });
+        // An update that writes an order event too (the outbox): still in the update's second round trip.
+        const update = () => ({
+          patch: { checkedAt: Date.now() },
+          refunds: [],
+          events: [{ kind: 'intent' as const, source: 'x', data: {}, at: 1 }],
+          outbox: [{ id: `evt_${Math.random()}`, orderId: order.id, type: 'order.paid', createdAt: 1, body: '{}', state: 'pending' as const, giveUpAt: 2 }],
+        });
         const order = newOrder();
         await store.insertOrder(order);
         expect(await trips(() => store.insertOrder(newOrder(), { maxOpenOrders: 1000, events: [{ kind: 'created', source: 'shopper', data: {}, at: 1 }] }))).toBe(1);
@@ -232,6 +281,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
           { version: 1, name: 'initial' },
           { version: 2, name: 'operations' },
           { version: 3, name: 'rate_limits' },
+          { version: 4, name: 'outbox' },
         ]);
         await Promise.all(stores.map((store) => store.close()));
       } finally {
@@ -370,6 +420,14 @@ describePostgres('[postgres] PostgreSQL store', () => {
       ordersByAttempts: (s) => s.ordersByAttempts(['att_x']),
       ordersByAirwallexRefunds: (s) => s.ordersByAirwallexRefunds(['rfd_x']),
       moneyFigures: (s) => s.moneyFigures({ from: 0, to: 1, bucketMs: 1 }),
+      outboxFeed: (s) => s.outboxFeed(0, 1),
+      outboxOfOrder: (s) => s.outboxOfOrder('ord_x'),
+      searchOutbox: (s) => s.searchOutbox({ limit: 1, offset: 0 }),
+      countOutboxByState: (s) => s.countOutboxByState(),
+      claimOutbox: (s) => s.claimOutbox(0, 1, 1, 'c'),
+      recordOutboxAttempt: (s) => s.recordOutboxAttempt('evt_x', 'c', { kind: 'delivered', at: 0 }),
+      resendOutbox: (s) => s.resendOutbox('evt_x', 0, 1),
+      resendFailedOutbox: (s) => s.resendFailedOutbox(0, 1),
     };
     const proxy = await tcpProxy(url);
     const store = await open({ connectionString: proxy.url });
