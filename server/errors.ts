@@ -38,7 +38,6 @@ export const ERRORS = {
   RECONCILIATION_DATE_INVALID: { status: 400, message: 'The date must be a day that has begun, written YYYY-MM-DD (in the merchant\'s time zone).' },
   RECONCILIATION_RUNNING: { status: 409, message: 'This day is being reconciled right now (by this or another instance): wait for that run to finish.' },
   RECONCILIATION_NOT_FOUND: { status: 404, message: 'No such reconciliation run.' },
-  PRODUCT_UNAVAILABLE: { status: 409, message: 'A product in the cart is not sold any more.' },
   EVENTS_NOT_CONFIGURED: { status: 409, message: 'Order events are only recorded: set EVENTS_URL and EVENTS_SECRET to deliver (and resend) them.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server.' },
 } as const satisfies Record<string, { status: number; message: string }>;
