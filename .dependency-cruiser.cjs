@@ -1,15 +1,16 @@
 // The layering of the code, as rules dependency-cruiser checks (test/server/layers.test.ts runs it under npm test);
 // docs/layout.md says the same in prose. Layers, top to bottom, each importing only its own and lower ones:
 //   main.ts → server.ts (the composition root) → app.ts → routes/, console/, auth/, limits.ts (HTTP)
-//   → services/ → store/, airwallex/, wechat/, telemetry.ts (adapters: never each other, telemetry aside)
+//   → services/ → store/, airwallex/, wechat/, merchant/, telemetry.ts (adapters: never each other, telemetry aside)
 //   → the foundation (contract, errors, money, config, …: imports nothing above it).
 // The simulator (server/simulator/) is reached over HTTP only: server.ts mounts it, its own main.ts runs it alone.
 // Type-only imports count like any other: a type from a higher layer is an arrow back up all the same.
 
 /** The foundation: modules any layer may import, which import only each other. */
 const FOUNDATION =
-  '^server/(contract|contract-admin|errors|money|logger|timing|text|catalogue|node-version|config|config-types|config-safety)\\.ts$';
-const ADAPTERS = '^server/(store|airwallex|wechat)/|^server/telemetry\\.ts$';
+  '^server/(contract|contract-admin|errors|money|logger|timing|text|catalogue|node-version|config|config-types|config-safety|config-notifications|config-reconciliation)\\.ts$|' +
+  '^server/(signature|config-events|catalogue-file)\\.ts$';
+const ADAPTERS = '^server/(store|airwallex|wechat|merchant)/|^server/telemetry\\.ts$';
 const HTTP = '^server/(routes|console|auth)/|^server/limits\\.ts$';
 const ROOT = '^server/(app|server|main)\\.ts$';
 
@@ -40,10 +41,10 @@ module.exports = {
     },
     {
       name: 'adapters-apart',
-      comment: 'Each adapter stands alone: the store never imports a client, a client never the store or the other client (telemetry reads the store).',
+      comment: 'Each adapter stands alone: the store never imports a client, a client never the store or another client (telemetry reads the store).',
       severity: 'error',
-      from: { path: '^server/(store|airwallex|wechat)/' },
-      to: { path: '^server/(store|airwallex|wechat)/', pathNot: '^server/$1/' },
+      from: { path: '^server/(store|airwallex|wechat|merchant)/' },
+      to: { path: '^server/(store|airwallex|wechat|merchant)/', pathNot: '^server/$1/' },
     },
     {
       name: 'services-not-up',

@@ -1,13 +1,17 @@
-// `npm run chaos`: payments and refunds under injected Airwallex/WeChat/webhook faults and server SIGKILLs, then every order and refund checked against the simulator's ground truth.
+// `npm run chaos`: payments and refunds under injected Airwallex/WeChat/webhook faults and server SIGKILLs, then every order and refund checked against the simulator's ground truth,
+// and every order event against what the merchant's receiver (answering 500 half of the time) took.
 //
-// Usage: npm run chaos -- [--payments 1000] [--shoppers 40] [--kills 3] [--instances 1] [--refunds 0.3] [--settle-seconds 420] [--json]
+// Usage: npm run chaos -- [--payments 1000] [--shoppers 40] [--kills 3] [--instances 1] [--refunds 0.3] [--events-fail 0.5] [--settle-seconds 420] [--json]
 import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { OPEN_STATUSES } from '../server/contract';
 import type { PaymentIntent, Refund, SimulatorStats } from '../server/simulator/types';
 import { databaseQuery, readTables, scanServerLogs } from './lib/chaos-database';
+import { gradeEvents, type OutboxRow } from './lib/chaos-events';
+import { startEventsReceiver } from './lib/events-receiver';
 import { gradeChaos } from './lib/chaos-grade';
+import { daysSince, reconcileChaos } from './lib/chaos-reconcile';
 import { chaosReport } from './lib/chaos-report';
 import { closeHttp, request } from './lib/http';
 import {
@@ -40,6 +44,8 @@ const USAGE = `npm run chaos -- [options]
   --settle-seconds S  after the shoppers, at most how long to wait for the sweep to close every order (default 420:
                       a pay sheet left open keeps its order for 5 minutes)
   --refunds R         share of paid orders the merchant then refunds through the admin API (default 0.3)
+  --events-fail R     share of order event deliveries the merchant's receiver answers 500 (default 0.5); a tenth of
+                      its answers also come late (0.2–1.5 s), so kills find deliveries in flight
   --error-5xx R --error-429 R --timeout R --drop R --duplicate R --reorder R --wechat-busy R --refund-fail R   fault rates
   --json              print the figures as one JSON object`;
 
@@ -48,7 +54,7 @@ async function main(): Promise<void> {
   try {
     options = new Options(process.argv.slice(2), [
       'payments', 'shoppers', 'kills', 'instances', 'postgres', 'settle-seconds', 'json', 'help',
-      'error-5xx', 'error-429', 'timeout', 'drop', 'duplicate', 'reorder', 'wechat-busy', 'refunds', 'refund-fail',
+      'error-5xx', 'error-429', 'timeout', 'drop', 'duplicate', 'reorder', 'wechat-busy', 'refunds', 'refund-fail', 'events-fail',
     ]);
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
@@ -81,15 +87,32 @@ async function main(): Promise<void> {
     SIMULATOR_REFUND_FAIL_RATE: String(options.number('refund-fail', 0.1, 0, 1)),
   };
   const refundShare = options.number('refunds', 0.3, 0, 1);
+  const eventsFail = options.number('events-fail', 0.5, 0, 0.9);
   // A throwaway admin token for this run's merchant (refunds, the operator's re-checks).
   const adminToken = randomBytes(24).toString('hex');
-  const serverEnv = { AIRWALLEX_TIMEOUT_MS: '1000', SWEEP_INTERVAL_SECONDS: '1', ORDER_LIFETIME_SECONDS: '60', ADMIN_TOKEN: adminToken };
+  const serverEnv = {
+    AIRWALLEX_TIMEOUT_MS: '1000', SWEEP_INTERVAL_SECONDS: '1', ORDER_LIFETIME_SECONDS: '60', ADMIN_TOKEN: adminToken,
+    // The run's reconciliation is chaos's own (at the end, every day): no grace for a missing transaction, no schedule.
+    RECONCILE_GRACE_BUSINESS_DAYS: '0', RECONCILE_AT: 'off',
+  };
 
   const dir = makeTempDir('wechatpay-chaos-');
   const secret = 'whsec_chaos_only';
   const databasePath = path.join(dir, 'app.sqlite');
   const postgres: TestPostgres | undefined = onPostgres ? await providePostgres(log) : undefined;
   const query = databaseQuery(postgres, databasePath);
+  // The merchant's system: takes order events, refusing (500) a share of them, some answers late.
+  const eventsSecret = randomBytes(24).toString('hex');
+  const receiver = await startEventsReceiver({
+    secret: eventsSecret,
+    host: HOST,
+    answer: async () => {
+      if (Math.random() < 0.1) await sleep(200 + Math.random() * 1300);
+      return Math.random() < eventsFail ? 500 : 200;
+    },
+  });
+  // Retries from 20 ms (doubling): a run of failures in a row still ends within the settling time.
+  const eventsEnv = { EVENTS_URL: receiver.url, EVENTS_SECRET: eventsSecret, EVENTS_FIRST_RETRY_MS: '20' };
   const simPort = await freePort();
   const serverPorts: number[] = [];
   for (let i = 0; i < instanceCount; i++) serverPorts.push(await freePort());
@@ -104,7 +127,7 @@ async function main(): Promise<void> {
   };
   // Airwallex's webhook endpoint is one address: the first instance.
   const simulator = startSimulator({ port: simPort, serverPort: serverPorts[0], secret, databasePath: path.join(dir, 'simulator.sqlite'), faults });
-  const env = postgres ? { ...serverEnv, DATABASE_URL: postgres.url } : serverEnv;
+  const env = { ...serverEnv, ...eventsEnv, ...(postgres ? { DATABASE_URL: postgres.url } : {}) };
   const launchServer = (i: number) =>
     startServer({ port: serverPorts[i], simPort, secret, databasePath, logLevel: 'info', env, stdoutFile: serverLogs[i] });
   const servers: NodeProcess[] = serverPorts.map((_, i) => launchServer(i));
@@ -217,6 +240,19 @@ async function main(): Promise<void> {
     await sleep(1000);
   }
 
+  // --- order events: every one written must reach the receiver (retried through its 500s and the kills) ---
+  const eventsDeadline = Math.max(refundsDeadline, Date.now() + 120_000);
+  let eventsPending = Infinity;
+  while (Date.now() < eventsDeadline) {
+    eventsPending = Number((await query<{ n: number }>("SELECT COUNT(*) AS n FROM outbox WHERE state = 'pending'"))[0].n);
+    if (eventsPending === 0) break;
+    await sleep(1000);
+  }
+  if (eventsPending > 0) log(`  ${eventsPending} order events still pending after ${Math.round((Date.now() - settleDeadline) / 1000)} s past settling`);
+  // --- reconciliation (scripts/lib/chaos-reconcile.ts): every day of the run against Airwallex's books, nothing flagged ---
+  const reconciliation = await reconcileChaos(api, adminToken, daysSince(started));
+  log(`reconciled ${reconciliation.days.map((d) => `${d.day}: ${d.transactions} transactions, ${d.flagged} flagged, ${d.waiting} waiting`).join('; ')}`);
+
   const stats: SimulatorStats = await simulatorStats(api.simulator);
   const intentsAnswer = await request<{ items: PaymentIntent[] }>('GET', `${api.simulator}/simulator/airwallex/_intents`, { timeoutMs: 30_000 });
   if (intentsAnswer.status !== 200) throw new Error(`_intents answered ${intentsAnswer.status}`);
@@ -226,11 +262,14 @@ async function main(): Promise<void> {
   stopping = true;
   await Promise.all(servers.map((server) => stopProcess(server, 'SIGTERM')));
   await stopProcess(simulator, 'SIGTERM');
+  await receiver.close();
   closeHttp();
 
   // --- grading (scripts/lib/chaos-grade.ts): the database against Airwallex's truth and against what shoppers and the merchant were told ---
   const tables = await readTables(query);
+  const outbox = await query<OutboxRow>('SELECT seq, id, order_id, type, body, state, attempts FROM outbox');
   await postgres?.stop();
+  const events = gradeEvents(outbox, receiver.deliveries, { orders: tables.orders, refunds: tables.refunds });
   const grade = gradeChaos(tables, { intents, refunds: refundsAnswer.body.items }, {
     created: ledger.created,
     paidByShopper: ledger.paidByShopper,
@@ -244,8 +283,8 @@ async function main(): Promise<void> {
   const { ok, text } = chaosReport({
     payments, shoppers, kills, instanceCount, postgres: postgres?.description, refundShare, faults, serverEnv, json,
     shoppingSeconds, settleSecondsUsed, restarts, databaseRestart, crashes,
-    ledger, tables, grade, stats, refundsAtAirwallex: refundsAnswer.body.items.length, webAppRechecks, refundsOpen,
-    duplicatesIgnoredLogged, internalErrorsLogged,
+    ledger, tables, grade, events, eventsFail, stats, refundsAtAirwallex: refundsAnswer.body.items.length, webAppRechecks, refundsOpen,
+    duplicatesIgnoredLogged, internalErrorsLogged, reconciliation,
   });
   process.stdout.write(text);
   if (process.env.KEEP_TEMP) process.stderr.write(`kept ${dir}\n`);

@@ -73,9 +73,11 @@ async function main(): Promise<void> {
   );
   console.log(`  → ${sheet.errMsg}`);
   const final = await step(`GET /api/orders/{id} (long poll)${on}`, () =>
-    call<{ order: { status: string; lastPaymentError: unknown } }>('GET', `/api/orders/${order.id}?waitSeconds=${outcome === 'cancel' ? 2 : 10}&unlessStatus=awaiting_payment`, undefined, token, {}, payOn),
+    call<{ order: { status: string; lastPaymentError: unknown } }>('GET', `/api/orders/${order.id}?waitSeconds=${outcome === 'pay' ? 10 : 2}&unlessStatus=awaiting_payment`, undefined, token, {}, payOn),
   );
   console.log(`order ${order.id}: ${final.order.status}, total ${order.total.amount} ${order.total.currency} (minor units)`);
+  // A closed or failed pay sheet leaves the order payable: the shopper may pay again (the mini program offers it).
+  if (final.order.status === 'awaiting_payment') console.log(`  still payable${final.order.lastPaymentError ? `; last payment error: ${JSON.stringify(final.order.lastPaymentError)}` : ''}`);
   console.log(`see it (and refund it) in the merchant console: ${base}/admin/orders/${order.id}`);
 }
 

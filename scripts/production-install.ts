@@ -11,7 +11,7 @@ import '../server/node-version'; // first: refuses an unsupported Node before an
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { SIMULATOR_CREDENTIALS } from '../server/simulator/settings';
+import { liveEnvForSimulator } from '../server/simulator/settings';
 import { buildServer } from './lib/build';
 import { providePostgres } from './lib/postgres';
 import { freePort, HOST, installCleanup, makeTempDir, ROOT, spawnNode, stopProcess, waitReady, type NodeProcess } from './lib/proc';
@@ -78,21 +78,12 @@ async function main(): Promise<void> {
     const simulatorUrl = `http://${HOST}:${simulatorPort}`;
     await waitReady(simulator, `${simulatorUrl}/simulator/stats`);
     const live = run('server (live mode)', 'dist/main.js', {
-      APP_MODE: 'live',
+      ...liveEnvForSimulator(simulatorUrl),
       PORT: String(serverPort),
       DATABASE_URL: postgres.url,
       ADMIN_TOKEN: 'e7b1c94f0a3d5e28b6f1a0c9d4e72b58',
-      AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
-      AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
-      AIRWALLEX_WEBHOOK_SECRET: SIMULATOR_CREDENTIALS.webhookSecret,
-      AIRWALLEX_BASE_URL: `${simulatorUrl}/simulator/airwallex`,
-      WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
-      WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
-      WECHAT_BASE_URL: `${simulatorUrl}/simulator/wechat`,
-      // Live mode against the simulator on this machine: plain HTTP that never leaves it, which the server allows
-      // only outside production (NODE_ENV=test here; nothing else depends on NODE_ENV).
+      // NODE_ENV=test: plain HTTP upstreams are allowed only outside production (nothing else depends on NODE_ENV).
       NODE_ENV: 'test',
-      ALLOW_INSECURE_UPSTREAM: '1',
       PUBLIC_URL: `http://${HOST}:${serverPort}`,
       METRICS_TOKEN: 'off',
     });

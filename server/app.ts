@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { ErrorBody } from './contract';
 import { AppError, ERRORS, isAppError, type ErrorCode } from './errors';
+import { registerClientErrorRoutes } from './routes/client-errors';
 import { registerOrderRoutes } from './routes/orders';
 import { registerPublicRoutes } from './routes/public';
 import { registerSessionRoutes } from './routes/sessions';
@@ -74,16 +75,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // address (their own hook); every other /api route, and every path no route matches, counts against the address.
   app.addHook('onRequest', async (request, reply) => {
     const route = request.routeOptions.url;
-    if (route === undefined || (route.startsWith('/api/') && !request.routeOptions.config.shopperSession)) await limits.address(request, reply);
+    const { shopperSession, ownLimit } = request.routeOptions.config;
+    if (route === undefined || (route.startsWith('/api/') && !shopperSession && !ownLimit)) await limits.address(request, reply);
   });
   const auth = new AdminAuth({ store: deps.store, limits, telemetry: deps.telemetry, publicUrl: deps.publicUrl });
 
   registerPublicRoutes(app, deps, auth);
   registerSessionRoutes(app, deps, limits);
   registerOrderRoutes(app, deps, limits);
+  registerClientErrorRoutes(app, deps, limits);
   registerWebhookRoutes(app, deps);
   if (deps.admin) {
-    const service = new AdminService({ store: deps.store, refunds: deps.refunds });
+    const service = new AdminService({ store: deps.store, refunds: deps.refunds, reconciliation: deps.reconciliation, currency: deps.catalogue.currency, events: deps.events });
     registerAdminRoutes(app, deps, deps.admin, service, auth);
     registerConsole(app, {
       store: deps.store,
@@ -92,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       mode: deps.mode,
       auth,
       simulatorStats: deps.admin.simulatorStats,
+      simulatorMessages: deps.admin.simulatorMessages,
     });
   }
   return app;

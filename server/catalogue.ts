@@ -1,5 +1,5 @@
-// The demo catalogue: the only source of prices. Replace DEMO_PRODUCTS with your own products (and
-// their pictures in server/static/products/, served under /static/products/).
+// The catalogue: the only source of prices. The demo products below, or the merchant's own from the file CATALOGUE_PATH
+// names (catalogue-file.ts, docs/catalogue.md), pictures and all, without touching code.
 import type { LocalizedText } from './contract';
 
 export interface CatalogueProduct {
@@ -11,11 +11,15 @@ export interface CatalogueProduct {
   image: string;
   /** Integer minor units in the catalogue's currency. */
   unitAmount: number;
+  /** false: hidden from the shop, and new orders for it refused (orders already made keep their lines and prices). */
+  available?: boolean;
 }
 
 export interface Catalogue {
   currency: string;
+  /** What the shop lists: the available products. */
   products: CatalogueProduct[];
+  /** Any product of the catalogue, available or not. */
   find(sku: string): CatalogueProduct | undefined;
 }
 
@@ -52,5 +56,5 @@ export const DEMO_PRODUCTS: CatalogueProduct[] = [
 
 export function createCatalogue(currency: string, products: CatalogueProduct[] = DEMO_PRODUCTS): Catalogue {
   const bySku = new Map(products.map((product) => [product.sku, product]));
-  return { currency, products, find: (sku) => bySku.get(sku) };
+  return { currency, products: products.filter((product) => product.available !== false), find: (sku) => bySku.get(sku) };
 }

@@ -1,8 +1,35 @@
 // The configuration's shape, as loadConfig (config.ts) returns it: apart from its reading, so that config-safety.ts,
 // which config.ts calls, can name it without an import circle.
+import type { NotificationSettings } from './config-notifications';
+import type { CatalogueFile } from './catalogue-file';
 import type { SimulatorSettings } from './simulator/settings';
 
 export type Mode = 'simulator' | 'live';
+
+/** The daily reconciliation (config-reconciliation.ts; docs/reconciliation.md). */
+export interface ReconciliationConfig {
+  /** MERCHANT_TIME_ZONE: what a day is, for reconciliations and the console's overview. */
+  timeZone: string;
+  /** RECONCILE_AT: minutes after midnight when yesterday is reconciled by itself; null (`off`): only by hand. */
+  runAtMinute: number | null;
+  /** RECONCILE_GRACE_BUSINESS_DAYS: how long a payment or refund may wait for its Airwallex transaction. */
+  graceBusinessDays: number;
+  /** RECONCILE_PENDING_GRACE_HOURS: how long past its estimated settlement a batch may stay PENDING. */
+  pendingGraceHours: number;
+}
+
+/** Order events to the merchant's system (EVENTS_URL …), as config-events.ts reads them. */
+export interface EventsSettings {
+  /** The merchant's endpoint: order events are POSTed here, signed. */
+  url: string;
+  /** The shared secret of x-signature (never logged). */
+  secret: string;
+  /** One try's limit: no complete answer within it is a failed try. */
+  timeoutMs: number;
+  /** The first retry's delay; each failure in a row doubles it, up to an hour. */
+  firstRetryMs: number;
+}
+
 
 export interface Config {
   mode: Mode;
@@ -23,6 +50,8 @@ export interface Config {
   /** "pretty" for humans (pino-pretty), "json" for log shippers. */
   logFormat: 'json' | 'pretty';
   currency: string;
+  /** The merchant's catalogue from CATALOGUE_PATH (checked at boot); undefined: the demo products. */
+  catalogue: CatalogueFile | undefined;
   orderLifetimeSeconds: number;
   sessionTtlSeconds: number;
   sweepIntervalSeconds: number;
@@ -56,6 +85,8 @@ export interface Config {
     adminSignInsPerMinute: number;
     /** Unpaid orders a shopper may have at once. */
     maxOpenOrders: number;
+    /** POST /api/client-errors per minute per client address (a budget of its own). */
+    clientErrorsPerMinute: number;
   };
   /** The admin API's bearer token; undefined: the admin API and console are off. */
   adminToken: string | undefined;
@@ -82,6 +113,11 @@ export interface Config {
     appSecret: string;
     timeoutMs: number;
   };
+  /** Subscription messages: templates, the merchant's time zone, the mini program version they open (config-notifications.ts). */
+  notifications: NotificationSettings;
+  reconciliation: ReconciliationConfig;
+  /** Order events to the merchant's EVENTS_URL (config-events.ts); undefined: recorded for the feed only. */
+  events: EventsSettings | undefined;
   /** Simulator mode only: the embedded simulator's own settings (server/simulator/settings.ts). */
   simulator: SimulatorSettings | undefined;
 }

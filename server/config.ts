@@ -1,6 +1,10 @@
 // The only reader of process.env: parses and validates the configuration once, at boot.
 import path from 'node:path';
+import { notificationSettings } from './config-notifications';
+import { merchantTimeZone, reconciliationConfig } from './config-reconciliation';
 import { checkGoingLive, operatorTokens, publicUrl, trustProxy } from './config-safety';
+import { eventsSettings } from './config-events';
+import { catalogueSettings } from './catalogue-file';
 import type { Config, Mode } from './config-types';
 
 export type { Config, Mode } from './config-types';
@@ -26,6 +30,8 @@ type Env = Record<string, string | undefined>;
  */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
+  // One reading of MERCHANT_TIME_ZONE for reconciliations, the overview and messages (a bad one is one problem, said once).
+  const timeZone = merchantTimeZone(env, problems);
   const str = (key: string, fallback: string): string => {
     const value = env[key]?.trim();
     return value ? value : fallback;
@@ -99,6 +105,8 @@ export function loadConfig(env: Env = process.env): Config {
   const currency = str('CURRENCY', 'CNY').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) problems.push(`CURRENCY must be a 3-letter ISO 4217 code, got "${currency}"`);
 
+  const catalogue = catalogueSettings(env, problems);
+
   const host = str('HOST', '127.0.0.1');
   const operators = operatorTokens(env, mode, host, problems);
 
@@ -118,7 +126,8 @@ export function loadConfig(env: Env = process.env): Config {
     databaseStatementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 15_000, 100, 600_000),
     logLevel: str('LOG_LEVEL', 'info'),
     logFormat,
-    currency,
+    currency: catalogue?.currency ?? currency,
+    catalogue,
     orderLifetimeSeconds: int('ORDER_LIFETIME_SECONDS', 30 * 60, 60, 7 * 24 * 3600),
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 7 * 24 * 3600, 60, 90 * 24 * 3600),
     sweepIntervalSeconds: int('SWEEP_INTERVAL_SECONDS', 30, 1, 3600),
@@ -132,6 +141,7 @@ export function loadConfig(env: Env = process.env): Config {
       sessionsPerMinute: int('RATE_LIMIT_SESSIONS_PER_MINUTE', 60, 1, 1_000_000),
       adminSignInsPerMinute: int('RATE_LIMIT_ADMIN_SIGN_INS_PER_MINUTE', 10, 1, 1_000_000),
       maxOpenOrders: int('MAX_OPEN_ORDERS_PER_SHOPPER', 20, 1, 10_000),
+      clientErrorsPerMinute: int('RATE_LIMIT_CLIENT_ERRORS_PER_MINUTE', 10, 1, 1_000_000),
     },
     ...operators,
     airwallex: {
@@ -149,6 +159,9 @@ export function loadConfig(env: Env = process.env): Config {
       appSecret: appSecret || (simulator?.credentials.wechatAppSecret ?? ''),
       timeoutMs: int('WECHAT_TIMEOUT_MS', 5_000, 100, 60_000),
     },
+    notifications: notificationSettings(env, mode, production, simulator?.templates, timeZone, problems),
+    reconciliation: reconciliationConfig(env, timeZone, problems),
+    events: eventsSettings(env, { mode, production, ...operators }, problems, int),
     simulator,
   };
   checkGoingLive(env, config, production, problems);

@@ -35,6 +35,10 @@ export const ERRORS = {
   WEBHOOK_SIGNATURE_INVALID: { status: 401, message: 'The webhook signature is missing or does not match.' },
   WEBHOOK_TIMESTAMP_STALE: { status: 401, message: 'The webhook timestamp is missing or outside the accepted window.' },
   WEBHOOK_PAYLOAD_INVALID: { status: 400, message: 'The webhook body is not a valid Airwallex event.' },
+  RECONCILIATION_DATE_INVALID: { status: 400, message: 'The date must be a day that has begun, written YYYY-MM-DD (in the merchant\'s time zone).' },
+  RECONCILIATION_RUNNING: { status: 409, message: 'This day is being reconciled right now (by this or another instance): wait for that run to finish.' },
+  RECONCILIATION_NOT_FOUND: { status: 404, message: 'No such reconciliation run.' },
+  EVENTS_NOT_CONFIGURED: { status: 409, message: 'Order events are only recorded: set EVENTS_URL and EVENTS_SECRET to deliver (and resend) them.' },
   INTERNAL: { status: 500, message: 'Something went wrong on the server.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -13,6 +13,8 @@ export interface LimitSettings {
   addressPerMinute: number;
   sessionsPerMinute: number;
   adminSignInsPerMinute: number;
+  /** POST /api/client-errors per client address (its own budget; default 10). */
+  clientErrorsPerMinute?: number;
 }
 
 /** One limit: counts the request, and throws RATE_LIMITED (with Retry-After set) when it is over. */
@@ -41,6 +43,8 @@ export interface Limits {
   tokenGuesses: Limit;
   /** Requests with a valid session, by shopper (set by authentication), whatever address they come from. */
   shopper: Limit;
+  /** The mini program's error reports (POST /api/client-errors), by client address: a small budget of their own. */
+  clientErrors: Limit;
 }
 
 /** The store's counters, when several instances share them (PostgreSQL). */
@@ -87,6 +91,7 @@ export async function registerLimits(app: FastifyInstance, settings: LimitSettin
     sessions: limit('login', 'logins per client address', settings.sessionsPerMinute, address),
     tokenGuesses: limit('token', 'operator token attempts per client address', settings.adminSignInsPerMinute, address),
     shopper: limit('shopper', 'requests per shopper', settings.shopperPerMinute, (request) => shopperRefOf(request.openId)),
+    clientErrors: limit('client-errors', 'error reports per client address', settings.clientErrorsPerMinute ?? 10, address),
   };
 }
 

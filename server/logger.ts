@@ -22,10 +22,12 @@ export const REDACT_PATHS = [
   '*.password',
   '*.session_key',
   '*.sessionKey',
+  '*.accessToken',
+  '*.access_token',
 ];
 
-/** Query parameters that carry secrets (jscode2session's `secret` and `js_code`). */
-const SECRET_QUERY = /([?&](?:secret|js_code|appsecret)=)[^&#]*/gi;
+/** Query parameters that carry secrets (jscode2session's `secret` and `js_code`; the access token of WeChat's other APIs). */
+const SECRET_QUERY = /([?&](?:secret|js_code|appsecret|access_token)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
   return url.replace(SECRET_QUERY, '$1[REDACTED]');

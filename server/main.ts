@@ -1,6 +1,7 @@
 // Entry point of `npm start`: reads the configuration, starts the server, stops it cleanly on a signal.
 import './node-version'; // first: refuses an unsupported Node before anything loads native code
 import { ConfigError, describeDatabase, loadConfig } from './config';
+import { eventsNotes } from './config-events';
 import { operatorNotes } from './config-safety';
 import { createLogger } from './logger';
 import { startServer } from './server';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
       : `Listening on ${server.url}, talking to Airwallex at ${config.airwallex.baseUrl}`,
   );
 
-  for (const note of operatorNotes(config, server.url)) logger.info(note);
+  for (const note of [...operatorNotes(config, server.url), ...eventsNotes(config)]) logger.info(note);
 
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');

@@ -50,3 +50,13 @@ function numberToPlainString(value: number): string {
   if (/e/i.test(text)) throw new RangeError(`amount out of range: ${text}`);
   return text;
 }
+
+/** -1250 fen → "-12.50" (CNY), 1000 → "1000" (JPY): the exact decimal at the currency's precision, as text (a CSV cell, a form). */
+export function decimalText(minor: number, currency: string): string {
+  if (!Number.isSafeInteger(minor)) throw new RangeError(`minor amount must be a safe integer, got ${minor}`);
+  const digits = currencyPrecision(currency);
+  const sign = minor < 0 ? '-' : '';
+  if (digits === 0) return `${sign}${Math.abs(minor)}`;
+  const abs = String(Math.abs(minor)).padStart(digits + 1, '0');
+  return `${sign}${abs.slice(0, -digits)}.${abs.slice(-digits)}`;
+}

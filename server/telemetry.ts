@@ -24,6 +24,18 @@ export interface Telemetry {
    * bearer token refused (or limited) on the admin API or /metrics. Rightful bearer requests are not counted.
    */
   adminSignIn(outcome: 'ok' | 'refused' | 'limited', door: 'console' | 'api' | 'metrics'): void;
+  /** A subscription message attempt came to `outcome` (sent, refused, failed, retry, unknown), or an accept was recorded (accepted). */
+  subscriptionMessage(template: string, outcome: string): void;
+  /** The shared WeChat access token: refreshed (stable_token called), or failed. */
+  wechatToken(outcome: 'refreshed' | 'failed'): void;
+  /** A script error the mini program reported (POST /api/client-errors), by kind and build (develop, trial, release). */
+  clientError(kind: string, envVersion: string): void;
+  /** A reconciliation run ended: clean (nothing flagged), flagged, or failed. */
+  reconciliationRun(outcome: 'clean' | 'flagged' | 'failed'): void;
+  /** A reconciliation flag opened a new anomaly (missing_in_airwallex, duplicate, …). */
+  reconciliationFlag(flag: string): void;
+  /** One try of an order event at EVENTS_URL: delivered, retry (a failed try, to retry), failed (given up after 72 h). */
+  eventDelivery(outcome: 'delivered' | 'retry' | 'failed'): void;
 }
 
 const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -33,7 +45,7 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
  * gauges of orders and anomalies are read from the database at scrape time, so every instance
  * reports the same shop-wide figures.
  */
-export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
+export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies' | 'countMessagesByState' | 'listReconciliationRuns' | 'countOutboxByState'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
   const registry = new Registry();
   if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   const registers = [registry];
@@ -70,6 +82,63 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
     help: 'Operator tokens tried, by door (console: the sign-in form; api, metrics: refused bearer tokens) and outcome (ok, refused: wrong token, limited: too many attempts).',
     labelNames: ['door', 'outcome'],
     registers,
+  });
+
+  const messages = new Counter({
+    name: 'shop_subscription_messages_total',
+    help: 'Subscription messages, by template (paymentSucceeded, refundSucceeded) and outcome: accepted (a shopper accepted one for an order), sent, refused (43101), failed, retry, unknown (an interrupted attempt, not retried).',
+    labelNames: ['template', 'outcome'],
+    registers,
+  });
+  const wechatTokens = new Counter({ name: 'shop_wechat_token_refreshes_total', help: 'Refreshes of the shared WeChat access token (stable_token calls) made by this instance, by outcome.', labelNames: ['outcome'], registers });
+  const clientErrors = new Counter({
+    name: 'shop_client_errors_total',
+    help: 'Script errors the mini program reported (POST /api/client-errors), by kind (error, rejection) and build (develop, trial, release, other).',
+    labelNames: ['kind', 'build'],
+    registers,
+  });
+  new Gauge({
+    name: 'shop_subscription_messages',
+    help: 'Subscription messages in the database, by state (waiting, due, sending, sent, refused, failed, unknown).',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const [state, count] of Object.entries(await store.countMessagesByState())) this.set({ state }, count);
+    },
+  });
+  const reconciliationRuns = new Counter({ name: 'shop_reconciliation_runs_total', help: 'Reconciliation runs ended, by outcome (clean, flagged, failed).', labelNames: ['outcome'], registers });
+  const reconciliationFlags = new Counter({
+    name: 'shop_reconciliation_flags_total',
+    help: 'Reconciliation flags that opened a new anomaly, by flag (a day run again counts none twice).',
+    labelNames: ['flag'],
+    registers,
+  });
+  new Gauge({
+    name: 'shop_reconciliation_last_completed_timestamp_seconds',
+    help: 'When the latest reconciliation run completed (any day, any instance); 0 when none has. Alert when it grows old.',
+    registers,
+    async collect() {
+      const [latest] = (await store.listReconciliationRuns({ limit: 20, offset: 0 })).filter((run) => run.status === 'completed');
+      this.set(latest?.finishedAt ? Math.floor(latest.finishedAt / 1000) : 0);
+    },
+  });
+
+  const eventDeliveries = new Counter({
+    name: 'shop_event_deliveries_total',
+    help: 'Tries of order events at EVENTS_URL, by outcome (delivered; retry: a failed try, retried; failed: given up after 72 h, resend it from the console).',
+    labelNames: ['outcome'],
+    registers,
+  });
+  new Gauge({
+    name: 'shop_events',
+    help: 'Order events in the outbox, by delivery state (pending, delivered, failed, unsent: recorded without EVENTS_URL).',
+    labelNames: ['state'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const [state, count] of Object.entries(await store.countOutboxByState())) this.set({ state }, count);
+    },
   });
 
   new Gauge({
@@ -117,5 +186,11 @@ export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'list
     },
     anomaly: (kind) => anomalies.inc({ kind }),
     adminSignIn: (outcome, door) => adminSignIns.inc({ door, outcome }),
+    subscriptionMessage: (template, outcome) => messages.inc({ template, outcome }),
+    wechatToken: (outcome) => wechatTokens.inc({ outcome }),
+    clientError: (kind, envVersion) => clientErrors.inc({ kind, build: ['develop', 'trial', 'release'].includes(envVersion) ? envVersion : 'other' }),
+    reconciliationRun: (outcome) => reconciliationRuns.inc({ outcome }),
+    reconciliationFlag: (flag) => reconciliationFlags.inc({ flag }),
+    eventDelivery: (outcome) => eventDeliveries.inc({ outcome }),
   };
 }

@@ -7,8 +7,9 @@
 // changes one) are never generated; requests that succeed without that (reads, idempotent replays,
 // harmless signed webhooks, a random login code, a refund of carol's order, a re-check) are expected to.
 import fc from 'fast-check';
-import { adminReads, adminRecheck, adminRefund, adminResolve } from './cases/admin-api';
+import { adminReads, adminRecheck, adminRefund, adminResend, adminResolve } from './cases/admin-api';
 import { consoleForms, consolePage, consoleSignIn } from './cases/console';
+import { clientErrorsCase, subscriptionsCase } from './cases/notify';
 import { getOrderCase, orderActionCase } from './cases/order';
 import { createOrderCase, listOrdersCase, publicCase, quoteCase } from './cases/orders';
 import { badUrlCase, hugeHeadCase, infiniteWaitCase, longIdCase, unknownRouteCase } from './cases/routes';
@@ -25,6 +26,8 @@ export function fuzzCase(): fc.Arbitrary<FuzzCase> {
     { weight: 16, arbitrary: getOrderCase },
     { weight: 11, arbitrary: orderActionCase('payment') },
     { weight: 11, arbitrary: orderActionCase('cancel') },
+    { weight: 4, arbitrary: subscriptionsCase },
+    { weight: 3, arbitrary: clientErrorsCase },
     { weight: 4, arbitrary: publicCase('GET /api/products') },
     { weight: 3, arbitrary: publicCase('GET /api/config') },
     { weight: 15, arbitrary: webhookCase },
@@ -44,6 +47,7 @@ function adminCaseArbitraries(): Array<{ weight: number; arbitrary: fc.Arbitrary
     { weight: 6, arbitrary: adminRefund() },
     { weight: 2, arbitrary: adminRecheck() },
     { weight: 2, arbitrary: adminResolve() },
+    { weight: 1, arbitrary: adminResend() },
     { weight: 5, arbitrary: consolePage() },
     { weight: 3, arbitrary: consoleSignIn() },
     { weight: 4, arbitrary: consoleForms() },

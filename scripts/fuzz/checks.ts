@@ -129,7 +129,8 @@ export function violations(c: FuzzCase, request: RawRequest, response: RawRespon
       }
     }
   } else if (status >= 200 && status < 300) {
-    if (!parsed) problems.push('success answer is not JSON');
+    // 204 No Content (a client error report) has no body at all; every other success answers JSON.
+    if (status === 204 ? response.text.length > 0 : !parsed) problems.push(status === 204 ? '204 answer has a body' : 'success answer is not JSON');
   } else {
     problems.push(`unexpected status ${status}`);
   }

@@ -118,6 +118,7 @@ export async function createWorld(options: { databaseUrl?: string } = {}): Promi
     RATE_LIMIT_SESSIONS_PER_MINUTE: '1000000',
     RATE_LIMIT_SHOPPER_PER_MINUTE: '1000000',
     RATE_LIMIT_ADMIN_SIGN_INS_PER_MINUTE: '1000000',
+    RATE_LIMIT_CLIENT_ERRORS_PER_MINUTE: '1000000',
     // Refunds leave RECEIVED within milliseconds, so a refund case's own webhooks land while it is still in flight.
     SIMULATOR_REFUND_ACCEPT_DELAY_MS: '5',
     SIMULATOR_REFUND_SETTLE_DELAY_MS: '5',

@@ -2,7 +2,9 @@
 // row with its target of zero; ok when every check is.
 import { OPEN_STATUSES } from '../../server/contract';
 import type { SimulatorStats } from '../../server/simulator/types';
+import type { EventsGrade } from './chaos-events';
 import { failedChecks, type ChaosGrade, type ServerTables } from './chaos-grade';
+import type { ChaosReconciliation } from './chaos-reconcile';
 import type { ChaosLedger } from './chaos-shopper';
 import { machine } from './proc';
 import { table } from './stats';
@@ -27,19 +29,27 @@ export interface ChaosRun {
   ledger: ChaosLedger;
   tables: ServerTables;
   grade: ChaosGrade;
+  /** The order events against what the merchant's receiver took (chaos-events.ts). */
+  events: EventsGrade;
+  /** The share of deliveries the receiver answered 500. */
+  eventsFail: number;
   stats: SimulatorStats;
   refundsAtAirwallex: number;
   webAppRechecks: { orders: number; missedByWebhooks: number; stillMissing: number };
   refundsOpen: { ours: number; airwallex: number };
   duplicatesIgnoredLogged: number;
   internalErrorsLogged: number;
+  /** The reconciliation of every day of the run, at its end. */
+  reconciliation: ChaosReconciliation;
 }
 
 export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
   const { payments, shoppers, kills, instanceCount, postgres, refundShare, faults, serverEnv, json, shoppingSeconds, settleSecondsUsed, restarts, databaseRestart, crashes } = run;
-  const { ledger, tables, grade, stats, webAppRechecks, refundsOpen, duplicatesIgnoredLogged, internalErrorsLogged } = run;
+  const { ledger, tables, grade, stats, webAppRechecks, refundsOpen, duplicatesIgnoredLogged, internalErrorsLogged, reconciliation } = run;
   const internal500 = [...ledger.serverErrors].filter(([key]) => / 500 /.test(`${key} `)).reduce((a, [, n]) => a + n, 0);
-  const failures = { ...grade.failures, webAppRefundsNeverFound: webAppRechecks.stillMissing, internalServerErrors: internal500, serverCrashes: crashes.length };
+  const events = run.events;
+  const failures = { ...grade.failures, ...events.failures, webAppRefundsNeverFound: webAppRechecks.stillMissing, internalServerErrors: internal500, serverCrashes: crashes.length,
+    reconciliationFlagged: reconciliation.flagged, reconciliationWaiting: reconciliation.waiting, reconciliationIncomplete: reconciliation.incomplete };
   const byStatus = (status: string) => grade.counts.orders[status] ?? 0;
   const requests = ledger.refundRequests;
   const result = {
@@ -73,6 +83,7 @@ export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
       connectionFailuresByStep: Object.fromEntries(ledger.connectionErrors),
       gaveUp: Object.fromEntries(ledger.gaveUp),
     },
+    events: { receiverFailRate: run.eventsFail, ...events.counts },
     webhooks: {
       simulator: stats.webhooks,
       storedEvents: grade.counts.webhookEvents,
@@ -83,6 +94,7 @@ export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
     airwallex: stats.airwallex,
     wechat: stats.wechat,
     serverErrorLogLines: internalErrorsLogged,
+    reconciliation,
   };
 
   const ok = Object.values(failures).every((n) => n === 0);
@@ -116,6 +128,12 @@ export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
     ['refunds whose status disagrees with Airwallex', String(f.refundStatusDisagrees), '0'],
     ['refunds at Airwallex unknown to the server', String(f.refundsUnknownToServer), '0'],
     ['  web-app refunds the webhooks missed (found by re-check / never)', `${webAppRechecks.missedByWebhooks} / ${f.webAppRefundsNeverFound}`, '- / 0'],
+    ['order events written (by type)', `${events.counts.events} (${Object.entries(events.counts.byType).map(([k, n]) => `${k} ${n}`).join(', ')})`, ''],
+    [`  tries / answered 500 (receiver fails ${Math.round(run.eventsFail * 100)}%) / never answered / taken twice`, `${events.counts.deliveries} / ${events.counts.refused} / ${events.counts.unanswered} / ${events.counts.takenTwice}`, ''],
+    ['order events lost (never taken, or not delivered)', String(f.eventsLost), '0'],
+    ['order events out of order (per order)', String(f.eventsOutOfOrder), '0'],
+    ['changes without their event, or told twice', String(f.eventsNotTold), '0'],
+    ['deliveries not verified or with another body', String(f.eventsBadDelivery), '0'],
     ['shopper requests answered 5xx', String(result.shopperRequests.server5xx), '(upstream trouble: 503)'],
     ['  of which 500 (a server bug)', String(internal500), '0'],
     ['server processes that crashed (not our kills)', String(crashes.length), '0'],
@@ -123,6 +141,8 @@ export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
     ['payments given up by the shopper', String(count(ledger.gaveUp)), ''],
     ['Airwallex calls (5xx / 429 / timeouts injected)', `${Object.values(stats.airwallex.calls).reduce((a, b) => a + b, 0)} (${stats.airwallex.faults['5xx']} / ${stats.airwallex.faults['429']} / ${stats.airwallex.faults.timeout})`, ''],
     ['webhooks sent / dropped / duplicated / reordered', `${stats.webhooks.sent} / ${stats.webhooks.dropped} / ${stats.webhooks.duplicated} / ${stats.webhooks.reordered}`, ''],
+    ['reconciliation: days (transactions)', `${reconciliation.days.length} (${reconciliation.days.reduce((a, d) => a + d.transactions, 0)})`, ''],
+    ['  items flagged / waiting / days not completed', `${reconciliation.flagged} / ${reconciliation.waiting} / ${reconciliation.incomplete}`, '0 / 0 / 0'],
     ['jscode2session calls (busy -1)', `${stats.wechat.jscode2session} (${stats.wechat.errcodes['-1'] ?? 0})`, ''],
   ];
   const lines = [
@@ -136,13 +156,16 @@ export function chaosReport(run: ChaosRun): { ok: boolean; text: string } {
     `races: ${[...ledger.races].map(([k, n]) => `${n} × ${k}`).join('; ')}`,
     `refund answers: ${JSON.stringify(result.refunds.answers)}`,
   ];
-  for (const [check, examples] of Object.entries(grade.samples)) lines.push(`${check}:`, ...examples.map((example) => `  ${example}`));
+  for (const [check, examples] of Object.entries({ ...grade.samples, ...events.samples })) lines.push(`${check}:`, ...examples.map((example) => `  ${example}`));
+  if (reconciliation.samples.length) lines.push('reconciliation items not matched:', ...reconciliation.samples.map((sample) => `  ${sample}`));
   for (const crash of crashes) lines.push(`crash of server ${crash.instance} at payment ${crash.atPayment}:\n${crash.stderr}`);
   const failed = [
     ...failedChecks(grade),
+    ...Object.entries(events.failures).filter(([, n]) => n > 0).map(([key, n]) => `${key}=${n}`),
     ...(f.webAppRefundsNeverFound ? [`webAppRefundsNeverFound=${f.webAppRefundsNeverFound}`] : []),
     ...(internal500 ? [`internalServerErrors=${internal500}`] : []),
     ...(crashes.length ? [`serverCrashes=${crashes.length}`] : []),
+    ...(['reconciliationFlagged', 'reconciliationWaiting', 'reconciliationIncomplete'] as const).filter((key) => f[key] > 0).map((key) => `${key}=${f[key]}`),
   ];
   lines.push('', ok ? 'OK: zero in every disagreement row' : `FAILED: ${failed.join(', ')}`);
   return { ok, text: `${lines.join('\n')}\n` };

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SIMULATOR_CREDENTIALS } from '../../server/simulator/settings';
+import { liveEnvForSimulator } from '../../server/simulator/settings';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const HOST = '127.0.0.1';
@@ -322,20 +322,13 @@ export interface ServerSpec {
 
 /** The server in live mode pointed at the simulator process: the code path a merchant runs. */
 export function startServer(spec: ServerSpec): NodeProcess {
-  const sim = `http://${HOST}:${spec.simPort}/simulator`;
   return spawnNode({
     name: 'server',
     script: 'server/main.ts',
     nodeArgs: spec.nodeArgs,
     stdoutFile: spec.stdoutFile,
     env: {
-      APP_MODE: 'live',
-      AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
-      AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
-      AIRWALLEX_BASE_URL: `${sim}/airwallex`,
-      WECHAT_BASE_URL: `${sim}/wechat`,
-      WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
-      WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
+      ...liveEnvForSimulator(`http://${HOST}:${spec.simPort}`),
       AIRWALLEX_WEBHOOK_SECRET: spec.secret,
       PORT: String(spec.port),
       HOST,
@@ -346,9 +339,10 @@ export function startServer(spec: ServerSpec): NodeProcess {
       // Live mode against the simulator process on this machine: plain HTTP that never leaves it (which the server
       // allows only outside production).
       NODE_ENV: 'test',
-      ALLOW_INSECURE_UPSTREAM: '1',
       PUBLIC_URL: `http://${HOST}:${spec.port}`,
       METRICS_TOKEN: 'off',
+      // No daily reconciliation behind a tool's back (its calls would count in the figures): chaos asks for its own.
+      RECONCILE_AT: 'off',
       ...(spec.env ?? {}),
     },
   });

@@ -1,7 +1,7 @@
 // Airwallex's webhook wire format, in the adapter as an SDK would carry it (Airwallex's Node SDK has none:
 // docs/reference/airwallex.md §9): the signature (hex HMAC-SHA256 over x-timestamp and the raw body), the delivery's
 // checks, and the event parsed from the body (§8). A delivery to refuse is an AirwallexWebhookError.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { signatureMatches, signPayload } from '../signature';
 import { unstorableTextIn } from '../text';
 import { AirwallexWebhookError } from './errors';
 import type { AirwallexWebhookEvent } from './types';
@@ -17,8 +17,7 @@ export function verifyWebhook(rawBody: Buffer, headers: { timestamp?: string; si
   const { timestamp, signature } = headers;
   if (!signature || !/^[0-9a-fA-F]{64}$/.test(signature)) throw new AirwallexWebhookError('webhook_signature', 'The webhook signature is missing or does not match.');
   if (!timestamp || !/^\d{1,16}$/.test(timestamp)) throw new AirwallexWebhookError('webhook_timestamp', 'The x-timestamp header is missing or not a number of milliseconds.');
-  const expected = Buffer.from(signWebhook(options.secret, timestamp, rawBody), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new AirwallexWebhookError('webhook_signature', 'The webhook signature does not match.');
+  if (!signatureMatches(options.secret, timestamp, rawBody, signature)) throw new AirwallexWebhookError('webhook_signature', 'The webhook signature does not match.');
   // Events are deduplicated by id and snapshots never move an order backwards, so an old signed
   // event is harmless: accept Airwallex's whole retry window, refuse what is older than that.
   const age = options.now - Number(timestamp);
@@ -27,10 +26,8 @@ export function verifyWebhook(rawBody: Buffer, headers: { timestamp?: string; si
   }
 }
 
-/** The signature Airwallex sends: hex HMAC-SHA256(secret, x-timestamp + raw body). */
-export function signWebhook(secret: string, timestamp: string, rawBody: string | Buffer): string {
-  return createHmac('sha256', secret).update(timestamp).update(rawBody).digest('hex');
-}
+/** The signature Airwallex sends: hex HMAC-SHA256(secret, x-timestamp + raw body), the scheme of ../signature.ts (our own events use it too). */
+export const signWebhook = signPayload;
 
 /** The event in a verified delivery: JSON with a string `id` and `name`, holding only text a store can keep. */
 export function parseWebhookEvent(rawBody: Buffer): AirwallexWebhookEvent {

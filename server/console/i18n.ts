@@ -2,6 +2,8 @@
 import type { FastifyRequest } from 'fastify';
 import type { Language } from '../routes/presenters';
 import { cookiesOf } from '../auth/admin';
+import { RECONCILIATION_ANOMALY_KINDS } from './i18n-money';
+import { EVENT_MESSAGES } from './i18n-events';
 
 const en = {
   htmlLang: 'en',
@@ -134,6 +136,7 @@ const en = {
     amount_mismatch: 'The amount differs from the order',
     intent_mismatch: 'Another Payment Intent than the order\'s',
     sweep_failing: 'The sweep keeps failing on this order',
+    ...RECONCILIATION_ANOMALY_KINDS.en,
   } as Record<string, string>,
   eventKinds: {
     created: 'Created',
@@ -144,6 +147,7 @@ const en = {
     anomaly: 'Anomaly',
     sweep: 'Sweep failed',
     admin: 'Operator',
+    message: 'Subscription message',
   } as Record<string, string>,
   errors: {
     ORDER_NOT_REFUNDABLE: 'This order cannot be refunded now.',
@@ -155,6 +159,7 @@ const en = {
     RATE_LIMITED: 'Too many requests; wait a moment.',
     ORDER_NOT_FOUND: 'No such order.',
     NOT_FOUND: 'Not found.',
+    EVENTS_NOT_CONFIGURED: EVENT_MESSAGES.en.EVENTS_NOT_CONFIGURED,
   } as Record<string, string>,
 };
 
@@ -284,6 +289,7 @@ const zh: Messages = {
     amount_mismatch: '金额与订单不符',
     intent_mismatch: 'Payment Intent 与订单不符',
     sweep_failing: '后台巡检在此订单上反复失败',
+    ...RECONCILIATION_ANOMALY_KINDS.zh_CN,
   },
   eventKinds: {
     created: '创建',
@@ -294,6 +300,7 @@ const zh: Messages = {
     anomaly: '异常',
     sweep: '巡检失败',
     admin: '操作员',
+    message: '订阅消息',
   },
   errors: {
     ORDER_NOT_REFUNDABLE: '此订单当前无法退款。',
@@ -305,6 +312,7 @@ const zh: Messages = {
     RATE_LIMITED: '请求过于频繁，请稍候。',
     ORDER_NOT_FOUND: '没有这个订单。',
     NOT_FOUND: '未找到。',
+    EVENTS_NOT_CONFIGURED: EVENT_MESSAGES.zh_CN.EVENTS_NOT_CONFIGURED,
   },
 };
 

@@ -9,6 +9,8 @@ import type { AdminContext, AdminService } from '../services/admin';
 import type { Store } from '../store/types';
 import { consoleTimeZone } from './format';
 import { languageOfRequest, MESSAGES } from './i18n';
+import type { BannerMessage } from '../routes/types';
+import { MONEY_MESSAGES } from './i18n-money';
 import type { PageContext } from './pages/layout';
 
 export interface ConsoleDeps {
@@ -21,6 +23,8 @@ export interface ConsoleDeps {
   auth: AdminAuth;
   /** The simulator's counters, for the banner (simulator mode only). */
   simulatorStats?: () => unknown;
+  /** The last subscription messages the simulated WeChat took, for the banner (simulator mode only). */
+  simulatorMessages?: () => BannerMessage[];
   now?: () => number;
 }
 
@@ -56,7 +60,7 @@ export function isConsolePath(url: unknown): url is string {
 
 /** Where to go after signing in: a console page of ours, never another site. */
 export function safeNext(next: unknown): string {
-  if (!isConsolePath(next) || next.startsWith('/admin/sign-')) return '/admin/orders';
+  if (!isConsolePath(next) || next.startsWith('/admin/sign-')) return '/admin/overview';
   return next;
 }
 
@@ -86,6 +90,8 @@ export function pageUrl(request: FastifyRequest): string {
   if (request.routeOptions.config.consolePublic) return '/admin/sign-in';
   const pattern = request.routeOptions.url ?? '';
   if (pattern.startsWith('/admin/orders/:id/')) return consoleUrl('/admin/orders/:id', request.params, {});
+  if (pattern.startsWith('/admin/reconciliations')) return '/admin/reconciliations';
+  if (pattern.startsWith('/admin/events')) return '/admin/events';
   return pattern.startsWith('/admin/anomalies') ? '/admin/anomalies' : '/admin/orders';
 }
 
@@ -120,10 +126,11 @@ export function consoleKit(deps: ConsoleDeps): ConsoleKit {
       active,
       session: session ? { csrf: session.csrf, openAnomalies: (await deps.admin.listAnomalies({ openOnly: true, limit: 100 })).length } : undefined,
       simulator: session ? deps.simulatorStats?.() : undefined,
+      simulatorMessages: session ? deps.simulatorMessages?.() : undefined,
     };
   };
   const sendPage = (reply: FastifyReply, status: number, page: string) => reply.code(status).type('text/html; charset=utf-8').send(page);
   const contextFor = (request: FastifyRequest): AdminContext => ({ actor: request.consoleSession!.record.actor, requestId: request.id, via: 'console' });
-  const messageOf = (language: Language, err: AppError) => MESSAGES[language].errors[err.code] ?? err.message;
+  const messageOf = (language: Language, err: AppError) => MESSAGES[language].errors[err.code] ?? MONEY_MESSAGES[language].errors[err.code] ?? err.message;
   return { deps, auth, actor, now, timeZone, contextOf, sendPage, contextFor, messageOf };
 }

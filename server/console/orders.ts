@@ -10,6 +10,7 @@ import type { TypedApp } from '../routes/types';
 import { dayEnd, dayStart, formatMoney, parseMajor } from './format';
 import { languageOfRequest, MESSAGES } from './i18n';
 import { Id, Text, type ConsoleKit } from './kit';
+import { outboxTimelineEntries } from './pages/events';
 import { confirmRefundPage, orderPage, ordersPage } from './pages/orders';
 
 const PAGE_SIZE = 25;
@@ -53,9 +54,10 @@ export function registerOrderPages(scope: TypedApp, kit: ConsoleKit): void {
     extra: { notice?: (order: ReturnType<typeof presentAdminOrder>) => string | undefined; error?: string; refundForm?: { amount: string; reason: string; error?: string } } = {},
   ) => {
     const context = await contextOf(request, 'orders');
-    const { order: record, events } = await deps.admin.orderWithTimeline(id);
+    const { order: record, events, outbox } = await deps.admin.orderWithTimeline(id);
     const order = presentAdminOrder(record, context.language);
-    return sendPage(reply, status, orderPage(context, { order, timeline: presentTimeline(events), notice: extra.notice?.(order), error: extra.error, refundForm: extra.refundForm }));
+    const told = outboxTimelineEntries(context, outbox, deps.admin.eventsDelivered);
+    return sendPage(reply, status, orderPage(context, { order, timeline: presentTimeline(events), outbox: told, notice: extra.notice?.(order), error: extra.error, refundForm: extra.refundForm }));
   };
 
   scope.get(

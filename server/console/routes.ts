@@ -1,14 +1,16 @@
 // The merchant console (/admin): server-rendered pages behind the sign-in session. This scope's gates (the session, the
 // CSRF token and our Origin on every POST, the language switch, security headers, the error page) come first; each
-// family of pages registers its own handlers (sign-in.ts, orders.ts, anomalies.ts), through the admin service as the
+// family of pages registers its own handlers (sign-in.ts, orders.ts, anomalies.ts, money.ts, events.ts), through the admin service as the
 // admin API does.
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isAppError } from '../errors';
 import type { TypedApp } from '../routes/types';
 import { appErrorOf } from '../services/upstream-errors';
 import { registerAnomalyPages } from './anomalies';
+import { registerEventPages } from './events';
 import { LANGUAGE_COOKIE, languageOfRequest, MESSAGES, parseLanguage } from './i18n';
 import { consoleKit, ownUrl, type ConsoleDeps } from './kit';
+import { registerMoneyPages } from './money';
 import { registerOrderPages } from './orders';
 import { CONTENT_SECURITY_POLICY, messagePage } from './pages/layout';
 import { registerSignIn } from './sign-in';
@@ -80,11 +82,13 @@ export function registerConsole(app: TypedApp, deps: ConsoleDeps): void {
         return sendPage(reply, status, messagePage(await contextOf(request).catch(() => ({ language, url: '/admin', timeZone })), m.errorTitle, status >= 500 ? m.errorTitle : (error as Error).message));
       });
 
-      scope.get('/', async (request, reply) => reply.redirect(request.consoleSession ? '/admin/orders' : '/admin/sign-in', 303));
+      scope.get('/', async (request, reply) => reply.redirect(request.consoleSession ? '/admin/overview' : '/admin/sign-in', 303));
 
       registerSignIn(scope, kit);
       registerOrderPages(scope, kit);
       registerAnomalyPages(scope, kit);
+      registerMoneyPages(scope, kit);
+      registerEventPages(scope, kit);
     },
     { prefix: '/admin' },
   );

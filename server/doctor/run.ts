@@ -6,7 +6,7 @@ import { databaseChecks } from './database';
 import { miniprogramChecks } from './miniprogram';
 import { publicUrlChecks } from './public-url';
 import { skip, type CheckResult, type DoctorContext, type DoctorGroup, type DoctorOptions } from './types';
-import { wechatChecks } from './wechat';
+import { configuredTemplates, wechatChecks } from './wechat';
 
 /** The repository root when run from server/doctor/ (sources) or dist/doctor/ (the build). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
@@ -22,7 +22,7 @@ export interface DoctorReport {
 const LIVE_GROUPS: Array<{ group: DoctorGroup; title: string; run: (ctx: DoctorContext) => Promise<CheckResult[]> | CheckResult[] }> = [
   { group: 'database', title: 'database', run: databaseChecks },
   { group: 'airwallex', title: 'Airwallex', run: airwallexChecks },
-  { group: 'wechat', title: 'WeChat', run: (ctx) => wechatChecks(ctx) },
+  { group: 'wechat', title: 'WeChat', run: (ctx) => wechatChecks(ctx, configuredTemplates(ctx)) },
   { group: 'public_url', title: 'PUBLIC_URL', run: publicUrlChecks },
   { group: 'miniprogram', title: 'mini program', run: miniprogramChecks },
 ];

@@ -7,10 +7,12 @@ import { fail, ok, skip, type CheckResult, type DoctorContext } from './types';
 
 const G = 'wechat' as const;
 
-/**
- * `templates`: the subscription message templates the server is configured to send (none today:
- * their settings come with issue 20); each is checked against gettemplate when there are some.
- */
+/** The subscription message templates the server is configured to send (WECHAT_TEMPLATE_*), with the keys it fills. */
+export function configuredTemplates(ctx: DoctorContext): ExpectedTemplate[] {
+  return Object.entries(ctx.config.notifications.templates).map(([name, setting]) => ({ name, templateId: setting.templateId, keys: Object.keys(setting.keys) }));
+}
+
+/** `templates`: the subscription message templates the server is configured to send; each is checked against gettemplate (one call). */
 export async function wechatChecks(ctx: DoctorContext, templates: readonly ExpectedTemplate[] = []): Promise<CheckResult[]> {
   const { wechat } = ctx.config;
   const api = new WechatOpenApi({ baseUrl: wechat.baseUrl, appId: wechat.appId, appSecret: wechat.appSecret, timeoutMs: Math.min(wechat.timeoutMs, ctx.timeoutMs), logger: pino({ level: 'silent' }) });

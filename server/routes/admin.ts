@@ -1,13 +1,15 @@
-// The admin API (/admin/api/*): find orders, read their timeline, refund, re-check, see anomalies.
+// The admin API (/admin/api/*): find orders, read their timeline, refund, re-check, see anomalies, reconcile a day, read the order
+// events' feed.
 // Every route needs the admin token (or the console's session); every change is audited.
 import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { ORDER_STATUSES } from '../contract';
-import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse } from '../contract-admin';
+import type { AdminOrderResponse, AdminOrdersResponse, AnomaliesResponse, CreateRefundResponse, EventsFeedResponse, ReconciliationResponse, ReconciliationsResponse } from '../contract-admin';
 import type { AdminAuth } from '../auth/admin';
 import { AppError } from '../errors';
 import type { AdminContext, AdminService } from '../services/admin';
 import { languageOf, presentAdminOrder, presentAnomaly, presentTimeline } from './presenters';
+import { presentItem, presentRun } from './reconciliation-presenters';
 import type { AdminDeps, AppDeps, TypedApp } from './types';
 
 const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -111,12 +113,73 @@ export function registerAdminRoutes(app: TypedApp, deps: AppDeps, admin: AdminDe
         },
       );
 
+      // The order events' feed: the same bodies EVENTS_URL gets, in a stable order, resumable from any cursor (docs/events.md).
+      scope.get(
+        '/events',
+        {
+          schema: {
+            querystring: Type.Object({
+              after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+            }),
+          },
+        },
+        async (request): Promise<EventsFeedResponse> => {
+          const { events, next } = await service.eventsFeed(Number(request.query.after ?? '0'), request.query.limit ?? 100);
+          return { events, next: String(next) };
+        },
+      );
+
+      scope.post('/events/:id/resend', { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }) } }, async (request) => {
+        const { event, resent } = await service.resendEvent(request.params.id, context(request));
+        return { event: { id: event.id, type: event.type, orderId: event.orderId, state: event.state }, resent };
+      });
+
       scope.get(
         '/audit',
         { schema: { querystring: Type.Object({ target: Type.Optional(Type.String({ maxLength: 64 })), limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }) } },
         async (request) => {
           const entries = await deps.store.listAudit({ target: request.query.target, limit: request.query.limit ?? 100 });
           return { entries: entries.map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() })) };
+        },
+      );
+
+      // Reconciliation (docs/reconciliation.md): run a day now, list the runs, read one with its items.
+      scope.post(
+        '/reconciliations',
+        { schema: { body: Type.Object({ date: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' }) }, { additionalProperties: false }) } },
+        async (request, reply): Promise<ReconciliationResponse> => {
+          // `npm run reconcile` names itself, so the run's trigger tells a shell's run from another API client's.
+          const run = await service.reconcile(request.body.date, context(request), request.headers['x-reconcile-client'] === 'npm-run-reconcile');
+          const { items } = await service.reconciliation(run.id);
+          reply.code(201);
+          return { run: presentRun(run), items: items.map(presentItem) };
+        },
+      );
+
+      scope.get(
+        '/reconciliations',
+        {
+          schema: {
+            querystring: Type.Object({
+              day: Type.Optional(Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' })),
+              limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+              offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+            }),
+          },
+        },
+        async (request): Promise<ReconciliationsResponse> => {
+          const runs = await service.listReconciliations({ day: request.query.day, limit: request.query.limit ?? 50, offset: request.query.offset });
+          return { runs: runs.map(presentRun) };
+        },
+      );
+
+      scope.get(
+        '/reconciliations/:id',
+        { schema: { params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }), querystring: Type.Object({ flagged: Type.Optional(Type.Boolean()) }) } },
+        async (request): Promise<ReconciliationResponse> => {
+          const { run, items } = await service.reconciliation(request.params.id, { flaggedOnly: request.query.flagged ?? false });
+          return { run: presentRun(run), items: items.map(presentItem) };
         },
       );
 

@@ -1,9 +1,9 @@
-// The shopper's orders: quote (public), create, list, read (long poll), pay, cancel (Bearer token).
+// The shopper's orders: quote (public), create, list, read (long poll), pay, cancel, the subscription messages accepted (Bearer token).
 import { Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isAppError } from '../errors';
 import type { Limits } from '../limits';
-import { ORDER_STATUSES, type OrderResponse, type OrdersResponse, type OrderStatus, type PaymentResponse, type QuoteResponse } from '../contract';
+import { ORDER_STATUSES, type OrderResponse, type OrdersResponse, type OrderStatus, type PaymentResponse, type QuoteResponse, type SubscriptionsResponse } from '../contract';
 import { MAX_WAIT_SECONDS } from '../services/order-watch';
 import { languageOf, presentItems, presentOrder } from './presenters';
 import type { AppDeps, TypedApp } from './types';
@@ -38,6 +38,19 @@ const GetOrderSchema = {
     unlessStatus: Type.Optional(OrderStatusSchema),
     refundsSince: Type.Optional(Type.String({ pattern: '^\\d{1,15}$' })),
     refresh: Type.Optional(Type.Boolean()),
+  }),
+};
+
+/** WeChat's answers per template id: a few ids (it asks for at most 3, or 5), each status a short word (accept, reject, acceptWithAudio…). */
+const SubscriptionsSchema = {
+  params: OrderParams,
+  body: Type.Object({
+    results: Type.Unsafe<Record<string, string>>({
+      type: 'object',
+      maxProperties: 10,
+      propertyNames: { minLength: 1, maxLength: 128 },
+      additionalProperties: { type: 'string', minLength: 1, maxLength: 32 },
+    }),
   }),
 };
 
@@ -100,6 +113,12 @@ export function registerOrderRoutes(app: TypedApp, deps: AppDeps, limits: Limits
   app.post('/api/orders/:id/payment', { onRequest: authenticate, config: shopperSession, schema: { params: OrderParams } }, async (request): Promise<PaymentResponse> => {
     const { order, requestPayment } = await deps.orders.startPayment(request.openId, request.params.id);
     return { order: presentOrder(order, language(request)), requestPayment };
+  });
+
+  // What the shopper answered in WeChat's subscription panel for this order: each accept of a configured template, once.
+  app.post('/api/orders/:id/subscriptions', { onRequest: authenticate, config: shopperSession, schema: SubscriptionsSchema }, async (request): Promise<SubscriptionsResponse> => {
+    const accepted = await deps.messages.recordAnswers(request.openId, request.params.id, request.body.results, language(request));
+    return { accepted };
   });
 
   app.post('/api/orders/:id/cancel', { onRequest: authenticate, config: shopperSession, schema: { params: OrderParams } }, async (request): Promise<OrderResponse> => {

@@ -1,83 +1,16 @@
-// Turns stored records into the contract's JSON shapes, in the request's language.
+// Turns stored records into the contract's JSON shapes, in the request's language. An order's (the shopper's and the
+// admin's) lives below, in services/order-presenter.ts, so an order event carries the same shape; re-exported here.
 import type { Catalogue } from '../catalogue';
-import type { LocalizedText, Order, OrderItem, Product, Refund } from '../contract';
-import type { AdminOrder, Anomaly, TimelineEntry } from '../contract-admin';
-import type { AnomalyRecord, OrderEventRecord, OrderItemRecord, OrderRecord, RefundRecord } from '../store/types';
+import type { Product } from '../contract';
+import type { Anomaly, TimelineEntry } from '../contract-admin';
+import { iso, type Language } from '../services/order-presenter';
+import type { AnomalyRecord, OrderEventRecord } from '../store/types';
 
-export type Language = keyof LocalizedText;
+export { presentAdminOrder, presentItems, presentOrder, presentRefund, type Language } from '../services/order-presenter';
 
 /** `Accept-Language: en…` → English; anything else → Simplified Chinese, the shoppers' default. */
 export function languageOf(acceptLanguage: string | undefined): Language {
   return /^\s*en\b/i.test(acceptLanguage ?? '') ? 'en' : 'zh_CN';
-}
-
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
-
-export function presentItems(items: OrderItemRecord[], currency: string, language: Language): OrderItem[] {
-  return items.map((item) => ({
-    sku: item.sku,
-    name: item.names[language],
-    names: item.names,
-    quantity: item.quantity,
-    unitPrice: { amount: item.unitAmount, currency },
-  }));
-}
-
-export function presentRefund(refund: RefundRecord): Refund {
-  return {
-    id: refund.id,
-    amount: { amount: refund.amount, currency: refund.currency },
-    reason: refund.reason,
-    status: refund.status,
-    createdAt: iso(refund.createdAt)!,
-    updatedAt: iso(refund.updatedAt)!,
-  };
-}
-
-export function presentOrder(order: OrderRecord, language: Language): Order {
-  return {
-    id: order.id,
-    status: order.status,
-    items: presentItems(order.items, order.currency, language),
-    total: { amount: order.totalAmount, currency: order.currency },
-    paymentIntentId: order.paymentIntentId,
-    lastPaymentError: order.lastPaymentError && { ...order.lastPaymentError, at: iso(order.lastPaymentError.at)! },
-    createdAt: iso(order.createdAt)!,
-    updatedAt: iso(order.updatedAt)!,
-    expiresAt: iso(order.expiresAt)!,
-    paidAt: iso(order.paidAt),
-    refunds: order.refunds.map(presentRefund),
-    refundedTotal: { amount: sumOf(order.refunds, (refund) => refund.status === 'succeeded'), currency: order.currency },
-  };
-}
-
-/** Amount of the refunds that `pick` selects. */
-function sumOf(refunds: RefundRecord[], pick: (refund: RefundRecord) => boolean): number {
-  return refunds.filter(pick).reduce((sum, refund) => sum + refund.amount, 0);
-}
-
-/** The order as operators see it (the admin API, the console): never the openid, only its fingerprint. */
-export function presentAdminOrder(order: OrderRecord, language: Language): AdminOrder {
-  const base = presentOrder(order, language);
-  return {
-    ...base,
-    refunds: order.refunds.map((refund) => ({
-      ...presentRefund(refund),
-      airwallexRefundId: refund.airwallexRefundId,
-      airwallexStatus: refund.airwallexStatus,
-      origin: refund.origin,
-      createdBy: refund.createdBy,
-      failure: refund.failure,
-    })),
-    shopper: order.shopperRef,
-    intentStatus: order.intentStatus,
-    refundable: {
-      amount: order.status === 'paid' ? order.totalAmount - sumOf(order.refunds, (refund) => refund.status !== 'failed') : 0,
-      currency: order.currency,
-    },
-    nextCheckAt: iso(order.nextCheckAt),
-    checkFailures: order.checkFailures,
-  };
 }
 
 export function presentTimeline(events: OrderEventRecord[]): TimelineEntry[] {

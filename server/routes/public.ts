@@ -6,6 +6,7 @@ import { CONTRACT_VERSION } from '../contract';
 import type { ConfigResponse, HealthResponse, ProductsResponse, ReadyResponse } from '../contract';
 import type { AdminAuth } from '../auth/admin';
 import { AppError } from '../errors';
+import { CATALOGUE_IMAGE_PREFIX } from '../catalogue-file';
 import { currencyPrecision } from '../money';
 import { MAX_WAIT_SECONDS } from '../services/order-watch';
 import { languageOf, presentProducts } from './presenters';
@@ -55,6 +56,7 @@ export function registerPublicRoutes(app: TypedApp, deps: AppDeps, auth: AdminAu
     orderLifetimeSeconds: deps.orderLifetimeSeconds,
     maxWaitSeconds: MAX_WAIT_SECONDS,
     contractVersion: CONTRACT_VERSION,
+    ...(deps.messages.subscribeTemplates() ? { subscribeTemplates: deps.messages.subscribeTemplates() } : {}),
   }));
 
   app.register(fastifyStatic, {
@@ -66,6 +68,21 @@ export function registerPublicRoutes(app: TypedApp, deps: AppDeps, auth: AdminAu
     cacheControl: false,
     setHeaders: (res) => res.setHeader('cache-control', `public, max-age=${STATIC_MAX_AGE_SECONDS}`),
   });
+
+  // The pictures of CATALOGUE_PATH's products: the files they name, never the rest of the catalogue's folder.
+  if (deps.catalogueImages) {
+    const files = new Set(deps.catalogueImages.files);
+    app.register(fastifyStatic, {
+      root: deps.catalogueImages.root,
+      prefix: CATALOGUE_IMAGE_PREFIX,
+      decorateReply: false,
+      index: false,
+      list: false,
+      cacheControl: false,
+      allowedPath: (pathname) => files.has(pathname.replace(/^\/+/, '')),
+      setHeaders: (res) => res.setHeader('cache-control', `public, max-age=${STATIC_MAX_AGE_SECONDS}`),
+    });
+  }
 
   app.get('/api/products', async (request): Promise<ProductsResponse> => ({
     products: presentProducts(deps.catalogue, languageOf(request.headers['accept-language'])),

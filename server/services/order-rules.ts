@@ -58,6 +58,9 @@ export function decideIntent(current: OrderRecord, intent: AirwallexPaymentInten
   }
   const patch: OrderPatch = { checkedAt: now };
   if (!current.paymentIntentId) patch.paymentIntentId = intent.id;
+  // The succeeded attempt is what Airwallex's financial transactions name (reconciliation's key): kept whatever else the snapshot does.
+  const attemptId = succeededAttemptOf(intent);
+  if (attemptId && attemptId !== current.paymentAttemptId) patch.paymentAttemptId = attemptId;
   if (from.confirmed && current.confirmSeq < from.confirmed.seq) {
     patch.confirmSeq = from.confirmed.seq;
     patch.confirmedAt = from.confirmed.at;
@@ -156,6 +159,11 @@ export function nextCheckFor(order: Pick<OrderRecord, 'status' | 'paymentIntentI
 /** When an unpaid order expires: its lifetime, extended so a pay sheet opened late is not cancelled under the shopper. */
 export function expiryOf(order: Pick<OrderRecord, 'expiresAt' | 'confirmedAt'>): number {
   return Math.max(order.expiresAt, (order.confirmedAt ?? 0) + PAY_SHEET_GRACE_MS);
+}
+
+/** The id of the intent's succeeded attempt (`att_…`), when the snapshot says the money was taken. */
+export function succeededAttemptOf(intent: Pick<AirwallexPaymentIntent, 'status' | 'latest_payment_attempt'>): string | null {
+  return intent.status === 'SUCCEEDED' && intent.latest_payment_attempt?.id ? intent.latest_payment_attempt.id : null;
 }
 
 function matchesAmount(order: OrderRecord, intent: AirwallexPaymentIntent): boolean {

@@ -290,6 +290,8 @@ export class OrderService {
     const lines = [...bySku].map(([sku, quantity]) => {
       const product = this.deps.catalogue.find(sku);
       if (!product) throw new AppError('UNKNOWN_PRODUCT', `No product with sku "${sku.slice(0, 64)}".`);
+      // The mini program says the same for both: a product in the cart is no longer sold.
+      if (product.available === false) throw new AppError('UNKNOWN_PRODUCT', `The product "${sku}" is not available any more.`);
       return { sku, names: product.names, quantity, unitAmount: product.unitAmount };
     });
     const totalAmount = lines.reduce((sum, line) => sum + line.unitAmount * line.quantity, 0);

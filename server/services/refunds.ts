@@ -11,7 +11,7 @@ import type { OrderRecord, RefundRecord, Store } from '../store/types';
 import type { Telemetry } from '../telemetry';
 import type { OrderChanges } from './order-changes';
 import { FORCED_REFRESH_INTERVAL_MS, type OrderService } from './orders';
-import { decideNewRefund, decideRefusal, newRefundId, type RefundSource } from './refund-rules';
+import { decideNewRefund, newRefundId, type RefundSource } from './refund-rules';
 import { singleFlight } from './single-flight';
 
 export interface RefundServiceDeps {
@@ -101,9 +101,8 @@ export class RefundService {
   }
 
   private async markRefused(refund: RefundRecord, err: AirwallexApiError): Promise<void> {
-    const now = this.now();
     const failure = { code: err.airwallexCode ?? `http_${err.httpStatus}`, message: err.upstreamMessage ?? 'refused by Airwallex' };
-    await this.deps.store.updateOrder(refund.orderId, (order) => decideRefusal(order, refund.id, failure, now, this.deps));
+    await this.deps.changes.apply(refund.orderId, this.deps.changes.refusal(refund.id, failure));
     this.deps.telemetry.refund('rejected');
     this.deps.logger.warn({ refundId: refund.id, orderId: refund.orderId, airwallexCode: err.airwallexCode, traceId: err.traceId }, 'Airwallex refused the refund');
   }

@@ -7,6 +7,7 @@ import { MS_KEYS } from './faults';
 import { financeFromEnv, type FinanceSettings } from './finance-settings';
 import { REFUND_WEBHOOK_EVENTS } from './inferred';
 import { AIRWALLEX_ENDPOINTS, type AirwallexEndpoint, type EndpointFaults, type FaultSettings } from './types';
+import { templateIdFor } from './wechat-templates';
 
 /** Credentials the simulator accepts; they mean nothing anywhere else. */
 export const SIMULATOR_CREDENTIALS = {
@@ -16,6 +17,25 @@ export const SIMULATOR_CREDENTIALS = {
   wechatAppId: 'wxsimulator000000',
   wechatAppSecret: 'simulator-app-secret',
 } as const;
+
+/**
+ * The part of a live server's environment that points it at a simulator process at `simulatorUrl` (its origin,
+ * e.g. http://127.0.0.1:4010) with the simulator's credentials: the code path a merchant runs, over plain HTTP
+ * that never leaves the machine (which the server allows only outside production). Scripts and tests add the rest.
+ */
+export function liveEnvForSimulator(simulatorUrl: string): Record<string, string> {
+  return {
+    APP_MODE: 'live',
+    AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
+    AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
+    AIRWALLEX_WEBHOOK_SECRET: SIMULATOR_CREDENTIALS.webhookSecret,
+    AIRWALLEX_BASE_URL: `${simulatorUrl}/simulator/airwallex`,
+    WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
+    WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
+    WECHAT_BASE_URL: `${simulatorUrl}/simulator/wechat`,
+    ALLOW_INSECURE_UPSTREAM: '1',
+  };
+}
 
 /** What the server's configuration holds for the embedded simulator (Config.simulator). */
 export interface SimulatorSettings {
@@ -35,6 +55,8 @@ export interface SimulatorSettings {
    * refused, as WeChat would, instead of making every shopper the same one.
    */
   acceptUnknownCodes: boolean;
+  /** The ids of the two templates the simulated account ships (wechat-templates.ts): the server sends them unless told otherwise. */
+  templates: { paymentSucceeded: string; refundSucceeded: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -60,6 +82,10 @@ export function simulatorSettings(env: Env, problems: string[], serverDatabasePa
     webhookEvents: collect(() => webhookEventsFromEnv(env.SIMULATOR_WEBHOOK_EVENTS), undefined),
     finance: financeFromEnv(env, problems),
     acceptUnknownCodes: !env.WECHAT_APPID?.trim() && !env.WECHAT_APP_SECRET?.trim(),
+    templates: {
+      paymentSucceeded: templateIdFor(env.WECHAT_APPID?.trim() || SIMULATOR_CREDENTIALS.wechatAppId, 'paymentSucceeded'),
+      refundSucceeded: templateIdFor(env.WECHAT_APPID?.trim() || SIMULATOR_CREDENTIALS.wechatAppId, 'refundSucceeded'),
+    },
   };
 }
 

@@ -1,4 +1,5 @@
-// One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions and webhook events; safe to run again.
+// One-off move from SQLite to PostgreSQL: copies orders (with their lines and refunds), their timelines, anomalies, the audit log, sessions,
+// webhook events, subscription messages, reconciliation runs and the outbox of order events; safe to run again.
 import Database from 'better-sqlite3';
 import type { Pool } from 'pg';
 import { readMigrations } from './common';
@@ -17,7 +18,18 @@ export interface TableCopy {
 }
 
 export type CopyReport = Record<
-  'orders' | 'orderItems' | 'refunds' | 'orderEvents' | 'anomalies' | 'auditLog' | 'sessions' | 'webhookEvents',
+  | 'orders'
+  | 'orderItems'
+  | 'refunds'
+  | 'orderEvents'
+  | 'anomalies'
+  | 'auditLog'
+  | 'sessions'
+  | 'webhookEvents'
+  | 'subscriptionMessages'
+  | 'reconciliationRuns'
+  | 'reconciliationItems'
+  | 'outbox',
   TableCopy
 >;
 
@@ -36,6 +48,8 @@ interface TableSpec {
    * anomaly's id), and the sequence is moved past them afterwards.
    */
   identity?: boolean;
+  /** The identity column, when not `id`. */
+  identityColumn?: string;
 }
 
 const parseJson = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
@@ -51,6 +65,7 @@ const TABLES: Record<keyof CopyReport, TableSpec> = {
       ['confirm_seq', 'integer'], ['confirmed_at', 'bigint'], ['idempotency_key', 'text'], ['request_hash', 'text'], ['last_error', 'jsonb'],
       ['created_at', 'bigint'], ['updated_at', 'bigint'], ['expires_at', 'bigint'], ['paid_at', 'bigint'], ['checked_at', 'bigint'],
       ['retrieved_at', 'bigint'], ['next_check_at', 'bigint'], ['check_failures', 'integer'],
+      ['payment_attempt_id', 'text'],
     ],
     map: (row) => ({ ...row, last_error: parseJson(row.last_error) }),
   },
@@ -111,6 +126,54 @@ const TABLES: Record<keyof CopyReport, TableSpec> = {
     select: 'SELECT * FROM webhook_events ORDER BY received_at, id',
     columns: [['id', 'text'], ['name', 'text'], ['order_id', 'text'], ['payload', 'text'], ['received_at', 'bigint'], ['applied_at', 'bigint'], ['outcome', 'text']],
   },
+  // After the orders and refunds (their triggers leave copied rows alone: the states come from SQLite as they are). The
+  // WeChat access token is not copied: the first message sent on PostgreSQL fetches it.
+  subscriptionMessages: {
+    name: 'subscription_messages',
+    key: 'order_id, template_id',
+    select: 'SELECT * FROM subscription_messages ORDER BY accepted_at, order_id, template_id',
+    columns: [
+      ['order_id', 'text'], ['template_id', 'text'], ['template', 'text'], ['open_id', 'text'], ['accept_status', 'text'], ['lang', 'text'],
+      ['state', 'text'], ['accepted_at', 'bigint'], ['event_at', 'bigint'], ['refund_id', 'text'], ['next_attempt_at', 'bigint'],
+      ['attempts', 'integer'], ['attempt_at', 'bigint'], ['msgid', 'text'], ['error', 'text'], ['updated_at', 'bigint'],
+    ],
+  },
+  // Runs before their items (foreign key); a run still `running` in SQLite is copied as it is and taken over once its lease ends.
+  reconciliationRuns: {
+    name: 'reconciliation_runs',
+    key: 'id',
+    select: 'SELECT * FROM reconciliation_runs ORDER BY started_at, id',
+    columns: [
+      ['id', 'text'], ['day', 'text'], ['time_zone', 'text'], ['status', 'text'], ['trigger', 'text'], ['actor', 'text'], ['started_at', 'bigint'],
+      ['lease_until', 'bigint'], ['finished_at', 'bigint'], ['error', 'text'], ['summary', 'jsonb'], ['totals', 'jsonb'], ['recheck_at', 'bigint'],
+    ],
+    map: (row) => ({ ...row, summary: parseJson(row.summary), totals: parseJson(row.totals) }),
+  },
+  reconciliationItems: {
+    name: 'reconciliation_items',
+    key: 'run_id, seq',
+    select: 'SELECT * FROM reconciliation_items ORDER BY run_id, seq',
+    columns: [
+      ['run_id', 'text'], ['seq', 'integer'], ['state', 'text'], ['flag', 'text'], ['subject', 'text'], ['order_id', 'text'], ['refund_id', 'text'],
+      ['intent_id', 'text'], ['source_id', 'text'], ['transaction_id', 'text'], ['batch_id', 'text'], ['currency', 'text'], ['expected', 'bigint'],
+      ['actual', 'bigint'], ['fee', 'bigint'], ['anomaly_key', 'text'], ['detail', 'jsonb'],
+    ],
+    map: (row) => ({ ...row, detail: parseJson(row.detail) }),
+  },
+  outbox: {
+    name: 'outbox',
+    key: 'seq',
+    identity: true,
+    identityColumn: 'seq',
+    select: 'SELECT * FROM outbox ORDER BY seq',
+    columns: [
+      ['seq', 'bigint'], ['id', 'text'], ['order_id', 'text'], ['type', 'text'], ['created_at', 'bigint'], ['body', 'text'], ['position', 'bigint'],
+      ['state', 'text'], ['attempts', 'integer'], ['retries', 'integer'], ['next_attempt_at', 'bigint'], ['give_up_at', 'bigint'], ['claim', 'text'],
+      ['last_attempt_at', 'bigint'], ['last_error', 'text'], ['delivered_at', 'bigint'],
+    ],
+    // SQLite's seq is its feed position (rows commit in seq order there): a consumer's cursor stays good after the move.
+    map: (row) => ({ ...row, position: row.seq }),
+  },
 };
 
 /**
@@ -156,7 +219,7 @@ export async function copySqliteToPostgres(sqlitePath: string, pool: Pool): Prom
         report[key] = { source: rows.length, copied, present: rows.length - copied };
         if (spec.identity) {
           await client.query(
-            `SELECT setval(pg_get_serial_sequence('${spec.name}', 'id'), (SELECT COALESCE(max(id), 0) + 1 FROM ${spec.name}), false)`,
+            `SELECT setval(pg_get_serial_sequence('${spec.name}', '${spec.identityColumn ?? 'id'}'), (SELECT COALESCE(max(${spec.identityColumn ?? 'id'}), 0) + 1 FROM ${spec.name}), false)`,
           );
         }
       }

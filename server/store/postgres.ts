@@ -42,18 +42,23 @@ import type { Logger } from '../logger';
 import { adminSessions } from './admin-sessions/postgres';
 import { anomalies } from './anomalies/postgres';
 import { audit } from './audit/postgres';
+import { messages } from './messages/postgres';
+import { figures } from './figures/postgres';
 import { readMigrations } from './common';
 import { orders } from './orders/postgres';
+import { outbox } from './outbox/postgres';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { postgresContext, type PostgresPruner } from './postgres-context';
 import { answeringUnavailable } from './postgres-errors';
 import { ChangeListener } from './postgres-listener';
 import { migratePostgres, schemaVersion } from './postgres-migrate';
 import { rateLimits } from './rate-limits/postgres';
+import { reconciliations } from './reconciliations/postgres';
 import { sessions } from './sessions/postgres';
 import { timeline } from './timeline/postgres';
 import type { OrderChange, PruneResult, Store } from './types';
 import { webhooks } from './webhooks/postgres';
+import { wechatTokens } from './wechat-tokens/postgres';
 
 /** The NOTIFY channel of order changes (its name is also in the migrations' triggers). */
 export const ORDER_CHANGED_CHANNEL = 'order_changed';
@@ -104,7 +109,21 @@ const typeParsers: pg.CustomTypesConfig = {
 };
 
 /** The concerns the store is made of, each with its PostgreSQL part: one line per concern. */
-const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions };
+const PARTS = {
+  sessions,
+  orders,
+  rateLimits,
+  webhooks,
+  anomalies,
+  timeline,
+  audit,
+  adminSessions,
+  reconciliations,
+  figures,
+  messages,
+  wechatTokens,
+  outbox,
+};
 
 /**
  * Connects, applies pending migrations (instances booting together queue on an advisory lock),

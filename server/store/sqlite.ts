@@ -7,9 +7,13 @@ import Database from 'better-sqlite3';
 import { adminSessions } from './admin-sessions/sqlite';
 import { anomalies } from './anomalies/sqlite';
 import { audit } from './audit/sqlite';
+import { messages } from './messages/sqlite';
+import { figures } from './figures/sqlite';
 import { orders } from './orders/sqlite';
+import { outbox } from './outbox/sqlite';
 import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { rateLimits } from './rate-limits/sqlite';
+import { reconciliations } from './reconciliations/sqlite';
 import { sessions } from './sessions/sqlite';
 import { startCheckpointer } from './sqlite-checkpointer';
 import { sqliteContext } from './sqlite-context';
@@ -17,9 +21,24 @@ import { migrate } from './sqlite-migrate';
 import { timeline } from './timeline/sqlite';
 import type { OrderChange, PruneResult, Store } from './types';
 import { webhooks } from './webhooks/sqlite';
+import { wechatTokens } from './wechat-tokens/sqlite';
 
 /** The concerns the store is made of, each with its SQLite part: one line per concern. */
-const PARTS = { sessions, orders, rateLimits, webhooks, anomalies, timeline, audit, adminSessions };
+const PARTS = {
+  sessions,
+  orders,
+  rateLimits,
+  webhooks,
+  anomalies,
+  timeline,
+  audit,
+  adminSessions,
+  reconciliations,
+  figures,
+  messages,
+  wechatTokens,
+  outbox,
+};
 
 /** Opens (creating if needed) the database at `file` and brings its schema up to date. */
 export function openSqliteStore(file: string): Store {

@@ -1,25 +1,35 @@
 // The store's contract: what the services need from a database, composed of one interface per concern
-// (sessions, orders, refunds, timeline, anomalies, webhooks, audit, admin sessions, rate limits: each in
-// <concern>/types.ts). SQLite (embedded, the default) and PostgreSQL (several instances) implement it with
+// (sessions, orders, refunds, timeline, anomalies, webhooks, audit, admin sessions, rate limits, reconciliation
+// runs, money figures, subscription messages, WeChat tokens, outbox: each in <concern>/types.ts). SQLite (embedded, the default) and PostgreSQL (several instances) implement it with
 // the same semantics; test/server/store runs one contract suite against both.
 import type { AdminSessionStore } from './admin-sessions/types';
 import type { AnomalyStore } from './anomalies/types';
 import type { AuditStore } from './audit/types';
+import type { MessageStore } from './messages/types';
+import type { FigureStore } from './figures/types';
 import type { OrderStore } from './orders/types';
+import type { OutboxStore } from './outbox/types';
 import type { RateLimitStore } from './rate-limits/types';
+import type { ReconciliationStore } from './reconciliations/types';
 import type { SessionStore } from './sessions/types';
 import type { TimelineStore } from './timeline/types';
 import type { WebhookStore } from './webhooks/types';
+import type { WechatTokenStore } from './wechat-tokens/types';
 
 export type * from './admin-sessions/types';
 export type * from './anomalies/types';
 export type * from './audit/types';
+export type * from './messages/types';
+export type * from './figures/types';
 export type * from './orders/types';
+export type * from './outbox/types';
 export type * from './rate-limits/types';
+export type * from './reconciliations/types';
 export type * from './refunds/types';
 export type * from './sessions/types';
 export type * from './timeline/types';
 export type * from './webhooks/types';
+export type * from './wechat-tokens/types';
 
 export interface PruneResult {
   sessions: number;
@@ -55,7 +65,12 @@ export interface Store
     AnomalyStore,
     TimelineStore,
     AuditStore,
-    AdminSessionStore {
+    AdminSessionStore,
+    MessageStore,
+    WechatTokenStore,
+    ReconciliationStore,
+    FigureStore,
+    OutboxStore {
   /** `sqlite` or `postgres`, for logs and readiness. */
   readonly kind: string;
   /** Whether several processes may share this store (PostgreSQL): then the abuse limits count in it too. */

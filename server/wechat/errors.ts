@@ -51,6 +51,13 @@ export class WechatError extends Error {
     this.name = 'WechatError';
   }
 
+  /**
+   * True when the request never reached WeChat (no connection could be made): nothing can have
+   * happened there, so even a call that must not run twice (send) may be made again. A timeout or a
+   * broken answer leaves it false: WeChat may have acted.
+   */
+  notDelivered = false;
+
   /** Whether the same call, unchanged, may succeed later (busy, unreachable, the per-minute limit). */
   get retryable(): boolean {
     return this.kind === 'busy' || this.kind === 'unreachable' || this.errcode === 45011;

@@ -52,8 +52,11 @@ async function exchange(options: WechatHttpOptions, api: WechatApi, request: Wec
     if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`HTTP ${response.statusCode}`);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    options.logger.warn({ api, err: reason }, 'WeChat unreachable');
-    throw new WechatError('unreachable', api, `WeChat's ${api} is unreachable (${reason}): retry later`);
+    const code = connectFailure(err);
+    options.logger.warn({ api, err: reason, ...(code ? { code } : {}) }, 'WeChat unreachable');
+    const error = new WechatError('unreachable', api, `WeChat's ${api} is unreachable (${code ?? reason}): retry later`);
+    error.notDelivered = code !== undefined;
+    throw error;
   }
   let body: unknown;
   try {
@@ -74,4 +77,14 @@ async function exchange(options: WechatHttpOptions, api: WechatApi, request: Wec
     throw error;
   }
   return { body: fields, text };
+}
+
+/** Failures before any byte of the request could reach WeChat: no address, no route, refused, or a TLS handshake that failed. */
+const NOT_CONNECTED = /^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT|CERT_\w+|ERR_TLS_\w+|UNABLE_TO_\w+|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN)$/;
+
+/** The code of a fetch failure that happened before the connection was made (fetch's TypeError carries it as its cause), else undefined. */
+function connectFailure(err: unknown): string | undefined {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  const code = typeof cause?.code === 'string' ? cause.code : undefined;
+  return code && NOT_CONNECTED.test(code) ? code : undefined;
 }

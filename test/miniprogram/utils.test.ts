@@ -156,6 +156,7 @@ describe('errorMessage', () => {
       'WEBHOOK_SIGNATURE_INVALID', 'WEBHOOK_TIMESTAMP_STALE', 'WEBHOOK_PAYLOAD_INVALID',
       // The admin API's: operators read the server's own message.
       'ORDER_NOT_REFUNDABLE', 'REFUND_AMOUNT_INVALID', 'REFUND_REJECTED', 'IDEMPOTENCY_KEY_REQUIRED', 'ADMIN_UNAUTHENTICATED', 'CSRF_INVALID',
+      'RECONCILIATION_DATE_INVALID', 'RECONCILIATION_RUNNING', 'RECONCILIATION_NOT_FOUND', 'EVENTS_NOT_CONFIGURED',
     ];
     const uncovered = Object.keys(ERRORS).filter((code) => !i18n.hasMessage(`error.${code}`));
     expect(uncovered.sort()).toEqual(notForShoppers.sort());

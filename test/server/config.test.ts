@@ -236,9 +236,11 @@ describe('.env.example', () => {
   });
 
   test('documents every variable the server reads', () => {
-    const sources = ['server/config.ts', 'server/config-safety.ts', 'server/simulator/settings.ts', 'server/simulator/finance-settings.ts'].map((file) => fs.readFileSync(path.join(root, file), 'utf8')).join('\n');
+    const sources = ['server/config.ts', 'server/config-safety.ts', 'server/config-reconciliation.ts', 'server/simulator/settings.ts', 'server/simulator/finance-settings.ts', 'server/config-events.ts', 'server/catalogue-file.ts']
+      .map((file) => fs.readFileSync(path.join(root, file), 'utf8'))
+      .join('\n');
     const patterns = [
-      /['"`]((?:AIRWALLEX|WECHAT|SIMULATOR|APP|ORDER|SESSION|SWEEP|WEBHOOK|DATABASE|LOG|CURRENCY|PORT|HOST|NODE|TRUST|RATE|MAX|ADMIN|METRICS)[A-Z0-9_]*)['"`]/g, // str('KEY', …)
+      /['"`]((?:AIRWALLEX|WECHAT|SIMULATOR|APP|ORDER|SESSION|SWEEP|WEBHOOK|DATABASE|LOG|CURRENCY|PORT|HOST|NODE|TRUST|RATE|MAX|ADMIN|METRICS|MERCHANT|RECONCILE|EVENTS|CATALOGUE)[A-Z0-9_]*)['"`]/g, // str('KEY', …)
       /^\s+(SIMULATOR_[A-Z0-9_]+):/gm, // the simulator's env table
       /env\.([A-Z][A-Z0-9_]+)/g, // env.KEY
     ];

@@ -12,6 +12,8 @@ const CHROMIUM = '/usr/bin/chromium';
 const ADMIN_TOKEN = 'browser-admin-token-0123456789';
 /** Where docs/operating.md's screenshot lives; written only with UPDATE_SCREENSHOTS=1. */
 const SCREENSHOT = path.resolve(__dirname, '../../docs/console.png');
+/** docs/reconciliation.md's picture of the overview at 390 px (English), written only with UPDATE_SCREENSHOTS=1. */
+const OVERVIEW_SCREENSHOT = path.resolve(__dirname, '../../docs/console-overview.png');
 
 const haveChromium = fs.existsSync(CHROMIUM);
 if (!haveChromium) {
@@ -57,7 +59,7 @@ async function signIn(page: Page): Promise<void> {
   await page.goto('/admin/sign-in');
   await page.getByLabel(/Admin token|管理员令牌/).fill(ADMIN_TOKEN);
   await page.getByRole('button', { name: /^(Sign in|登录)$/ }).click();
-  await page.waitForURL('**/admin/orders');
+  await page.waitForURL('**/admin/overview');
 }
 
 /** A shopper pays for CART through the API and the simulated pay sheet, as `npm run demo` does. */
@@ -78,8 +80,8 @@ describeInBrowser('the merchant console in Chromium', () => {
     expect(page.url()).toContain('/admin/sign-in');
     await page.getByLabel('Admin token').fill(ADMIN_TOKEN);
     await page.keyboard.press('Enter');
-    await page.waitForURL('**/admin/orders');
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Orders');
+    await page.waitForURL('**/admin/overview'); // /admin is the overview
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview');
     expect(await page.getByRole('region', { name: 'Simulator' }).textContent()).toContain('No real money moves');
     // Tab reaches the skip link first, and the focus ring shows.
     await page.keyboard.press('Tab');
@@ -95,6 +97,7 @@ describeInBrowser('the merchant console in Chromium', () => {
     await paidOrder('other-shopper'); // a second order the search must leave out
     const page = await newPage();
     await signIn(page);
+    await page.getByRole('link', { name: 'Orders' }).click();
     await page.getByLabel('Search').fill(order.id);
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.waitForURL(`**/admin/orders?q=${order.id}**`);
@@ -203,7 +206,7 @@ describeInBrowser('the merchant console in Chromium', () => {
     const page = await newPage('zh-CN', 390);
     await signIn(page);
     const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('订单');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('概览');
     expect(await fits()).toBe(true);
     await page.goto(`/admin/orders/${order.id}`);
     expect(await fits()).toBe(true);
@@ -215,5 +218,35 @@ describeInBrowser('the merchant console in Chromium', () => {
     await page.getByRole('link', { name: 'Anomalies' }).click();
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Anomalies');
     expect(await fits()).toBe(true);
+  });
+
+  test('the overview and a reconciliation at 390 px in both languages: figures, the server-drawn chart, the Run button', async () => {
+    await paidOrder('ivy');
+    server.simulator!.finance.settle(); // the day's batch settles: nothing waits
+    for (const [locale, names] of [
+      ['zh-CN', { h1: '概览', chart: /近 30 天每日收款/, nav: '对账', run: '开始对账', clean: '无差异' }],
+      ['en-US', { h1: 'Overview', chart: /Paid per day, last 30 days/, nav: 'Reconciliation', run: 'Reconcile', clean: 'nothing flagged' }],
+    ] as const) {
+      const page = await newPage(locale, 390);
+      const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+      await signIn(page);
+      expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(names.h1);
+      const chart = page.getByRole('img', { name: names.chart });
+      const box = (await chart.boundingBox())!;
+      expect(box.width).toBeGreaterThan(250);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+      expect(await page.locator('svg.chart rect.bar').count()).toBeGreaterThanOrEqual(1);
+      expect(await fits()).toBe(true);
+      const shot = await page.screenshot({ path: path.join(os.tmpdir(), `console-overview-390-${locale}.png`), fullPage: true });
+      if (process.env.UPDATE_SCREENSHOTS === '1' && locale === 'en-US') fs.writeFileSync(OVERVIEW_SCREENSHOT, shot);
+
+      await page.getByRole('navigation').getByRole('link', { name: names.nav }).click();
+      await page.getByLabel(/Day|日期/).fill(server.reconciliation.today());
+      await page.getByRole('button', { name: names.run }).click();
+      await page.waitForURL('**/admin/reconciliations/rec_*?ran=1');
+      expect(await page.locator('[data-figure="result"]').textContent()).toBe(names.clean);
+      expect(await fits()).toBe(true);
+      await page.screenshot({ path: path.join(os.tmpdir(), `console-reconciliation-390-${locale}.png`), fullPage: true });
+    }
   });
 });

@@ -11,7 +11,8 @@ import { loadConfig } from '../../server/config';
 import { formatHuman } from '../../server/doctor/report';
 import { runDoctor, type DoctorReport } from '../../server/doctor/run';
 import { startServer, type RunningServer } from '../../server/server';
-import { registerSimulator, SIMULATOR_CREDENTIALS, type Simulator } from '../../server/simulator';
+import { registerSimulator, SIMULATOR_CREDENTIALS, templateIdFor, type Simulator } from '../../server/simulator';
+import { liveEnvForSimulator } from '../../server/simulator/settings';
 import { ROOT, runNode } from './processes';
 import { startTlsFront, type TlsFront } from './tls-front';
 
@@ -60,7 +61,7 @@ beforeAll(async () => {
   front = await startTlsFront(certs.good);
   ({ app: simulatorApp, sim: simulator, url: simulatorUrl } = await startSimulator(`${front.url}/webhooks/airwallex`, RECOMMENDED_WEBHOOK_EVENTS));
   env = {
-    APP_MODE: 'live',
+    ...liveEnvForSimulator(simulatorUrl),
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'info',
@@ -69,17 +70,9 @@ beforeAll(async () => {
     METRICS_TOKEN,
     PUBLIC_URL: front.url,
     TRUST_PROXY: '1',
-    AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
-    AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
-    AIRWALLEX_WEBHOOK_SECRET: SIMULATOR_CREDENTIALS.webhookSecret,
-    AIRWALLEX_BASE_URL: `${simulatorUrl}/simulator/airwallex`,
-    WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
-    WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
-    WECHAT_BASE_URL: `${simulatorUrl}/simulator/wechat`,
     // In this process the upstreams are the simulator over plain HTTP; the test of `npm run doctor` below puts TLS in front.
-    ALLOW_INSECURE_UPSTREAM: '1',
   };
-  server = await startServer(loadConfig(env), { logger: pino({ level: 'silent' }), sweep: false, shutdownGraceMs: 200 });
+  server = await startServer(loadConfig(env), { logger: pino({ level: 'silent' }), sweep: false, reconcile: false, shutdownGraceMs: 200 });
   front.setTarget(server.url);
   project = writeProject(path.join(dir, 'project'), SIMULATOR_CREDENTIALS.wechatAppId, front.url);
 });
@@ -127,6 +120,18 @@ describe('the doctor, in this process', () => {
     const text = formatHuman(report);
     expect(text.split('\n').filter((line) => /^ {2}[✓✗–] /.test(line))).toHaveLength(report.checks.length);
     expect(text).toMatch(/✗ NODE_ENV +NODE_ENV is not set\. Fix: set NODE_ENV=production/);
+  });
+
+  test('checks the configured message templates against gettemplate: both listed with their keys; a wrong id or key set names the template and the fix', async () => {
+    const PAY = templateIdFor(SIMULATOR_CREDENTIALS.wechatAppId, 'paymentSucceeded');
+    const REFUND = templateIdFor(SIMULATOR_CREDENTIALS.wechatAppId, 'refundSucceeded');
+    const good = await doctor({ WECHAT_TEMPLATE_PAYMENT_SUCCEEDED: PAY, WECHAT_TEMPLATE_REFUND_SUCCEEDED: REFUND });
+    expect(check(good, 'wechat.templates')).toMatchObject({ status: 'ok', detail: 'paymentSucceeded, refundSucceeded: each listed, one-time, with the keys the server fills' });
+    const wrong = await doctor({ WECHAT_TEMPLATE_PAYMENT_SUCCEEDED: 'not-a-template-id', WECHAT_TEMPLATE_REFUND_SUCCEEDED: REFUND, WECHAT_TEMPLATE_REFUND_SUCCEEDED_KEYS: 'character_string1=order,amount2=amount' });
+    const templates = check(wrong, 'wechat.templates');
+    expect(templates.status).toBe('fail');
+    expect(templates.detail).toContain('paymentSucceeded: template not-a-template-id is not among this mini program\'s templates');
+    expect(templates.detail).toContain(`refundSucceeded: template ${REFUND} has the keys character_string1, amount2, thing3, time4, phrase5`);
   });
 
   test('a wrong API key: the login fails, says which keys to copy, and the reads after it are skipped', async () => {

@@ -13,7 +13,9 @@ import { formatReport, runFuzz, type FuzzReport } from '../../scripts/fuzz/run';
 import { allows, diffSnapshots, rowsWithNul, takeSnapshot, type TableChange } from '../../scripts/fuzz/tables';
 import { createWorld, type World } from '../../scripts/fuzz/world';
 
-const SEED = 20_260_601;
+// Chosen (when the events' cases joined the mix) for a sample that makes a session among its 400 cases and reaches every
+// endpoint; the longer runs (npm run fuzz, CI's 3000 cases on PostgreSQL) are the ones that refund and write events.
+const SEED = 20_261_206;
 
 describe('fuzzing the HTTP API (seeded sample)', () => {
   let report: FuzzReport;
@@ -57,12 +59,23 @@ function plant(file: string, table: string): void {
     const row = db.prepare(`SELECT rowid AS rid, * FROM ${quote(table)} LIMIT 1`).get() as Record<string, unknown> | undefined;
     const value = (type: string, n: number) => (/INT/i.test(type) ? 9_000_000_000 + n : /REAL|FLOA|DOUB/i.test(type) ? n + 0.5 : `planted-${n}`);
     // A column of the row that no foreign key holds (the server's connection enforces them, and so does this one).
-    const referencing = new Set((db.prepare(`PRAGMA foreign_key_list(${quote(table)})`).all() as Array<{ from: string }>).map((fk) => fk.from));
+    const foreignKeys = db.prepare(`PRAGMA foreign_key_list(${quote(table)})`).all() as Array<{ from: string; table: string; to: string }>;
+    const referencing = new Set(foreignKeys.map((fk) => fk.from));
     if (row) {
       const column = columns.find((c) => c.pk === 0 && !referencing.has(c.name)) ?? columns[0];
       db.prepare(`UPDATE ${quote(table)} SET ${quote(column.name)} = ? WHERE rowid = ?`).run(value(column.type, 1), row.rid);
     } else {
-      db.prepare(`INSERT INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(...columns.map((c, i) => value(c.type, i)));
+      // An inserted row's foreign keys name a row of their table (an order the world made), as the server's would; an empty
+      // parent table (reconciliation_items' run) gets a planted value with the keys off: only the change matters here.
+      const parent = (column: string): unknown => {
+        const fk = foreignKeys.find((f) => f.from === column)!;
+        const found = (db.prepare(`SELECT ${quote(fk.to)} AS v FROM ${quote(fk.table)} LIMIT 1`).get() as { v: unknown } | undefined)?.v;
+        if (found === undefined) db.pragma('foreign_keys = OFF');
+        return found;
+      };
+      db.prepare(`INSERT INTO ${quote(table)} (${columns.map((c) => quote(c.name)).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`).run(
+        ...columns.map((c, i) => (referencing.has(c.name) ? (parent(c.name) ?? value(c.type, i)) : value(c.type, i))),
+      );
     }
   } finally {
     db.close();

@@ -75,6 +75,7 @@ export async function startTestServer(config: Config = testConfig(), options: St
   const server = await startServer(config, {
     logger,
     sweep: false,
+    reconcile: false,
     shutdownGraceMs: 500,
     airwallex: { timeoutMs: 2_000, backoffBaseMs: 5, retryBudgetMs: 3_000, ...options.airwallex },
     ...options,

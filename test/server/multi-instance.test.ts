@@ -4,10 +4,15 @@ import pg from 'pg';
 import type { SimulatorStats } from '../../server/simulator/types';
 import { closeHttp, request, type Answer } from '../../scripts/lib/http';
 import { freePort, HOST, makeTempDir, sleep, startServer, startSimulator, stopProcess, waitReady, type NodeProcess } from '../../scripts/lib/proc';
+import { templateIdFor } from '../../server/simulator';
+import { SIMULATOR_CREDENTIALS } from '../../server/simulator/settings';
+import { startEventsReceiver, type EventsReceiver } from '../../scripts/lib/events-receiver';
 import { CART } from './helpers';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from './postgres-helpers';
 
 const describePostgres = postgresAvailable ? describe : describe.skip;
+/** The simulator's "payment succeeded" template, configured on both instances (live mode sends none unless set). */
+const PAYMENT_TEMPLATE = templateIdFor(SIMULATOR_CREDENTIALS.wechatAppId, 'paymentSucceeded');
 jest.setTimeout(60_000);
 
 interface ApiOrder {
@@ -27,9 +32,19 @@ describePostgres('[postgres] two instances on one database', () => {
   let simulator: NodeProcess;
   const instances: Record<'a' | 'b', { url: string; proc: NodeProcess }> = {} as never;
   let start: (name: 'a' | 'b', port: number, env?: Record<string, string>) => void;
+  // The merchant's system, which both instances deliver order events to: slow to answer, and refusing each event's first try.
+  const eventsSecret = 'events-secret-multi-instance-0123456789';
+  let receiver: EventsReceiver;
 
   beforeAll(async () => {
     dir = makeTempDir('wechatpay-multi-');
+    receiver = await startEventsReceiver({
+      secret: eventsSecret,
+      answer: async (delivery) => {
+        await sleep(150);
+        return receiver.deliveries.filter((d) => d.id === delivery.id).length === 1 ? 500 : 200;
+      },
+    });
     databaseUrl = await createDatabase(database);
     simPort = await freePort();
     const [portA, portB] = [await freePort(), await freePort()];
@@ -45,7 +60,7 @@ describePostgres('[postgres] two instances on one database', () => {
         logLevel: 'info',
         stdoutFile: path.join(dir, `${name}.log`),
         // No sweep during the tests: every retrieve counted below is a long poll's fallback.
-        env: { DATABASE_URL: databaseUrl, SWEEP_INTERVAL_SECONDS: '3600', ADMIN_TOKEN: adminToken, ...env },
+        env: { DATABASE_URL: databaseUrl, SWEEP_INTERVAL_SECONDS: '3600', ADMIN_TOKEN: adminToken, WECHAT_TEMPLATE_PAYMENT_SUCCEEDED: PAYMENT_TEMPLATE, EVENTS_URL: receiver.url, EVENTS_SECRET: eventsSecret, EVENTS_FIRST_RETRY_MS: '50', ...env },
       });
       instances[name] = { url: `http://${HOST}:${port}`, proc };
     };
@@ -64,6 +79,7 @@ describePostgres('[postgres] two instances on one database', () => {
   afterAll(async () => {
     await Promise.all([...Object.values(instances).map((i) => stopProcess(i.proc, 'SIGTERM')), simulator && stopProcess(simulator, 'SIGTERM')]);
     closeHttp();
+    await receiver?.close();
     await dropDatabase(database);
   });
 
@@ -211,6 +227,48 @@ describePostgres('[postgres] two instances on one database', () => {
     expect(answer.timing.wait).toBeLessThan(10_000); // B's own re-check is every 60 s: only A's notification answers this early
   });
 
+  test('both instances deliver order events from the one outbox: each event taken, never tried by both at once, in order per order', async () => {
+    const token = await session(instances.a.url, 'otto');
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const on = i % 2 === 0 ? instances.a.url : instances.b.url;
+      const { order, pkg } = await payable(on, token);
+      await pay(pkg);
+      ids.push(order.id);
+      // Half of them refunded through the other instance: refund.succeeded must follow order.paid.
+      if (i % 2 === 1) {
+        await request<{ order: ApiOrder }>('GET', `${on}/api/orders/${order.id}?waitSeconds=20&unlessStatus=${order.status}`, { token });
+        const refund = await request('POST', `${instances.a.url}/admin/api/orders/${order.id}/refunds`, { token: adminToken, body: { amount: 100 }, headers: { 'idempotency-key': `events-${order.id}` } });
+        expect(refund.status).toBe(201);
+      }
+    }
+    const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+    try {
+      const outbox = async () => (await pool.query<{ id: string; order_id: string; type: string; state: string }>('SELECT id, order_id, type, state FROM outbox WHERE order_id = ANY($1) ORDER BY seq', [ids])).rows;
+      const deadline = Date.now() + 30_000;
+      while ((await outbox()).filter((e) => e.type === 'refund.succeeded').length < 3 || (await outbox()).some((e) => e.state !== 'delivered')) {
+        if (Date.now() > deadline) throw new Error(`events not delivered: ${JSON.stringify(await outbox())}`);
+        await sleep(100);
+      }
+      const events = await outbox();
+      expect(events.filter((e) => e.type === 'order.paid')).toHaveLength(6);
+      for (const event of events) {
+        const tries = receiver.deliveries.filter((d) => d.id === event.id);
+        // Refused once, then taken: the same id on each try, and never two tries in flight at once.
+        expect([event.id, tries.map((d) => d.status)]).toEqual([event.id, [500, 200]]);
+        expect(tries[1].receivedAt).toBeGreaterThanOrEqual(tries[0].answeredAt!);
+      }
+      for (const id of ids) {
+        const mine = events.filter((e) => e.order_id === id);
+        const firstTry = (eventId: string) => receiver.deliveries.findIndex((d) => d.id === eventId);
+        const taken = (eventId: string) => receiver.deliveries.findIndex((d) => d.id === eventId && d.status === 200);
+        for (let i = 1; i < mine.length; i++) expect(firstTry(mine[i].id)).toBeGreaterThan(taken(mine[i - 1].id));
+      }
+    } finally {
+      await pool.end();
+    }
+  });
+
   test('two instances sweeping at the same time never check one order twice in a pass (leased claims)', async () => {
     const token = await session(instances.a.url, 'tara');
     // Airwallex refuses every intent create from now on: these orders stay without an intent, and each
@@ -260,6 +318,30 @@ describePostgres('[postgres] two instances on one database', () => {
       await request('DELETE', `${simulatorUrl}/simulator/faults`);
       await db.end();
     }
+  });
+
+  test('subscription messages sent by both instances at once share one WeChat access token: the simulator issues one', async () => {
+    const tokens = [await session(instances.a.url, 'uma'), await session(instances.b.url, 'vic')];
+    const orders: ApiOrder[] = [];
+    for (const token of tokens) {
+      const { order, pkg } = await payable(instances.a.url, token);
+      await pay(pkg);
+      const paid = await request<{ order: ApiOrder }>('GET', `${instances.a.url}/api/orders/${order.id}?waitSeconds=20&unlessStatus=awaiting_payment`, { token });
+      expect(paid.body.order.status).toBe('paid');
+      orders.push(paid.body.order);
+    }
+    for (const shopper of ['uma', 'vic']) await request('POST', `${simulatorUrl}/simulator/wechat/_subscriptions`, { body: { shopper, results: { [PAYMENT_TEMPLATE]: 'accept' } } });
+    expect((await stats()).wechat.apis.stable_token.calls).toBe(0);
+    // Accepts told after the payment: each instance sends at once, both needing a token at the same moment.
+    const told = await Promise.all(
+      [instances.a, instances.b].map((i, n) => request('POST', `${i.url}/api/orders/${orders[n].id}/subscriptions`, { token: tokens[n], body: { results: { [PAYMENT_TEMPLATE]: 'accept' } } })),
+    );
+    expect(told.map((answer) => answer.status)).toEqual([200, 200]);
+    const sent = async () => (await request<{ items: Array<{ shopper: string }> }>('GET', `${simulatorUrl}/simulator/wechat/_messages`)).body.items.map((m) => m.shopper).sort();
+    const deadline = Date.now() + 10_000;
+    while ((await sent()).length < 2 && Date.now() < deadline) await sleep(100);
+    expect(await sent()).toEqual(['uma', 'vic']);
+    expect((await stats()).wechat.apis.stable_token.calls).toBe(1);
   });
 
   test('with A killed, B alone finishes payments, also one begun on A (webhooks to A are lost; B retrieves)', async () => {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { SIMULATOR_CREDENTIALS } from '../../server/simulator/settings';
+import { liveEnvForSimulator } from '../../server/simulator/settings';
 
 export const ROOT = path.resolve(__dirname, '../..');
 /** Preloaded with --require: writes the path of every module the process loaded to LOADED_MODULES_FILE at exit. */
@@ -63,18 +63,9 @@ export async function freePort(): Promise<number> {
 /** The environment of a live server whose Airwallex and WeChat are the simulator at `simulatorUrl`. */
 export function liveEnv(simulatorUrl: string, port: number): Record<string, string> {
   return {
-    APP_MODE: 'live',
+    ...liveEnvForSimulator(simulatorUrl),
     PORT: String(port),
     ADMIN_TOKEN: 'c3a9f1e07b5d2846a1f0e9c7b3d5a2e8',
-    AIRWALLEX_CLIENT_ID: SIMULATOR_CREDENTIALS.clientId,
-    AIRWALLEX_API_KEY: SIMULATOR_CREDENTIALS.apiKey,
-    AIRWALLEX_WEBHOOK_SECRET: SIMULATOR_CREDENTIALS.webhookSecret,
-    AIRWALLEX_BASE_URL: `${simulatorUrl}/simulator/airwallex`,
-    WECHAT_APPID: SIMULATOR_CREDENTIALS.wechatAppId,
-    WECHAT_APP_SECRET: SIMULATOR_CREDENTIALS.wechatAppSecret,
-    WECHAT_BASE_URL: `${simulatorUrl}/simulator/wechat`,
-    // Live mode against the simulator on this machine: plain HTTP that never leaves it (allowed outside production).
-    ALLOW_INSECURE_UPSTREAM: '1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
     METRICS_TOKEN: 'off',
   };

@@ -73,7 +73,7 @@ describe('live mode', () => {
         DATABASE_PATH: ':memory:',
       }),
     };
-    const server = await startServer(config, { logger: createLogger('silent'), sweep: false });
+    const server = await startServer(config, { logger: createLogger('silent'), sweep: false, reconcile: false });
     try {
       for (const [method, path] of [
         ['POST', '/simulator/wechat/login'],

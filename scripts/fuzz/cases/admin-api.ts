@@ -15,6 +15,7 @@ import {
   AUDIT,
   base,
   booleanParam,
+  cursorParam,
   dateTimeParam,
   enumParam,
   integerParam,
@@ -31,11 +32,14 @@ import {
 // ---------------------------------------------------------------- the admin API
 
 export const adminReads = (): fc.Arbitrary<FuzzCase> => {
+  // What a read may write: on PostgreSQL the feed gives positions to the events committed since the last read (outbox/postgres.ts).
+  const writes: Partial<Record<Endpoint, string[]>> = { 'GET /admin/api/events': ['server.outbox ~position'] };
   const reads: Array<[Endpoint, string, fc.Arbitrary<Plan>]> = [
     ['GET /admin/api/orders', '/admin/api/orders', queryOf({ status: enumParam(STATUSES), q: textParam(128), from: dateTimeParam, to: dateTimeParam, limit: integerParam(1, 200), offset: integerParam(0, 1_000_000) }, ['q'])],
     ['GET /admin/api/anomalies', '/admin/api/anomalies', queryOf({ open: booleanParam, limit: integerParam(1, 500) })],
     ['GET /admin/api/audit', '/admin/api/audit', queryOf({ target: textParam(64), limit: integerParam(1, 500) }, ['target'])],
     ['GET /admin/api/simulator', '/admin/api/simulator', queryOf({})],
+    ['GET /admin/api/events', '/admin/api/events', queryOf({ after: cursorParam, limit: integerParam(1, 500) })],
   ];
   return fc.oneof(
     ...reads.map(([endpoint, path, query]) =>
@@ -47,6 +51,7 @@ export const adminReads = (): fc.Arbitrary<FuzzCase> => {
           query: plan.parts,
           body: { kind: 'none' },
           expect: refused ?? (plan.invalid ? { outcome: 'refuse', codes: ['VALIDATION_FAILED'] } : { outcome: 'accept', status: 200 }),
+          writesIfAccepted: writes[endpoint],
         };
       }),
     ),
@@ -172,6 +177,23 @@ export const adminResolve = (): fc.Arbitrary<FuzzCase> =>
     // Resolving writes when the anomaly was open; every resolve the service reaches is audited.
     writesIfAccepted: ['server.anomalies ~resolved_at', ...AUDIT],
   }));
+
+/**
+ * Resending an order event: the fuzzer's server has no EVENTS_URL, so every resend the service reaches is refused
+ * (EVENTS_NOT_CONFIGURED), whatever the id; an id past 64 characters is refused first. Nothing is written.
+ */
+export const adminResend = (): fc.Arbitrary<FuzzCase> =>
+  fc.tuple(anyAdminAuth, fc.oneof(fc.stringMatching(/^evt_[A-Za-z0-9_-]{16}$/), oddString.filter((id) => id.length > 0 && !/[\ud800-\udfff]/.test(id)), fc.string({ minLength: 65, maxLength: 80 })), harmlessBody, noiseHeaders).map(
+    ([auth, id, body, headers]): FuzzCase => {
+      const tooLong = codePoints(id) > 64;
+      return {
+        ...base('POST /admin/api/events/{id}/resend', 'POST', `/admin/api/events/${encodeURIComponent(id)}/resend`, auth, headers, 'api'),
+        variant: `${auth}, ${tooLong ? 'id too long' : 'an event id'}`,
+        body,
+        expect: apiAuthRefusal(auth, 'POST') ?? (tooLong ? { outcome: 'any', codes: ['VALIDATION_FAILED', 'EVENTS_NOT_CONFIGURED'] } : { outcome: 'refuse', codes: ['EVENTS_NOT_CONFIGURED'] }),
+      };
+    },
+  );
 
 export const infiniteAdminLimitCase: fc.Arbitrary<FuzzCase> = fc
   .tuple(fc.constantFrom('/admin/api/orders', '/admin/api/anomalies', '/admin/api/audit'), fc.constantFrom('limit', 'offset'), fc.constantFrom('Infinity', '-Infinity', '1e999', '+Infinity'))

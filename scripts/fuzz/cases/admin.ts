@@ -21,6 +21,8 @@ export const REFUND_MADE = [
   'server.refunds +~',
   'server.order_events +',
   'server.orders ~next_check_at,checked_at',
+  // refund.succeeded (or refund.failed), written with the refund's change: recorded, not sent (no EVENTS_URL here).
+  'server.outbox +',
   'server.webhook_events +',
   'simulator.refunds +~',
   'simulator.request_ids +',
@@ -99,6 +101,14 @@ export const textParam = (max: number) =>
     { weight: 4, arbitrary: oddString.filter((v) => codePoints(v) <= max).map((value) => ({ value, ok: true })) },
     { weight: 1, arbitrary: fc.string({ minLength: max + 1, maxLength: max + 40 }).map((value) => ({ value, ok: codePoints(value) <= max })) },
   );
+/** The events feed's cursor (`after`): a position of at most 15 digits, as the feed answers it in `next`. */
+export const cursorParam = fc.oneof(
+  { weight: 4, arbitrary: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 10_000 }), fc.constant(999_999_999_999_999)).map((n) => ({ value: String(n), ok: true })) },
+  {
+    weight: 2,
+    arbitrary: fc.oneof(fc.constantFrom('', ' ', '-1', '1.5', 'abc', '1e3', '0x10', '１', '1'.repeat(16), 'Infinity'), oddString).map((value) => ({ value, ok: /^[0-9]{1,15}$/.test(value) })),
+  },
+);
 const ISO_OK = ['2026-11-01T00:00:00Z', '2026-11-01T08:00:00+08:00', '2001-01-01T00:00:00.000Z', '2099-12-31T23:59:59Z'];
 export const dateTimeParam = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...ISO_OK).map((value) => ({ value, ok: true })) },

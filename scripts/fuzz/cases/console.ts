@@ -35,6 +35,7 @@ export const consolePage = (): fc.Arbitrary<FuzzCase> => {
     ['/admin/orders/{id}', queryOf({ refund: textParam(64), rechecked: fc.constantFrom('1', '').map((value) => ({ value, ok: true })) }), true],
     ['/admin/orders/{id}/refund', queryOf({ amount: fc.constantFrom('1', '0.01', '5', '6731', '99999', '-1', 'abc', '', '1e3').map((value) => ({ value, ok: true })), reason: textParam(128) }), true],
     ['/admin/anomalies', queryOf({ all: fc.constantFrom('1', '').map((value) => ({ value, ok: true })), resolved: fc.constantFrom('1', '').map((value) => ({ value, ok: true })) }), false],
+    ['/admin/events', queryOf({ state: enumParam(['pending', 'delivered', 'failed', 'unsent']), offset: integerParam(0, 100), resent: textParam(64), resentFailed: integerParam(0, 100) }), false],
   ];
   return fc.oneof(
     ...pages.map(([path, query, withId]) =>

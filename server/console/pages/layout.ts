@@ -4,9 +4,13 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Language } from '../../routes/presenters';
+import type { BannerMessage } from '../../routes/types';
 import { formatMoney, formatTime } from '../format';
 import { html, raw, type Html } from '../html';
 import { MESSAGES, type Messages } from '../i18n';
+import { MESSAGE_TEXTS } from '../i18n-messages';
+import { MONEY_MESSAGES } from '../i18n-money';
+import { EVENT_MESSAGES } from '../i18n-events';
 
 const CSS = readFileSync(path.join(__dirname, '..', 'console.css'), 'utf8');
 /** The Content-Security-Policy of every console page: no script at all, only our inline stylesheet. */
@@ -29,7 +33,9 @@ export interface PageContext {
   session?: { csrf: string; openAnomalies: number };
   /** The simulator's counters, in simulator mode. */
   simulator?: unknown;
-  active?: 'orders' | 'anomalies';
+  /** The last subscription messages the simulated WeChat took, newest first (simulator mode). */
+  simulatorMessages?: BannerMessage[];
+  active?: 'overview' | 'orders' | 'reconciliations' | 'anomalies' | 'events';
 }
 
 export const t = (context: PageContext): Messages => MESSAGES[context.language];
@@ -72,6 +78,13 @@ function simulatorBanner(context: PageContext): Html | null {
       if (items.length > 0) groups.push(html`<div><dt>${group}</dt><dd>${items.join(' · ')}</dd></div>`);
     }
   }
+  // What a shopper's phone would show: the subscription messages WeChat took (no line until there is one).
+  const sent = context.simulatorMessages ?? [];
+  if (sent.length > 0) {
+    const mt = MESSAGE_TEXTS[context.language];
+    const items = sent.map((s) => html`<li><time datetime="${s.at}">${formatTime(s.at, context.timeZone)}</time> ${mt.bannerTo(s.shopper)} · <strong>${s.title}</strong> · ${s.values}</li>`);
+    groups.push(html`<div class="sim-messages"><dt>${mt.bannerSent}</dt><dd><ul>${items}</ul></dd></div>`);
+  }
   return html`<section class="sim" aria-label="${m.simulatorBanner}"><p class="inline"><strong>${m.simulatorBanner}</strong>${m.simulatorText}</p>
 <dl aria-label="${m.simulatorCounters}">${groups}</dl></section>`;
 }
@@ -79,17 +92,23 @@ function simulatorBanner(context: PageContext): Html | null {
 /** The page around `body`: head with the CSP-hashed style, header, simulator banner, main, footer. */
 export function layout(context: PageContext, title: string, body: Html): string {
   const m = t(context);
-  const navLink = (key: 'orders' | 'anomalies', href: string, label: string, extra: Html | null = null) =>
+  const navLink = (key: NonNullable<PageContext['active']>, href: string, label: string, extra: Html | null = null) =>
     html`<li><a href="${href}"${context.active === key ? raw(' aria-current="page"') : ''}>${label}${extra}</a></li>`;
   const session = context.session;
   const header = session
     ? html`<header class="top"><span class="brand">${m.consoleName}</span>
-<nav aria-label="${m.navLabel}"><ul>${navLink('orders', '/admin/orders', m.orders)}${navLink(
+<nav aria-label="${m.navLabel}"><ul>${navLink('overview', '/admin/overview', MONEY_MESSAGES[context.language].overview)}${navLink('orders', '/admin/orders', m.orders)}${navLink(
+        'reconciliations',
+        '/admin/reconciliations',
+        MONEY_MESSAGES[context.language].reconciliation,
+      )}${navLink(
         'anomalies',
         '/admin/anomalies',
         m.anomalies,
         session.openAnomalies > 0 ? html` <span class="count">${session.openAnomalies}</span>` : null,
-      )}</ul></nav>
+      )}
+${navLink('events', '/admin/events', EVENT_MESSAGES[context.language].events)}
+</ul></nav>
 <div class="tools">${languageSwitch(context)}<form class="inline" method="post" action="/admin/sign-out">${csrfField(context)}<button type="submit" class="secondary">${m.signOut}</button></form></div></header>`
     : html`<header class="top"><span class="brand">${m.consoleName}</span><div class="tools">${languageSwitch(context)}</div></header>`;
   return html`<!doctype html>

@@ -2,7 +2,9 @@
 import { ORDER_STATUSES } from '../../contract';
 import type { AdminOrder, TimelineEntry } from '../../contract-admin';
 import { formatMoney, formatTime, majorText } from '../format';
-import { html, raw } from '../html';
+import { html, raw, type Html } from '../html';
+import { messageHeadline } from '../i18n-messages';
+import { MONEY_MESSAGES } from '../i18n-money';
 import { csrfField, layout, money, statusBadge, t, time, withQuery, type PageContext } from './layout';
 
 export interface OrdersView {
@@ -12,6 +14,12 @@ export interface OrdersView {
   offset: number;
   filters: { q: string; status: string; from: string; to: string };
   error?: string;
+}
+
+/** The CSV export of the list as filtered (every page of it). */
+function ordersCsvUrl(filters: OrdersView['filters']): string {
+  const search = new URLSearchParams(Object.entries(filters).filter(([, value]) => value !== ''));
+  return search.size > 0 ? `/admin/orders.csv?${search}` : '/admin/orders.csv';
 }
 
 export function ordersPage(context: PageContext, view: OrdersView): string {
@@ -54,7 +62,8 @@ ${
 <tbody>${rows}</tbody>
 </table>`
 }
-${previous || next ? html`<nav class="paging" aria-label="${m.paging}">${previous}<span>${m.showing(first, last, view.total)}</span>${next}</nav>` : null}`;
+${previous || next ? html`<nav class="paging" aria-label="${m.paging}">${previous}<span>${m.showing(first, last, view.total)}</span>${next}</nav>` : null}
+${view.total > 0 ? html`<p class="actions"><a class="button secondary" href="${ordersCsvUrl(filters)}" download>${MONEY_MESSAGES[context.language].downloadOrders}</a></p>` : null}`;
   return layout(context, m.ordersTitle, body);
 }
 
@@ -67,6 +76,8 @@ export interface OrderView {
   error?: string;
   /** The refund form's values when it was refused. */
   refundForm?: { amount: string; reason: string; error?: string };
+  /** The order's events to the merchant's system (pages/events.ts), merged into the timeline by time. */
+  outbox?: Array<{ at: string; entry: Html }>;
 }
 
 /** One timeline entry's details: amounts formatted in the order's currency, the rest as `key: value`. */
@@ -99,9 +110,14 @@ export function orderPage(context: PageContext, view: OrderView): string {
 <td data-label="${m.airwallexRefund}"><code>${refund.airwallexRefundId ?? m.none}</code>${refund.failure ? html`<br>${m.failure}: ${refund.failure.code} ${refund.failure.message}` : null}</td>
 </tr>`,
   );
-  const timeline = view.timeline.map(
-    (entry) => html`<li><time class="when" datetime="${entry.at}">${time(context, entry.at)}</time><span class="what">${m.eventKinds[entry.kind] ?? entry.kind}</span>${entry.source ? html` <code>${entry.source}</code>` : null}<span class="data">${eventData(context, entry.data, currency)}</span></li>`,
-  );
+  // A subscription message's entry says which message and what came of it, in the page's language, before its details.
+  const headline = (entry: TimelineEntry) => (entry.kind === 'message' ? html` <span class="what">${messageHeadline(context.language, entry.data)}</span>` : null);
+  const recorded = view.timeline.map((entry) => ({
+    at: entry.at,
+    entry: html`<li><time class="when" datetime="${entry.at}">${time(context, entry.at)}</time><span class="what">${m.eventKinds[entry.kind] ?? entry.kind}</span>${entry.source ? html` <code>${entry.source}</code>` : null}${headline(entry)}<span class="data">${eventData(context, entry.data, currency)}</span></li>`,
+  }));
+  // Stable: an event written with a change comes after the change's own entries of the same millisecond.
+  const timeline = [...recorded, ...(view.outbox ?? [])].sort((a, b) => Date.parse(a.at) - Date.parse(b.at)).map((item) => item.entry);
   const refundable = order.refundable.amount;
   const form = view.refundForm;
   const refundPanel =
@@ -153,7 +169,7 @@ ${refundPanel}
 <form method="post" action="/admin/orders/${encodeURIComponent(order.id)}/recheck">${csrfField(context)}<button type="submit" class="secondary">${m.recheck}</button></form></section>
 </div>
 <section aria-labelledby="timeline-title" id="timeline"><h2 id="timeline-title">${m.timeline}</h2>
-${view.timeline.length === 0 ? html`<p>${m.noTimeline}</p>` : html`<ol class="timeline">${timeline}</ol>`}</section>`;
+${timeline.length === 0 ? html`<p>${m.noTimeline}</p>` : html`<ol class="timeline">${timeline}</ol>`}</section>`;
   return layout(context, m.orderTitle(order.id), body);
 }
 

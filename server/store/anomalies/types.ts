@@ -1,4 +1,5 @@
-// Anomalies: what the server found wrong (paid after final, unknown order, mismatches), one open per key, and their methods.
+// Anomalies: what the server found wrong (paid after final, unknown order, mismatches, reconciliation flags), one open per key, and their methods.
+import type { ReconciliationFlag } from '../reconciliations/flags';
 
 export type AnomalyKind =
   /** Airwallex says paid (or refunded) for an order we consider cancelled or expired. */
@@ -10,7 +11,9 @@ export type AnomalyKind =
   /** The order's stored intent id differs from the snapshot's. */
   | 'intent_mismatch'
   /** The sweep failed on this order many times in a row. */
-  | 'sweep_failing';
+  | 'sweep_failing'
+  /** A reconciliation run found the shop's books and Airwallex's disagree (docs/reconciliation.md, one kind per flag). */
+  | `recon_${ReconciliationFlag}`;
 
 export interface NewAnomaly {
   kind: AnomalyKind;

@@ -29,6 +29,7 @@ export const ORDER_COLUMNS: Record<keyof OrderPatch, string> = {
   status: 'status',
   paymentIntentId: 'payment_intent_id',
   intentStatus: 'intent_status',
+  paymentAttemptId: 'payment_attempt_id',
   intentUpdatedAt: 'intent_updated_at',
   confirmSeq: 'confirm_seq',
   confirmedAt: 'confirmed_at',
@@ -50,6 +51,7 @@ export interface OrderRow {
   total_amount: number;
   payment_intent_id: string | null;
   intent_status: string | null;
+  payment_attempt_id: string | null;
   intent_updated_at: number | null;
   create_request_id: string;
   confirm_seq: number;
@@ -80,6 +82,7 @@ export function orderFromRow(row: OrderRow, items: OrderItemRecord[], refunds: R
     refunds: refunds.map(refundFromRow),
     paymentIntentId: row.payment_intent_id,
     intentStatus: row.intent_status,
+    paymentAttemptId: row.payment_attempt_id,
     intentUpdatedAt: row.intent_updated_at,
     createRequestId: row.create_request_id,
     confirmSeq: row.confirm_seq,

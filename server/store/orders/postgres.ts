@@ -2,6 +2,7 @@
 import { hydrateAnomaly, insertAnomaliesStatement } from '../anomalies/postgres';
 import type { AnomalyRow } from '../anomalies/common';
 import { OPEN_STATUSES } from '../common';
+import { insertOutboxStatement } from '../outbox/postgres';
 import { type BatchTransaction, inBatchTransaction } from '../postgres-client';
 import { first, type PostgresPart, sqlLiteral as L } from '../postgres-context';
 import type { RefundRow } from '../refunds/common';
@@ -38,6 +39,7 @@ function newOrderRecord(order: NewOrder): OrderRecord {
     refunds: [],
     paymentIntentId: null,
     intentStatus: null,
+    paymentAttemptId: null,
     intentUpdatedAt: null,
     confirmSeq: 0,
     confirmedAt: null,
@@ -62,7 +64,7 @@ export function lockAndRead(id: string): string[] {
 /**
  * The statements writing `update` to `current` (none when there is nothing to write), and where the
  * new anomalies come back. What another concern stores of the change (refund rows, timeline events,
- * anomalies) is that concern's statement, sent here in the same transaction.
+ * outbox events, anomalies) is that concern's statement, sent here in the same transaction.
  */
 function updateStatements(current: OrderRecord, update: OrderUpdate): { statements: string[]; anomalies: number | undefined } {
   const statements: string[] = [];
@@ -75,6 +77,7 @@ function updateStatements(current: OrderRecord, update: OrderUpdate): { statemen
   const refunds = uniqueRefunds(update.refunds ?? []);
   if (refunds.length > 0) statements.push(upsertRefundsStatement(refunds));
   if (update.events?.length) statements.push(insertEventsStatement(current.id, update.events));
+  if (update.outbox?.length) statements.push(insertOutboxStatement(update.outbox));
   let anomalies: number | undefined;
   if (update.anomalies?.length) {
     anomalies = statements.length;

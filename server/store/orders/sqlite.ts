@@ -1,6 +1,7 @@
 // Orders on SQLite: each change one transaction (better-sqlite3 runs it synchronously, so nothing interleaves), read with items and refunds.
 import { insertAnomaly } from '../anomalies/sqlite';
 import { json, OPEN_STATUSES } from '../common';
+import { insertOutbox } from '../outbox/sqlite';
 import { refundsOf, upsertRefund } from '../refunds/sqlite';
 import { serializeJson, type SqliteContext, type SqlitePart } from '../sqlite-context';
 import { insertEvents } from '../timeline/sqlite';
@@ -54,7 +55,7 @@ function getRow(ctx: SqliteContext, id: string): OrderRowWithItems | undefined {
   return ctx.prepare(ORDER_BY_ID).get(id) as OrderRowWithItems | undefined;
 }
 
-/** Writes `update` to `current`: the order's columns (one UPDATE per set of patched columns, prepared once), refunds, timeline, anomalies. */
+/** Writes `update` to `current`: the order's columns (one UPDATE per set of patched columns, prepared once), refunds, timeline, outbox, anomalies. */
 function writeUpdate(ctx: SqliteContext, current: OrderRecord, update: OrderUpdate | null): OrderUpdateResult {
   if (!update) return { order: current, changed: false, newAnomalies: [] };
   const patch: OrderPatch = update.patch ?? {};
@@ -67,6 +68,7 @@ function writeUpdate(ctx: SqliteContext, current: OrderRecord, update: OrderUpda
   const refunds = update.refunds ?? [];
   for (const refund of refunds) upsertRefund(ctx, refund);
   insertEvents(ctx, current.id, update.events);
+  insertOutbox(ctx, update.outbox);
   const newAnomalies = (update.anomalies ?? []).map((anomaly) => insertAnomaly(ctx, anomaly)).filter((a) => a.inserted).map((a) => a.anomaly);
   const changed = keys.length > 0 || refunds.length > 0;
   return { order: changed ? mergeUpdate(current, patch, refunds) : current, changed, newAnomalies };

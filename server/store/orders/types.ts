@@ -1,6 +1,7 @@
 // Orders: an order as stored (with its items and refunds), the changes the store makes to one in a transaction, and its methods on orders.
 import type { LocalizedText, OrderStatus } from '../../contract';
 import type { AnomalyRecord, NewAnomaly } from '../anomalies/types';
+import type { NewOutboxEvent } from '../outbox/types';
 import type { RefundRecord } from '../refunds/types';
 import type { NewOrderEvent } from '../timeline/types';
 
@@ -33,6 +34,8 @@ export interface OrderRecord {
   paymentIntentId: string | null;
   /** Airwallex's last known intent status, verbatim. */
   intentStatus: string | null;
+  /** The intent's succeeded attempt (`att_…`): what Airwallex's financial transactions name as their source. */
+  paymentAttemptId: string | null;
   /** Airwallex's `updated_at` of the last snapshot applied; older snapshots are ignored. */
   intentUpdatedAt: number | null;
   /** The request_id of the create call, kept so a retry after a crash is deduplicated upstream. */
@@ -66,6 +69,7 @@ export type NewOrder = Omit<
   | 'refunds'
   | 'paymentIntentId'
   | 'intentStatus'
+  | 'paymentAttemptId'
   | 'intentUpdatedAt'
   | 'confirmSeq'
   | 'confirmedAt'
@@ -83,6 +87,7 @@ export type OrderPatch = Partial<
     | 'status'
     | 'paymentIntentId'
     | 'intentStatus'
+    | 'paymentAttemptId'
     | 'intentUpdatedAt'
     | 'confirmSeq'
     | 'confirmedAt'
@@ -103,6 +108,8 @@ export interface OrderUpdate {
   refunds?: RefundRecord[];
   events?: NewOrderEvent[];
   anomalies?: NewAnomaly[];
+  /** Order events for the merchant's systems (the outbox): written in the same transaction, so never one for a change rolled back. */
+  outbox?: NewOutboxEvent[];
 }
 
 /**
@@ -154,7 +161,7 @@ export interface OrderStore {
   listOrders(openId: string, limit: number): Promise<OrderRecord[]>;
   /**
    * Reads the order with its refunds, asks `decide` for an update, writes it (order fields, refund
-   * rows, timeline events, anomalies): all in one transaction with the order locked, so concurrent
+   * rows, timeline events, anomalies, outbox events): all in one transaction with the order locked, so concurrent
    * updates (webhooks, retrieves, the sweep, other instances) cannot interleave. A new anomaly
    * (none open under its key) with an order also goes on that order's timeline.
    */

@@ -9,7 +9,8 @@ export type OrderEventKind =
   | 'refund' // a refund was requested, or Airwallex reported on one
   | 'anomaly'
   | 'sweep' // the sweep could not check the order
-  | 'admin'; // an operator's action
+  | 'admin' // an operator's action
+  | 'message'; // a subscription message: the shopper's accept, then each attempt to send it
 
 export interface NewOrderEvent {
   kind: OrderEventKind;

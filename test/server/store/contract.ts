@@ -5,13 +5,18 @@ import type { NewOrder, OrderUpdate, Store } from '../../../server/store/types';
 import { describeAdminSessionsContract } from './admin-sessions/contract';
 import { describeAnomaliesContract } from './anomalies/contract';
 import { describeAuditContract } from './audit/contract';
+import { describeFiguresContract } from './figures/contract';
 import { anomaly, type ContractSubject, type ContractTarget, event, newOrder, newRefund, patch, recorder, T0 } from './fixtures';
 import { describeOrdersContract } from './orders/contract';
+import { describeOutboxContract } from './outbox/contract';
 import { describeRateLimitsContract } from './rate-limits/contract';
+import { describeReconciliationsContract } from './reconciliations/contract';
 import { describeRefundsContract } from './refunds/contract';
 import { describeSessionsContract } from './sessions/contract';
 import { describeTimelineContract } from './timeline/contract';
 import { describeWebhooksContract } from './webhooks/contract';
+import { describeMessagesContract } from './messages/contract';
+import { describeWechatTokensContract } from './wechat-tokens/contract';
 
 /** The suites of the concerns: one line per concern. */
 const CONCERNS = [
@@ -24,6 +29,11 @@ const CONCERNS = [
   describeRateLimitsContract,
   describeAuditContract,
   describeAdminSessionsContract,
+  describeMessagesContract,
+  describeWechatTokensContract,
+  describeReconciliationsContract,
+  describeFiguresContract,
+  describeOutboxContract,
 ];
 
 export function describeStoreContract(target: ContractTarget): void {

@@ -63,6 +63,7 @@ export function stored(order: NewOrder): OrderRecord {
     refunds: [],
     paymentIntentId: null,
     intentStatus: null,
+    paymentAttemptId: null,
     intentUpdatedAt: null,
     confirmSeq: 0,
     confirmedAt: null,

@@ -1,6 +1,7 @@
 // The Store contract on PostgreSQL (a fresh database for this file, emptied before each test), and what only a shared database has: several instances.
 import pg from 'pg';
 import pino from 'pino';
+import { readMigrations } from '../../../server/store/common';
 import { openPostgresStore, type PostgresStore } from '../../../server/store/postgres';
 import { MIGRATION_LOCK_KEY } from '../../../server/store/postgres-migrate';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
@@ -191,6 +192,49 @@ describePostgres('[postgres] PostgreSQL store', () => {
       }
     });
 
+    test('the outbox claim skips an event another instance holds, and the order\'s later events with it', async () => {
+      const store = await open();
+      try {
+        const [held, free] = [newOrder(), newOrder()];
+        for (const order of [held, free]) {
+          await store.insertOrder(order);
+          const events = ['order.paid', 'refund.succeeded'].map((type, i) => ({ id: `evt_${order.id}_${i}`, orderId: order.id, type, createdAt: 100, body: '{}', state: 'pending' as const, giveUpAt: 1e6 }));
+          await store.updateOrder(order.id, () => ({ patch: { status: 'paid' }, outbox: events }));
+        }
+        await locker.query('BEGIN');
+        await locker.query('SELECT seq FROM outbox WHERE id = $1 FOR UPDATE', [`evt_${held.id}_0`]);
+        expect((await store.claimOutbox(1000, 10, 5000, 'c1')).map((e) => e.id)).toEqual([`evt_${free.id}_0`]);
+        await locker.query('ROLLBACK');
+        expect((await store.claimOutbox(1000, 10, 5000, 'c2')).map((e) => e.id)).toEqual([`evt_${held.id}_0`]);
+      } finally {
+        await locker.query('ROLLBACK');
+        await store.close();
+      }
+    });
+
+    test('the feed never lets a cursor pass an event whose transaction commits late with a smaller seq', async () => {
+      const store = await open();
+      try {
+        const [late, early] = [newOrder(), newOrder()];
+        await store.insertOrder(late);
+        await store.insertOrder(early);
+        // The late transaction takes its seq first, then commits after the early one was read through the feed.
+        await locker.query('BEGIN');
+        await locker.query("INSERT INTO outbox (id, order_id, type, created_at, body, state) VALUES ('evt_late', $1, 'order.paid', 1, '{\"id\":\"evt_late\"}', 'unsent')", [late.id]);
+        await store.updateOrder(early.id, () => ({ patch: { status: 'paid' }, outbox: [{ id: 'evt_early', orderId: early.id, type: 'order.paid', createdAt: 2, body: '{"id":"evt_early"}', state: 'unsent', giveUpAt: null }] }));
+        const seqs = Object.fromEntries((await store.pool.query<{ id: string; seq: number }>('SELECT id, seq FROM outbox')).rows.map((row) => [row.id, row.seq]));
+        expect(seqs.evt_early).toBeGreaterThan(Number((await locker.query<{ seq: string }>("SELECT seq FROM outbox WHERE id = 'evt_late'")).rows[0].seq));
+        const first = await store.outboxFeed(0, 10);
+        expect(first.map((e) => JSON.parse(e.body).id)).toEqual(['evt_early']);
+        await locker.query('COMMIT');
+        expect((await store.outboxFeed(first[0].position, 10)).map((e) => JSON.parse(e.body).id)).toEqual(['evt_late']);
+        expect((await store.outboxFeed(0, 10)).map((e) => JSON.parse(e.body).id)).toEqual(['evt_early', 'evt_late']);
+      } finally {
+        await locker.query('ROLLBACK');
+        await store.close();
+      }
+    });
+
     test('the hot paths cost few round trips: create 1, update 2, webhook 2, read 1', async () => {
       // The LISTEN connection's heartbeat is a query too: a slow run would count one that fell within a measure.
       const store = await open({ heartbeatIntervalMs: 3_600_000 });
@@ -202,7 +246,13 @@ describePostgres('[postgres] PostgreSQL store', () => {
         return query.mock.calls.length;
       };
       try {
-        const update = () => ({ patch: { checkedAt: Date.now() }, refunds: [], events: [{ kind: 'intent' as const, source: 'x', data: {}, at: 1 }] });
+        // An update that writes an order event too (the outbox): still in the update's second round trip.
+        const update = () => ({
+          patch: { checkedAt: Date.now() },
+          refunds: [],
+          events: [{ kind: 'intent' as const, source: 'x', data: {}, at: 1 }],
+          outbox: [{ id: `evt_${Math.random()}`, orderId: order.id, type: 'order.paid', createdAt: 1, body: '{}', state: 'pending' as const, giveUpAt: 2 }],
+        });
         const order = newOrder();
         await store.insertOrder(order);
         expect(await trips(() => store.insertOrder(newOrder(), { maxOpenOrders: 1000, events: [{ kind: 'created', source: 'shopper', data: {}, at: 1 }] }))).toBe(1);
@@ -225,10 +275,15 @@ describePostgres('[postgres] PostgreSQL store', () => {
       try {
         const stores = await Promise.all(Array.from({ length: 5 }, () => openPostgresStore({ connectionString: freshUrl, logger })));
         const { rows } = await stores[0].pool.query('SELECT version, name FROM schema_migrations ORDER BY version');
+        // Every file of migrations/postgres once, in order.
+        expect(rows).toEqual(readMigrations('postgres').map(({ version, name }) => ({ version, name })));
         expect(rows).toEqual([
           { version: 1, name: 'initial' },
           { version: 2, name: 'operations' },
           { version: 3, name: 'rate_limits' },
+          { version: 4, name: 'outbox' },
+          { version: 5, name: 'reconciliation' },
+          { version: 6, name: 'subscription_messages' },
         ]);
         await Promise.all(stores.map((store) => store.close()));
       } finally {
@@ -263,7 +318,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
         const store = await openPostgresStore({ connectionString: freshUrl, logger });
         await store.pool.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'future', 0)");
         await store.close();
-        await expect(openPostgresStore({ connectionString: freshUrl, logger })).rejects.toThrow(/schema version 99 is newer than this server knows \(3\)/);
+        await expect(openPostgresStore({ connectionString: freshUrl, logger })).rejects.toThrow(`schema version 99 is newer than this server knows (${readMigrations('postgres').length})`);
       } finally {
         await dropDatabase(fresh);
       }
@@ -342,6 +397,39 @@ describePostgres('[postgres] PostgreSQL store', () => {
       findAdminSession: (s) => s.findAdminSession('h', 0),
       deleteAdminSession: (s) => s.deleteAdminSession('h'),
       prune: (s) => s.prune({ now: 0, webhookEventsBefore: 0, batch: 1 }),
+      recordAccepts: (s) => s.recordAccepts('ord_x', 'o', [], 0),
+      claimDueMessages: (s) => s.claimDueMessages(0, 1),
+      finishMessage: (s) => s.finishMessage('ord_x', 't', { state: 'failed', error: 'x' }, { kind: 'message', source: null, data: {}, at: 0 }, 0),
+      abandonInterruptedMessages: (s) => s.abandonInterruptedMessages(0, 0, () => ({ kind: 'message', source: null, data: {}, at: 0 })),
+      orderMessages: (s) => s.orderMessages('ord_x'),
+      countMessagesByState: (s) => s.countMessagesByState(),
+      getWechatToken: (s) => s.getWechatToken('wx'),
+      leaseWechatTokenRefresh: (s) => s.leaseWechatTokenRefresh('wx', 'h', 0, 1),
+      saveWechatToken: (s) => s.saveWechatToken('wx', 'h', { accessToken: 't', expiresAt: 1 }, 0),
+      releaseWechatTokenLease: (s) => s.releaseWechatTokenLease('wx', 'h'),
+      claimReconciliation: (s) => s.claimReconciliation({ id: 'rec_x', day: '2026-01-01', timeZone: 'UTC', trigger: 'api', actor: null, now: 0, leaseUntil: 1 }),
+      renewReconciliationLease: (s) => s.renewReconciliationLease('rec_x', 1),
+      completeReconciliation: (s) =>
+        s.completeReconciliation('rec_x', { finishedAt: 0, summary: { transactions: 0, matched: 0, flagged: 0, waiting: 0, flags: {} }, totals: { currencies: [], batches: [] }, recheckAt: null, items: [], anomalies: [] }),
+      failReconciliation: (s) => s.failReconciliation('rec_x', 'x', 0),
+      listReconciliationRuns: (s) => s.listReconciliationRuns({ limit: 1, offset: 0 }),
+      getReconciliationRun: (s) => s.getReconciliationRun('rec_x'),
+      reconciliationItems: (s) => s.reconciliationItems('rec_x'),
+      transactionItems: (s) => s.transactionItems('ftx_x', 1),
+      dueReconciliationDays: (s) => s.dueReconciliationDays(0),
+      ordersPaidBetween: (s) => s.ordersPaidBetween(0, 1),
+      ordersRefundedBetween: (s) => s.ordersRefundedBetween(0, 1),
+      ordersByAttempts: (s) => s.ordersByAttempts(['att_x']),
+      ordersByAirwallexRefunds: (s) => s.ordersByAirwallexRefunds(['rfd_x']),
+      moneyFigures: (s) => s.moneyFigures({ from: 0, to: 1, bucketMs: 1 }),
+      outboxFeed: (s) => s.outboxFeed(0, 1),
+      outboxOfOrder: (s) => s.outboxOfOrder('ord_x'),
+      searchOutbox: (s) => s.searchOutbox({ limit: 1, offset: 0 }),
+      countOutboxByState: (s) => s.countOutboxByState(),
+      claimOutbox: (s) => s.claimOutbox(0, 1, 1, 'c'),
+      recordOutboxAttempt: (s) => s.recordOutboxAttempt('evt_x', 'c', { kind: 'delivered', at: 0 }),
+      resendOutbox: (s) => s.resendOutbox('evt_x', 0, 1),
+      resendFailedOutbox: (s) => s.resendFailedOutbox(0, 1),
     };
     const proxy = await tcpProxy(url);
     const store = await open({ connectionString: proxy.url });
