@@ -66,7 +66,7 @@ export class OrderWatch {
   }
 
   private remember(orderId: string): void {
-    const now = Date.now();
+    const now = performance.now();
     this.recent.delete(orderId);
     this.recent.set(orderId, now);
     for (const [id, at] of this.recent) {
@@ -75,8 +75,12 @@ export class OrderWatch {
     }
   }
 
-  /** Resolves with the order at its next change, or null after `timeoutMs`, on `signal`'s abort, or on shutdown. */
-  next(orderId: string, timeoutMs: number, signal?: AbortSignal): Promise<OrderRecord | null> {
+  /**
+   * Resolves with the order at its next change, or null after `timeoutMs`, on `signal`'s abort, or on shutdown.
+   * `readSince`: when the caller's read of the order started (performance.now()); a change heard before then is
+   * in what it read, so only one heard since is read again.
+   */
+  next(orderId: string, timeoutMs: number, signal?: AbortSignal, readSince?: number): Promise<OrderRecord | null> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve(null);
       let set = this.waiters.get(orderId);
@@ -96,7 +100,7 @@ export class OrderWatch {
       const heardAt = this.recent.get(orderId);
       if (heardAt !== undefined) {
         this.recent.delete(orderId);
-        if (Date.now() - heardAt <= RECENT_CHANGE_MS) this.reload?.(orderId);
+        if (performance.now() - heardAt <= RECENT_CHANGE_MS && (readSince === undefined || heardAt >= readSince)) this.reload?.(orderId);
       }
     });
   }
@@ -147,6 +151,8 @@ export class OrderWatch {
 }
 
 export interface LongPollOptions {
+  /** When the read of the order given to wait() started (performance.now()): see OrderWatch.next. */
+  readSince?: number;
   waitMs?: number;
   unlessStatus?: OrderStatus;
   refundsSince?: number;
@@ -196,6 +202,7 @@ export class LongPoll {
     // A change ends the wait with the order as stored by it (the result of the write, or a fresh read by
     // `follow`): read again only when the wait ended without one (timeout, abort, shutdown).
     let fresh = true;
+    let readSince = options.readSince;
     try {
       while (waiting(order)) {
         const remaining = deadline - this.deps.now();
@@ -203,7 +210,8 @@ export class LongPoll {
           fresh = false;
           break;
         }
-        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal));
+        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal, readSince));
+        readSince = undefined; // waiting again on a notified order: a change heard meanwhile is read again
         if (!changed) {
           fresh = false;
           break;

@@ -98,3 +98,18 @@ test('a change this process announces and then notifies with the order as writte
   expect(await heard).toMatchObject({ id: 'ord_a', status: 'paid' });
   expect(reads).toEqual(['ord_a']);
 });
+
+test('a change heard before the long poll read its order is in that read: not read again; one heard after it started is', async () => {
+  const watch = new OrderWatch();
+  const { store, reads, emit } = fakeStore();
+  watch.follow(store);
+  emit({ kind: 'order', orderId: 'ord_a' }); // the payment's own change, heard before the long poll's read
+  const readSince = performance.now();
+  const quiet = watch.next('ord_a', 30, undefined, readSince);
+  expect(await quiet).toBeNull();
+  expect(reads).toEqual([]);
+  const before = performance.now();
+  emit({ kind: 'order', orderId: 'ord_b' }); // heard after the read of ord_b started
+  expect(await watch.next('ord_b', 10_000, undefined, before)).toMatchObject({ id: 'ord_b' });
+  expect(reads).toEqual(['ord_b']);
+});

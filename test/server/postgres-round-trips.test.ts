@@ -6,14 +6,14 @@ import { eventually, startTestServer, testConfig, type TestServer } from './help
 const describePostgres = postgresAvailable ? describe : describe.skip;
 
 /**
- * Round trips of one payment, 16 or 17 on 2026-12-05 (20 on main before issue 21, the same flow): the
- * session (its two address limits, the insert), the order (the shopper's limit, the insert in one batch,
- * the intent applied: lock and read, then write and commit), the payment (limit, read, the confirm
- * applied: two), the long poll (limit, read, and the order read again as it starts waiting, the payment's
- * change having been heard within 2 s: OrderWatch.recent), the webhook (recorded and applied: two), and
- * at most one read more when PostgreSQL's notification of a change this instance made arrives while its
- * long poll still waits. Each abuse limit hit is one here (one shopper: under load, the hits of one turn
- * of the event loop share a statement); the counters are shared by every instance.
+ * Round trips of one payment, 16 on 2026-12-05 (21 on main before issue 21, the same flow): the session
+ * (its two address limits, the insert), the order (the shopper's limit, the insert in one batch, the intent
+ * applied: lock and read, then write and commit), the payment (limit, read, the confirm applied: two), the
+ * long poll (limit, read), the webhook (recorded and applied: two), and the subscription messages made due
+ * by the payment claimed (one: templates are configured in simulator mode); at most one read more when
+ * PostgreSQL's notification of a change this instance made arrives while its long poll still waits. Each
+ * abuse limit hit is one here (one shopper: under load, the hits of one turn of the event loop share a
+ * statement); the counters are shared by every instance.
  */
 const MAX_ROUND_TRIPS_PER_PAYMENT = 17;
 
