@@ -4,6 +4,7 @@
 import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { decimalText } from '../server/money';
 import { Options } from './lib/stats';
+import type { ReconciliationResponse } from '../server/contract-admin';
 
 const USAGE = `npm run reconcile -- --date YYYY-MM-DD [--base URL] [--json]
   --date YYYY-MM-DD  the day to reconcile, on the merchant's calendar (MERCHANT_TIME_ZONE of the server)
@@ -35,38 +36,8 @@ const base = (baseOption ?? process.env.BASE_URL ?? 'http://localhost:3000').rep
 const token = process.env.ADMIN_TOKEN;
 if (!token) usage('ADMIN_TOKEN is not set: the server\'s admin token (see .env.example)');
 
-interface Totals {
-  currency: string;
-  payments: number;
-  gross: number;
-  fees: number;
-  refunds: number;
-  refunded: number;
-  other: number;
-  net: number;
-  shopPayments: number;
-  shopPaid: number;
-  shopRefunds: number;
-  shopRefunded: number;
-}
-interface Item {
-  seq: number;
-  state: string;
-  flag: string | null;
-  subject: string;
-  orderId: string | null;
-  refundId: string | null;
-  transactionId: string | null;
-  batchId: string | null;
-  currency: string | null;
-  expected: number | null;
-  actual: number | null;
-}
-interface Answer {
-  run: { id: string; day: string; timeZone: string; status: string; summary: { transactions: number; matched: number; flagged: number; waiting: number } | null; totals: { currencies: Totals[] } | null; recheckAt: string | null };
-  items: Item[];
-  error?: { code: string; message: string };
-}
+/** The admin API's answer (contract-admin.ts), or its error. */
+type Answer = ReconciliationResponse & { error?: { code: string; message: string } };
 
 async function main(): Promise<number> {
   let response: Response;

@@ -1,27 +1,10 @@
 // The order events' settings, validated at boot: EVENTS_URL https in live mode (with the upstreams' escape hatch for tests), a strong secret of its own.
-import { ConfigError, loadConfig } from '../../server/config';
+import { loadConfig } from '../../server/config';
 import { eventsNotes } from '../../server/config-events';
+import { LIVE, problemsOf } from './config-fixtures';
 
-const LIVE = {
-  AIRWALLEX_CLIENT_ID: 'id',
-  AIRWALLEX_API_KEY: 'key',
-  AIRWALLEX_WEBHOOK_SECRET: 'whsec',
-  WECHAT_APPID: 'wx123',
-  WECHAT_APP_SECRET: 'secret',
-  PUBLIC_URL: 'https://shop.example.com',
-  METRICS_TOKEN: '3f9a1c0e7b2d48f6a5c1e9d07b3a2f64',
-};
 const SECRET = '7d1f3a9c5e2b8046f1a3c5e7d9b2f4a6';
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    return err.problems;
-  }
-}
 
 describe('order events settings', () => {
   test('without EVENTS_URL there is nothing to deliver: events are recorded for the feed, and the start says so', () => {

@@ -1,29 +1,12 @@
 // The subscription messages' settings (server/config-notifications.ts): template ids and their keys, time zone, mini program state.
-import { ConfigError, loadConfig } from '../../server/config';
+import { loadConfig } from '../../server/config';
 import { FIELD_KEY_TYPES, MESSAGE_FIELDS, type MessageField } from '../../server/config-notifications';
 import { templateIdFor } from '../../server/simulator';
 import { SIMULATOR_CREDENTIALS } from '../../server/simulator/settings';
 import { valueFor, type ValueInput } from '../../server/wechat/message-values';
+import { LIVE, problemsOf } from './config-fixtures';
 
-const LIVE = {
-  AIRWALLEX_CLIENT_ID: 'id',
-  AIRWALLEX_API_KEY: 'key',
-  AIRWALLEX_WEBHOOK_SECRET: 'whsec',
-  WECHAT_APPID: 'wx123',
-  WECHAT_APP_SECRET: 'secret',
-  PUBLIC_URL: 'https://shop.example.com',
-  METRICS_TOKEN: '3f9a1c0e7b2d48f6a5c1e9d07b3a2f64',
-};
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    return err.problems;
-  }
-}
 
 describe('subscription message settings', () => {
   test("simulator mode sends the simulator's two templates unless told otherwise; off turns one off", () => {

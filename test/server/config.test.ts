@@ -1,30 +1,11 @@
 // Configuration from the environment, validated at boot.
 import { ConfigError, describeDatabase, loadConfig } from '../../server/config';
 import { operatorNotes, weakTokenReason } from '../../server/config-safety';
+import { LIVE, problemsOf } from './config-fixtures';
 
-/** Everything live mode needs, as a merchant would set it; tests change one thing at a time. */
-const LIVE = {
-  AIRWALLEX_CLIENT_ID: 'id',
-  AIRWALLEX_API_KEY: 'key',
-  AIRWALLEX_WEBHOOK_SECRET: 'whsec',
-  WECHAT_APPID: 'wx123',
-  WECHAT_APP_SECRET: 'secret',
-  PUBLIC_URL: 'https://shop.example.com',
-  METRICS_TOKEN: '3f9a1c0e7b2d48f6a5c1e9d07b3a2f64',
-};
 /** A token like `openssl rand -hex 24` makes. */
 const GOOD_TOKEN = '9c2f4e1a7b0d3c58e6f1a2b4c7d9e0f3a5b8c1d2e4f60718';
 
-/** The problems a configuration is refused with (empty when it loads). */
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-    return [];
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    return err.problems;
-  }
-}
 
 describe('configuration', () => {
   test('runs on the simulator with no configuration at all', () => {
