@@ -26,6 +26,7 @@ import { describeRun, render } from './lib/bench-table';
 import type { Endpoints } from './lib/shopper';
 import { fmt, Options, round, Samples } from './lib/stats';
 import { checkOutcome, judge, renderVerdicts } from './lib/verdicts';
+import { mainProfileIn, renderProfile, summarizeProfile } from './lib/cpu-profile';
 
 const USAGE = `npm run bench -- [options]
   --shoppers N      concurrent virtual shoppers (default 50)
@@ -37,7 +38,8 @@ const USAGE = `npm run bench -- [options]
   --json            print the figures as one JSON object instead of the table
   --check           exit 1 when a target of scripts/lib/targets.ts is missed (or a cycle failed), naming each miss
   --simulator-memory  keep the simulator's state in memory instead of a temp file (no fsync per webhook)
-  --cpu-prof DIR    run the server and the simulator with node --cpu-prof: profiles in DIR/server and DIR/simulator
+  --cpu-prof DIR    run the server and the simulator with node --cpu-prof: profiles in DIR/server and DIR/simulator,
+                    and print where the server's busy time went (self time by file, package, native call)
   --no-postgres     skip the PostgreSQL phases (one instance, then two: long poll on B, webhooks on A). They
                     use the server at DATABASE_URL (a fresh database on it) or a throwaway cluster (initdb + pg_ctl)
   --postgres-only   only phase 1 (the one-instance figure on SQLite), then the PostgreSQL phases`;
@@ -197,6 +199,9 @@ async function main(): Promise<void> {
     process.stdout.write(`${render(results, meta)}\n`);
     process.stdout.write(`server lifetime peak RSS ${fmt(serverMemory.peak)} MiB${cpuProf ? `; CPU profile in ${cpuProf}` : ''}\n`);
     process.stdout.write(`\ntargets (scripts/lib/targets.ts):\n${renderVerdicts(verdicts)}\n`);
+    // The whole life of the server (start-up and warm-ups too): where its busy time went, by area.
+    const profile = cpuProf && mainProfileIn(path.join(cpuProf, 'server'));
+    if (profile) process.stdout.write(`\nserver CPU profile, ${renderProfile(summarizeProfile(profile))}\n`);
   }
   if (check) {
     process.stderr.write(`${outcome.message}\n`);

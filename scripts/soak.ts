@@ -1,22 +1,51 @@
 // `npm run soak`: many payments in a row, each with a long poll waiting before its webhook lands,
 // to show that the server's memory stays flat: nothing it keeps grows with the number of orders.
 //
-// Usage: npm run soak -- [--payments 20000] [--shoppers 50] [--json]
+// Usage: npm run soak -- [--payments N] [--warmup N] [--shoppers 50] [--json]
 import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { closeHttp, request } from './lib/http';
+import { KEYS_PER_LIMIT } from '../server/limits';
+import { REMEMBERED_SESSIONS } from '../server/services/sessions';
 import { freePort, HOST, installCleanup, makeTempDir, memoryMiB, sleep, startServer, startSimulator, stopProcess, waitReady } from './lib/proc';
 import { clientAddress, randomCart } from './lib/shopper';
 import { fmt, Options, round } from './lib/stats';
 
+/**
+ * What the server keeps that grows with new shoppers and addresses up to a bound, then stays: memory
+ * measured before they are full grows for a good reason. Each soak payment is a new shopper from a new
+ * address (scripts/lib/shopper.ts clientAddress), so each adds one key per payment to each of them.
+ * docs/proofs.md lists these with the rest (time-bounded maps, per-route series).
+ */
+const BOUNDED_CACHES = [
+  { name: 'abuse limit "shopper" (requests per shopper)', keys: KEYS_PER_LIMIT, perPayment: 1 },
+  { name: 'abuse limit "login" (logins per client address)', keys: KEYS_PER_LIMIT, perPayment: 1 },
+  { name: 'abuse limit "address" (session requests per client address)', keys: KEYS_PER_LIMIT, perPayment: 1 },
+  { name: 'sessions remembered (services/sessions.ts)', keys: REMEMBERED_SESSIONS, perPayment: 1 },
+];
+/**
+ * Payments before growth is measured: twice the largest bound. A cache is full of keys at its bound, but
+ * its Map's table keeps growing for a while: V8 doubles a hash table when its live and deleted entries
+ * fill it, so one holding 10,000 keys under churn grows to 32,768 slots once 16,384 keys have gone
+ * through it. Measured on 2026-12-05 (heap after a full collection, V8's large-object space: the tables):
+ * 1.1 MiB at 5,000 payments, 1.7 at 15,000, 3.0 at 17,500 and 3.0 until 30,000; the old space flat from
+ * 5,000 on (28.8 → 29.8 MiB).
+ */
+const DEFAULT_WARMUP = 2 * Math.max(...BOUNDED_CACHES.map((cache) => cache.keys / cache.perPayment));
+/** Payments over which growth is measured, after the warm-up. */
+const DEFAULT_MEASURED = 10_000;
+
 const USAGE = `npm run soak -- [options]
-  --payments N   payments in all (default 20000)
+  --payments N   payments in all (default ${DEFAULT_WARMUP + DEFAULT_MEASURED}: ${DEFAULT_WARMUP} to fill the bounded caches, then ${DEFAULT_MEASURED} measured)
+  --warmup N     payments before growth is measured (default ${DEFAULT_WARMUP}: twice the largest cache bound)
   --shoppers N   concurrent virtual shoppers (default 50)
   --json         print the figures as JSON`;
 
-/** A leak of this much per order would show as ~2 MiB over the last 9,000 payments: far above the noise of post-collection readings. */
+/** A leak of this much per order would show as ~2 MiB over 10,000 payments: far above the noise of post-collection readings. */
 const MAX_GROWTH_BYTES_PER_PAYMENT = 200;
+/** Heap readings (after a full collection) over the measured part, growth judged by their least-squares slope. */
+const MEASURED_READINGS = 11;
 
 interface Reading {
   payments: number;
@@ -93,14 +122,21 @@ async function payment(api: { server: string; simulator: string }, shopper: stri
 async function main(): Promise<void> {
   let options: Options;
   try {
-    options = new Options(process.argv.slice(2), ['payments', 'shoppers', 'json', 'help']);
+    options = new Options(process.argv.slice(2), ['payments', 'warmup', 'shoppers', 'json', 'help']);
   } catch (err) {
     console.error(`${(err as Error).message}\n${USAGE}`);
     process.exit(2);
   }
   if (options.flag('help')) return console.log(USAGE);
   installCleanup();
-  const total = options.number('payments', 20_000, 100, 10_000_000);
+  const warmupAsked = options.has('warmup') ? options.number('warmup', DEFAULT_WARMUP, 0, 10_000_000) : undefined;
+  const total = options.number('payments', (warmupAsked ?? DEFAULT_WARMUP) + DEFAULT_MEASURED, 100, 10_000_000);
+  // A run shorter than the default warm-up (a quick check) measures its second half.
+  const warmup = warmupAsked ?? (total >= DEFAULT_WARMUP + 1000 ? DEFAULT_WARMUP : Math.floor(total / 2));
+  if (warmup >= total) {
+    console.error(`--warmup ${warmup} leaves nothing to measure out of ${total} payments\n${USAGE}`);
+    process.exit(2);
+  }
   const shoppers = options.number('shoppers', 50, 1, 1000);
   const json = options.flag('json');
   const log = (message: string) => !json && process.stderr.write(`${message}\n`);
@@ -124,8 +160,10 @@ async function main(): Promise<void> {
     log(`after ${done} payments: RSS ${fmt(readings.at(-1)!.rssMiB)} MiB, heap after a full collection ${fmt(readings.at(-1)!.heapUsedMiB)} MiB`);
   };
 
-  const warmup = Math.min(2000, Math.floor(total / 10));
-  const checkpoints = new Set([warmup, Math.floor((warmup + total) / 2), total]);
+  const steps = Array.from({ length: MEASURED_READINGS }, (_, i) => warmup + Math.round(((total - warmup) * i) / (MEASURED_READINGS - 1)));
+  const early = [Math.floor(warmup / 3), Math.floor((2 * warmup) / 3)].filter((n) => n > 0 && n < warmup);
+  const checkpoints = new Set([...early, ...steps]);
+  log(`warm-up: ${warmup} payments (bounded caches: ${BOUNDED_CACHES.map((cache) => `${cache.name} ≤ ${cache.keys} keys`).join('; ')}), then growth measured over ${total - warmup}`);
   const started = performance.now();
   await Promise.all(
     Array.from({ length: shoppers }, async (_, lane) => {
@@ -148,24 +186,43 @@ async function main(): Promise<void> {
   await stopProcess(simulator, 'SIGTERM');
   closeHttp();
 
-  const [start, middle, end] = readings;
-  // Judged on the second half: by then the bounded caches (abuse limits' keys, prepared statements) are full.
-  const growthPerPayment = ((end.heapUsedMiB - middle.heapUsedMiB) * 2 ** 20) / Math.max(1, end.payments - middle.payments);
+  // Judged after the warm-up only, when every bounded cache is full: the slope of the readings from there on.
+  const measured = readings.filter((reading) => reading.payments >= warmup);
+  const growthPerPayment = slope(measured.map((reading) => [reading.payments, reading.heapUsedMiB * 2 ** 20]));
   const flat = growthPerPayment <= MAX_GROWTH_BYTES_PER_PAYMENT && failures === 0;
-  const result = { payments: done, failures, seconds: round(seconds, 1), paymentsPerSecond: round(done / seconds, 1), readings, heapGrowthBytesPerPayment: round(growthPerPayment, 1), flat };
+  const [start, end] = [measured[0], measured.at(-1)!];
+  const result = {
+    payments: done,
+    failures,
+    warmup,
+    seconds: round(seconds, 1),
+    paymentsPerSecond: round(done / seconds, 1),
+    readings,
+    heapGrowthBytesPerPayment: round(growthPerPayment, 1),
+    flat,
+  };
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   else {
     process.stdout.write(
       [
         `soak: ${done} payments (${failures} failed) in ${fmt(seconds)} s, ${shoppers} shoppers, each long poll waiting before its webhook`,
-        `server memory      start (${start.payments})   middle (${middle.payments})   end (${end.payments})`,
-        `  RSS MiB          ${fmt(start.rssMiB)}            ${fmt(middle.rssMiB)}            ${fmt(end.rssMiB)}`,
-        `  heap after GC    ${fmt(start.heapUsedMiB)}            ${fmt(middle.heapUsedMiB)}            ${fmt(end.heapUsedMiB)}`,
-        `heap growth per payment from middle to end: ${fmt(growthPerPayment, 1)} bytes (flat means ≤ ${MAX_GROWTH_BYTES_PER_PAYMENT}): ${flat ? 'flat' : 'GROWING'}`,
+        `server memory after N payments (heap after a full collection / RSS, MiB; * = after the ${warmup}-payment warm-up):`,
+        ...readings.map((r) => `  ${r.payments >= warmup ? '*' : ' '} ${String(r.payments).padStart(7)}   ${fmt(r.heapUsedMiB, 2).padStart(7)} / ${fmt(r.rssMiB)}`),
+        `heap growth per payment after the warm-up (${start.payments} → ${end.payments}, least-squares slope): ${fmt(growthPerPayment, 1)} bytes (flat means ≤ ${MAX_GROWTH_BYTES_PER_PAYMENT}): ${flat ? 'flat' : 'GROWING'}`,
       ].join('\n') + '\n',
     );
   }
   process.exit(flat ? 0 : 1);
+}
+
+/** The least-squares slope of y over x (NaN for fewer than two points). */
+function slope(points: Array<[number, number]>): number {
+  if (points.length < 2) return NaN;
+  const mx = points.reduce((sum, [x]) => sum + x, 0) / points.length;
+  const my = points.reduce((sum, [, y]) => sum + y, 0) / points.length;
+  const sxy = points.reduce((sum, [x, y]) => sum + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((sum, [x]) => sum + (x - mx) ** 2, 0);
+  return sxy / sxx;
 }
 
 main().catch((err: unknown) => {

@@ -54,7 +54,7 @@ export type SharedCounts = Pick<Store, 'countHit' | 'peekHits'>;
  * Keys remembered per limit in this process, least recently used out first. A flooding client stays
  * recent, so the cap only ever forgets quiet ones; it bounds the memory (a few MiB) however many come.
  */
-const KEYS_PER_LIMIT = 10_000;
+export const KEYS_PER_LIMIT = 10_000;
 const WINDOW_MS = 60_000;
 
 /**

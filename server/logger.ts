@@ -49,7 +49,18 @@ export function createLogger(level: string, format: 'json' | 'pretty' = 'json'):
   if (format === 'pretty' && prettyAvailable()) {
     return pino({ ...loggerOptions(level), transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } } });
   }
-  return pino(loggerOptions(level));
+  return pino(loggerOptions(level), logDestination());
+}
+
+/**
+ * Standard output, written without blocking the event loop: a line is handed to the OS by an
+ * asynchronous write, and lines logged while one is in flight go out together in the next. pino
+ * flushes what is left synchronously when the process exits, by process.exit, a signal handled by
+ * main.ts or an uncaught exception (its on-exit hook on a non-sync destination); a SIGKILL loses at
+ * most the lines of the write in flight.
+ */
+export function logDestination(fd = 1): pino.DestinationStream {
+  return pino.destination({ dest: fd, sync: false, minLength: 0 });
 }
 
 /** pino-pretty is a development dependency: an install without it still logs, as JSON. */

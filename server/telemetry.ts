@@ -47,7 +47,7 @@ const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
  */
 export function createTelemetry(store: Pick<Store, 'countOrdersByStatus' | 'listAnomalies' | 'countMessagesByState' | 'listReconciliationRuns' | 'countOutboxByState'>, options: { defaultMetrics?: boolean } = {}): Telemetry {
   const registry = new Registry();
-  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   const registers = [registry];
 
   const httpRequests = new Counter({ name: 'http_requests_total', help: 'HTTP requests answered, by route and status.', labelNames: ['method', 'route', 'status'], registers });

@@ -34,6 +34,10 @@ export interface PhaseFigures {
   latencyMs: Record<string, { p50: number; p95: number; p99: number; n: number }>;
   /** Share of the machine's CPU that processes other than the bench's own took during the phase (absent: unknown, taken as 0). */
   foreignCpuShare?: number;
+  /** The server's CPU time over the phase, per payment (absent: not measured). */
+  serverCpuMsPerPayment?: number;
+  /** The simulator's CPU time over the phase (absent: not measured). */
+  simulatorCpuSeconds?: number;
 }
 
 /** One figure measured against its rule. */
@@ -96,6 +100,21 @@ function ratioTarget(id: string, figure: string, rule: string, mine: [string, (p
   };
 }
 
+/**
+ * The floor of a payment's CPU, measured in the same run: the simulator's CPU per payment in the direct
+ * phase, where the bench calls its create and confirm itself, one at a time (two HTTP exchanges, SQLite
+ * writes, the webhook sent). The server's own work per payment (about seven exchanges, a handful of
+ * transactions) is of the same kind, so its CPU is judged as a multiple of this, which holds on any machine.
+ */
+export const cpuFloorMs = (direct: PhaseFigures) => ((direct.simulatorCpuSeconds ?? NaN) * 1000) / direct.payments;
+
+/** The server's CPU per payment, all shoppers, at most this many floors (issue 21: 2.5 ms against the floor's 1.5 ms). */
+export const CPU_FLOORS_LOADED = 5 / 3;
+/** The same with one shopper, where nothing is shared between payments (issue 21: 3 ms against 1.5 ms). */
+export const CPU_FLOORS_ONE_SHOPPER = 2;
+/** PostgreSQL, one instance, at least this share of SQLite's payments per second in the same run. */
+export const POSTGRES_SHARE = 0.7;
+
 export const TARGETS: Target[] = [
   {
     id: 'no-failed-cycles',
@@ -111,20 +130,14 @@ export const TARGETS: Target[] = [
     },
   },
   ratioTarget(
-    'webhooks-p50-vs-poller',
-    'time to final p50 with webhooks, against the 2 s poller p50',
-    '≤ 1/5 of the poller',
-    ['ours', (p) => p.timeToFinalMs.p50],
-    ['poller', (p) => p.timeToFinalMs.p50],
-    1 / 5,
-  ),
-  ratioTarget(
     'webhooks-p99-vs-poller',
-    'time to final p99 with webhooks, against the 2 s poller p50',
-    '≤ 1/2 of the poller',
+    // The poller's p50 is about 1 s whatever the machine (a 2 s interval): 1/20 of it is issue 21's 50 ms at
+    // the default 50 shoppers. The p50 is under the p99, so this also holds the p50 (once judged apart, ≤ 1/5).
+    'time to final p99 with webhooks, all shoppers, against the 2 s poller p50',
+    '≤ 1/20 of the poller',
     ['ours', (p) => p.timeToFinalMs.p99],
     ['poller', (p) => p.timeToFinalMs.p50],
-    1 / 2,
+    1 / 20,
   ),
   ratioTarget(
     'one-shopper-p99-vs-poller',
@@ -194,6 +207,36 @@ export const TARGETS: Target[] = [
       const { orderApp, paymentApp } = run.phase('ours').latencyMs;
       const value = Math.max(orderApp?.p50 ?? NaN, paymentApp?.p50 ?? NaN);
       return { value, shown: `${f(orderApp?.p50 ?? NaN, 2)} / ${f(paymentApp?.p50 ?? NaN, 2)} ms`, met: atMost(value, 5) };
+    },
+  },
+  ratioTarget(
+    'server-cpu-vs-floor',
+    "server's CPU per payment, all shoppers, against the floor (the simulator's CPU per payment, called directly)",
+    `≤ ${(CPU_FLOORS_LOADED).toFixed(2)} × the floor`,
+    ['ours', (p) => p.serverCpuMsPerPayment ?? NaN],
+    ['direct', cpuFloorMs],
+    CPU_FLOORS_LOADED,
+  ),
+  ratioTarget(
+    'server-cpu-one-shopper-vs-floor',
+    "server's CPU per payment with one shopper (its idle costs spread over fewer payments), against the floor",
+    `≤ ${CPU_FLOORS_ONE_SHOPPER} × the floor`,
+    ['single', (p) => p.serverCpuMsPerPayment ?? NaN],
+    ['direct', cpuFloorMs],
+    CPU_FLOORS_ONE_SHOPPER,
+  ),
+  {
+    id: 'postgres-throughput',
+    figure: 'payments per second on PostgreSQL (one instance), against SQLite (all shoppers)',
+    rule: `≥ ${POSTGRES_SHARE * 100}% of SQLite`,
+    phases: ['pg1', 'ours'],
+    judged: true,
+    timing: true,
+    measure(run) {
+      const pg = run.phase('pg1').paymentsPerSecond;
+      const sqlite = run.phase('ours').paymentsPerSecond;
+      const value = pg / sqlite;
+      return { value, shown: `${f(pg)} = ${f(value * 100, 0)}% of ${f(sqlite)}`, met: Number.isFinite(value) && value >= POSTGRES_SHARE };
     },
   },
   {

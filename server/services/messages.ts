@@ -88,7 +88,9 @@ export class MessageService {
 
   /** Something may be due (an order paid, a refund succeeded, an accept after its event): send it soon, in the background. */
   kick(): void {
-    if (this.stopped) return;
+    // No template configured: no change records a message, so there is nothing to claim at once (a transaction per
+    // paid order otherwise; what an earlier configuration left due, the periodic pass sends).
+    if (this.stopped || !Object.values(this.deps.settings.templates).some(Boolean)) return;
     this.again = true;
     this.draining ??= (async () => {
       try {

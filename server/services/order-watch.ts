@@ -46,10 +46,14 @@ export class OrderWatch {
       store.getOrder(orderId).then((order) => order && this.notify(order), onError);
     };
     this.reload = reload;
+    // A change this process made is announced by its store before OrderChanges notifies the long polls with the
+    // order as written: the read waits for that (setImmediate), and is skipped when it has woken them all.
+    const waitedOn = (orderId: string) => this.waiters.has(orderId) || this.pollers.has(orderId);
     const unsubscribe = store.subscribe((change) => {
       if (change.kind === 'order') {
-        if (this.waiters.has(change.orderId) || this.pollers.has(change.orderId)) reload(change.orderId);
-        else this.remember(change.orderId);
+        const { orderId } = change;
+        if (waitedOn(orderId)) setImmediate(() => waitedOn(orderId) && reload(orderId));
+        else this.remember(orderId);
       } else {
         for (const orderId of this.waiters.keys()) reload(orderId);
       }
@@ -62,7 +66,7 @@ export class OrderWatch {
   }
 
   private remember(orderId: string): void {
-    const now = Date.now();
+    const now = performance.now();
     this.recent.delete(orderId);
     this.recent.set(orderId, now);
     for (const [id, at] of this.recent) {
@@ -71,8 +75,12 @@ export class OrderWatch {
     }
   }
 
-  /** Resolves with the order at its next change, or null after `timeoutMs`, on `signal`'s abort, or on shutdown. */
-  next(orderId: string, timeoutMs: number, signal?: AbortSignal): Promise<OrderRecord | null> {
+  /**
+   * Resolves with the order at its next change, or null after `timeoutMs`, on `signal`'s abort, or on shutdown.
+   * `readSince`: when the caller's read of the order started (performance.now()); a change heard before then is
+   * in what it read, so only one heard since is read again.
+   */
+  next(orderId: string, timeoutMs: number, signal?: AbortSignal, readSince?: number): Promise<OrderRecord | null> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve(null);
       let set = this.waiters.get(orderId);
@@ -92,7 +100,7 @@ export class OrderWatch {
       const heardAt = this.recent.get(orderId);
       if (heardAt !== undefined) {
         this.recent.delete(orderId);
-        if (Date.now() - heardAt <= RECENT_CHANGE_MS) this.reload?.(orderId);
+        if (performance.now() - heardAt <= RECENT_CHANGE_MS && (readSince === undefined || heardAt >= readSince)) this.reload?.(orderId);
       }
     });
   }
@@ -143,6 +151,8 @@ export class OrderWatch {
 }
 
 export interface LongPollOptions {
+  /** When the read of the order given to wait() started (performance.now()): see OrderWatch.next. */
+  readSince?: number;
   waitMs?: number;
   unlessStatus?: OrderStatus;
   refundsSince?: number;
@@ -189,19 +199,30 @@ export class LongPoll {
       current.status === unless &&
       current.lastPaymentError?.at === errorAt &&
       (refundsSince === undefined ? !isFinal(current.status) : latestRefundChange(current) <= refundsSince);
+    // A change ends the wait with the order as stored by it (the result of the write, or a fresh read by
+    // `follow`): read again only when the wait ended without one (timeout, abort, shutdown).
+    let fresh = true;
+    let readSince = options.readSince;
     try {
       while (waiting(order)) {
         const remaining = deadline - this.deps.now();
-        if (remaining <= 0 || options.signal?.aborted) break;
-        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal));
-        if (!changed) break;
+        if (remaining <= 0 || options.signal?.aborted) {
+          fresh = false;
+          break;
+        }
+        const changed = await timed('wait', () => this.deps.watch.next(order.id, remaining, options.signal, readSince));
+        readSince = undefined; // waiting again on a notified order: a change heard meanwhile is read again
+        if (!changed) {
+          fresh = false;
+          break;
+        }
         order = changed;
       }
     } finally {
       release();
       this.deps.telemetry.longPollEnded();
     }
-    return (await this.deps.store.getOrder(order.id)) ?? order;
+    return fresh ? order : ((await this.deps.store.getOrder(order.id)) ?? order);
   }
 }
 

@@ -149,12 +149,13 @@ export class OrderService {
     orderId: string,
     options: { waitMs?: number; unlessStatus?: OrderStatus; refundsSince?: number; refresh?: boolean; signal?: AbortSignal } = {},
   ): Promise<OrderRecord> {
+    const readSince = performance.now();
     let order = await this.getOwnedOrder(openId, orderId);
     if (options.refresh && asksAirwallex(order)) {
       // The shopper asked to re-check now (a Refresh button): at most one retrieve per interval per order, within the shopper's budget.
       order = (await this.refreshOrder(order.id, FORCED_REFRESH_INTERVAL_MS, { shopper: true })) ?? order;
     }
-    return this.longPoll.wait(order, options);
+    return this.longPoll.wait(order, { ...options, readSince });
   }
 
   /**

@@ -1,8 +1,10 @@
 // WeChat's jscode2session: trades a wx.login code for the shopper's openid. session_key is dropped here. Its refusals are
 // the adapter's own WechatError (errors.ts), as the other WeChat APIs' are.
+import { request } from 'undici';
 import type { Logger } from '../logger';
 import { timed } from '../timing';
 import { WechatError, type WechatErrorKind } from './errors';
+import { WECHAT_POOL } from './http';
 
 export interface WechatClientOptions {
   /** https://api.weixin.qq.com, or a getter for the embedded simulator's /simulator/wechat. */
@@ -44,12 +46,14 @@ export class WechatClient {
     let body: Code2SessionBody;
     try {
       const baseUrl = typeof this.options.baseUrl === 'function' ? this.options.baseUrl() : this.options.baseUrl;
-      const response = await fetch(`${baseUrl}/sns/jscode2session?${query}`, {
+      const response = await request(`${baseUrl}/sns/jscode2session?${query}`, {
+        dispatcher: WECHAT_POOL,
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
       });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
       // WeChat has been seen answering JSON as text/plain: parse the text ourselves.
-      body = JSON.parse(await response.text()) as Code2SessionBody;
+      const text = await response.body.text();
+      if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`HTTP ${response.statusCode}`);
+      body = JSON.parse(text) as Code2SessionBody;
     } catch (err) {
       // Never log the URL: it carries the app secret.
       this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'jscode2session unreachable');

@@ -1,4 +1,5 @@
 // One call to a WeChat server API: timeout, JSON read from the text, errcode turned into a WechatError; never logs the URL (it carries the token).
+import { Agent, request as send } from 'undici';
 import type { Logger } from '../logger';
 import { timed } from '../timing';
 import { WechatError, wechatErrorFor, type WechatApi } from './errors';
@@ -24,6 +25,12 @@ export interface WechatAnswer {
   text: string;
 }
 
+/**
+ * Connections to WeChat kept open between calls, shared by every caller in this process (undici's
+ * request API, not fetch: see airwallex/client.ts). Idle ones close after 30 s.
+ */
+export const WECHAT_POOL = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
+
 /** Calls `api`; resolves with an answer whose errcode is 0 or absent, rejects with a WechatError otherwise. */
 export function callWechat(options: WechatHttpOptions, api: WechatApi, request: WechatRequest): Promise<WechatAnswer> {
   return timed('upstream', () => exchange(options, api, request));
@@ -34,14 +41,15 @@ async function exchange(options: WechatHttpOptions, api: WechatApi, request: Wec
   const query = request.query ? `?${new URLSearchParams(request.query)}` : '';
   let text: string;
   try {
-    const response = await fetch(`${baseUrl}${request.path}${query}`, {
+    const response = await send(`${baseUrl}${request.path}${query}`, {
+      dispatcher: WECHAT_POOL,
       method: request.method,
       headers: request.body === undefined ? undefined : { 'content-type': 'application/json' },
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
       signal: AbortSignal.timeout(options.timeoutMs),
     });
-    text = await response.text();
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
+    text = await response.body.text();
+    if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`HTTP ${response.statusCode}`);
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     const code = connectFailure(err);

@@ -65,3 +65,51 @@ test('stops following when unsubscribed', () => {
   unfollow();
   expect(subscribed()).toBe(false);
 });
+
+test('a long poll woken by a change answers the order as the change stored it, without reading it again; one that times out reads it', async () => {
+  const { LongPoll } = await import('../../server/services/order-watch');
+  const watch = new OrderWatch();
+  const { store, reads } = fakeStore();
+  const telemetry = { longPollStarted: () => undefined, longPollEnded: () => undefined };
+  const poll = new LongPoll({ watch, store, telemetry, now: Date.now, intervalMs: 60_000, check: async () => undefined });
+  const open = { id: 'ord_a', status: 'awaiting_payment', refunds: [], lastPaymentError: null } as unknown as OrderRecord;
+  const answer = poll.wait(open, { waitMs: 10_000 });
+  watch.notify({ ...open, status: 'paid' });
+  expect(await answer).toMatchObject({ id: 'ord_a', status: 'paid' });
+  expect(reads).toEqual([]);
+  // Nothing changed within the wait: the answer is read again (another instance may have stored a change unheard).
+  expect(await poll.wait(open, { waitMs: 20 })).toMatchObject({ id: 'ord_a', status: 'paid' });
+  expect(reads).toEqual(['ord_a']);
+});
+
+test('a change this process announces and then notifies with the order as written is not read again; one it only announces is', async () => {
+  const watch = new OrderWatch();
+  const { store, reads, emit } = fakeStore();
+  watch.follow(store);
+  const woken = watch.next('ord_a', 10_000);
+  emit({ kind: 'order', orderId: 'ord_a' }); // the store's announcement, at its commit
+  watch.notify({ id: 'ord_a', status: 'paid' } as OrderRecord); // OrderChanges' settle, right after
+  expect(await woken).toMatchObject({ status: 'paid' });
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(reads).toEqual([]);
+  // A change nobody notified (another instance's, or a write outside OrderChanges): read, and the waiter woken with it.
+  const heard = watch.next('ord_a', 10_000);
+  emit({ kind: 'order', orderId: 'ord_a' });
+  expect(await heard).toMatchObject({ id: 'ord_a', status: 'paid' });
+  expect(reads).toEqual(['ord_a']);
+});
+
+test('a change heard before the long poll read its order is in that read: not read again; one heard after it started is', async () => {
+  const watch = new OrderWatch();
+  const { store, reads, emit } = fakeStore();
+  watch.follow(store);
+  emit({ kind: 'order', orderId: 'ord_a' }); // the payment's own change, heard before the long poll's read
+  const readSince = performance.now();
+  const quiet = watch.next('ord_a', 30, undefined, readSince);
+  expect(await quiet).toBeNull();
+  expect(reads).toEqual([]);
+  const before = performance.now();
+  emit({ kind: 'order', orderId: 'ord_b' }); // heard after the read of ord_b started
+  expect(await watch.next('ord_b', 10_000, undefined, before)).toMatchObject({ id: 'ord_b' });
+  expect(reads).toEqual(['ord_b']);
+});
