@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import type { ErrorCode } from '../../../server/errors';
 import { API_BODY_LIMIT, type AdminAuth, type BodySpec, type Endpoint, type Expectation, type FuzzCase, type OrderKey, type OrderRef } from '../model';
-import { harmlessBody, idTooLong, noiseHeaders, oddlyRouted, poisonBody } from '../pieces';
+import { harmlessBody, idTooLong, noiseHeaders, oddlyRouted, poisonBody, routable } from '../pieces';
 import { codePoints, oddString } from '../strings';
 import { SETUP_REFUND } from '../world';
 import {
@@ -180,10 +180,17 @@ export const adminResolve = (): fc.Arbitrary<FuzzCase> =>
 
 /**
  * Resending an order event: the fuzzer's server has no EVENTS_URL, so every resend the service reaches is refused
- * (EVENTS_NOT_CONFIGURED), whatever the id; an id past 64 characters is refused first. Nothing is written.
+ * (EVENTS_NOT_CONFIGURED), whatever the id; an id past 64 characters is refused first. Nothing is written. Seed 528477627
+ * found a 16,000-character id expected to meet the admin gate: the router refuses it first, so such ids are left out.
  */
 export const adminResend = (): fc.Arbitrary<FuzzCase> =>
-  fc.tuple(anyAdminAuth, fc.oneof(fc.stringMatching(/^evt_[A-Za-z0-9_-]{16}$/), oddString.filter((id) => id.length > 0 && !/[\ud800-\udfff]/.test(id)), fc.string({ minLength: 65, maxLength: 80 })), harmlessBody, noiseHeaders).map(
+  fc.tuple(
+    anyAdminAuth,
+    // Routable ids only: a longer one is refused by the router before the admin gate (longIdCase covers that).
+    fc.oneof(fc.stringMatching(/^evt_[A-Za-z0-9_-]{16}$/), oddString.filter((id) => id.length > 0 && !/[\ud800-\udfff]/.test(id)), fc.string({ minLength: 65, maxLength: 80 })).filter(routable),
+    harmlessBody,
+    noiseHeaders,
+  ).map(
     ([auth, id, body, headers]): FuzzCase => {
       const tooLong = codePoints(id) > 64;
       return {
