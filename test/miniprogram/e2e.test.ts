@@ -238,9 +238,9 @@ describe('end to end against the real server', () => {
     const { result, orderId } = await checkoutAndPay(bridge);
     await until(() => result.data.state === 'failed', 10_000);
     expect(result.querySelector('.pay')).toBeTruthy();
-    const order = await serverOrder(bridge, orderId);
+    // The page knows from the pay sheet; the server hears of the failed attempt from its webhook (or its retrieve), later.
+    const order = await serverOrderUntil(bridge, orderId, (o) => o.lastPaymentError !== null);
     expect(order.status).toBe('awaiting_payment');
-    expect(order.lastPaymentError).not.toBeNull();
   }, 30_000);
 
   test('webhooks dropped by the simulator: still paid, because the server retrieves the intent', async () => {
