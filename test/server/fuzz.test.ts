@@ -13,9 +13,9 @@ import { formatReport, runFuzz, type FuzzReport } from '../../scripts/fuzz/run';
 import { allows, diffSnapshots, rowsWithNul, takeSnapshot, type TableChange } from '../../scripts/fuzz/tables';
 import { createWorld, type World } from '../../scripts/fuzz/world';
 
-// Chosen (when the events' cases joined the mix) for a sample that makes a session among its 400 cases and reaches every
-// endpoint; the longer runs (npm run fuzz, CI's 3000 cases on PostgreSQL) are the ones that refund and write events.
-const SEED = 20_261_206;
+// Chosen (when the events', messages' and reconciliation's cases had joined the mix) for a sample that makes a session
+// and a refund (whose order event the outbox takes) among its 400 cases and reaches every endpoint.
+const SEED = 1;
 
 describe('fuzzing the HTTP API (seeded sample)', () => {
   let report: FuzzReport;
@@ -45,7 +45,7 @@ describe('fuzzing the HTTP API (seeded sample)', () => {
     expect(report.stateChecks.tables).toBeGreaterThanOrEqual(19);
     expect(report.stateChecks.snapshots).toBeGreaterThan(10);
     // Had the snapshot read nothing, or compared nothing, these would be missing.
-    expect(Object.keys(report.writesSeen)).toEqual(expect.arrayContaining(['server.sessions', 'server.webhook_events', 'server.audit_log', 'server.admin_sessions', 'simulator.wechat_codes']));
+    expect(Object.keys(report.writesSeen)).toEqual(expect.arrayContaining(['server.sessions', 'server.webhook_events', 'server.audit_log', 'server.admin_sessions', 'simulator.wechat_codes', 'server.outbox']));
   });
 });
 
