@@ -26,7 +26,7 @@ export interface OrderChange {
 
 export interface OrderChangesDeps extends Schedule {
   store: Pick<Store, 'updateOrder'>;
-  watch: Pick<OrderWatch, 'notify'>;
+  watch: Pick<OrderWatch, 'notify' | 'writing'>;
   logger: Logger;
   telemetry: Pick<Telemetry, 'orderStatus' | 'refund' | 'anomaly'>;
   /** Subscription messages: woken after a commit that made one due (an order paid, a refund succeeded); they send in the background. */
@@ -45,7 +45,12 @@ export class OrderChanges {
 
   /** Applies a change to its order in a transaction of its own; undefined when there is no such order. */
   async apply(orderId: string, change: OrderChange): Promise<OrderRecord | undefined> {
-    return change.settle(await this.deps.store.updateOrder(orderId, change.decide));
+    return this.writing(orderId, async () => change.settle(await this.deps.store.updateOrder(orderId, change.decide)));
+  }
+
+  /** Runs a write of the order that settles its change itself (OrderWatch.writing). */
+  writing<T>(orderId: string, write: () => Promise<T>): Promise<T> {
+    return this.deps.watch.writing(orderId, write);
   }
 
   /**

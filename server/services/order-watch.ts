@@ -23,6 +23,11 @@ export class OrderWatch {
    * would otherwise be lost until the periodic re-check, so `next` re-reads an order found here.
    */
   private readonly recent = new Map<string, number>();
+  /**
+   * Orders this process is writing (see `writing`), with how many writes, and whether the change feed
+   * announced a change of one while a write was under way.
+   */
+  private readonly writes = new Map<string, { count: number; heard: boolean }>();
   private reload: ((orderId: string) => void) | undefined;
 
   /** Called after every stored change of an order's status or payment error. */
@@ -52,7 +57,11 @@ export class OrderWatch {
     const unsubscribe = store.subscribe((change) => {
       if (change.kind === 'order') {
         const { orderId } = change;
-        if (waitedOn(orderId)) setImmediate(() => waitedOn(orderId) && reload(orderId));
+        const write = this.writes.get(orderId);
+        // PostgreSQL may announce a commit before the committing connection has heard that it committed:
+        // decided when this process's write is settled (its long polls woken by then, or not).
+        if (write) write.heard = true;
+        else if (waitedOn(orderId)) setImmediate(() => waitedOn(orderId) && reload(orderId));
         else this.remember(orderId);
       } else {
         for (const orderId of this.waiters.keys()) reload(orderId);
@@ -63,6 +72,27 @@ export class OrderWatch {
       if (this.reload === reload) this.reload = undefined;
       this.recent.clear();
     };
+  }
+
+  /**
+   * Runs `write`, a change of the order by this process that notifies its long polls itself once stored
+   * (OrderChanges' settle), so that the change feed's announcement of that very commit costs no read. A
+   * change heard meanwhile is read once the write has settled, if someone still waits on the order then
+   * (the change was another process's, or this write was no news).
+   */
+  async writing<T>(orderId: string, write: () => Promise<T>): Promise<T> {
+    let entry = this.writes.get(orderId);
+    if (!entry) this.writes.set(orderId, (entry = { count: 0, heard: false }));
+    entry.count++;
+    try {
+      return await write();
+    } finally {
+      if (--entry.count === 0) {
+        this.writes.delete(orderId);
+        // Next turn: the long polls this write woke have let go of the order by then.
+        if (entry.heard) setImmediate(() => (this.waiters.has(orderId) || this.pollers.has(orderId) ? this.reload?.(orderId) : this.remember(orderId)));
+      }
+    }
   }
 
   private remember(orderId: string): void {

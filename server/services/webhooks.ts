@@ -64,10 +64,16 @@ export class WebhookService {
     const record: WebhookEventRecord = { id: event.id, name: event.name, orderId: null, payload: rawBody.toString('utf8'), receivedAt: this.now() };
     const target = await this.targetOf(record, event);
     record.orderId = target?.orderId ?? null;
+    const apply = target?.update && target.orderId ? { orderId: target.orderId, decide: target.update.decide } : undefined;
+    const recordAndApply = () => this.recordAndApply(record, target, apply);
+    return apply ? this.deps.changes.writing(apply.orderId, recordAndApply) : recordAndApply();
+  }
+
+  /** Records the event and applies it to its order in one transaction, then settles the change. */
+  private async recordAndApply(record: WebhookEventRecord, target: Target | undefined, apply: Parameters<Store['recordWebhookEvent']>[1]): Promise<WebhookOutcome> {
     let result: WebhookRecordResult;
     try {
       // Recorded and applied in one transaction: a crash leaves either nothing (Airwallex retries) or both.
-      const apply = target?.update && target.orderId ? { orderId: target.orderId, decide: target.update.decide } : undefined;
       result = await this.deps.store.recordWebhookEvent(record, apply, this.now());
     } catch (err) {
       if (err instanceof AppError && err.status < 500) throw err;
@@ -77,18 +83,18 @@ export class WebhookService {
       // order's long polls wait for this change. Only if applying fails again is it the sweep's.
       this.deps.logger.warn({ eventId: record.id, err }, 'webhook event could not be recorded and applied at once; storing it, then applying it');
       const outcome = (await this.deps.store.insertWebhookEvent(record)) ? await this.apply(record) : 'duplicate';
-      this.deps.telemetry.webhook(event.name, outcome);
+      this.deps.telemetry.webhook(record.name, outcome);
       return outcome;
     }
     if (!result.inserted) {
-      this.deps.logger.info({ eventId: event.id, name: event.name }, 'duplicate webhook event ignored');
-      this.deps.telemetry.webhook(event.name, 'duplicate');
+      this.deps.logger.info({ eventId: record.id, name: record.name }, 'duplicate webhook event ignored');
+      this.deps.telemetry.webhook(record.name, 'duplicate');
       return 'duplicate';
     }
     target?.update?.settle(result.update);
     if (target && (result.outcome === 'unknown_order' || !target.orderId)) await this.unknownOrder(record, target);
     this.deps.logger.info({ eventId: record.id, name: record.name, orderId: record.orderId, outcome: result.outcome }, 'webhook event processed');
-    this.deps.telemetry.webhook(event.name, result.outcome);
+    this.deps.telemetry.webhook(record.name, result.outcome);
     return result.outcome;
   }
 

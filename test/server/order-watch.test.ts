@@ -113,3 +113,32 @@ test('a change heard before the long poll read its order is in that read: not re
   expect(await watch.next('ord_b', 10_000, undefined, before)).toMatchObject({ id: 'ord_b' });
   expect(reads).toEqual(['ord_b']);
 });
+
+test('a change announced while this process writes the order (PostgreSQL may announce a commit before the committer hears of it) is read only if the write woke nobody', async () => {
+  const watch = new OrderWatch();
+  const { store, reads, emit } = fakeStore();
+  watch.follow(store);
+  const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+  // The write is news: it wakes the long poll with the order as written, so its announcement costs no read.
+  const woken = watch.next('ord_a', 10_000);
+  await watch.writing('ord_a', async () => {
+    emit({ kind: 'order', orderId: 'ord_a' });
+    await turn();
+    await turn();
+    watch.notify({ id: 'ord_a', status: 'paid', written: true } as unknown as OrderRecord);
+  });
+  expect(await woken).toMatchObject({ written: true });
+  await turn();
+  expect(reads).toEqual([]);
+
+  // The write was no news (nothing notified): the change heard meanwhile was another's, read once the write is over.
+  const waiting = watch.next('ord_b', 10_000);
+  await watch.writing('ord_b', async () => {
+    emit({ kind: 'order', orderId: 'ord_b' });
+    await turn();
+    expect(reads).toEqual([]);
+  });
+  expect(await waiting).toMatchObject({ id: 'ord_b', status: 'paid' });
+  expect(reads).toEqual(['ord_b']);
+});
