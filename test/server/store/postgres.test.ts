@@ -6,7 +6,7 @@ import { openPostgresStore, type PostgresStore } from '../../../server/store/pos
 import { MIGRATION_LOCK_KEY } from '../../../server/store/postgres-migrate';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
 import { describeStoreContract } from './contract';
-import { newOrder, waitFor } from './fixtures';
+import { newOrder, T0, waitFor } from './fixtures';
 import { tcpProxy } from './tcp-proxy';
 import type { OrderChange, Store } from '../../../server/store/types';
 
@@ -70,6 +70,33 @@ describePostgres('[postgres] PostgreSQL store', () => {
       }
       await waitFor(() => seen.filter((c) => c.kind === 'order' && c.orderId === order.id).length === 2);
       unsubscribe();
+    });
+
+    test('counts abuse-limit hits that arrive while a count is under way in the next statement, each once, on any instance', async () => {
+      const statements: string[] = [];
+      const spy = (store: PostgresStore) => {
+        const query = store.pool.query.bind(store.pool) as (...args: unknown[]) => unknown;
+        jest.spyOn(store.pool, 'query').mockImplementation(((...args: unknown[]) => {
+          const [config] = args as [string | { text: string }];
+          const text = typeof config === 'string' ? config : config.text;
+          if (text.includes('INSERT INTO rate_limits')) statements.push(text);
+          return query(...args);
+        }) as never);
+      };
+      spy(a);
+      spy(b);
+      // Five waves of ten hits on each instance, each wave a turn of the event loop after the one before:
+      // the first wave's statement is still under way when the next waves arrive, and they wait for it.
+      const counts: Array<Promise<{ hits: number }>> = [];
+      for (let wave = 0; wave < 5; wave++) {
+        for (let i = 0; i < 10; i++) counts.push(a.countHit('address:192.0.2.9', T0, 60_000), b.countHit('address:192.0.2.9', T0, 60_000));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const hits = (await Promise.all(counts)).map((count) => count.hits).sort((x, y) => x - y);
+      expect(hits).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      // One statement per wave would be ten; waiting for the one under way makes them fewer.
+      expect(statements.length).toBeLessThan(10);
+      expect(await a.peekHits('address:192.0.2.9', T0 + 1)).toEqual({ hits: 100, resetAt: T0 + 60_000 });
     });
 
     test('makes one order when two instances insert the same idempotency key at once', async () => {
