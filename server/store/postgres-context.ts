@@ -1,6 +1,9 @@
 // What each concern's PostgreSQL part works with: the pool, the statements it batches, values as SQL literals.
-import pg, { type Pool, type QueryResult, type QueryResultRow } from 'pg';
+import type { Pool, QueryResult, QueryResultRow } from 'pg';
 import type { Part, PruneOptions } from './parts';
+import { queryOnce } from './postgres-client';
+
+export { sqlLiteral } from './postgres-client';
 
 export interface PostgresContext {
   readonly pool: Pool;
@@ -25,7 +28,7 @@ export type PostgresPruner = (params: Record<keyof PruneOptions, string>) => str
 export function postgresContext(pool: Pool): PostgresContext {
   return {
     pool,
-    rows: async <R extends QueryResultRow>(text: string, values: unknown[], name?: string) => (await pool.query<R>({ text, values, name })).rows,
+    rows: async <R extends QueryResultRow>(text: string, values: unknown[], name?: string) => (await queryOnce<R>(pool, { text, values, name })).rows,
   };
 }
 
@@ -34,19 +37,3 @@ export function first<R extends QueryResultRow>(result: QueryResult | undefined)
   return result?.rows[0] as R | undefined;
 }
 
-/**
- * A value as an SQL literal, for the statements sent as simple queries (no parameters there):
- * strings through node-postgres' escapeLiteral (quotes doubled; with a backslash, an E'' string
- * with backslashes doubled), integers as digits, objects as jsonb. Nothing else is accepted.
- */
-export function sqlLiteral(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'string') return pg.escapeLiteral(value);
-  if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value)) throw new Error(`not an integer the store can write: ${value}`);
-    return String(value);
-  }
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'object') return `${pg.escapeLiteral(JSON.stringify(value))}::jsonb`;
-  throw new Error(`no SQL literal for a ${typeof value}`);
-}

@@ -3,8 +3,8 @@ import { hydrateAnomaly, insertAnomaliesStatement } from '../anomalies/postgres'
 import type { AnomalyRow } from '../anomalies/common';
 import { OPEN_STATUSES } from '../common';
 import { insertOutboxStatement } from '../outbox/postgres';
-import { type BatchTransaction, inBatchTransaction } from '../postgres-client';
-import { first, type PostgresPart, sqlLiteral as L } from '../postgres-context';
+import { type BatchStatement, type BatchTransaction, inBatchTransaction } from '../postgres-client';
+import { first, type PostgresPart } from '../postgres-context';
 import type { RefundRow } from '../refunds/common';
 import { refundsColumn, uniqueRefunds, upsertRefundsStatement } from '../refunds/postgres';
 import { insertEventsStatement } from '../timeline/postgres';
@@ -27,6 +27,37 @@ export function orderColumns(alias: string): string {
 const ORDER_SELECT = `SELECT ${orderColumns('o')} FROM orders o`;
 
 const OPEN = OPEN_STATUSES.map((status) => `'${status}'`).join(', ');
+
+/**
+ * insertOrder's one statement, after the shopper's lock (each statement with a fresh snapshot, so it
+ * sees what the previous lock holder committed): look for the key ($1 open id, $2 key), count open
+ * orders, insert the order ($3 … $13) with its lines ($14) and timeline events ($15, as
+ * timeline/postgres.ts inserts them) unless either says no ($16: the most open orders, NULL for no
+ * limit), and say what happened.
+ */
+const INSERT_ORDER = `WITH existing AS (
+    SELECT id, request_hash FROM orders WHERE open_id = $1::text AND idempotency_key = $2::text
+  ), open AS (
+    SELECT count(*) AS n FROM orders WHERE open_id = $1::text AND status IN (${OPEN})
+  ), ins AS (
+    INSERT INTO orders (id, open_id, shopper_ref, status, currency, total_amount, create_request_id, idempotency_key,
+      request_hash, created_at, updated_at, expires_at, next_check_at)
+    SELECT $3::text, $1::text, $4::text, $5::text, $6::text, $7::bigint, $8::text, $2::text,
+      $9::text, $10::bigint, $11::bigint, $12::bigint, $13::bigint
+    WHERE NOT EXISTS (SELECT 1 FROM existing) AND ($16::integer IS NULL OR (SELECT n FROM open) < $16::integer)
+    ON CONFLICT ON CONSTRAINT orders_idempotency DO NOTHING
+    RETURNING id
+  ), lines AS (
+    INSERT INTO order_items (order_id, line, sku, names, quantity, unit_amount)
+    SELECT ins.id, x.line - 1, x.item->>'sku', x.item->'names', (x.item->>'quantity')::integer, (x.item->>'unitAmount')::bigint
+    FROM ins, jsonb_array_elements($14::jsonb) WITH ORDINALITY AS x(item, line)
+  ), timeline AS (
+    INSERT INTO order_events (order_id, at, kind, source, data)
+    SELECT ins.id, (x.e->>'at')::bigint, x.e->>'kind', x.e->>'source', x.e->'data'
+    FROM ins, jsonb_array_elements($15::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n
+  )
+  SELECT (SELECT id FROM ins) AS created, (SELECT id FROM existing) AS existing, (SELECT request_hash FROM existing) AS existing_hash,
+    (SELECT n FROM open) AS open`;
 
 export function hydrate(row: OrderRowWithLines): OrderRecord {
   return orderFromRow(row, row.items, row.refunds);
@@ -57,8 +88,11 @@ function newOrderRecord(order: NewOrder): OrderRecord {
  * row lock returns the row's newest version but reads other tables (the refunds another transaction
  * just added) as of its start. The read that follows the lock takes a fresh snapshot.
  */
-export function lockAndRead(id: string): string[] {
-  return [`SELECT 1 FROM orders WHERE id = ${L(id)} FOR UPDATE`, `${ORDER_SELECT} WHERE o.id = ${L(id)}`];
+export function lockAndRead(id: string): BatchStatement[] {
+  return [
+    { name: 'lock_order', text: 'SELECT 1 FROM orders WHERE id = $1 FOR UPDATE', values: [id] },
+    { name: 'read_order', text: `${ORDER_SELECT} WHERE o.id = $1`, values: [id] },
+  ];
 }
 
 /**
@@ -66,14 +100,22 @@ export function lockAndRead(id: string): string[] {
  * new anomalies come back. What another concern stores of the change (refund rows, timeline events,
  * outbox events, anomalies) is that concern's statement, sent here in the same transaction.
  */
-function updateStatements(current: OrderRecord, update: OrderUpdate): { statements: string[]; anomalies: number | undefined } {
-  const statements: string[] = [];
+/**
+ * The UPDATE of an order's patched columns, prepared once per set of columns (a payment's changes use
+ * a handful of sets): its name is made from the columns' positions in ORDER_COLUMNS.
+ */
+function updateOrderStatement(id: string, keys: Array<keyof typeof ORDER_COLUMNS>, values: unknown[]): BatchStatement {
+  const positions = Object.keys(ORDER_COLUMNS);
+  const name = `update_order_${keys.map((key) => positions.indexOf(key).toString(36)).join('_')}`;
+  const assignments = keys.map((key, i) => `${ORDER_COLUMNS[key]} = $${i + 1}`).join(', ');
+  return { name, text: `UPDATE orders SET ${assignments} WHERE id = $${keys.length + 1}`, values: [...values, id] };
+}
+
+function updateStatements(current: OrderRecord, update: OrderUpdate): { statements: BatchStatement[]; anomalies: number | undefined } {
+  const statements: BatchStatement[] = [];
   const patch = update.patch ?? {};
   const keys = patchKeys(patch);
-  if (keys.length > 0) {
-    const assignments = keys.map((key) => `${ORDER_COLUMNS[key]} = ${L(patch[key])}`).join(', ');
-    statements.push(`UPDATE orders SET ${assignments} WHERE id = ${L(current.id)}`);
-  }
+  if (keys.length > 0) statements.push(updateOrderStatement(current.id, keys, keys.map((key) => patch[key])));
   const refunds = uniqueRefunds(update.refunds ?? []);
   if (refunds.length > 0) statements.push(upsertRefundsStatement(refunds));
   if (update.events?.length) statements.push(insertEventsStatement(current.id, update.events));
@@ -91,7 +133,7 @@ function updateStatements(current: OrderRecord, update: OrderUpdate): { statemen
  * the second round trip of updateOrder and the webhook path. `extra`: the caller's own statements,
  * committed in the same round trip and transaction.
  */
-export async function decideAndWrite(tx: BatchTransaction, row: OrderRowWithLines, decide: OrderDecider, extra: string[] = []): Promise<OrderUpdateResult> {
+export async function decideAndWrite(tx: BatchTransaction, row: OrderRowWithLines, decide: OrderDecider, extra: BatchStatement[] = []): Promise<OrderUpdateResult> {
   const current = hydrate(row);
   const update = decide(current);
   if (!update) {
@@ -115,42 +157,26 @@ export const orders: PostgresPart<OrderStore> = {
     const orders = async (text: string, values: unknown[], name?: string) => (await rows<OrderRowWithLines>(text, values, name)).map(hydrate);
     return {
       async insertOrder(order, options = {}): Promise<InsertOrderResult> {
-        // One round trip: lock the shopper, then (each statement with a fresh snapshot, so it sees
-        // what the previous lock holder committed) look for the key, count open orders, insert the
-        // order with its lines and events unless either says no, and read the result back. (The events
-        // are the timeline's rows, inserted here as timeline/postgres.ts does, for the order of `ins`.)
+        // One round trip: lock the shopper, then INSERT_ORDER, then read the order holding the key.
         const max = options.maxOpenOrders;
         const key = order.idempotencyKey;
         const [, decided, read] = await inBatchTransaction(pool, (tx) =>
           tx.commit([
-            `SELECT pg_advisory_xact_lock(hashtextextended(${L(order.openId)}, 0))`,
-            `WITH existing AS (
-               SELECT id, request_hash FROM orders WHERE open_id = ${L(order.openId)} AND idempotency_key = ${L(key)}
-             ), open AS (
-               SELECT count(*) AS n FROM orders WHERE open_id = ${L(order.openId)} AND status IN (${OPEN})
-             ), ins AS (
-               INSERT INTO orders (id, open_id, shopper_ref, status, currency, total_amount, create_request_id, idempotency_key,
-                 request_hash, created_at, updated_at, expires_at, next_check_at)
-               SELECT ${[
-                 order.id, order.openId, order.shopperRef, order.status, order.currency, order.totalAmount, order.createRequestId, key,
-                 order.requestHash, order.createdAt, order.updatedAt, order.expiresAt, order.nextCheckAt,
-               ].map(L).join(', ')}
-               WHERE NOT EXISTS (SELECT 1 FROM existing) AND ${max === undefined ? 'true' : `(SELECT n FROM open) < ${L(max)}`}
-               ON CONFLICT ON CONSTRAINT orders_idempotency DO NOTHING
-               RETURNING id
-             ), lines AS (
-               INSERT INTO order_items (order_id, line, sku, names, quantity, unit_amount)
-               SELECT ins.id, x.line - 1, x.item->>'sku', x.item->'names', (x.item->>'quantity')::integer, (x.item->>'unitAmount')::bigint
-               FROM ins, jsonb_array_elements(${L(order.items)}) WITH ORDINALITY AS x(item, line)
-             ), timeline AS (
-               INSERT INTO order_events (order_id, at, kind, source, data)
-               SELECT ins.id, (x.e->>'at')::bigint, x.e->>'kind', x.e->>'source', x.e->'data'
-               FROM ins, jsonb_array_elements(${L(options.events ?? [])}) WITH ORDINALITY AS x(e, n) ORDER BY x.n
-             )
-             SELECT (SELECT id FROM ins) AS created, (SELECT id FROM existing) AS existing, (SELECT request_hash FROM existing) AS existing_hash,
-               (SELECT n FROM open) AS open`,
+            { name: 'lock_shopper', text: 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', values: [order.openId] },
+            {
+              name: 'insert_order',
+              text: INSERT_ORDER,
+              values: [
+                order.openId, key, order.id, order.shopperRef, order.status, order.currency, order.totalAmount, order.createRequestId,
+                order.requestHash, order.createdAt, order.updatedAt, order.expiresAt, order.nextCheckAt, order.items, options.events ?? [], max ?? null,
+              ],
+            },
             // The order that holds the key, when it is not this one (an existing order is answered whole).
-            `${ORDER_SELECT} WHERE o.id = (SELECT id FROM orders WHERE open_id = ${L(order.openId)} AND idempotency_key = ${L(key)}) AND o.id <> ${L(order.id)}`,
+            {
+              name: 'read_order_by_key',
+              text: `${ORDER_SELECT} WHERE o.id = (SELECT id FROM orders WHERE open_id = $1 AND idempotency_key = $2) AND o.id <> $3`,
+              values: [order.openId, key, order.id],
+            },
           ]),
         );
         const outcome = first<{ created: string | null; existing: string | null; existing_hash: string | null; open: number }>(decided)!;

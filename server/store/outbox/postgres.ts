@@ -1,6 +1,6 @@
 // The outbox on PostgreSQL: events written by a statement sent in their order's transaction; claims with SKIP LOCKED; the
 // feed's positions given in commit order by one sequencer at a time.
-import { inBatchTransaction } from '../postgres-client';
+import { inBatchTransaction, type PreparedStatement } from '../postgres-client';
 import { type PostgresPart, sqlLiteral as L } from '../postgres-context';
 import { attemptColumns, claimedFromRow, outboxFromRow, type OutboxRow } from './common';
 import type { NewOutboxEvent, OutboxFeedEntry, OutboxStore } from './types';
@@ -12,11 +12,15 @@ import type { NewOutboxEvent, OutboxFeedEntry, OutboxStore } from './types';
 export const OUTBOX_SEQUENCER_LOCK_KEY = '5133712049861277953';
 
 /** INSERT of `events`, sent in the order's transaction (updateStatements in orders/postgres.ts): they commit or roll back with the change. */
-export function insertOutboxStatement(events: NewOutboxEvent[]): string {
-  return `INSERT INTO outbox (id, order_id, type, created_at, body, state, next_attempt_at, give_up_at)
-    SELECT x.e->>'id', x.e->>'orderId', x.e->>'type', (x.e->>'createdAt')::bigint, x.e->>'body', x.e->>'state',
-      CASE WHEN x.e->>'state' = 'pending' THEN (x.e->>'createdAt')::bigint END, (x.e->>'giveUpAt')::bigint
-    FROM jsonb_array_elements(${L(events)}) WITH ORDINALITY AS x(e, n) ORDER BY x.n`;
+export function insertOutboxStatement(events: NewOutboxEvent[]): PreparedStatement {
+  return {
+    name: 'insert_outbox',
+    text: `INSERT INTO outbox (id, order_id, type, created_at, body, state, next_attempt_at, give_up_at)
+      SELECT x.e->>'id', x.e->>'orderId', x.e->>'type', (x.e->>'createdAt')::bigint, x.e->>'body', x.e->>'state',
+        CASE WHEN x.e->>'state' = 'pending' THEN (x.e->>'createdAt')::bigint END, (x.e->>'giveUpAt')::bigint
+      FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n`,
+    values: [events],
+  };
 }
 
 /**

@@ -1,12 +1,17 @@
 // An order's timeline on PostgreSQL: appended by a statement sent in the transaction that changes the order, read oldest first.
-import { type PostgresPart, sqlLiteral as L } from '../postgres-context';
+import type { PreparedStatement } from '../postgres-client';
+import type { PostgresPart } from '../postgres-context';
 import type { NewOrderEvent, TimelineStore } from './types';
 
-/** INSERT of timeline events for `orderId`, in their order. */
-export function insertEventsStatement(orderId: string, events: NewOrderEvent[]): string {
-  return `INSERT INTO order_events (order_id, at, kind, source, data)
-    SELECT ${L(orderId)}, (x.e->>'at')::bigint, x.e->>'kind', x.e->>'source', x.e->'data'
-    FROM jsonb_array_elements(${L(events)}) WITH ORDINALITY AS x(e, n) ORDER BY x.n`;
+/** INSERT of timeline events for `orderId`, in their order (prepared: one is sent with nearly every change). */
+export function insertEventsStatement(orderId: string, events: NewOrderEvent[]): PreparedStatement {
+  return {
+    name: 'insert_order_events',
+    text: `INSERT INTO order_events (order_id, at, kind, source, data)
+      SELECT $1::text, (x.e->>'at')::bigint, x.e->>'kind', x.e->>'source', x.e->'data'
+      FROM jsonb_array_elements($2::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n`,
+    values: [orderId, events],
+  };
 }
 
 export const timeline: PostgresPart<TimelineStore> = {

@@ -28,9 +28,14 @@ export const webhooks: PostgresPart<WebhookStore> = {
           // transaction, then finds the id taken: it changes nothing. The event is marked with its
           // outcome as it is inserted: if applying fails, the whole transaction is undone.
           const [inserted, , read] = await tx.send([
-            `INSERT INTO webhook_events (id, name, order_id, payload, received_at, applied_at, outcome)
-             SELECT ${values}, CASE WHEN EXISTS (SELECT 1 FROM orders WHERE id = ${L(apply.orderId)}) THEN 'applied' ELSE 'unknown_order' END
-             ON CONFLICT (id) DO NOTHING`,
+            {
+              name: 'insert_webhook_event_applied',
+              text: `INSERT INTO webhook_events (id, name, order_id, payload, received_at, applied_at, outcome)
+                SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint,
+                  CASE WHEN EXISTS (SELECT 1 FROM orders WHERE id = $7::text) THEN 'applied' ELSE 'unknown_order' END
+                ON CONFLICT (id) DO NOTHING`,
+              values: [event.id, event.name, event.orderId, event.payload, event.receivedAt, at, apply.orderId],
+            },
             ...lockAndRead(apply.orderId),
           ]);
           if (inserted.rowCount !== 1) return { inserted: false }; // rolled back

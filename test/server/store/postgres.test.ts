@@ -99,6 +99,33 @@ describePostgres('[postgres] PostgreSQL store', () => {
       expect(await a.peekHits('address:192.0.2.9', T0 + 1)).toEqual({ hits: 100, resetAt: T0 + 60_000 });
     });
 
+    test('prepares its hot statements once per connection: a batch that failed while preparing leaves no connection thinking it prepared, and a migration that changes the columns under a prepared read costs no request', async () => {
+      // b has one connection. Its first insert fails (the id is a's order's) in the very batch that prepares the
+      // insert: that connection is replaced, so the next insert prepares it again instead of meeting "already exists".
+      const single = await open({ poolSize: 1 });
+      try {
+        const taken = newOrder();
+        await a.insertOrder(taken);
+        await expect(single.insertOrder({ ...newOrder(), id: taken.id })).rejects.toThrow();
+        const next = newOrder();
+        expect((await single.insertOrder(next)).kind).toBe('created');
+        // Its connection has prepared the read of an order; another instance's migration adds a column to orders.
+        expect((await single.updateOrder(next.id, () => ({ patch: { status: 'processing' } })))?.order.status).toBe('processing');
+        expect((await single.getOrder(next.id))?.status).toBe('processing');
+        await a.pool.query('ALTER TABLE orders ADD COLUMN added_by_a_migration text');
+        try {
+          expect((await single.getOrder(next.id))?.status).toBe('processing');
+          const changed = await single.updateOrder(next.id, () => ({ patch: { status: 'awaiting_payment' } }));
+          expect(changed?.order.status).toBe('awaiting_payment');
+          expect((await single.getOrder(next.id))?.status).toBe('awaiting_payment');
+        } finally {
+          await a.pool.query('ALTER TABLE orders DROP COLUMN added_by_a_migration');
+        }
+      } finally {
+        await single.close();
+      }
+    });
+
     test('makes one order when two instances insert the same idempotency key at once', async () => {
       for (let round = 0; round < 5; round++) {
         const key = `both-${round}`;
