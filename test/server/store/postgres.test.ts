@@ -338,6 +338,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
           { version: 4, name: 'outbox' },
           { version: 5, name: 'reconciliation' },
           { version: 6, name: 'subscription_messages' },
+          { version: 7, name: 'drop_orders_open' },
         ]);
         await Promise.all(stores.map((store) => store.close()));
       } finally {
