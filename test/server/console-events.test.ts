@@ -1,6 +1,7 @@
 // The console's Events page and an order's events on its timeline, over HTTP as a browser uses them: delivery state, tries,
 // last error, next try; Resend (one, or every failed one) behind the session's CSRF token and audited; zh_CN and en.
 import { startEventsReceiver, type Answer, type EventsReceiver } from '../../scripts/lib/events-receiver';
+import { csrfOf, signInToConsole, visitConsole, type VisitOptions } from './console-client';
 import { eventually, manualClock, startTestServer, testConfig, type TestServer } from './helpers';
 
 const ADMIN_TOKEN = 'console-admin-token-0123456789';
@@ -20,28 +21,11 @@ afterEach(async () => {
   await receiver.close();
 });
 
-async function visit(pathname: string, options: { cookie?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...options.headers, ...(options.cookie ? { cookie: options.cookie } : {}) };
-  let body: string | undefined;
-  if (options.form) {
-    headers.origin = server.url;
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  }
-  const response = await fetch(server.url + pathname, { method: options.form ? 'POST' : 'GET', headers, body, redirect: 'manual' });
-  return { status: response.status, location: response.headers.get('location'), text: await response.text() };
-}
+const visit = (pathname: string, options: VisitOptions = {}) => visitConsole(server.url, pathname, options);
 
 async function signIn(): Promise<{ cookie: string; csrf: string }> {
-  const answer = await fetch(`${server.url}/admin/sign-in`, {
-    method: 'POST',
-    headers: { origin: server.url, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: ADMIN_TOKEN, next: '/admin/events' }).toString(),
-    redirect: 'manual',
-  });
-  const cookie = (answer.headers.get('set-cookie') ?? '').split(';')[0];
-  const page = await visit('/admin/events', { cookie });
-  return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1] };
+  const { cookie } = await signInToConsole(server.url, ADMIN_TOKEN, '/admin/events');
+  return { cookie, csrf: csrfOf((await visit('/admin/events', { cookie })).text) };
 }
 
 describe("the console's Events page", () => {

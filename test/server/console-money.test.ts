@@ -3,6 +3,7 @@
 // and flagged items linked), and the CSV exports (BOM, columns, CRLF, the list's filters, no formula cells).
 import { formatMoney } from '../../server/console/format';
 import { decimalText } from '../../server/money';
+import { csrfOf, signInToConsole, visitConsole, type VisitOptions } from './console-client';
 import { CART, CART_TOTAL, eventually, startTestServer, testConfig, type TestServer } from './helpers';
 
 const ADMIN_TOKEN = 'console-money-admin-token-0123456789';
@@ -12,34 +13,14 @@ afterEach(async () => {
   await server?.close();
 });
 
-interface Page {
-  status: number;
-  headers: Headers;
-  text: string;
-}
-
-async function visit(pathname: string, options: { cookie?: string; form?: Record<string, string>; origin?: string } = {}): Promise<Page> {
-  const headers: Record<string, string> = {};
-  if (options.cookie) headers.cookie = options.cookie;
-  let body: string | undefined;
-  if (options.form) {
-    headers.origin = options.origin ?? server.url;
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  }
-  const response = await fetch(server.url + pathname, { method: options.form ? 'POST' : 'GET', headers, body, redirect: 'manual' });
-  // ignoreBOM: keep a byte order mark in the text (fetch's text() would drop it).
-  return { status: response.status, headers: response.headers, text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(await response.arrayBuffer()) };
-}
+const visit = (pathname: string, options: VisitOptions = {}) => visitConsole(server.url, pathname, options);
 
 /** Signs in like the form, with no `next`: where the console sends an operator first. */
 async function signIn(language: 'en' | 'zh_CN' = 'en'): Promise<{ cookie: string; home: string }> {
-  const answer = await visit('/admin/sign-in', { form: { token: ADMIN_TOKEN } });
-  expect(answer.status).toBe(303);
-  return { cookie: `${(answer.headers.get('set-cookie') ?? '').split(';')[0]}; console_lang=${language}`, home: answer.headers.get('location') ?? '' };
+  const { cookie, location } = await signInToConsole(server.url, ADMIN_TOKEN);
+  return { cookie: `${cookie}; console_lang=${language}`, home: location };
 }
 
-const csrfOf = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)![1];
 const figure = (html: string, name: string, nth = 0) => [...html.matchAll(new RegExp(`data-figure="${name}">(.*?)</dd>`, 'gs'))][nth][1].replace(/<[^>]+>/g, '');
 
 /** A known set of orders: two paid (one partly refunded), one whose pay sheet opened and was left, one cart never confirmed. */

@@ -5,6 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { signWebhook } from '../../server/airwallex/webhooks';
+import { csrfOf, signInToConsole, visitConsole, type VisitOptions } from './console-client';
 import { CART, startTestServer, testConfig, type TestServer } from './helpers';
 
 const ADMIN_TOKEN = 'console-admin-token-0123456789';
@@ -14,41 +15,15 @@ afterEach(async () => {
   await server?.close();
 });
 
-interface Page {
-  status: number;
-  headers: Headers;
-  text: string;
-}
-
 /** A browser-like request: no redirects followed, cookies and Origin as given. */
-async function visit(base: string, method: string, pathname: string, options: { cookie?: string; form?: Record<string, string>; origin?: string | null; headers?: Record<string, string> } = {}): Promise<Page> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.cookie) headers.cookie = options.cookie;
-  if (method === 'POST' && options.origin !== null) headers.origin = options.origin ?? base;
-  let body: string | undefined;
-  if (options.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(options.form).toString();
-  }
-  const response = await fetch(base + pathname, { method, headers, body, redirect: 'manual' });
-  return { status: response.status, headers: response.headers, text: await response.text() };
-}
+const visit = (base: string, method: string, pathname: string, options: Omit<VisitOptions, 'method'> = {}) => visitConsole(base, pathname, { ...options, method });
 
 /** Signs in like the sign-in form; returns the cookie and the CSRF token of the pages. */
 async function signIn(base: string, token = ADMIN_TOKEN): Promise<{ cookie: string; csrf: string; setCookie: string }> {
-  const answer = await visit(base, 'POST', '/admin/sign-in', { form: { token, next: '/admin/orders' } });
-  expect(answer.status).toBe(303);
-  const setCookie = answer.headers.get('set-cookie') ?? '';
-  const cookie = setCookie.split(';')[0];
+  const { cookie, setCookie } = await signInToConsole(base, token, '/admin/orders');
   const page = await visit(base, 'GET', '/admin/orders', { cookie });
   expect(page.status).toBe(200);
   return { cookie, csrf: csrfOf(page.text), setCookie };
-}
-
-function csrfOf(html: string): string {
-  const match = /name="_csrf" value="([^"]+)"/.exec(html);
-  if (!match) throw new Error('no CSRF field on the page');
-  return match[1];
 }
 
 const paidOrder = async () => server.paidOrder(await server.sessionFor('cora'));
