@@ -6,7 +6,7 @@ import type { AirwallexClient } from '../airwallex/client';
 import type { AirwallexFinance, FinancialTransaction } from '../airwallex/finance';
 import type { OrderRecord, Store } from '../store/types';
 import type { OrderChanges } from './order-changes';
-import type { BatchFacts } from './reconciliation-facts';
+import type { BatchFacts, DayFacts } from './reconciliation-facts';
 import { roleOf } from './reconciliation-rules';
 
 /** What gathering needs: the store, the Airwallex clients, the order changes (to keep an attempt learned). */
@@ -17,13 +17,8 @@ export interface GatherDeps {
   changes: Pick<OrderChanges, 'apply' | 'intent'>;
 }
 
-export interface Gathered {
-  transactions: FinancialTransaction[];
-  repeatedIds: string[];
-  bySource: Map<string, FinancialTransaction[]>;
-  batches: BatchFacts[];
-  orders: OrderRecord[];
-  intentStatuses: Map<string, string>;
+/** What gathering read (the facts of the day that come from Airwallex and the store), and what it cost. */
+export interface Gathered extends Pick<DayFacts, 'transactions' | 'repeatedIds' | 'bySource' | 'batches' | 'orders' | 'intentStatuses'> {
   /** Calls made to Airwallex, for the run's log line. */
   calls: number;
 }
