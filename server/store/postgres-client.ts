@@ -79,13 +79,14 @@ async function batchTransaction<T>(pool: Pool, work: (tx: BatchTransaction) => P
   let state = 'idle' as 'idle' | 'open' | 'done';
   const send = async (statements: BatchStatement[], commit: boolean): Promise<QueryResult[]> => {
     const opening = state === 'idle' ? ['BEGIN'] : [];
-    const preparing: string[] = [];
+    /** The statements this batch prepares on this connection, by name. */
+    const preparing = new Map<string, string>();
     const texts = statements.map((statement) => {
       if (typeof statement === 'string') return statement;
-      if (!prepared.has(statement.name) && !preparing.includes(statement.name)) preparing.push(statement.name);
+      if (!prepared.has(statement.name)) preparing.set(statement.name, `PREPARE ${statement.name} AS ${statement.text}`);
       return `EXECUTE ${statement.name}(${statement.values.map(sqlLiteral).join(', ')})`;
     });
-    const preparations = preparing.map((name) => `PREPARE ${name} AS ${(statements.find((s) => typeof s !== 'string' && s.name === name) as PreparedStatement).text}`);
+    const preparations = [...preparing.values()];
     const all = [...opening, ...preparations, ...texts, ...(commit ? ['COMMIT'] : [])];
     state = 'open';
     if (all.length === 0) return [];
@@ -93,10 +94,10 @@ async function batchTransaction<T>(pool: Pool, work: (tx: BatchTransaction) => P
     try {
       answer = (await client.query(all.join(';\n'))) as QueryResult | QueryResult[];
     } catch (err) {
-      if (preparing.length > 0) broken ??= err as Error;
+      if (preparing.size > 0) broken ??= err as Error;
       throw err;
     }
-    for (const name of preparing) prepared.add(name);
+    for (const name of preparing.keys()) prepared.add(name);
     if (commit) state = 'done';
     const results = Array.isArray(answer) ? answer : [answer];
     const skipped = opening.length + preparations.length;
