@@ -164,7 +164,7 @@ export async function registerSimulator(app: FastifyInstance, opts: SimulatorOpt
       for (const release of [...ctx.holds]) release();
       refunds.close();
       await webhooks.close();
-      store.close();
+      await store.close();
     })();
     return closing;
   };

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { startCheckpointer } from '../sqlite-checkpointer';
 import type { PaymentIntent, Refund } from './types';
 
 export interface PrepayRecord {
@@ -60,6 +61,8 @@ interface DeliveryRow { id: number; event_id: string; body: string; attempts: nu
 export class SimulatorStore {
   private readonly db: Database.Database;
   private readonly statements = new Map<string, Database.Statement>();
+  /** Checkpoints the log off the event loop, as the server's store does (sqlite-checkpointer.ts). */
+  private readonly checkpointer: { stop(): Promise<void> } | undefined;
 
   constructor(databasePath: string) {
     if (databasePath !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(databasePath)), { recursive: true });
@@ -70,6 +73,9 @@ export class SimulatorStore {
       this.db.pragma('synchronous = NORMAL');
     }
     this.db.exec(SCHEMA);
+    // SQLite's own checkpoints would run inside the commit that crosses the threshold, fsync included: under load
+    // the simulator's event loop stalled for tens of milliseconds at a time, and every exchange queued behind it.
+    this.checkpointer = databasePath === ':memory:' ? undefined : startCheckpointer(this.db, databasePath);
     // A state file from before held-back deliveries existed.
     const columns = this.db.prepare('PRAGMA table_info(deliveries)').all() as Array<{ name: string }>;
     if (!columns.some((column) => column.name === 'held_lane')) this.db.exec('ALTER TABLE deliveries ADD COLUMN held_lane TEXT');
@@ -85,7 +91,8 @@ export class SimulatorStore {
     return statement;
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.checkpointer?.stop();
     if (this.db.open) this.db.close();
   }
 

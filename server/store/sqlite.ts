@@ -15,7 +15,7 @@ import { composePruners, composeSlices, type PruneOptions } from './parts';
 import { rateLimits } from './rate-limits/sqlite';
 import { reconciliations } from './reconciliations/sqlite';
 import { sessions } from './sessions/sqlite';
-import { startCheckpointer } from './sqlite-checkpointer';
+import { startCheckpointer } from '../sqlite-checkpointer';
 import { sqliteContext } from './sqlite-context';
 import { migrate } from './sqlite-migrate';
 import { timeline } from './timeline/sqlite';

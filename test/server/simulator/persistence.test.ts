@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SimulatorStore } from '../../../server/simulator/store';
 import { airwallex, call, confirmIntent, createIntent, createRefund, CREDENTIALS, eventually, login, paidIntent, startReceiver, startSimulator, waitFor } from './helpers';
 
 let dir: string;
@@ -107,6 +108,23 @@ describe('persistence', () => {
     } finally {
       await second.close();
       await receiver.close();
+    }
+  });
+});
+
+describe('checkpoints', () => {
+  it('copies its write-ahead log into the file in the background, so no request pays for a checkpoint', async () => {
+    const file = path.join(dir, 'simulator.sqlite');
+    const store = new SimulatorStore(file);
+    try {
+      const sizeBefore = fs.statSync(file).size;
+      for (let i = 0; i < 300; i++) store.addDelivery(`evt_${i}`, 'x'.repeat(16_000), Date.now() + 60_000); // 4.8 MB: past SQLite's 1,000-page threshold
+      // Commits only append to the log (SQLite's automatic checkpoints, fsync included, are off)...
+      expect(fs.statSync(file).size).toBe(sizeBefore);
+      // ...and the checkpointer's thread (every second) copies it into the database.
+      await eventually(async () => fs.statSync(file).size, (size) => size > sizeBefore, 10_000, 'the checkpoint');
+    } finally {
+      await store.close();
     }
   });
 });
