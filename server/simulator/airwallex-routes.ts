@@ -88,10 +88,10 @@ export function airwallexRoutes(ctx: SimulatorContext) {
     );
 
     app.post<{ Params: Params }>('/api/v1/pa/payment_intents/:id/confirm', (request, reply) =>
-      guarded(ctx, 'confirm', request, reply, () => {
+      guarded(ctx, 'confirm', request, reply, async () => {
         authenticate(request);
         validate(request, 'post', '/api/v1/pa/payment_intents/{id}/confirm');
-        return { status: 200, body: ctx.intents.confirm(request.params.id as string, request.body as Record<string, unknown>) };
+        return { status: 200, body: await ctx.intents.confirm(request.params.id as string, request.body as Record<string, unknown>) };
       }),
     );
 

@@ -53,7 +53,7 @@ export async function guarded(
   endpoint: AirwallexEndpoint,
   request: FastifyRequest,
   reply: FastifyReply,
-  operation: () => Answer,
+  operation: () => Answer | Promise<Answer>,
 ): Promise<FastifyReply | undefined> {
   const counters = ctx.counters().airwallex;
   counters.calls[endpoint]++;
@@ -73,7 +73,7 @@ export async function guarded(
   const timeout = ctx.random() < rates.timeoutRate;
   let answer: Answer;
   try {
-    answer = operation();
+    answer = await operation();
   } catch (err) {
     if (!(err instanceof ApiError)) throw err;
     answer = { status: err.statusCode, body: errorBody(err.code, err.message, err.source) };

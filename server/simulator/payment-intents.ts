@@ -81,7 +81,7 @@ export class PaymentIntents {
   }
 
   /** POST /api/v1/pa/payment_intents/{id}/confirm, wechatpay mini_program only. */
-  confirm(id: string, body: Body): PaymentIntent {
+  async confirm(id: string, body: Body): Promise<PaymentIntent> {
     const requestId = checkRequestId(body.request_id);
     const method = body.payment_method as Body | undefined;
     if (method === undefined) throw validationError('payment_method', 'payment_method must be provided');
@@ -102,6 +102,10 @@ export class PaymentIntents {
       throw validationError('payment_method.wechatpay.open_id', 'payment_method.wechatpay.open_id must be provided when flow is mini_program');
     }
 
+    // WeChat's prepay order and its paySign come first, as Airwallex gets them from WeChat before it answers (so the
+    // paySign's timeStamp is at most the intent's updated_at); a confirm refused below has signed for nothing.
+    const prepayId = newPrepayId(this.opts.now());
+    const nextAction = await miniProgramNextAction(this.opts.wechatAppId, prepayId, this.opts.now());
     return this.mutate('confirm', requestId, () => {
       const { intent, updatedMs } = this.load(id);
       if (!CONFIRMABLE.includes(intent.status)) throw invalidStatus('confirm', intent.status);
@@ -121,13 +125,12 @@ export class PaymentIntents {
         created_at: formatTimestamp(ms),
         updated_at: formatTimestamp(ms),
       };
-      const prepayId = newPrepayId(ms);
       this.opts.store.putPrepay({ prepayId, intentId: intent.id, attemptId: attempt.id });
       const next: PaymentIntent = {
         ...intent,
         request_id: requestId,
         status: CONFIRMED_INTENT_STATUS,
-        next_action: miniProgramNextAction(this.opts.wechatAppId, prepayId, ms),
+        next_action: nextAction,
         latest_payment_attempt: attempt,
         updated_at: formatTimestamp(ms),
       };
