@@ -20,10 +20,10 @@ export interface CodeRecord {
   minted: boolean;
 }
 
+/** A queued delivery as the pump sees it: its body is read only when it goes out (deliveryBody). */
 export interface DeliveryRecord {
   id: number;
   eventId: string;
-  body: string;
   attempts: number;
   nextAtMs: number;
 }
@@ -274,11 +274,19 @@ export class SimulatorStore {
     this.sql('UPDATE deliveries SET next_at_ms = ?, held_lane = NULL WHERE held_lane = ?').run(nowMs, lane);
   }
 
-  /** Due deliveries in the order they should go out. */
+  /**
+   * Due deliveries in the order they should go out, without their bodies: the pump runs after every commit and
+   * every delivery, and most of what it reads is already on its way.
+   */
   dueDeliveries(nowMs: number, limit: number): DeliveryRecord[] {
-    const rows = this.sql('SELECT * FROM deliveries WHERE next_at_ms <= ? ORDER BY next_at_ms, id LIMIT ?')
-      .all(nowMs, limit) as DeliveryRow[];
-    return rows.map((r) => ({ id: r.id, eventId: r.event_id, body: r.body, attempts: r.attempts, nextAtMs: r.next_at_ms }));
+    const rows = this.sql('SELECT id, event_id, attempts, next_at_ms FROM deliveries WHERE next_at_ms <= ? ORDER BY next_at_ms, id LIMIT ?')
+      .all(nowMs, limit) as Array<Omit<DeliveryRow, 'body'>>;
+    return rows.map((r) => ({ id: r.id, eventId: r.event_id, attempts: r.attempts, nextAtMs: r.next_at_ms }));
+  }
+
+  /** The event a queued delivery sends; undefined once it has been delivered. */
+  deliveryBody(id: number): string | undefined {
+    return (this.sql('SELECT body FROM deliveries WHERE id = ?').get(id) as { body: string } | undefined)?.body;
   }
 
   /** The earliest delivery due strictly after `nowMs` (the ones due now are being pumped). */

@@ -143,14 +143,19 @@ export class WebhookDispatcher {
       for (const delivery of this.opts.store.dueDeliveries(now, BATCH)) {
         if (this.busyIds.size >= MAX_IN_FLIGHT) break;
         let lane = this.lanes.get(delivery.id);
-        if (lane === undefined) this.lanes.set(delivery.id, (lane = laneOf(delivery)));
+        let body: string | undefined;
+        if (lane === undefined) {
+          body = this.opts.store.deliveryBody(delivery.id);
+          this.lanes.set(delivery.id, (lane = laneOf(delivery.eventId, body)));
+        }
         // The first due delivery of a lane is its oldest: later ones wait for it.
         if (seen.has(lane) || this.busyLanes.has(lane) || this.busyIds.has(delivery.id)) {
           seen.add(lane);
           continue;
         }
         seen.add(lane);
-        this.start_(delivery, lane, url);
+        body ??= this.opts.store.deliveryBody(delivery.id);
+        if (body !== undefined) this.start_({ ...delivery, body }, lane, url);
       }
     }
     // Deliveries due later (retries, delays, held-back events) get a timer; due ones start when a lane frees up.
@@ -158,7 +163,7 @@ export class WebhookDispatcher {
     this.arm(next === undefined ? undefined : Math.max(1, next - now));
   }
 
-  private start_(delivery: DeliveryRecord, lane: string, url: string): void {
+  private start_(delivery: Sending, lane: string, url: string): void {
     this.busyIds.add(delivery.id);
     this.busyLanes.add(lane);
     const sending: Promise<void> = this.deliver(delivery, url)
@@ -172,7 +177,7 @@ export class WebhookDispatcher {
     this.sending.add(sending);
   }
 
-  private async deliver(delivery: DeliveryRecord, url: string): Promise<void> {
+  private async deliver(delivery: Sending, url: string): Promise<void> {
     const counters = this.opts.counters().webhooks;
     const timestamp = String(Date.now()); // fresh per try, so a receiver's replay window keeps accepting retries
     const controller = new AbortController();
@@ -220,12 +225,15 @@ export class WebhookDispatcher {
   }
 }
 
+/** A delivery going out, with the event it sends. */
+type Sending = DeliveryRecord & { body: string };
+
 /** The intent an event is about (an attempt or a refund names its intent), so one intent's events keep their order. */
-function laneOf(delivery: DeliveryRecord): string {
+function laneOf(eventId: string, body: string | undefined): string {
   try {
-    return laneOfObject((JSON.parse(delivery.body) as WebhookEvent).data.object, delivery.eventId);
+    return body === undefined ? eventId : laneOfObject((JSON.parse(body) as WebhookEvent).data.object, eventId);
   } catch {
-    return delivery.eventId;
+    return eventId;
   }
 }
 
