@@ -3,7 +3,7 @@ import type { OrderStatus } from '../../contract';
 import { json } from '../common';
 import { refundFromRow, type RefundRow } from '../refunds/common';
 import type { RefundRecord } from '../refunds/types';
-import type { OrderItemRecord, OrderPatch, OrderRecord, PaymentErrorRecord } from './types';
+import type { NewOrder, OrderItemRecord, OrderPatch, OrderRecord, PaymentErrorRecord } from './types';
 
 /** The order after `patch` and `refunds` were written, without reading it back. */
 export function mergeUpdate(current: OrderRecord, patch: OrderPatch, refunds: RefundRecord[]): OrderRecord {
@@ -98,5 +98,24 @@ export function orderFromRow(row: OrderRow, items: OrderItemRecord[], refunds: R
     retrievedAt: row.retrieved_at,
     nextCheckAt: row.next_check_at,
     checkFailures: row.check_failures,
+  };
+}
+
+/** What insertOrder stored for `order`: exactly what reading it back gives (the contract suite checks), without the read. */
+export function newOrderRecord(order: NewOrder): OrderRecord {
+  return {
+    ...order,
+    refunds: [],
+    paymentIntentId: null,
+    intentStatus: null,
+    paymentAttemptId: null,
+    intentUpdatedAt: null,
+    confirmSeq: 0,
+    confirmedAt: null,
+    lastPaymentError: null,
+    paidAt: null,
+    checkedAt: null,
+    retrievedAt: null,
+    checkFailures: 0,
   };
 }

@@ -8,8 +8,8 @@ import { first, type PostgresPart } from '../postgres-context';
 import type { RefundRow } from '../refunds/common';
 import { refundsColumn, uniqueRefunds, upsertRefundsStatement } from '../refunds/postgres';
 import { insertEventsStatement } from '../timeline/postgres';
-import { mergeUpdate, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './common';
-import type { InsertOrderResult, NewOrder, OrderDecider, OrderItemRecord, OrderRecord, OrderStore, OrderUpdate, OrderUpdateResult } from './types';
+import { mergeUpdate, newOrderRecord, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './common';
+import type { InsertOrderResult, OrderDecider, OrderItemRecord, OrderRecord, OrderStore, OrderUpdate, OrderUpdateResult } from './types';
 
 /** An order row with its items and refunds aggregated by orderColumns() (json: bigint arrives as a JSON number). */
 export type OrderRowWithLines = OrderRow & { items: OrderItemRecord[]; refunds: RefundRow[] };
@@ -61,25 +61,6 @@ const INSERT_ORDER = `WITH existing AS (
 
 export function hydrate(row: OrderRowWithLines): OrderRecord {
   return orderFromRow(row, row.items, row.refunds);
-}
-
-/** What insertOrder stored for `order`: exactly what reading it back gives (the contract suite checks), without the read. */
-function newOrderRecord(order: NewOrder): OrderRecord {
-  return {
-    ...order,
-    refunds: [],
-    paymentIntentId: null,
-    intentStatus: null,
-    paymentAttemptId: null,
-    intentUpdatedAt: null,
-    confirmSeq: 0,
-    confirmedAt: null,
-    lastPaymentError: null,
-    paidAt: null,
-    checkedAt: null,
-    retrievedAt: null,
-    checkFailures: 0,
-  };
 }
 
 /**

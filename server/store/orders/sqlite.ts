@@ -6,7 +6,7 @@ import { refundsOf, upsertRefund } from '../refunds/sqlite';
 import { serializeJson, type SqliteContext, type SqlitePart } from '../sqlite-context';
 import { insertEvents } from '../timeline/sqlite';
 import type { NewOrderEvent } from '../timeline/types';
-import { mergeUpdate, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './common';
+import { mergeUpdate, newOrderRecord, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './common';
 import type { InsertOrderResult, NewOrder, OrderDecider, OrderItemRecord, OrderPatch, OrderRecord, OrderStore, OrderUpdate, OrderUpdateResult } from './types';
 
 interface ItemRow {
@@ -130,7 +130,7 @@ export const orders: SqlitePart<OrderStore> = {
         stmt.insertItem.run(order.id, line, item.sku, JSON.stringify(item.names), item.quantity, item.unitAmount);
       });
       insertEvents(ctx, order.id, events);
-      return { kind: 'created', order: hydrateRow(getRow(ctx, order.id)!) };
+      return { kind: 'created', order: newOrderRecord(order) };
     });
 
     const updateOrderTx = db.transaction((id: string, decide: OrderDecider) => updateOrderRow(ctx, id, decide));

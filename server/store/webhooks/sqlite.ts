@@ -9,6 +9,11 @@ export const webhooks: SqlitePart<WebhookStore> = {
     const stmt = {
       insertWebhook: ctx.prepare(`INSERT OR IGNORE INTO webhook_events (id, name, order_id, payload, received_at)
       VALUES (@id, @name, @orderId, @payload, @receivedAt)`),
+      // Recorded with its outcome, decided by the order's presence (as on PostgreSQL): one write instead of an insert
+      // as unapplied (into webhook_events_unapplied) and an update out of it. If applying throws, nothing is kept.
+      insertRecorded: ctx.prepare(`INSERT OR IGNORE INTO webhook_events (id, name, order_id, payload, received_at, applied_at, outcome)
+      SELECT @id, @name, @orderId, @payload, @receivedAt, @at,
+        CASE WHEN @applyTo IS NULL THEN 'ignored' WHEN EXISTS (SELECT 1 FROM orders WHERE id = @applyTo) THEN 'applied' ELSE 'unknown_order' END`),
       markApplied: ctx.prepare('UPDATE webhook_events SET applied_at = ?, outcome = ? WHERE id = ?'),
       unapplied: ctx.prepare('SELECT * FROM webhook_events WHERE applied_at IS NULL ORDER BY received_at LIMIT ?'),
       webhookOutcome: ctx.prepare('SELECT outcome FROM webhook_events WHERE id = ?'),
@@ -16,11 +21,10 @@ export const webhooks: SqlitePart<WebhookStore> = {
 
     const recordWebhookEventTx = ctx.db.transaction(
       (event: WebhookEventRecord, apply: { orderId: string; decide: OrderDecider } | undefined, at: number): WebhookRecordResult => {
-        if (stmt.insertWebhook.run(event).changes !== 1) return { inserted: false };
-        const update = apply ? updateOrderRow(ctx, apply.orderId, apply.decide) : undefined;
-        const outcome = !apply ? 'ignored' : update ? 'applied' : 'unknown_order';
-        stmt.markApplied.run(at, outcome, event.id);
-        return { inserted: true, outcome, update };
+        if (stmt.insertRecorded.run({ ...event, at, applyTo: apply?.orderId ?? null }).changes !== 1) return { inserted: false };
+        if (!apply) return { inserted: true, outcome: 'ignored' };
+        const update = updateOrderRow(ctx, apply.orderId, apply.decide);
+        return { inserted: true, outcome: update ? 'applied' : 'unknown_order', update };
       },
     );
 
