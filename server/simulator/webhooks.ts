@@ -50,13 +50,15 @@ export class WebhookDispatcher {
   /** laneOf() per queued delivery, so the queue is not re-parsed on every pump. */
   private readonly lanes = new Map<number, string>();
   private readonly sending = new Set<Promise<void>>();
+  /** Whether emit() queued a delivery since the last schedule(): most changes emit only events nobody subscribed to. */
+  private queued = false;
   private closed = false;
 
   constructor(private readonly opts: WebhookDispatcherOptions) {}
 
   /** Picks up deliveries left in the queue by a previous run. */
   start(): void {
-    this.schedule();
+    this.pump();
   }
 
   /**
@@ -91,6 +93,7 @@ export class WebhookDispatcher {
       heldLane = laneOfObject(object, event.id);
     }
     this.opts.store.addDelivery(event.id, body, at, heldLane);
+    this.queued = true;
     if (this.opts.random() < faults.webhookDuplicateRate) {
       counters.duplicated++;
       this.opts.store.addDelivery(event.id, body, at + DUPLICATE_GAP_MS, heldLane);
@@ -99,6 +102,8 @@ export class WebhookDispatcher {
 
   /** Starts what is due now. Call after the transaction that queued events commits. */
   schedule(): void {
+    if (!this.queued) return;
+    this.queued = false;
     this.pump();
   }
 
