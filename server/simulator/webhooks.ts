@@ -1,5 +1,6 @@
 // Signs and delivers Airwallex webhooks from a persisted queue, with retries and injected drop/duplicate/reorder faults.
 import { createHmac } from 'node:crypto';
+import { request } from 'undici';
 import type { FastifyBaseLogger } from 'fastify';
 import { airwallexId, formatTimestamp } from './format';
 import type { Counters } from './stats';
@@ -192,7 +193,8 @@ export class WebhookDispatcher {
     let outcome: string;
     counters.sent++;
     try {
-      const response = await fetch(url, {
+      // undici's request rather than fetch: a tenth of the simulator's time under load went to fetch's web streams.
+      const response = await request(url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -202,8 +204,8 @@ export class WebhookDispatcher {
         body: delivery.body,
         signal: controller.signal,
       });
-      await response.arrayBuffer().catch(() => undefined); // drain, so the connection can be reused
-      outcome = response.status === 200 ? 'ok' : `HTTP ${response.status}`;
+      await response.body.dump().catch(() => undefined); // drain, so the connection can be reused
+      outcome = response.statusCode === 200 ? 'ok' : `HTTP ${response.statusCode}`;
     } catch (err) {
       outcome = err instanceof Error ? err.message : String(err);
     } finally {
