@@ -9,7 +9,7 @@
 /** The foundation: modules any layer may import, which import only each other. */
 const FOUNDATION =
   '^server/(contract|contract-admin|errors|money|logger|timing|text|catalogue|node-version|config|config-types|config-safety|config-notifications|config-reconciliation)\\.ts$|' +
-  '^server/(signature|config-events|catalogue-file|sqlite-checkpointer)\\.ts$';
+  '^server/(signature|config-events|catalogue-file|sqlite-checkpointer|deadline)\\.ts$';
 const ADAPTERS = '^server/(store|airwallex|wechat|merchant)/|^server/telemetry\\.ts$';
 const HTTP = '^server/(routes|console|auth)/|^server/limits\\.ts$';
 const ROOT = '^server/(app|server|main)\\.ts$';

@@ -6,6 +6,7 @@ import { toMajorUnits } from '../money';
 import { timed } from '../timing';
 import { AirwallexApiError, AirwallexCredentialsError, AirwallexError, AirwallexUnreachableError, isAirwallexCode } from './errors';
 import type { AirwallexErrorBody, AirwallexPaymentIntent, AirwallexRefund } from './types';
+import { deadline } from '../deadline';
 
 export interface AirwallexClientOptions {
   /** https://api-demo.airwallex.com, or a getter (the embedded simulator's port is known only after listen). */
@@ -260,6 +261,8 @@ export class AirwallexClient {
     if (this.options.apiVersion) requestHeaders['x-api-version'] = this.options.apiVersion;
     const started = performance.now();
     const observe = (status: string) => this.options.onAttempt?.(options.operation, status, (performance.now() - started) / 1000);
+    // One time limit for the whole attempt, answer and body alike (a TimeoutError when it fires).
+    const limit = deadline(this.timeoutMs);
     try {
       const baseUrl = typeof this.options.baseUrl === 'function' ? this.options.baseUrl() : this.options.baseUrl;
       const { statusCode, body } = await request(baseUrl + options.path, {
@@ -267,17 +270,17 @@ export class AirwallexClient {
         method: options.method,
         headers: requestHeaders,
         body: options.body ? JSON.stringify(options.body) : undefined,
-        // One timeout for the whole attempt, answer and body alike (a TimeoutError when it fires).
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: limit.signal,
       });
       observe(String(statusCode));
       return {
         status: statusCode,
         ok: statusCode >= 200 && statusCode < 300,
-        json: () => body.json(),
-        discard: () => body.dump().catch(() => undefined),
+        json: () => body.json().finally(limit.clear),
+        discard: () => body.dump().catch(() => undefined).finally(limit.clear),
       };
     } catch (err) {
+      limit.clear();
       observe('network');
       throw new AirwallexUnreachableError(options.operation, err);
     }

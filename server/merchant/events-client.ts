@@ -2,6 +2,7 @@
 // (signature.ts: x-timestamp in ms, x-signature = hex HMAC-SHA256 over timestamp + raw body), and what came of it in words
 // an operator acts on (the console's "last error"). An upstream client like airwallex/ and wechat/: it knows nothing of the store.
 import { signPayload } from '../signature';
+import { deadline } from '../deadline';
 
 export interface EventsClientOptions {
   url: string;
@@ -27,7 +28,8 @@ export class EventsClient {
   /** POSTs `body` (the exact bytes signed) with its id; any 2xx is delivered, anything else is a failure to retry. Never throws. */
   async send(event: { id: string; body: string }, stop?: AbortSignal): Promise<SendOutcome> {
     const timestamp = String(this.now());
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
+    const limit = deadline(this.options.timeoutMs);
+    const timeout = limit.signal;
     try {
       const answer = await fetch(this.options.url, {
         method: 'POST',
@@ -51,6 +53,8 @@ export class EventsClient {
       if (stop?.aborted && !timeout.aborted) return { ok: false, error: 'the server stopped during the try', stopped: true };
       if (timeout.aborted) return { ok: false, error: `no answer within ${formatSeconds(this.options.timeoutMs)}` };
       return { ok: false, error: describeNetworkError(err) };
+    } finally {
+      limit.clear();
     }
   }
 }

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
 import { timed } from '../timing';
 import { WechatError, type WechatErrorKind } from './errors';
 import { WECHAT_POOL } from './http';
+import { deadline } from '../deadline';
 
 export interface WechatClientOptions {
   /** https://api.weixin.qq.com, or a getter for the embedded simulator's /simulator/wechat. */
@@ -44,11 +45,12 @@ export class WechatClient {
       grant_type: 'authorization_code',
     });
     let body: Code2SessionBody;
+    const limit = deadline(this.options.timeoutMs ?? 5_000);
     try {
       const baseUrl = typeof this.options.baseUrl === 'function' ? this.options.baseUrl() : this.options.baseUrl;
       const response = await request(`${baseUrl}/sns/jscode2session?${query}`, {
         dispatcher: WECHAT_POOL,
-        signal: AbortSignal.timeout(this.options.timeoutMs ?? 5_000),
+        signal: limit.signal,
       });
       // WeChat has been seen answering JSON as text/plain: parse the text ourselves.
       const text = await response.body.text();
@@ -58,6 +60,8 @@ export class WechatClient {
       // Never log the URL: it carries the app secret.
       this.options.logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'jscode2session unreachable');
       throw new WechatError('unreachable', 'jscode2session', 'WeChat login service is unreachable; retry with a new wx.login code.');
+    } finally {
+      limit.clear();
     }
     const errcode = body.errcode ?? 0;
     if (errcode === 0 && typeof body.openid === 'string' && body.openid) {

@@ -3,6 +3,7 @@ import { Agent, request as send } from 'undici';
 import type { Logger } from '../logger';
 import { timed } from '../timing';
 import { WechatError, wechatErrorFor, type WechatApi } from './errors';
+import { deadline } from '../deadline';
 
 export interface WechatHttpOptions {
   /** https://api.weixin.qq.com, or a getter for the embedded simulator's /simulator/wechat. */
@@ -40,13 +41,14 @@ async function exchange(options: WechatHttpOptions, api: WechatApi, request: Wec
   const baseUrl = typeof options.baseUrl === 'function' ? options.baseUrl() : options.baseUrl;
   const query = request.query ? `?${new URLSearchParams(request.query)}` : '';
   let text: string;
+  const limit = deadline(options.timeoutMs);
   try {
     const response = await send(`${baseUrl}${request.path}${query}`, {
       dispatcher: WECHAT_POOL,
       method: request.method,
       headers: request.body === undefined ? undefined : { 'content-type': 'application/json' },
       body: request.body === undefined ? undefined : JSON.stringify(request.body),
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: limit.signal,
     });
     text = await response.body.text();
     if (response.statusCode < 200 || response.statusCode > 299) throw new Error(`HTTP ${response.statusCode}`);
@@ -57,6 +59,8 @@ async function exchange(options: WechatHttpOptions, api: WechatApi, request: Wec
     const error = new WechatError('unreachable', api, `WeChat's ${api} is unreachable (${code ?? reason}): retry later`);
     error.notDelivered = code !== undefined;
     throw error;
+  } finally {
+    limit.clear();
   }
   let body: unknown;
   try {
