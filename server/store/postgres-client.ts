@@ -57,23 +57,12 @@ export interface BatchTransaction {
  * nor one whose prepared statement a migration made stale (the work is then run once more).
  */
 export async function inBatchTransaction<T>(pool: Pool, work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
-  try {
-    return await batchTransaction(pool, work);
-  } catch (err) {
-    // A migration (another instance's, at its start) changed the columns under a statement this connection
-    // had prepared: that connection is gone, and the work (decided afresh: it must stay pure) runs on another.
-    if (isStalePlan(err)) return batchTransaction(pool, work);
-    throw err;
-  }
+  // The work (decided afresh: it must stay pure) may run twice, see onceMoreIfStale.
+  return onceMoreIfStale(() => holding(pool, (held) => batchTransaction(held, work)));
 }
 
-async function batchTransaction<T>(pool: Pool, work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (err: Error) => {
-    broken = err;
-  };
-  client.on('error', onError);
+async function batchTransaction<T>(held: Held, work: (tx: BatchTransaction) => Promise<T>): Promise<T> {
+  const { client } = held;
   let prepared = preparedOn.get(client);
   if (!prepared) preparedOn.set(client, (prepared = new Set()));
   let state = 'idle' as 'idle' | 'open' | 'done';
@@ -94,7 +83,7 @@ async function batchTransaction<T>(pool: Pool, work: (tx: BatchTransaction) => P
     try {
       answer = (await client.query(all.join(';\n'))) as QueryResult | QueryResult[];
     } catch (err) {
-      if (preparing.size > 0) broken ??= err as Error;
+      if (preparing.size > 0) held.broken ??= err as Error;
       throw err;
     }
     for (const name of preparing.keys()) prepared.add(name);
@@ -109,19 +98,59 @@ async function batchTransaction<T>(pool: Pool, work: (tx: BatchTransaction) => P
     if (state === 'open') await client.query('ROLLBACK');
     return result;
   } catch (err) {
-    // A query that timed out on our side may still run on the server: never reuse that connection.
-    if (!broken && isClientTimeout(err)) broken = err as Error;
-    // A migration changed a table under a statement this connection prepared: a new connection prepares it afresh.
-    if (!broken && isStalePlan(err)) broken = err as Error;
-    if (!broken && state === 'open') {
+    markIfUnusable(held, err);
+    if (!held.broken && state === 'open') {
       await client.query('ROLLBACK').catch((rollbackError: Error) => {
-        broken = rollbackError;
+        held.broken = rollbackError;
       });
     }
     throw err;
+  }
+}
+
+/** A pooled connection while it is held, and why it must not be reused, if it must not. */
+interface Held {
+  readonly client: PoolClient;
+  broken: Error | undefined;
+}
+
+/**
+ * Holds one pooled connection for `use`. Its `error` event (the database restarting, pg_terminate_backend) is
+ * caught meanwhile: node-postgres emits it on a checked-out client, and with no listener it would crash the
+ * process. A connection found broken is destroyed on release, not reused.
+ */
+async function holding<T>(pool: Pool, use: (held: Held) => Promise<T>): Promise<T> {
+  const held: Held = { client: await pool.connect(), broken: undefined };
+  const onError = (err: Error) => {
+    held.broken = err;
+  };
+  held.client.on('error', onError);
+  try {
+    return await use(held);
   } finally {
-    client.removeListener('error', onError);
-    client.release(broken);
+    held.client.removeListener('error', onError);
+    held.client.release(held.broken);
+  }
+}
+
+/**
+ * Marks the connection broken when `err` says it cannot be trusted: a query that timed out on our side may
+ * still run on the server, and a statement a migration made stale stays stale on that connection.
+ */
+function markIfUnusable(held: Held, err: unknown): void {
+  if (!held.broken && (isClientTimeout(err) || isStalePlan(err))) held.broken = err as Error;
+}
+
+/**
+ * Runs `run`, and once more when it failed on a prepared statement a migration (another instance's, at its
+ * start) made stale: that connection was not kept, and the next one prepares the statement afresh.
+ */
+async function onceMoreIfStale<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (isStalePlan(err)) return run();
+    throw err;
   }
 }
 
@@ -138,30 +167,16 @@ export function isStalePlan(err: unknown): boolean {
  * query timed out on our side is not reused.
  */
 export async function queryOnce<R extends QueryResultRow>(pool: Pool, config: QueryConfig): Promise<QueryResult<R>> {
-  try {
-    return await queryOn<R>(pool, config);
-  } catch (err) {
-    if (isStalePlan(err)) return queryOn<R>(pool, config);
-    throw err;
-  }
-}
-
-async function queryOn<R extends QueryResultRow>(pool: Pool, config: QueryConfig): Promise<QueryResult<R>> {
-  const client = await pool.connect();
-  let broken: Error | undefined;
-  const onError = (err: Error) => {
-    broken = err;
-  };
-  client.on('error', onError);
-  try {
-    return await client.query<R>(config);
-  } catch (err) {
-    if (!broken && (isStalePlan(err) || isClientTimeout(err))) broken = err as Error;
-    throw err;
-  } finally {
-    client.removeListener('error', onError);
-    client.release(broken);
-  }
+  return onceMoreIfStale(() =>
+    holding(pool, async (held) => {
+      try {
+        return await held.client.query<R>(config);
+      } catch (err) {
+        markIfUnusable(held, err);
+        throw err;
+      }
+    }),
+  );
 }
 
 /** node-postgres' own query_timeout fired (the server did not answer in time). */
