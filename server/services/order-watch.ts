@@ -53,7 +53,6 @@ export class OrderWatch {
     this.reload = reload;
     // A change this process made is announced by its store before OrderChanges notifies the long polls with the
     // order as written: the read waits for that (setImmediate), and is skipped when it has woken them all.
-    const waitedOn = (orderId: string) => this.waiters.has(orderId) || this.pollers.has(orderId);
     const unsubscribe = store.subscribe((change) => {
       if (change.kind === 'order') {
         const { orderId } = change;
@@ -61,7 +60,7 @@ export class OrderWatch {
         // PostgreSQL may announce a commit before the committing connection has heard that it committed:
         // decided when this process's write is settled (its long polls woken by then, or not).
         if (write) write.heard = true;
-        else if (waitedOn(orderId)) setImmediate(() => waitedOn(orderId) && reload(orderId));
+        else if (this.waitedOn(orderId)) setImmediate(() => this.waitedOn(orderId) && reload(orderId));
         else this.remember(orderId);
       } else {
         for (const orderId of this.waiters.keys()) reload(orderId);
@@ -90,9 +89,14 @@ export class OrderWatch {
       if (--entry.count === 0) {
         this.writes.delete(orderId);
         // Next turn: the long polls this write woke have let go of the order by then.
-        if (entry.heard) setImmediate(() => (this.waiters.has(orderId) || this.pollers.has(orderId) ? this.reload?.(orderId) : this.remember(orderId)));
+        if (entry.heard) setImmediate(() => (this.waitedOn(orderId) ? this.reload?.(orderId) : this.remember(orderId)));
       }
     }
+  }
+
+  /** Whether a long poll of this process waits on the order, or holds its poller. */
+  private waitedOn(orderId: string): boolean {
+    return this.waiters.has(orderId) || this.pollers.has(orderId);
   }
 
   private remember(orderId: string): void {
