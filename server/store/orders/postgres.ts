@@ -77,11 +77,6 @@ export function lockAndRead(id: string): BatchStatement[] {
 }
 
 /**
- * The statements writing `update` to `current` (none when there is nothing to write), and where the
- * new anomalies come back. What another concern stores of the change (refund rows, timeline events,
- * outbox events, anomalies) is that concern's statement, sent here in the same transaction.
- */
-/**
  * The UPDATE of an order's patched columns, prepared once per set of columns (a payment's changes use
  * a handful of sets): its name is made from the columns' positions in ORDER_COLUMNS.
  */
@@ -92,6 +87,11 @@ function updateOrderStatement(id: string, keys: Array<keyof typeof ORDER_COLUMNS
   return { name, text: `UPDATE orders SET ${assignments} WHERE id = $${keys.length + 1}`, values: [...values, id] };
 }
 
+/**
+ * The statements writing `update` to `current` (none when there is nothing to write), and where the
+ * new anomalies come back. What another concern stores of the change (refund rows, timeline events,
+ * outbox events, anomalies) is that concern's statement, sent here in the same transaction.
+ */
 function updateStatements(current: OrderRecord, update: OrderUpdate): { statements: BatchStatement[]; anomalies: number | undefined } {
   const statements: BatchStatement[] = [];
   const patch = update.patch ?? {};
