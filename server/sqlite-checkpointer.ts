@@ -1,26 +1,45 @@
-// SQLite's WAL checkpoints off the event loop: a second connection in a worker thread copies the log back every second.
+// SQLite's WAL checkpoints off the event loop: a second connection in a worker thread copies the log back as it grows.
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
+export interface CheckpointerOptions {
+  /** How often the worker copies the log back (a pass with nothing to copy costs a few microseconds). */
+  intervalMs?: number;
+  /** The log's size, in pages, at which a commit finishes the checkpoint itself so the log starts over. */
+  logLimitPages?: number;
+}
+
 /**
  * WAL checkpoints (copying the log back into the database, with an fsync) take milliseconds, and
  * SQLite runs them inside whichever commit crosses the threshold: a request would pay for them. A
- * second connection in a worker thread checkpoints every second instead, off the event loop.
+ * second connection in a worker thread copies the log back every `intervalMs` instead, off the event loop.
+ *
+ * That alone cannot bound the log under steady writes: SQLite starts the log over only when a write
+ * transaction begins with every frame already copied, and a checkpoint in another thread always ends
+ * with the frames committed while it ran still uncopied, so at a few hundred payments a second the log
+ * grew by some 50 MB a second for as long as the load lasted (each frame written to fresh disk blocks,
+ * the disk flushing all of it). So past `logLimitPages` the commit that crosses the limit checkpoints
+ * too: the worker has copied all but the last `intervalMs` of frames, so that commit copies only those
+ * (and syncs), and the next transaction starts the log over, truncated to twice the limit if a burst
+ * left it larger.
  */
-export function startCheckpointer(db: Database.Database, file: string): { stop(): Promise<void> } | undefined {
+export function startCheckpointer(db: Database.Database, file: string, options: CheckpointerOptions = {}): { stop(): Promise<void> } | undefined {
+  const { intervalMs = 100, logLimitPages = 8192 } = options;
   let worker: Worker;
   try {
     worker = new Worker(CHECKPOINT_WORKER, {
       eval: true,
-      workerData: { driver: createRequire(__filename).resolve('better-sqlite3'), file, intervalMs: 1000 },
+      workerData: { driver: createRequire(__filename).resolve('better-sqlite3'), file, intervalMs },
     });
   } catch {
     return undefined; // keep SQLite's own automatic checkpoints
   }
-  db.pragma('wal_autocheckpoint = 0');
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  db.pragma(`wal_autocheckpoint = ${logLimitPages}`);
+  db.pragma(`journal_size_limit = ${2 * logLimitPages * pageSize}`);
   worker.unref();
-  // If the worker dies, commits go back to checkpointing by themselves, so the log cannot grow forever.
+  // If the worker dies, commits go back to checkpointing by themselves, every 1,000 pages (SQLite's default).
   worker.on('error', () => db.open && db.pragma('wal_autocheckpoint = 1000'));
   return {
     async stop() {
