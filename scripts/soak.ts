@@ -1,13 +1,16 @@
 // `npm run soak`: many payments in a row, each with a long poll waiting before its webhook lands,
-// to show that the server's memory stays flat: nothing it keeps grows with the number of orders.
+// to show that the server's memory stays flat (nothing it keeps grows with the number of orders) and that
+// the SQLite write-ahead logs stay bounded.
 //
 // Usage: npm run soak -- [--payments N] [--warmup N] [--shoppers 50] [--json]
 import '../server/node-version'; // first: refuses an unsupported Node before anything loads native code
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { closeHttp, request } from './lib/http';
 import { KEYS_PER_LIMIT } from '../server/limits';
 import { REMEMBERED_SESSIONS } from '../server/services/sessions';
+import { LOG_LIMIT_PAGES } from '../server/sqlite-checkpointer';
 import { freePort, HOST, installCleanup, makeTempDir, memoryMiB, sleep, startServer, startSimulator, stopProcess, waitReady } from './lib/proc';
 import { clientAddress, randomCart } from './lib/shopper';
 import { fmt, Options, round } from './lib/stats';
@@ -44,6 +47,12 @@ const USAGE = `npm run soak -- [options]
 
 /** A leak of this much per order would show as ~2 MiB over 10,000 payments: far above the noise of post-collection readings. */
 const MAX_GROWTH_BYTES_PER_PAYMENT = 200;
+/**
+ * The most either SQLite write-ahead log (the server's, the simulator's) may reach: twice the limit past
+ * which a commit checkpoints, at SQLite's 4 KiB pages (server/sqlite-checkpointer.ts; it is truncated to
+ * that after a burst). Under steady load a log that never starts over grew by tens of MB a second.
+ */
+const MAX_LOG_MIB = (2 * LOG_LIMIT_PAGES * 4096) / 2 ** 20;
 /** Heap readings (after a full collection) over the measured part, growth judged by their least-squares slope. */
 const MEASURED_READINGS = 11;
 
@@ -51,6 +60,9 @@ interface Reading {
   payments: number;
   rssMiB: number;
   heapUsedMiB: number;
+  /** The write-ahead logs' sizes on disk. */
+  serverLogMiB: number;
+  simulatorLogMiB: number;
 }
 
 /**
@@ -154,10 +166,12 @@ async function main(): Promise<void> {
   let failures = 0;
   let next = 0;
   const readings: Reading[] = [];
+  const logMiB = (file: string) => round((fs.statSync(path.join(dir, `${file}-wal`), { throwIfNoEntry: false })?.size ?? 0) / 2 ** 20, 1);
   const read = async () => {
     const heap = await inspector.heapAfterGc();
-    readings.push({ payments: done, rssMiB: round(memoryMiB(server.pid).current, 1), heapUsedMiB: round(heap / 2 ** 20, 2) });
-    log(`after ${done} payments: RSS ${fmt(readings.at(-1)!.rssMiB)} MiB, heap after a full collection ${fmt(readings.at(-1)!.heapUsedMiB)} MiB`);
+    const logs = { serverLogMiB: logMiB('app.sqlite'), simulatorLogMiB: logMiB('simulator.sqlite') };
+    readings.push({ payments: done, rssMiB: round(memoryMiB(server.pid).current, 1), heapUsedMiB: round(heap / 2 ** 20, 2), ...logs });
+    log(`after ${done} payments: RSS ${fmt(readings.at(-1)!.rssMiB)} MiB, heap after a full collection ${fmt(readings.at(-1)!.heapUsedMiB)} MiB, logs ${fmt(logs.serverLogMiB)} / ${fmt(logs.simulatorLogMiB)} MiB`);
   };
 
   const steps = Array.from({ length: MEASURED_READINGS }, (_, i) => warmup + Math.round(((total - warmup) * i) / (MEASURED_READINGS - 1)));
@@ -189,7 +203,9 @@ async function main(): Promise<void> {
   // Judged after the warm-up only, when every bounded cache is full: the slope of the readings from there on.
   const measured = readings.filter((reading) => reading.payments >= warmup);
   const growthPerPayment = slope(measured.map((reading) => [reading.payments, reading.heapUsedMiB * 2 ** 20]));
-  const flat = growthPerPayment <= MAX_GROWTH_BYTES_PER_PAYMENT && failures === 0;
+  const largestLogMiB = Math.max(...readings.map((reading) => Math.max(reading.serverLogMiB, reading.simulatorLogMiB)));
+  const logsBounded = largestLogMiB <= MAX_LOG_MIB;
+  const flat = growthPerPayment <= MAX_GROWTH_BYTES_PER_PAYMENT && logsBounded && failures === 0;
   const [start, end] = [measured[0], measured.at(-1)!];
   const result = {
     payments: done,
@@ -199,6 +215,8 @@ async function main(): Promise<void> {
     paymentsPerSecond: round(done / seconds, 1),
     readings,
     heapGrowthBytesPerPayment: round(growthPerPayment, 1),
+    largestLogMiB,
+    logsBounded,
     flat,
   };
   if (json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
@@ -206,9 +224,13 @@ async function main(): Promise<void> {
     process.stdout.write(
       [
         `soak: ${done} payments (${failures} failed) in ${fmt(seconds)} s, ${shoppers} shoppers, each long poll waiting before its webhook`,
-        `server memory after N payments (heap after a full collection / RSS, MiB; * = after the ${warmup}-payment warm-up):`,
-        ...readings.map((r) => `  ${r.payments >= warmup ? '*' : ' '} ${String(r.payments).padStart(7)}   ${fmt(r.heapUsedMiB, 2).padStart(7)} / ${fmt(r.rssMiB)}`),
-        `heap growth per payment after the warm-up (${start.payments} → ${end.payments}, least-squares slope): ${fmt(growthPerPayment, 1)} bytes (flat means ≤ ${MAX_GROWTH_BYTES_PER_PAYMENT}): ${flat ? 'flat' : 'GROWING'}`,
+        `server memory after N payments (heap after a full collection / RSS, MiB; the write-ahead logs, server / simulator, MiB; * = after the ${warmup}-payment warm-up):`,
+        ...readings.map(
+          (r) =>
+            `  ${r.payments >= warmup ? '*' : ' '} ${String(r.payments).padStart(7)}   ${fmt(r.heapUsedMiB, 2).padStart(7)} / ${fmt(r.rssMiB).padEnd(7)}   logs ${fmt(r.serverLogMiB)} / ${fmt(r.simulatorLogMiB)}`,
+        ),
+        `heap growth per payment after the warm-up (${start.payments} → ${end.payments}, least-squares slope): ${fmt(growthPerPayment, 1)} bytes (flat means ≤ ${MAX_GROWTH_BYTES_PER_PAYMENT}): ${growthPerPayment <= MAX_GROWTH_BYTES_PER_PAYMENT ? 'flat' : 'GROWING'}`,
+        `largest write-ahead log: ${fmt(largestLogMiB)} MiB (bounded means ≤ ${fmt(MAX_LOG_MIB)}): ${logsBounded ? 'bounded' : 'GROWING'}`,
       ].join('\n') + '\n',
     );
   }

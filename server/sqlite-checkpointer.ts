@@ -3,6 +3,9 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 
+/** The log's size, in pages, past which a commit checkpoints (the default of `logLimitPages`). */
+export const LOG_LIMIT_PAGES = 8192;
+
 export interface CheckpointerOptions {
   /** How often the worker copies the log back (a pass with nothing to copy costs a few microseconds). */
   intervalMs?: number;
@@ -25,7 +28,7 @@ export interface CheckpointerOptions {
  * left it larger.
  */
 export function startCheckpointer(db: Database.Database, file: string, options: CheckpointerOptions = {}): { stop(): Promise<void> } | undefined {
-  const { intervalMs = 100, logLimitPages = 8192 } = options;
+  const { intervalMs = 100, logLimitPages = LOG_LIMIT_PAGES } = options;
   let worker: Worker;
   try {
     worker = new Worker(CHECKPOINT_WORKER, {
