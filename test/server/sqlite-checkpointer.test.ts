@@ -52,6 +52,15 @@ test('the worker copies the log into the database in the background', async () =
   expect(size(file)).toBeGreaterThan(before);
 });
 
+test('backs off while nothing is written: a pass that finds the log as the last one left it waits idleIntervalMs', async () => {
+  start({ intervalMs: 5, idleIntervalMs: 60_000 });
+  await settle(200); // a pass that copies the table's creation, then one that finds nothing new
+  const before = size(file);
+  for (let i = 0; i < 100; i++) insert(1000);
+  await settle(300); // sixty passes at intervalMs
+  expect(size(file)).toBe(before);
+});
+
 test('under writes that never pause, the log starts over instead of growing (it grew without bound with the worker alone)', async () => {
   const logLimitPages = 256;
   start({ intervalMs: 5, logLimitPages });
