@@ -29,7 +29,7 @@ export interface CheckpointerOptions {
  * with the frames committed while it ran still uncopied, so at a few hundred payments a second the log
  * grew by some 50 MB a second for as long as the load lasted (each frame written to fresh disk blocks,
  * the disk flushing all of it). So past `logLimitPages` the commit that crosses the limit checkpoints
- * too: the worker has copied all but the last `intervalMs` of frames, so that commit copies only those
+ * too: the worker has copied all but the frames since its last pass, so that commit copies only those
  * (and syncs), and the next transaction starts the log over, truncated to twice the limit if a burst
  * left it larger.
  */

@@ -36,10 +36,13 @@ const settle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 test('commits below the limit only append to the log: none of them checkpoints', async () => {
   db.pragma('wal_checkpoint(TRUNCATE)');
-  start({ intervalMs: 60_000, logLimitPages: 256 });
+  start({ intervalMs: 60_000, logLimitPages: 4096 });
   const before = size(file);
-  for (let i = 0; i < 100; i++) insert(1000); // about 100 pages, under the limit
-  expect(size(`${file}-wal`)).toBeGreaterThan(50 * PAGE);
+  // A page each and the pages above it: past SQLite's own 1,000-page threshold (which the limit replaces),
+  // under the limit.
+  for (let i = 0; i < 600; i++) insert(4000);
+  expect(size(`${file}-wal`)).toBeGreaterThan(1200 * PAGE);
+  expect(size(`${file}-wal`)).toBeLessThan(4096 * PAGE);
   expect(size(file)).toBe(before);
 });
 
@@ -53,9 +56,14 @@ test('the worker copies the log into the database in the background', async () =
 });
 
 test('backs off while nothing is written: a pass that finds the log as the last one left it waits idleIntervalMs', async () => {
+  const created = size(file);
   start({ intervalMs: 5, idleIntervalMs: 60_000 });
-  await settle(200); // a pass that copies the table's creation, then one that finds nothing new
+  // The first pass copies the table's creation; the one 5 ms after it finds nothing new.
+  const deadline = Date.now() + 10_000;
+  while (size(file) === created && Date.now() < deadline) await settle(10);
+  await settle(200);
   const before = size(file);
+  expect(before).toBeGreaterThan(created);
   for (let i = 0; i < 100; i++) insert(1000);
   await settle(300); // sixty passes at intervalMs
   expect(size(file)).toBe(before);
