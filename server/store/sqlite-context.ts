@@ -1,6 +1,7 @@
 // What each concern's SQLite part works with: the connection, its statements prepared once, and the change announcements.
 import type Database from 'better-sqlite3';
 import type { Part, PruneOptions } from './parts';
+import { SqliteBatcher } from './sqlite-batch';
 
 export interface SqliteContext {
   readonly db: Database.Database;
@@ -11,6 +12,16 @@ export interface SqliteContext {
    * updateOrder's) is part of that transaction.
    */
   prepare(sql: string): Database.Statement;
+  /**
+   * `fn` as one atomic write, run with the other writes of this turn of the event loop and committed
+   * with them (see SqliteBatcher): the promise settles after the commit. Statements run inside
+   * it are part of it; a write outside one goes through `write`.
+   */
+  transaction<A extends unknown[], R>(fn: (...args: A) => R): (...args: A) => Promise<R>;
+  /** One write (a statement, or a few) as its own atomic unit of the turn's batch: see `transaction`. */
+  write<R>(work: () => R): Promise<R>;
+  /** Runs and commits the queued writes now (before closing the connection). */
+  flush(): void;
   /**
    * Tells this process's subscribers that an order's aggregate changed. Call it after the commit:
    * one process owns the file, so an in-process emitter sees every change.
@@ -26,6 +37,7 @@ export type SqlitePruner = (ctx: SqliteContext, options: PruneOptions) => number
 
 export function sqliteContext(db: Database.Database, announce: (orderId: string) => void): SqliteContext {
   const statements = new Map<string, Database.Statement>();
+  const batcher = new SqliteBatcher(db);
   return {
     db,
     prepare(sql) {
@@ -36,6 +48,9 @@ export function sqliteContext(db: Database.Database, announce: (orderId: string)
       }
       return statement;
     },
+    transaction: (fn) => (...args) => batcher.run(() => fn(...args)),
+    write: (work) => batcher.run(work),
+    flush: () => batcher.flush(),
     announce,
   };
 }

@@ -1,4 +1,4 @@
-// The Store on SQLite (better-sqlite3): WAL, numbered .sql migrations, a transaction around each change; composed of each concern's SQLite part.
+// The Store on SQLite (better-sqlite3): WAL, numbered .sql migrations, a transaction around each change (the changes of one turn of the event loop committed together); composed of each concern's SQLite part.
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
@@ -58,7 +58,7 @@ export function openSqliteStore(file: string): Store {
 
   const ready = db.prepare('SELECT MAX(version) AS version FROM schema_migrations');
   const pruners = composePruners(PARTS);
-  const pruneTx = db.transaction((options: PruneOptions) => {
+  const pruneTx = ctx.transaction((options: PruneOptions) => {
     const pruned = {} as PruneResult;
     for (const [key, prune] of pruners) pruned[key] = prune(ctx, options);
     return pruned;
@@ -85,6 +85,7 @@ export function openSqliteStore(file: string): Store {
       }
     },
     async close() {
+      if (db.open) ctx.flush();
       await checkpointer?.stop();
       changes.removeAllListeners();
       if (db.open) db.close();

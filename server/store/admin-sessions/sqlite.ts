@@ -12,7 +12,7 @@ export const adminSessions: SqlitePart<AdminSessionStore> = {
     };
     return {
       async createAdminSession(session) {
-        stmt.insertAdminSession.run(session);
+        await ctx.write(() => stmt.insertAdminSession.run(session));
       },
       async findAdminSession(tokenHash, now) {
         const row = stmt.findAdminSession.get(tokenHash, now) as
@@ -21,7 +21,7 @@ export const adminSessions: SqlitePart<AdminSessionStore> = {
         return row && { tokenHash: row.token_hash, csrfHash: row.csrf_hash, actor: row.actor, createdAt: row.created_at, expiresAt: row.expires_at };
       },
       async deleteAdminSession(tokenHash) {
-        stmt.deleteAdminSession.run(tokenHash);
+        await ctx.write(() => stmt.deleteAdminSession.run(tokenHash));
       },
     };
   },

@@ -31,7 +31,7 @@ export const anomalies: SqlitePart<AnomalyStore> = {
       listOpenAnomalies: ctx.prepare('SELECT * FROM anomalies WHERE resolved_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?'),
       resolveAnomaly: ctx.prepare('UPDATE anomalies SET resolved_at = ? WHERE id = ? AND resolved_at IS NULL'),
     };
-    const recordAnomalyTx = ctx.db.transaction((anomaly: NewAnomaly) => insertAnomaly(ctx, anomaly));
+    const recordAnomalyTx = ctx.transaction((anomaly: NewAnomaly) => insertAnomaly(ctx, anomaly));
     return {
       async recordAnomaly(anomaly) {
         return recordAnomalyTx(anomaly);
@@ -40,8 +40,10 @@ export const anomalies: SqlitePart<AnomalyStore> = {
         return ((openOnly ? stmt.listOpenAnomalies : stmt.listAnomalies).all(limit, offset) as AnomalyRow[]).map(hydrateAnomaly);
       },
       async resolveAnomaly(id, at) {
-        stmt.resolveAnomaly.run(at, id);
-        const row = stmt.anomalyById.get(id) as AnomalyRow | undefined;
+        const row = await ctx.write(() => {
+          stmt.resolveAnomaly.run(at, id);
+          return stmt.anomalyById.get(id) as AnomalyRow | undefined;
+        });
         return row && hydrateAnomaly(row);
       },
     };

@@ -11,7 +11,7 @@ export const audit: SqlitePart<AuditStore> = {
     };
     return {
       async recordAudit(entry) {
-        stmt.insertAudit.run(entry.at, entry.actor, entry.action, entry.target, JSON.stringify(entry.detail));
+        await ctx.write(() => stmt.insertAudit.run(entry.at, entry.actor, entry.action, entry.target, JSON.stringify(entry.detail)));
       },
       async listAudit({ target, limit }) {
         const rows = (target === undefined ? stmt.auditAll.all(limit) : stmt.auditOf.all(target, limit)) as Array<

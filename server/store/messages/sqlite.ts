@@ -33,7 +33,7 @@ export const messages: SqlitePart<MessageStore> = {
     };
     const ofOrder = (orderId: string): MessageRecord[] => (stmt.ofOrder.all(orderId) as MessageRow[]).map(messageFromRow);
 
-    const record = ctx.db.transaction((orderId: string, openId: string, accepts: NewAccept[], now: number) => {
+    const record = ctx.transaction((orderId: string, openId: string, accepts: NewAccept[], now: number) => {
       const owner = stmt.owner.get(orderId) as { open_id: string } | undefined;
       if (!owner || owner.open_id !== openId) return undefined;
       const inserted: string[] = [];
@@ -46,12 +46,12 @@ export const messages: SqlitePart<MessageStore> = {
       }
       return { recorded: ofOrder(orderId), inserted };
     });
-    const claim = ctx.db.transaction((now: number, limit: number) => {
+    const claim = ctx.transaction((now: number, limit: number) => {
       const rows = stmt.due.all(now, limit) as MessageRow[];
       for (const row of rows) stmt.claim.run(now, now, row.order_id, row.template_id);
       return rows.map((row) => messageFromRow({ ...row, state: 'sending', attempts: row.attempts + 1, attempt_at: now, updated_at: now }));
     });
-    const finish = ctx.db.transaction((orderId: string, templateId: string, outcome: Parameters<MessageStore['finishMessage']>[2], event, now: number) => {
+    const finish = ctx.transaction((orderId: string, templateId: string, outcome: Parameters<MessageStore['finishMessage']>[2], event: Parameters<MessageStore['finishMessage']>[3], now: number) => {
       const changed = stmt.finish.run({
         orderId,
         templateId,
@@ -64,7 +64,7 @@ export const messages: SqlitePart<MessageStore> = {
       if (changed > 0) insertEvents(ctx, orderId, [event]);
       return changed > 0;
     });
-    const abandon = ctx.db.transaction((before: number, now: number, eventFor: Parameters<MessageStore['abandonInterruptedMessages']>[2]) => {
+    const abandon = ctx.transaction((before: number, now: number, eventFor: Parameters<MessageStore['abandonInterruptedMessages']>[2]) => {
       const rows = (stmt.interrupted.all(before) as MessageRow[]).map(messageFromRow);
       const error = 'the attempt was interrupted (the server stopped while calling WeChat): not tried again';
       return rows.map((message) => {

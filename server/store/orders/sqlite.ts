@@ -113,7 +113,7 @@ export const orders: SqlitePart<OrderStore> = {
     const hydrateRow = (row: OrderRow) => hydrate(ctx, row);
     const rowsToOrders = (rows: unknown[]) => (rows as OrderRow[]).map(hydrateRow);
 
-    const insertOrderTx = db.transaction((order: NewOrder, options: { events?: NewOrderEvent[]; maxOpenOrders?: number }): InsertOrderResult => {
+    const insertOrderTx = ctx.transaction((order: NewOrder, options: { events?: NewOrderEvent[]; maxOpenOrders?: number }): InsertOrderResult => {
       if (order.idempotencyKey !== null) {
         const existing = stmt.orderByKey.get(order.openId, order.idempotencyKey) as OrderRow | undefined;
         if (existing) {
@@ -133,9 +133,9 @@ export const orders: SqlitePart<OrderStore> = {
       return { kind: 'created', order: newOrderRecord(order) };
     });
 
-    const updateOrderTx = db.transaction((id: string, decide: OrderDecider) => updateOrderRow(ctx, id, decide));
+    const updateOrderTx = ctx.transaction((id: string, decide: OrderDecider) => updateOrderRow(ctx, id, decide));
 
-    const claimDueTx = db.transaction((now: number, limit: number, leaseUntil: number): OrderRecord[] => {
+    const claimDueTx = ctx.transaction((now: number, limit: number, leaseUntil: number): OrderRecord[] => {
       const rows = stmt.due.all(now, limit) as OrderRow[];
       for (const row of rows) stmt.lease.run(leaseUntil, row.id);
       return rows.map((row) => ({ ...hydrateRow(row), nextCheckAt: leaseUntil }));
@@ -143,7 +143,7 @@ export const orders: SqlitePart<OrderStore> = {
 
     return {
       async insertOrder(order, options = {}) {
-        const result = insertOrderTx(order, options);
+        const result = await insertOrderTx(order, options);
         if (result.kind === 'created') ctx.announce(order.id);
         return result;
       },
@@ -159,10 +159,10 @@ export const orders: SqlitePart<OrderStore> = {
         return rowsToOrders(stmt.listOrders.all(openId, limit));
       },
       async updateOrder(id, decide) {
-        return announceChange(ctx, updateOrderTx(id, decide));
+        return announceChange(ctx, await updateOrderTx(id, decide));
       },
       async claimRetrieve(orderId, now, minIntervalMs) {
-        return stmt.claimRetrieve.run(now, orderId, now - minIntervalMs).changes === 1;
+        return (await ctx.write(() => stmt.claimRetrieve.run(now, orderId, now - minIntervalMs))).changes === 1;
       },
       async claimDueOrders(now, limit, leaseUntil) {
         return claimDueTx(now, limit, leaseUntil);

@@ -30,12 +30,12 @@ export const outbox: SqlitePart<OutboxStore> = {
       ),
       resendFailed: ctx.prepare("UPDATE outbox SET state = 'pending', retries = 0, next_attempt_at = ?, give_up_at = ?, claim = NULL WHERE state = 'failed'"),
     };
-    const claimTx = db.transaction((now: number, limit: number, leaseUntil: number, claim: string) => {
+    const claimTx = ctx.transaction((now: number, limit: number, leaseUntil: number, claim: string) => {
       const rows = stmt.due.all(now, limit) as OutboxRow[];
       for (const row of rows) stmt.claim.run(claim, leaseUntil, now, row.seq);
       return rows.map((row) => claimedFromRow({ ...row, claim, next_attempt_at: leaseUntil, attempts: row.attempts + 1, last_attempt_at: now }));
     });
-    const resendTx = db.transaction((id: string, now: number, giveUpAt: number) => {
+    const resendTx = ctx.transaction((id: string, now: number, giveUpAt: number) => {
       const resent = stmt.resend.run(now, giveUpAt, id).changes === 1;
       const row = stmt.byId.get(id) as OutboxRow | undefined;
       return row && { event: outboxFromRow(row), resent };
@@ -66,13 +66,14 @@ export const outbox: SqlitePart<OutboxStore> = {
         const columns = attemptColumns(attempt);
         const bump = attempt.kind === 'retry' && attempt.failedTry ? ', retries = retries + 1' : '';
         const sets = Object.keys(columns).map((column) => `${column} = @${column}`).join(', ');
-        return ctx.prepare(`UPDATE outbox SET ${sets}${bump} WHERE id = @id AND claim = @claimed`).run({ ...columns, id, claimed: claim }).changes === 1;
+        const update = ctx.prepare(`UPDATE outbox SET ${sets}${bump} WHERE id = @id AND claim = @claimed`);
+        return (await ctx.write(() => update.run({ ...columns, id, claimed: claim }))).changes === 1;
       },
       async resendOutbox(id, now, giveUpAt) {
         return resendTx(id, now, giveUpAt);
       },
       async resendFailedOutbox(now, giveUpAt) {
-        return stmt.resendFailed.run(now, giveUpAt).changes;
+        return (await ctx.write(() => stmt.resendFailed.run(now, giveUpAt))).changes;
       },
     };
   },

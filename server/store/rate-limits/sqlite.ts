@@ -14,7 +14,7 @@ export const rateLimits: SqlitePart<RateLimitStore> = {
     };
     return {
       async countHit(key, now, windowMs) {
-        const row = stmt.countHit.get({ key, now, windowMs: Math.ceil(windowMs) }) as { hits: number; resets_at: number };
+        const row = (await ctx.write(() => stmt.countHit.get({ key, now, windowMs: Math.ceil(windowMs) }))) as { hits: number; resets_at: number };
         return { hits: row.hits, resetAt: row.resets_at };
       },
       async peekHits(key, now) {

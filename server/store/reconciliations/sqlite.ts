@@ -35,7 +35,7 @@ export const reconciliations: SqlitePart<ReconciliationStore> = {
       ),
     };
 
-    const claimTx = db.transaction((claim: ReconciliationClaim) => {
+    const claimTx = ctx.transaction((claim: ReconciliationClaim) => {
       const running = stmt.running.get(claim.day) as RunRow | undefined;
       if (running && (running.lease_until ?? 0) > claim.now) return { claimed: false as const, running: runFromRow(running) };
       if (running) stmt.abandon.run(claim.now, running.id);
@@ -43,7 +43,7 @@ export const reconciliations: SqlitePart<ReconciliationStore> = {
       return { claimed: true as const, run: runFromRow(stmt.runById.get(claim.id) as RunRow) };
     });
 
-    const completeTx = db.transaction((id: string, outcome: ReconciliationOutcome) => {
+    const completeTx = ctx.transaction((id: string, outcome: ReconciliationOutcome) => {
       const done = stmt.complete.run(outcome.finishedAt, JSON.stringify(outcome.summary), JSON.stringify(outcome.totals), outcome.recheckAt, id);
       if (done.changes !== 1) return { completed: false, newAnomalies: [] };
       const run = stmt.runById.get(id) as RunRow;
@@ -67,19 +67,19 @@ export const reconciliations: SqlitePart<ReconciliationStore> = {
 
     return {
       async claimReconciliation(claim) {
-        return claimTx.immediate(claim);
+        return claimTx(claim);
       },
       async renewReconciliationLease(id, leaseUntil) {
-        return stmt.renew.run(leaseUntil, id).changes === 1;
+        return (await ctx.write(() => stmt.renew.run(leaseUntil, id))).changes === 1;
       },
       async completeReconciliation(id, outcome) {
-        const result = completeTx.immediate(id, outcome);
+        const result = await completeTx(id, outcome);
         // An anomaly on an order goes on its timeline: tell the order's watchers after the commit.
         for (const orderId of result.orderIds ?? []) ctx.announce(orderId);
         return { completed: result.completed, newAnomalies: result.newAnomalies };
       },
       async failReconciliation(id, error, at) {
-        stmt.fail.run(at, error, id);
+        await ctx.write(() => stmt.fail.run(at, error, id));
       },
       async listReconciliationRuns({ day, limit, offset }) {
         const rows = (day === undefined ? stmt.runs.all(limit, offset) : stmt.runsOfDay.all(day, limit, offset)) as RunRow[];

@@ -12,7 +12,7 @@ export const sessions: SqlitePart<SessionStore> = {
     };
     return {
       async createSession(session) {
-        stmt.insertSession.run(session);
+        await ctx.write(() => stmt.insertSession.run(session));
       },
       async findSession(tokenHash, now) {
         const row = stmt.findSession.get(tokenHash, now) as

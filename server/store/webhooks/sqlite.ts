@@ -19,7 +19,7 @@ export const webhooks: SqlitePart<WebhookStore> = {
       webhookOutcome: ctx.prepare('SELECT outcome FROM webhook_events WHERE id = ?'),
     };
 
-    const recordWebhookEventTx = ctx.db.transaction(
+    const recordWebhookEventTx = ctx.transaction(
       (event: WebhookEventRecord, apply: { orderId: string; decide: OrderDecider } | undefined, at: number): WebhookRecordResult => {
         if (stmt.insertRecorded.run({ ...event, at, applyTo: apply?.orderId ?? null }).changes !== 1) return { inserted: false };
         if (!apply) return { inserted: true, outcome: 'ignored' };
@@ -30,15 +30,15 @@ export const webhooks: SqlitePart<WebhookStore> = {
 
     return {
       async recordWebhookEvent(event, apply, at) {
-        const result = recordWebhookEventTx(event, apply, at);
+        const result = await recordWebhookEventTx(event, apply, at);
         if (result.inserted) announceChange(ctx, result.update);
         return result;
       },
       async insertWebhookEvent(event) {
-        return stmt.insertWebhook.run(event).changes === 1;
+        return (await ctx.write(() => stmt.insertWebhook.run(event))).changes === 1;
       },
       async markWebhookEventApplied(id, outcome, at) {
-        stmt.markApplied.run(at, outcome, id);
+        await ctx.write(() => stmt.markApplied.run(at, outcome, id));
       },
       async unappliedWebhookEvents(limit) {
         return (stmt.unapplied.all(limit) as Array<{ id: string; name: string; order_id: string | null; payload: string; received_at: number }>).map(

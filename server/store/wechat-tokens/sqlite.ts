@@ -26,13 +26,13 @@ export const wechatTokens: SqlitePart<WechatTokenStore> = {
         return row && tokenFromRow(row);
       },
       async leaseWechatTokenRefresh(appId, holder, now, until) {
-        return stmt.lease.run({ appId, holder, now, until }).changes > 0;
+        return (await ctx.write(() => stmt.lease.run({ appId, holder, now, until }))).changes > 0;
       },
       async saveWechatToken(appId, holder, token, now) {
-        stmt.save.run({ appId, holder, accessToken: token.accessToken, expiresAt: token.expiresAt, now });
+        await ctx.write(() => stmt.save.run({ appId, holder, accessToken: token.accessToken, expiresAt: token.expiresAt, now }));
       },
       async releaseWechatTokenLease(appId, holder) {
-        stmt.release.run(appId, holder);
+        await ctx.write(() => stmt.release.run(appId, holder));
       },
     };
   },
