@@ -14,7 +14,8 @@ interface Unit {
  * commits once; then each caller gets its answer. A commit costs per page it writes to the log,
  * and concurrent payments touch the same pages (the right edge of every index on time, the
  * tables' last pages), so several writes in one commit write far fewer pages than one commit each.
- * A write alone in its turn runs as its own transaction, as without batching.
+ * A write alone in its turn runs as its own transaction, as without batching. A write waits for
+ * company at most until the end of the turn, or `maxWaitMs` if the turn is long.
  *
  * Nothing is acknowledged early: a write's promise settles after the commit that holds it. A write
  * that throws undoes only its own savepoint and rejects only its caller; if the commit fails, or an
@@ -25,19 +26,35 @@ interface Unit {
  */
 export class SqliteBatcher {
   private queue: Unit[] = [];
+  /** When the oldest queued write was asked for (performance.now()). */
+  private oldest = 0;
   /** Runs `work` in a transaction, or in a savepoint when one is open (better-sqlite3 nests them so). */
   private readonly unit: (work: () => unknown) => unknown;
 
-  constructor(private readonly db: Database.Database) {
+  /**
+   * `maxWaitMs`: how long a write may wait for company. Under load one turn of the event loop runs
+   * many callbacks (milliseconds of them); once the oldest queued write has waited this long, the
+   * next write runs the batch at once rather than at the end of the turn.
+   */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly maxWaitMs = 1,
+  ) {
     this.unit = db.transaction((work: () => unknown) => work());
   }
 
   /** Queues `work` (synchronous, on this connection) for the turn's batch; resolves with its result after the commit. */
   run<R>(work: () => R): Promise<R> {
-    return new Promise<R>((resolve, reject) => {
-      if (this.queue.length === 0) setImmediate(() => this.flush());
+    const promise = new Promise<R>((resolve, reject) => {
+      const now = performance.now();
+      if (this.queue.length === 0) {
+        this.oldest = now;
+        setImmediate(() => this.flush());
+      }
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (now - this.oldest >= this.maxWaitMs) this.flush();
     });
+    return promise;
   }
 
   /** Runs and commits what is queued now (the scheduled run then finds nothing to do). */

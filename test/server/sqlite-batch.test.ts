@@ -33,8 +33,9 @@ const bodies = (connection: Database.Database) => (connection.prepare('SELECT bo
 const logPages = () => Math.round((fs.statSync(`${file}-wal`).size - 32) / (4096 + 24));
 
 test('the writes asked for in one turn share one commit', async () => {
+  const patient = new SqliteBatcher(db, 60_000);
   const start = logPages();
-  await Promise.all(Array.from({ length: 50 }, (_, i) => batcher.run(insert(`row ${i}`))));
+  await Promise.all(Array.from({ length: 50 }, (_, i) => patient.run(insert(`row ${i}`))));
   const together = logPages() - start;
   for (let i = 50; i < 100; i++) await batcher.run(insert(`row ${i}`));
   const apart = logPages() - start - together;
@@ -118,4 +119,19 @@ test('flush runs and commits what is queued at once', async () => {
   batcher.flush();
   expect(bodies(other)).toEqual(['flushed']);
   await queued;
+});
+
+test('a write waits for company at most maxWaitMs: past that, the next write runs the batch at once', async () => {
+  const patient = new SqliteBatcher(db, 5);
+  const first = patient.run(insert('first'));
+  const until = performance.now() + 6;
+  while (performance.now() < until); // a long turn: callbacks of other requests keep the loop busy
+  const second = patient.run(insert('second'));
+  expect(bodies(other)).toEqual(['first', 'second']); // committed before this turn ends
+  expect(await first).toBe(1);
+  expect(await second).toBe(2);
+  const third = patient.run(insert('third'));
+  expect(bodies(other)).toEqual(['first', 'second']); // a new batch, young: it waits for the end of the turn
+  await third;
+  expect(bodies(other)).toEqual(['first', 'second', 'third']);
 });
