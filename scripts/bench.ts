@@ -38,7 +38,8 @@ const USAGE = `npm run bench -- [options]
   --json            print the figures as one JSON object instead of the table
   --check           exit 1 when a target of scripts/lib/targets.ts is missed (or a cycle failed), naming each miss
   --simulator-memory  keep the simulator's state in memory instead of a temp file (no fsync per webhook)
-  --cpu-prof DIR    run the server and the simulator with node --cpu-prof: profiles in DIR/server and DIR/simulator,
+  --cpu-prof DIR    run the server and the simulator with node --cpu-prof: profiles in DIR/server and DIR/simulator
+                    (the PostgreSQL instances in DIR/postgres-a and DIR/postgres-b),
                     and print where the server's busy time went (self time by file, package, native call)
   --no-postgres     skip the PostgreSQL phases (one instance, then two: long poll on B, webhooks on A). They
                     use the server at DATABASE_URL (a fresh database on it) or a throwaway cluster (initdb + pg_ctl)
@@ -151,8 +152,8 @@ async function main(): Promise<void> {
       const portB = await freePort();
       // Their logs are kept (warnings and errors only): an instance that dies must leave its reasons.
       const logOf = (name: string) => path.join(dir, `postgres-instance-${name}.log`);
-      const a = startServer({ port: serverPort, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env, stdoutFile: logOf('a') });
-      const b = startServer({ port: portB, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env, stdoutFile: logOf('b') });
+      const a = startServer({ port: serverPort, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env, stdoutFile: logOf('a'), nodeArgs: profileArgs('postgres-a') });
+      const b = startServer({ port: portB, simPort, secret, databasePath: path.join(dir, 'unused.sqlite'), logLevel: 'warn', env, stdoutFile: logOf('b'), nodeArgs: profileArgs('postgres-b') });
       /** Says (with the exit code or signal, stderr and the log's last lines) which instance died, and when. */
       const reported = new Set<string>();
       const reportDeaths = async (when: string) => {
