@@ -45,7 +45,7 @@ export class SqliteBatcher {
 
   /** Queues `work` (synchronous, on this connection) for the turn's batch; resolves with its result after the commit. */
   run<R>(work: () => R): Promise<R> {
-    const promise = new Promise<R>((resolve, reject) => {
+    return new Promise<R>((resolve, reject) => {
       const now = performance.now();
       if (this.queue.length === 0) {
         this.oldest = now;
@@ -54,7 +54,6 @@ export class SqliteBatcher {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
       if (now - this.oldest >= this.maxWaitMs) this.flush();
     });
-    return promise;
   }
 
   /** Runs and commits what is queued now (the scheduled run then finds nothing to do). */
