@@ -38,7 +38,7 @@ export class SqliteBatcher {
    */
   constructor(
     private readonly db: Database.Database,
-    private readonly maxWaitMs = 1,
+    private readonly maxWaitMs = 0.5,
   ) {
     this.unit = db.transaction((work: () => unknown) => work());
   }
