@@ -28,7 +28,11 @@ export class SqliteBatcher {
   private queue: Unit[] = [];
   /** When the oldest queued write was asked for (performance.now()). */
   private oldest = 0;
-  /** Runs `work` in a transaction, or in a savepoint when one is open (better-sqlite3 nests them so). */
+  /**
+   * Runs `work` in a transaction that takes the write lock first (BEGIN IMMEDIATE: a deferred one that
+   * reads then writes fails if another process, `npm run reconcile` on the same file, committed in
+   * between), or in a savepoint when one is open (better-sqlite3 nests them so).
+   */
   private readonly unit: (work: () => unknown) => unknown;
 
   /**
@@ -40,7 +44,7 @@ export class SqliteBatcher {
     private readonly db: Database.Database,
     private readonly maxWaitMs = 0.5,
   ) {
-    this.unit = db.transaction((work: () => unknown) => work());
+    this.unit = db.transaction((work: () => unknown) => work()).immediate;
   }
 
   /** Queues `work` (synchronous, on this connection) for the turn's batch; resolves with its result after the commit. */

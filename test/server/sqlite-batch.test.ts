@@ -135,3 +135,21 @@ test('a write waits for company at most maxWaitMs: past that, the next write run
   await third;
   expect(bodies(other)).toEqual(['first', 'second', 'third']);
 });
+
+test('a write alone in its turn takes the write lock before it reads, so another process cannot slip in between', async () => {
+  // Read, then write: in a deferred transaction the other connection could commit between the two, and the
+  // write would then fail (SQLITE_BUSY_SNAPSHOT); another process such as `npm run reconcile` shares the file.
+  const othersAttempt = await batcher.run(() => {
+    db.prepare('SELECT COUNT(*) AS n FROM rows').get();
+    let refused: string | undefined;
+    try {
+      other.prepare('INSERT INTO rows (body) VALUES (?)').run('theirs');
+    } catch (err) {
+      refused = (err as { code?: string }).code;
+    }
+    insert('ours')();
+    return refused;
+  });
+  expect(othersAttempt).toBe('SQLITE_BUSY');
+  expect(bodies(other)).toEqual(['ours']);
+});
