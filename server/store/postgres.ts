@@ -19,9 +19,11 @@
 //   carries the order's stored request_id, a confirm the request_id derived from the order's
 //   confirm count (the order service's confirmRequestId), a refund its stored request_id; Airwallex applies
 //   each once. Every answer is applied through updateOrder, whose rules make arrival order irrelevant.
-// - Every stored change of an order's aggregate is announced with pg_notify by triggers on orders
-//   and refunds (migrations/postgres/*.sql), inside the writing transaction; each instance's one
-//   LISTEN connection turns it into `subscribe` callbacks, which wake that instance's long polls.
+// - Every stored change of an order that a long poll answers on (its status, its intent, its last
+//   payment error, any refund: migrations/postgres/008) is announced with pg_notify by triggers on
+//   orders and refunds, inside the writing transaction; each instance's one LISTEN connection turns
+//   it into `subscribe` callbacks, which wake that instance's long polls. Inserts and bookkeeping
+//   (the sweep's lease, retrieve claims, checked_at …) wake nobody.
 //
 // Round trips: the hot paths send BEGIN with their first statements and COMMIT with their last
 // (inBatchTransaction), as simple queries whose values are literals made by sqlLiteral: insertOrder

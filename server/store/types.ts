@@ -80,8 +80,10 @@ export interface Store
   prune(options: { now: number; webhookEventsBefore: number; batch: number }): Promise<PruneResult>;
 
   /**
-   * Calls `listener` after each committed change of an order's aggregate (the order, its refunds),
-   * whoever made it: this process, or any other sharing the database (SQLite: this process only).
+   * Calls `listener` after each committed change of an order that a long poll answers on (its
+   * status, intent or last payment error; its refunds), whoever made it: this process, or any other
+   * sharing the database (SQLite: this process only). It may be called for other changes too
+   * (SQLite tells of every change; PostgreSQL of these only, not of an insert).
    * Delivery is at least once and may be spurious: a listener re-reads the order. `resync` says
    * changes may have been missed (PostgreSQL: the notification connection was lost and is back).
    * Listeners must not throw. Returns the unsubscribe function.

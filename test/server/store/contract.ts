@@ -126,17 +126,22 @@ export function describeStoreContract(target: ContractTarget): void {
   });
 
   describe('subscribe', () => {
-    test('tells subscribers about every committed change of an order: insert, update, refund, webhook', async () => {
+    test('tells subscribers about every committed change of an order a long poll answers on: status, intent, payment error, refund, webhook', async () => {
       const changes = recorder(store);
       const order = newOrder();
+      // An insert may be announced (SQLite, in one process, tells of every change) or not (PostgreSQL: nobody can wait on an order before it exists).
       await store.insertOrder(order);
-      await changes.until(order.id, 1);
+      const base = changes.of(order.id);
       await store.updateOrder(order.id, () => patch({ status: 'processing' }));
-      await changes.until(order.id, 2);
+      await changes.until(order.id, base + 1);
+      await store.updateOrder(order.id, () => patch({ paymentIntentId: 'int_contract_1' }));
+      await changes.until(order.id, base + 2);
+      await store.updateOrder(order.id, () => patch({ lastPaymentError: { code: 'payment_failed', message: 'declined', at: T0 } }));
+      await changes.until(order.id, base + 3);
       await store.updateOrder(order.id, () => ({ refunds: [newRefund(order.id)] }));
-      await changes.until(order.id, 3);
+      await changes.until(order.id, base + 4);
       await store.recordWebhookEvent(event({ orderId: order.id }), { orderId: order.id, decide: () => patch({ status: 'paid' }) }, 1);
-      await changes.until(order.id, 4);
+      await changes.until(order.id, base + 5);
       changes.unsubscribe();
     });
 
@@ -145,6 +150,7 @@ export function describeStoreContract(target: ContractTarget): void {
       const changes = recorder(other);
       const order = newOrder();
       await store.insertOrder(order);
+      await store.updateOrder(order.id, () => patch({ status: 'processing' }));
       await store.updateOrder(order.id, () => ({ refunds: [newRefund(order.id)] }));
       if (store.kind === 'postgres') await changes.until(order.id, 2);
       else {
@@ -159,6 +165,7 @@ export function describeStoreContract(target: ContractTarget): void {
       const changes = recorder(store);
       const order = newOrder({ nextCheckAt: 100 });
       await store.insertOrder(order);
+      await store.updateOrder(order.id, () => patch({ status: 'processing' }));
       await changes.until(order.id);
       const base = changes.of(order.id);
       await store.updateOrder(order.id, () => null);
@@ -169,6 +176,7 @@ export function describeStoreContract(target: ContractTarget): void {
       // Notifications arrive in commit order: once this sentinel's is here, any for the above would be too.
       const sentinel = newOrder();
       await store.insertOrder(sentinel);
+      await store.updateOrder(sentinel.id, () => patch({ status: 'processing' }));
       await changes.until(sentinel.id);
       expect(changes.of(order.id)).toBe(base);
 

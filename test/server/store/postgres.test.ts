@@ -13,6 +13,13 @@ import type { OrderChange, Store } from '../../../server/store/types';
 const describePostgres = postgresAvailable ? describe : describe.skip;
 const logger = pino({ level: 'silent' });
 
+/** Stores `order` and changes its status: a change the other instances hear of (an insert alone is not announced). */
+async function visiblyChanged(store: Store, order: ReturnType<typeof newOrder>): Promise<ReturnType<typeof newOrder>> {
+  await store.insertOrder(order);
+  await store.updateOrder(order.id, () => ({ patch: { status: 'processing' } }));
+  return order;
+}
+
 describePostgres('[postgres] PostgreSQL store', () => {
   const name = newDatabaseName();
   let url: string;
@@ -49,26 +56,36 @@ describePostgres('[postgres] PostgreSQL store', () => {
       await Promise.all([a.close(), b.close()]);
     });
 
-    test("tells one instance's subscribers about a change stored by another, once committed", async () => {
+    test("tells one instance's subscribers about a change a long poll answers on, stored by another, once committed; not about an insert or another column", async () => {
       const seen: OrderChange[] = [];
       const unsubscribe = b.subscribe((change) => seen.push(change));
+      const heard = (orderId: string) => seen.filter((c) => c.kind === 'order' && c.orderId === orderId).length;
       const order = newOrder();
       await a.insertOrder(order);
-      await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
+      // Changes no long poll answers on (nobody can wait on an order before it exists; the sweep's
+      // bookkeeping, the intent's own status) are not announced: a sentinel's change, heard after them, says so.
+      await a.updateOrder(order.id, () => ({ patch: { checkedAt: T0 + 1, confirmSeq: 1, intentStatus: 'REQUIRES_CUSTOMER_ACTION' } }));
+      const sentinel = await visiblyChanged(a, newOrder());
+      await waitFor(() => heard(sentinel.id) === 1);
+      expect(heard(order.id)).toBe(0);
+      // Each change of status, of the intent and of the payment error is.
+      await a.updateOrder(order.id, () => ({ patch: { paymentIntentId: 'int_notify_1' } }));
+      await waitFor(() => heard(order.id) === 1);
+      await a.updateOrder(order.id, () => ({ patch: { lastPaymentError: { code: 'payment_failed', message: 'declined', at: T0 + 2 } } }));
+      await waitFor(() => heard(order.id) === 2);
       // Nothing is announced before commit: a change still inside its transaction stays unheard.
       const client = await a.pool.connect();
       try {
         await client.query('BEGIN');
         await client.query("UPDATE orders SET status = 'processing' WHERE id = $1", [order.id]);
-        const sentinel = newOrder();
-        await a.insertOrder(sentinel);
-        await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === sentinel.id));
-        expect(seen.filter((c) => c.kind === 'order' && c.orderId === order.id)).toHaveLength(1);
+        const second = await visiblyChanged(a, newOrder());
+        await waitFor(() => heard(second.id) === 1);
+        expect(heard(order.id)).toBe(2);
         await client.query('COMMIT');
       } finally {
         client.release();
       }
-      await waitFor(() => seen.filter((c) => c.kind === 'order' && c.orderId === order.id).length === 2);
+      await waitFor(() => heard(order.id) === 3);
       unsubscribe();
     });
 
@@ -157,8 +174,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
       expect(b.listenerReconnects()).toBe(1);
       await waitFor(() => a.listenerReconnects() === 1);
       expect(await b.ready()).toEqual({ ok: true });
-      const order = newOrder();
-      await a.insertOrder(order);
+      const order = await visiblyChanged(a, newOrder());
       await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
     });
 
@@ -196,6 +212,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
         inserted = await a.insertOrder(order).then(() => true, () => false);
       }
       expect(inserted).toBe(true);
+      await a.updateOrder(order.id, () => ({ patch: { status: 'processing' } }));
       await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
       expect((await b.getOrder(order.id))?.id).toBe(order.id);
     });
@@ -344,6 +361,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
           { version: 5, name: 'reconciliation' },
           { version: 6, name: 'subscription_messages' },
           { version: 7, name: 'drop_orders_open' },
+          { version: 8, name: 'notify_what_long_polls_see' },
         ]);
         await Promise.all(stores.map((store) => store.close()));
       } finally {
@@ -398,8 +416,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
       // Only the heartbeat (200 ms, 500 ms timeout here) can tell: it replaces the connection.
       await waitFor(() => seen.some((c) => c.kind === 'resync'), 10_000);
       expect(viaProxy.listenerReconnects()).toBe(1);
-      const order = newOrder();
-      await direct.insertOrder(order);
+      const order = await visiblyChanged(direct, newOrder());
       await waitFor(() => seen.some((c) => c.kind === 'order' && c.orderId === order.id));
     } finally {
       await Promise.all([viaProxy.close(), direct.close()]);
