@@ -76,15 +76,26 @@ export function lockAndRead(id: string): BatchStatement[] {
   ];
 }
 
+/** updateOrderStatement's name and text for each set of columns, built once. */
+const UPDATE_STATEMENTS = new Map<string, { name: string; text: string }>();
+
 /**
  * The UPDATE of an order's patched columns, prepared once per set of columns (a payment's changes use
  * a handful of sets): its name is made from the columns' positions in ORDER_COLUMNS.
  */
 function updateOrderStatement(id: string, keys: Array<keyof typeof ORDER_COLUMNS>, values: unknown[]): BatchStatement {
-  const positions = Object.keys(ORDER_COLUMNS);
-  const name = `update_order_${keys.map((key) => positions.indexOf(key).toString(36)).join('_')}`;
-  const assignments = keys.map((key, i) => `${ORDER_COLUMNS[key]} = $${i + 1}`).join(', ');
-  return { name, text: `UPDATE orders SET ${assignments} WHERE id = $${keys.length + 1}`, values: [...values, id] };
+  const shape = keys.join();
+  let statement = UPDATE_STATEMENTS.get(shape);
+  if (statement === undefined) {
+    const positions = Object.keys(ORDER_COLUMNS);
+    const assignments = keys.map((key, i) => `${ORDER_COLUMNS[key]} = $${i + 1}`).join(', ');
+    statement = {
+      name: `update_order_${keys.map((key) => positions.indexOf(key).toString(36)).join('_')}`,
+      text: `UPDATE orders SET ${assignments} WHERE id = $${keys.length + 1}`,
+    };
+    UPDATE_STATEMENTS.set(shape, statement);
+  }
+  return { ...statement, values: [...values, id] };
 }
 
 /**

@@ -55,15 +55,23 @@ function getRow(ctx: SqliteContext, id: string): OrderRowWithItems | undefined {
   return ctx.prepare(ORDER_BY_ID).get(id) as OrderRowWithItems | undefined;
 }
 
+/** The UPDATE of each set of patched columns (a payment's changes use a handful), its text built once. */
+const updateTexts = new Map<string, string>();
+
+function updateText(keys: Array<keyof typeof ORDER_COLUMNS>): string {
+  const shape = keys.join();
+  let text = updateTexts.get(shape);
+  if (text === undefined) updateTexts.set(shape, (text = `UPDATE orders SET ${keys.map((k) => `${ORDER_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`));
+  return text;
+}
+
 /** Writes `update` to `current`: the order's columns (one UPDATE per set of patched columns, prepared once), refunds, timeline, outbox, anomalies. */
 function writeUpdate(ctx: SqliteContext, current: OrderRecord, update: OrderUpdate | null): OrderUpdateResult {
   if (!update) return { order: current, changed: false, newAnomalies: [] };
   const patch: OrderPatch = update.patch ?? {};
   const keys = patchKeys(patch);
   if (keys.length > 0) {
-    ctx
-      .prepare(`UPDATE orders SET ${keys.map((k) => `${ORDER_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`)
-      .run(...keys.map((k) => (k === 'lastPaymentError' ? serializeJson(patch.lastPaymentError) : patch[k])), current.id);
+    ctx.prepare(updateText(keys)).run(...keys.map((k) => (k === 'lastPaymentError' ? serializeJson(patch.lastPaymentError) : patch[k])), current.id);
   }
   const refunds = update.refunds ?? [];
   for (const refund of refunds) upsertRefund(ctx, refund);
