@@ -24,6 +24,20 @@ export function patchKeys(patch: OrderPatch | undefined): Array<keyof OrderPatch
   return patch ? (Object.keys(patch) as Array<keyof OrderPatch>).filter((key) => patch[key] !== undefined) : [];
 }
 
+/**
+ * `build` memoized per set of patched columns (in their order): the UPDATE of each set, built once; a
+ * payment's changes use a handful of sets.
+ */
+export function perColumnSet<T>(build: (keys: Array<keyof OrderPatch>) => T): (keys: Array<keyof OrderPatch>) => T {
+  const built = new Map<string, T>();
+  return (keys) => {
+    const shape = keys.join();
+    let value = built.get(shape);
+    if (value === undefined) built.set(shape, (value = build(keys)));
+    return value;
+  };
+}
+
 /** snake_case column of each patchable order field. */
 export const ORDER_COLUMNS: Record<keyof OrderPatch, string> = {
   status: 'status',

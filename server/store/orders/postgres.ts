@@ -8,7 +8,7 @@ import { first, type PostgresPart } from '../postgres-context';
 import type { RefundRow } from '../refunds/common';
 import { refundsColumn, uniqueRefunds, upsertRefundsStatement } from '../refunds/postgres';
 import { insertEventsStatement } from '../timeline/postgres';
-import { mergeUpdate, newOrderRecord, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './common';
+import { mergeUpdate, newOrderRecord, ORDER_COLUMNS, orderFromRow, patchKeys, perColumnSet, type OrderRow } from './common';
 import type { InsertOrderResult, OrderDecider, OrderItemRecord, OrderRecord, OrderStore, OrderUpdate, OrderUpdateResult } from './types';
 
 /** An order row with its items and refunds aggregated by orderColumns() (json: bigint arrives as a JSON number). */
@@ -76,26 +76,20 @@ export function lockAndRead(id: string): BatchStatement[] {
   ];
 }
 
-/** updateOrderStatement's name and text for each set of columns, built once. */
-const UPDATE_STATEMENTS = new Map<string, { name: string; text: string }>();
-
 /**
  * The UPDATE of an order's patched columns, prepared once per set of columns (a payment's changes use
  * a handful of sets): its name is made from the columns' positions in ORDER_COLUMNS.
  */
+const updateOrderShape = perColumnSet((keys) => {
+  const positions = Object.keys(ORDER_COLUMNS);
+  return {
+    name: `update_order_${keys.map((key) => positions.indexOf(key).toString(36)).join('_')}`,
+    text: `UPDATE orders SET ${keys.map((key, i) => `${ORDER_COLUMNS[key]} = $${i + 1}`).join(', ')} WHERE id = $${keys.length + 1}`,
+  };
+});
+
 function updateOrderStatement(id: string, keys: Array<keyof typeof ORDER_COLUMNS>, values: unknown[]): BatchStatement {
-  const shape = keys.join();
-  let statement = UPDATE_STATEMENTS.get(shape);
-  if (statement === undefined) {
-    const positions = Object.keys(ORDER_COLUMNS);
-    const assignments = keys.map((key, i) => `${ORDER_COLUMNS[key]} = $${i + 1}`).join(', ');
-    statement = {
-      name: `update_order_${keys.map((key) => positions.indexOf(key).toString(36)).join('_')}`,
-      text: `UPDATE orders SET ${assignments} WHERE id = $${keys.length + 1}`,
-    };
-    UPDATE_STATEMENTS.set(shape, statement);
-  }
-  return { ...statement, values: [...values, id] };
+  return { ...updateOrderShape(keys), values: [...values, id] };
 }
 
 /**

@@ -6,7 +6,7 @@ import { refundsOf, upsertRefund } from '../refunds/sqlite';
 import { serializeJson, type SqliteContext, type SqlitePart } from '../sqlite-context';
 import { insertEvents } from '../timeline/sqlite';
 import type { NewOrderEvent } from '../timeline/types';
-import { mergeUpdate, newOrderRecord, ORDER_COLUMNS, orderFromRow, patchKeys, type OrderRow } from './common';
+import { mergeUpdate, newOrderRecord, ORDER_COLUMNS, orderFromRow, patchKeys, perColumnSet, type OrderRow } from './common';
 import type { InsertOrderResult, NewOrder, OrderDecider, OrderItemRecord, OrderPatch, OrderRecord, OrderStore, OrderUpdate, OrderUpdateResult } from './types';
 
 interface ItemRow {
@@ -55,15 +55,7 @@ function getRow(ctx: SqliteContext, id: string): OrderRowWithItems | undefined {
   return ctx.prepare(ORDER_BY_ID).get(id) as OrderRowWithItems | undefined;
 }
 
-/** The UPDATE of each set of patched columns (a payment's changes use a handful), its text built once. */
-const updateTexts = new Map<string, string>();
-
-function updateText(keys: Array<keyof typeof ORDER_COLUMNS>): string {
-  const shape = keys.join();
-  let text = updateTexts.get(shape);
-  if (text === undefined) updateTexts.set(shape, (text = `UPDATE orders SET ${keys.map((k) => `${ORDER_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`));
-  return text;
-}
+const updateText = perColumnSet((keys) => `UPDATE orders SET ${keys.map((k) => `${ORDER_COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`);
 
 /** Writes `update` to `current`: the order's columns (one UPDATE per set of patched columns, prepared once), refunds, timeline, outbox, anomalies. */
 function writeUpdate(ctx: SqliteContext, current: OrderRecord, update: OrderUpdate | null): OrderUpdateResult {

@@ -6,7 +6,7 @@ import { describeAdminSessionsContract } from './admin-sessions/contract';
 import { describeAnomaliesContract } from './anomalies/contract';
 import { describeAuditContract } from './audit/contract';
 import { describeFiguresContract } from './figures/contract';
-import { anomaly, type ContractSubject, type ContractTarget, event, newOrder, newRefund, patch, recorder, T0 } from './fixtures';
+import { anomaly, type ContractSubject, type ContractTarget, event, newOrder, newRefund, patch, recorder, T0, visiblyChanged } from './fixtures';
 import { describeOrdersContract } from './orders/contract';
 import { describeOutboxContract } from './outbox/contract';
 import { describeRateLimitsContract } from './rate-limits/contract';
@@ -149,8 +149,7 @@ export function describeStoreContract(target: ContractTarget): void {
       const other = await peer();
       const changes = recorder(other);
       const order = newOrder();
-      await store.insertOrder(order);
-      await store.updateOrder(order.id, () => patch({ status: 'processing' }));
+      await visiblyChanged(store, order);
       await store.updateOrder(order.id, () => ({ refunds: [newRefund(order.id)] }));
       if (store.kind === 'postgres') await changes.until(order.id, 2);
       else {
@@ -163,9 +162,7 @@ export function describeStoreContract(target: ContractTarget): void {
 
     test('says nothing for what changes no state: a no-op update, events alone, a retrieve claim, a sweep lease; nothing after unsubscribe', async () => {
       const changes = recorder(store);
-      const order = newOrder({ nextCheckAt: 100 });
-      await store.insertOrder(order);
-      await store.updateOrder(order.id, () => patch({ status: 'processing' }));
+      const order = await visiblyChanged(store, newOrder({ nextCheckAt: 100 }));
       await changes.until(order.id);
       const base = changes.of(order.id);
       await store.updateOrder(order.id, () => null);
@@ -174,9 +171,7 @@ export function describeStoreContract(target: ContractTarget): void {
       expect(await store.claimRetrieve(order.id, T0, 1000)).toBe(true);
       expect(await store.claimDueOrders(1000, 10, 5000)).toHaveLength(1);
       // Notifications arrive in commit order: once this sentinel's is here, any for the above would be too.
-      const sentinel = newOrder();
-      await store.insertOrder(sentinel);
-      await store.updateOrder(sentinel.id, () => patch({ status: 'processing' }));
+      const sentinel = await visiblyChanged(store, newOrder());
       await changes.until(sentinel.id);
       expect(changes.of(order.id)).toBe(base);
 

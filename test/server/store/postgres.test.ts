@@ -6,19 +6,12 @@ import { openPostgresStore, type PostgresStore } from '../../../server/store/pos
 import { MIGRATION_LOCK_KEY } from '../../../server/store/postgres-migrate';
 import { createDatabase, dropDatabase, newDatabaseName, postgresAvailable, terminateConnections } from '../postgres-helpers';
 import { describeStoreContract } from './contract';
-import { newOrder, T0, waitFor } from './fixtures';
+import { newOrder, T0, visiblyChanged, waitFor } from './fixtures';
 import { tcpProxy } from './tcp-proxy';
 import type { OrderChange, Store } from '../../../server/store/types';
 
 const describePostgres = postgresAvailable ? describe : describe.skip;
 const logger = pino({ level: 'silent' });
-
-/** Stores `order` and changes its status: a change the other instances hear of (an insert alone is not announced). */
-async function visiblyChanged(store: Store, order: ReturnType<typeof newOrder>): Promise<ReturnType<typeof newOrder>> {
-  await store.insertOrder(order);
-  await store.updateOrder(order.id, () => ({ patch: { status: 'processing' } }));
-  return order;
-}
 
 describePostgres('[postgres] PostgreSQL store', () => {
   const name = newDatabaseName();
