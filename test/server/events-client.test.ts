@@ -38,10 +38,12 @@ describe('the events client', () => {
   });
 
   test('says what went wrong: an HTTP status with the start of its body, a redirect not followed, no answer in time, nobody listening, a stop', async () => {
+    // The slow answers' timers, cleared at the end: one left running kept jest's worker alive past its exit.
+    const late = new Set<NodeJS.Timeout>();
     const hook = await serve((request, response) => {
       if (request.url === '/hook') response.writeHead(500).end('database down\n  retry later');
       else if (request.url === '/moved') response.writeHead(301, { location: 'https://erp.example.com/new' }).end();
-      else setTimeout(() => response.end('late'), 2_000);
+      else late.add(setTimeout(() => response.end('late'), 2_000));
     });
     try {
       const send = (url: string, timeoutMs = 2_000, stop?: AbortSignal) => new EventsClient({ url, secret: SECRET, timeoutMs }).send({ id: 'evt_1', body }, stop);
@@ -58,6 +60,7 @@ describe('the events client', () => {
       setTimeout(() => stop.abort(), 50);
       expect(await stopped).toEqual({ ok: false, error: 'the server stopped during the try', stopped: true });
     } finally {
+      for (const timer of late) clearTimeout(timer);
       await hook.close();
     }
   });
