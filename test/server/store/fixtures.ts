@@ -108,14 +108,14 @@ export function event(overrides: Partial<WebhookEventRecord> = {}): WebhookEvent
 
 export const patch = (p: OrderUpdate['patch']): OrderUpdate => ({ patch: p });
 
-/** Collects a store's change notifications; `until` waits for a given one (they may arrive asynchronously). */
 /** Stores `order` and changes its status: a change every subscriber hears of (an insert alone may not be announced). */
 export async function visiblyChanged(store: Store, order: NewOrder): Promise<NewOrder> {
   await store.insertOrder(order);
-  await store.updateOrder(order.id, () => ({ patch: { status: 'processing' } }));
+  await store.updateOrder(order.id, () => patch({ status: 'processing' }));
   return order;
 }
 
+/** Collects a store's change notifications; `until` waits for a given one (they may arrive asynchronously). */
 export function recorder(store: Store) {
   const changes: OrderChange[] = [];
   const unsubscribe = store.subscribe((change) => changes.push(change));
