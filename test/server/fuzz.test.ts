@@ -262,6 +262,27 @@ describe("the fuzzer's oracle", () => {
     expect(expectationFor(c, request).codes).toContain('BODY_TOO_LARGE');
   });
 
+  test("takes POST /api/client-errors' own 14 KiB limit: an invalid report grown past it may be refused BODY_TOO_LARGE (seed 749390546)", async () => {
+    const report = { kind: 'error', message: 'TypeError: x is undefined', stack: '', route: 'pages/shop/shop', appVersion: '', envVersion: `${'x'.repeat(17)}${'🙂'.repeat(3600)}`, sdkVersion: '3.4.1', contractVersion: 2 };
+    const c: FuzzCase = {
+      endpoint: 'POST /api/client-errors',
+      variant: 'invalid report',
+      method: 'POST',
+      path: '/api/client-errors',
+      token: { kind: 'missing' },
+      headers: {},
+      body: { kind: 'json', value: report },
+      expect: { outcome: 'refuse', codes: ['VALIDATION_FAILED'] },
+    };
+    const request = buildRequest(c, world);
+    // Between the route's limit and the API's: the server refuses it for its size before reading it.
+    expect(request.body!.length).toBeGreaterThan(14 * 1024);
+    expect(request.body!.length).toBeLessThan(16 * 1024);
+    const response = await world.http.send(request);
+    expect(response.status).toBe(413);
+    expect(violations(c, request, response, world)).toEqual([]);
+  });
+
   test('expects IDEMPOTENCY_KEY_REQUIRED from a refund of the order `..` sent without a key (seed 101)', async () => {
     const c = adminRefundCase('token', { kind: 'random', id: '..' }, { variant: 'small amount', body: { kind: 'json', value: { amount: 1 } }, valid: true, amount: 1 }, { key: null, ok: true, setup: false }, false, {});
     const request = buildRequest(c, world);
