@@ -2,9 +2,8 @@
 // page with its security headers, or a redirect that stays on the console), expectations met.
 import { CONTENT_SECURITY_POLICY } from '../../server/console/pages/layout';
 import { ERRORS, type ErrorCode } from '../../server/errors';
-import { CLIENT_ERROR_BODY_LIMIT } from '../../server/routes/client-errors';
 import { isStorableText, unstorableTextIn } from '../../server/text';
-import { API_BODY_LIMIT, WEBHOOK_BODY_LIMIT, type Expectation, type FuzzCase } from './model';
+import { bodyLimitOf, type Expectation, type FuzzCase } from './model';
 import type { RawRequest, RawResponse } from './http';
 import type { World } from './world';
 
@@ -17,11 +16,10 @@ const isErrorCode = (code: unknown): code is ErrorCode => typeof code === 'strin
  */
 export function expectationFor(c: FuzzCase, request: RawRequest): Expectation {
   const webhook = c.endpoint === 'POST /webhooks/airwallex';
-  const limit = webhook ? WEBHOOK_BODY_LIMIT : c.endpoint === 'POST /api/client-errors' ? CLIENT_ERROR_BODY_LIMIT : API_BODY_LIMIT;
-  // Past the limit the body is refused before anything reads it (seed 757346969: a resolve whose `any` expectation named
-  // its codes, with a body of escaped NULs grown past 16 KiB; seed 749390546: an error report whose over-long envVersion
-  // of emoji grew past the route's own 14 KiB).
-  const tooLarge = (request.body?.length ?? 0) > limit;
+  // Past the route's limit the body is refused before anything reads it (seed 757346969: a resolve whose `any` expectation
+  // named its codes, with a body of escaped NULs grown past 16 KiB; seed 749390546: an error report whose over-long
+  // envVersion of emoji grew past the route's own 14 KiB).
+  const tooLarge = (request.body?.length ?? 0) > bodyLimitOf(c.endpoint);
   const expect: Expectation = !tooLarge || (c.expect.outcome === 'any' && !c.expect.codes) ? c.expect : { outcome: c.expect.outcome === 'any' ? 'any' : 'refuse', codes: [...(c.expect.codes ?? []), 'BODY_TOO_LARGE'] };
   return carriesUnstorableText(request) ? unstorable(expect, webhook ? 'WEBHOOK_PAYLOAD_INVALID' : 'VALIDATION_FAILED') : expect;
 }
@@ -70,7 +68,7 @@ export function carriesUnstorableText(request: RawRequest): boolean {
  */
 function consoleViolations(c: FuzzCase, request: RawRequest, response: RawResponse): string[] {
   // A form past the body limit is refused before anything else looks at it.
-  const expect: Expectation = (request.body?.length ?? 0) > API_BODY_LIMIT ? { outcome: 'refuse', statuses: [413] } : carriesUnstorableText(request) ? unstorable(c.expect, 'VALIDATION_FAILED') : c.expect;
+  const expect: Expectation = (request.body?.length ?? 0) > bodyLimitOf(c.endpoint) ? { outcome: 'refuse', statuses: [413] } : carriesUnstorableText(request) ? unstorable(c.expect, 'VALIDATION_FAILED') : c.expect;
   const problems: string[] = [];
   const { status } = response;
   if (status === 0) return [`no HTTP answer (${response.error ?? 'unknown error'})`];

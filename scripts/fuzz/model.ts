@@ -2,6 +2,7 @@
 // ids, timestamps and signatures resolved against the live fixture only when the request is built (request.ts), and
 // what the server must answer.
 import type { ErrorCode } from '../../server/errors';
+import { CLIENT_ERROR_BODY_LIMIT } from '../../server/routes/client-errors';
 import type { WriteRule } from './tables';
 import type { Shopper } from './world';
 
@@ -37,6 +38,15 @@ export type Endpoint = (typeof ENDPOINTS)[number];
 
 export const API_BODY_LIMIT = 16 * 1024;
 export const WEBHOOK_BODY_LIMIT = 512 * 1024;
+/** POST /api/client-errors has its own limit, below the API's (the route's constant, as its cases used before). */
+export { CLIENT_ERROR_BODY_LIMIT };
+
+/** The body size past which the server refuses a request to `endpoint` before reading it. */
+export function bodyLimitOf(endpoint: Endpoint): number {
+  if (endpoint === 'POST /webhooks/airwallex') return WEBHOOK_BODY_LIMIT;
+  if (endpoint === 'POST /api/client-errors') return CLIENT_ERROR_BODY_LIMIT;
+  return API_BODY_LIMIT;
+}
 
 export type TokenRef =
   | { kind: 'valid'; shopper: Shopper }

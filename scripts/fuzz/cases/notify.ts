@@ -1,8 +1,7 @@
 // The fuzzer's cases for subscription messages and error reports: POST /api/orders/{id}/subscriptions (answers naming
 // only templates the shop does not send, so nothing is recorded or sent behind the next case's back) and POST /api/client-errors.
 import fc from 'fast-check';
-import { CLIENT_ERROR_BODY_LIMIT } from '../../../server/routes/client-errors';
-import { API_BODY_LIMIT, OWNER, type Expectation, type FuzzCase, type OrderRef } from '../model';
+import { API_BODY_LIMIT, CLIENT_ERROR_BODY_LIMIT, OWNER, type Expectation, type FuzzCase, type OrderRef } from '../model';
 import { anyToken, badToken, idTooLong, isValid, noiseHeaders, oddlyRouted, orderKey, poisonBody, randomOrderId, validToken, type Poison } from '../pieces';
 import { oddString } from '../strings';
 
