@@ -71,6 +71,8 @@ async function certificateCheck(base: string, ca: string[] | undefined, timeoutM
   if (Date.parse(certificate.valid_from) > now || authorizationError === 'CERT_NOT_YET_VALID') {
     return fail(G, id, 'certificate', `the certificate of ${host} is valid only from ${certificate.valid_from}`, "check this machine's clock and the proxy's, then the certificate");
   }
+  // Node reports a certificate for another name as an authorization error too (ERR_TLS_CERT_ALTNAME_INVALID): say that, not "untrusted CA".
+  if (hostMismatch) return fail(G, id, 'certificate', `the certificate is not valid for ${host}: ${hostMismatch}`, `get a certificate naming ${new URL(base).hostname} (its subjectAltName), or set PUBLIC_URL to the name it has`);
   if (authorizationError) {
     return fail(
       G,
@@ -80,7 +82,6 @@ async function certificateCheck(base: string, ca: string[] | undefined, timeoutM
       'use a certificate from a public CA (e.g. Let\'s Encrypt) and give the proxy its full chain (fullchain.pem); for a private test CA only, trust it with --ca FILE or NODE_EXTRA_CA_CERTS',
     );
   }
-  if (hostMismatch) return fail(G, id, 'certificate', `the certificate is not valid for ${host}: ${hostMismatch}`, `get a certificate naming ${new URL(base).hostname} (its subjectAltName), or set PUBLIC_URL to the name it has`);
   const issuer = certificate.issuer?.O ?? certificate.issuer?.CN ?? 'unknown issuer';
   if (daysLeft < CERTIFICATE_MIN_DAYS) return fail(G, id, 'certificate', `the certificate of ${host} expires in ${daysLeft} days (${until})`, renew);
   return ok(G, id, 'certificate', `valid for ${host} until ${until} (${daysLeft} days), issued by ${issuer}, ${protocol ?? 'TLS'}`);

@@ -202,6 +202,18 @@ describe('the doctor, in this process', () => {
     }
   });
 
+  test('a certificate of a trusted CA for another host name fails the certificate check as a name mismatch, with its own fix', async () => {
+    const other = makeCertificates(path.join(dir, 'certs-other-host'), ['shop.example.com']);
+    const front = await startTlsFront(other.good, server.url);
+    try {
+      const certificate = check(await doctor({ PUBLIC_URL: front.url }, { ca: other.ca }), 'public_url.certificate');
+      expect(certificate).toMatchObject({ status: 'fail', detail: expect.stringMatching(/^the certificate is not valid for 127\.0\.0\.1:\d+: .*does not match certificate's altnames/) });
+      expect(certificate.fix).toContain('get a certificate naming 127.0.0.1');
+    } finally {
+      await front.close();
+    }
+  });
+
   test('a subscription at another URL, or without the refund events, fails with what to make in the web app', async () => {
     const elsewhere = await startSimulator('https://old.example.com/hooks', RECOMMENDED_WEBHOOK_EVENTS);
     const partial = await startSimulator(`${front.url}/webhooks/airwallex`, ['payment_intent.succeeded', 'payment_intent.cancelled']);
