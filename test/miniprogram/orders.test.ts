@@ -1,5 +1,5 @@
 // The order history: newest first as the server sends it, pull-down refresh, tap to open an order.
-import { allText, attrs, errorBody, fakeWx, flush, load, order, standardServer, tap, text, until } from './harness';
+import { allText, attrs, errorBody, fakeWx, flush, load, order, standardServer, tap, TEMPLATES, text, until } from './harness';
 import type { FakeWxOptions, Rendered, WxFakes } from './harness';
 
 const HISTORY = [
@@ -123,6 +123,19 @@ describe('orders page', () => {
     await until(() => wxf.app.top().page.data.state === 'paid');
     // The list's own tap (open the order) did not fire as well.
     expect(wxf.navigateTo).toHaveBeenCalledTimes(1);
+  });
+
+  test('Pay now asks for the subscription messages from the tap itself, then tells the server for that order', async () => {
+    const server = standardServer({ subscribeTemplates: TEMPLATES }).on('GET /api/orders', { status: 200, body: { orders: [order({ id: 'ord_1' })] } });
+    const { page, wxf } = await openOrders({ server, subscribe: { choose: () => ({ tmpl_paid: 'accept', tmpl_refund: 'reject' }) } });
+    await tap(page, '.pay-now-ord_1');
+    await until(() => wxf.server.count('POST /api/orders/ord_1/subscriptions') === 1);
+    expect(wxf.subscribe.calls).toEqual([
+      { ids: ['tmpl_paid', 'tmpl_refund'], gesture: true, result: { errMsg: 'requestSubscribeMessage:ok', tmpl_paid: 'accept', tmpl_refund: 'reject' } },
+    ]);
+    expect(wxf.server.calls.find((c) => c.path === '/api/orders/ord_1/subscriptions')!.data).toEqual({ results: { tmpl_paid: 'accept', tmpl_refund: 'reject' } });
+    await until(() => wxf.app.top().route === 'pages/result/result');
+    expect(wxf.server.count('POST /api/orders/ord_1/payment')).toBe(1);
   });
 
   test('a double tap on Pay now makes one payment', async () => {
