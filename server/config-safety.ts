@@ -11,7 +11,8 @@ const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /**
  * TRUST_PROXY: empty/false/0, a hop count, or the load balancers' addresses/CIDRs (comma-separated).
- * `true` is refused: trusting every hop lets any client choose its address with X-Forwarded-For.
+ * `true` is refused, and so is a range of every address (0.0.0.0/0, ::/0): trusting every hop lets any
+ * client choose its address with X-Forwarded-For.
  */
 export function trustProxy(value: string, problems: string[]): false | string | number {
   if (value === '' || value === 'false' || value === '0') return false;
@@ -25,6 +26,14 @@ export function trustProxy(value: string, problems: string[]): false | string | 
   if (/^\d+$/.test(value) && Number(value) <= 16) return Number(value);
   const parts = value.split(',').map((part) => part.trim());
   const bad = parts.filter((part) => !PROXY_RANGE_NAMES.has(part) && !isAddressOrCidr(part));
+  const everyone = parts.filter((part) => /\/0+$/.test(part));
+  if (bad.length === 0 && everyone.length > 0) {
+    problems.push(
+      `TRUST_PROXY=${everyone.join(',')} is every address, as TRUST_PROXY=true would be: any client could choose its address with X-Forwarded-For. ` +
+        'Give the load balancers\' own addresses or subnet (e.g. TRUST_PROXY=10.0.0.0/8), or their number (e.g. TRUST_PROXY=1)',
+    );
+    return false;
+  }
   if (bad.length === 0) return parts.join(',');
   problems.push(`TRUST_PROXY must be a number of hops (1 to 16) or comma-separated proxy addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1), got "${value}"`);
   return false;
@@ -183,6 +192,12 @@ export function operatorNotes(config: Pick<Config, 'mode' | 'host' | 'publicUrl'
     );
   } else {
     notes.push(`The admin API and merchant console are off: set ADMIN_TOKEN to turn them on (${MAKE_A_TOKEN})`);
+  }
+  if (config.mode === 'simulator' && !isLoopbackHost(config.host)) {
+    notes.push(
+      `The simulator's controls (/simulator/*: log in as any shopper, pay any order, change its faults) answer anyone who can reach HOST=${config.host}: ` +
+        'keep it on a network you trust (a phone on your Wi-Fi), never on the internet',
+    );
   }
   if (config.metricsToken === undefined) notes.push('GET /metrics is off (METRICS_TOKEN=off, or no token to guard it)');
   else if (config.metricsToken === config.adminToken) notes.push('GET /metrics takes the admin token (simulator mode only): set METRICS_TOKEN to give the scraper a token of its own');

@@ -112,7 +112,10 @@ describe('configuration', () => {
     expect(lan).toMatchObject({ adminToken: undefined, adminTokenGenerated: false, metricsToken: undefined });
     const notes = operatorNotes(lan, 'http://127.0.0.1:3000').join('\n');
     expect(notes).toMatch(/admin API and merchant console are off: HOST=0\.0\.0\.0 .*set ADMIN_TOKEN.*openssl rand -hex 24/);
+    // The simulator's controls are unauthenticated: said when they can be reached from other machines, only then.
+    expect(notes).toMatch(/simulator's controls \(\/simulator\/\*.*\) answer anyone who can reach HOST=0\.0\.0\.0/);
     expect(operatorNotes(loadConfig({}), 'http://127.0.0.1:3000').join('\n')).toMatch(/admin token for this run: [\w-]{24}/);
+    expect(operatorNotes(loadConfig({}), 'http://127.0.0.1:3000').join('\n')).not.toMatch(/simulator's controls/);
     expect(operatorNotes(loadConfig({ HOST: '0.0.0.0', ADMIN_TOKEN: GOOD_TOKEN }), 'http://127.0.0.1:3000').join('\n')).not.toContain(GOOD_TOKEN);
   });
 
@@ -128,6 +131,10 @@ describe('configuration', () => {
 
   test('refuses TRUST_PROXY=true, which would let any client choose its address, naming what to set instead', () => {
     expect(problemsOf({ TRUST_PROXY: 'true' })).toEqual([expect.stringMatching(/TRUST_PROXY=true .*X-Forwarded-For.*TRUST_PROXY=1.*TRUST_PROXY=10\.0\.0\.0\/8/)]);
+    // A range of every address is the same door, however it is spelled.
+    for (const value of ['0.0.0.0/0', '::/0', '10.0.0.1, 0.0.0.0/00']) {
+      expect(problemsOf({ TRUST_PROXY: value })).toEqual([expect.stringMatching(/is every address, as TRUST_PROXY=true would be.*X-Forwarded-For.*TRUST_PROXY=10\.0\.0\.0\/8/)]);
+    }
   });
 
   test('refuses tokens with little entropy (few different characters, a repeated pattern), saying how to make one', () => {
