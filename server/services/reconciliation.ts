@@ -128,7 +128,9 @@ export class ReconciliationService {
     if (runAtMinute !== null && minuteOfDay(now, timeZone) >= runAtMinute) {
       const yesterday = addDays(dayOf(now, timeZone), -1);
       const runs = await store.listReconciliationRuns({ day: yesterday, limit: 20, offset: 0 });
-      const done = runs.some((run) => run.status === 'completed' || run.status === 'running');
+      // Only a run begun after the day closed saw all of it: one made while it was open (a demo, an operator) does not count.
+      const closedAt = dayWindow(yesterday, timeZone).to;
+      const done = runs.some((run) => (run.status === 'completed' || run.status === 'running') && run.startedAt >= closedAt);
       const failedLately = runs.some((run) => run.status === 'failed' && now - (run.finishedAt ?? run.startedAt) < RETRY_AFTER_MS);
       if (!done && !failedLately) days.add(yesterday);
     }
