@@ -6,6 +6,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { formatMoney } from '../../server/console/format';
 import { CART_TOTAL, eventually, startTestServer, testConfig, type TestServer } from './helpers';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -223,14 +224,22 @@ describeInBrowser('the merchant console in Chromium', () => {
   test('the overview and a reconciliation at 390 px in both languages: figures, the server-drawn chart, the Run button', async () => {
     await paidOrder('ivy');
     server.simulator!.finance.settle(); // the day's batch settles: nothing waits
+    // What today's figures must say: every order of this file's server was made and paid today (the admin API's list).
+    const paid = (await server.request<{ orders: Array<{ total: { amount: number } }>; total: number }>('GET', '/admin/api/orders?status=paid&limit=200', { token: ADMIN_TOKEN })).body;
+    expect(paid.total).toBe(paid.orders.length);
+    const paidMinor = paid.orders.reduce((sum, order) => sum + order.total.amount, 0);
     for (const [locale, names] of [
-      ['zh-CN', { h1: '概览', chart: /近 30 天每日收款/, nav: '对账', run: '开始对账', clean: '无差异' }],
-      ['en-US', { h1: 'Overview', chart: /Paid per day, last 30 days/, nav: 'Reconciliation', run: 'Reconcile', clean: 'nothing flagged' }],
+      ['zh-CN', { h1: '概览', chart: /近 30 天每日收款/, nav: '对账', run: '开始对账', clean: '无差异', language: 'zh_CN' }],
+      ['en-US', { h1: 'Overview', chart: /Paid per day, last 30 days/, nav: 'Reconciliation', run: 'Reconcile', clean: 'nothing flagged', language: 'en' }],
     ] as const) {
       const page = await newPage(locale, 390);
       const fits = () => page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
       await signIn(page);
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(names.h1);
+      // Today's figures, as the browser shows them (the first of the three periods).
+      expect(await page.locator('[data-figure="payments"]').first().textContent()).toBe(String(paid.total));
+      expect(await page.locator('[data-figure="paid"]').first().textContent()).toBe(formatMoney(paidMinor, 'CNY', names.language));
+      expect(await page.locator('[data-figure="paid"]').first().isVisible()).toBe(true);
       const chart = page.getByRole('img', { name: names.chart });
       const box = (await chart.boundingBox())!;
       expect(box.width).toBeGreaterThan(250);
