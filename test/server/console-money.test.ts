@@ -136,6 +136,11 @@ describe('the Reconciliation page', () => {
     expect(unknown).toContain(`href="/admin/reconciliations/transactions/${planted.id}"`);
     const transaction = await visit(`/admin/reconciliations/transactions/${planted.id}`, { cookie });
     expect(transaction.text).toContain(`href="/admin/reconciliations/${runId}#item-`);
+    // The Anomalies page links each flag to its run, and the unknown transaction (no order to link) to its page.
+    const anomalies = (await visit('/admin/anomalies', { cookie })).text.match(/<tr>[\s\S]*?<\/tr>/g)!.filter((row) => row.includes('recon_'));
+    expect(anomalies).toHaveLength(2);
+    for (const row of anomalies) expect(row).toContain(`href="/admin/reconciliations/${runId}"`);
+    expect(anomalies.find((row) => row.includes('recon_missing_in_shop'))).toContain(`href="/admin/reconciliations/transactions/${planted.id}"`);
 
     // The list now shows the run.
     expect((await visit('/admin/reconciliations', { cookie })).text).toContain(`href="/admin/reconciliations/${runId}"`);

@@ -3,13 +3,22 @@ import type { Anomaly } from '../../contract-admin';
 import { html, raw } from '../html';
 import { csrfField, layout, t, time, type PageContext } from './layout';
 
+/** A reconciliation flag's run and Airwallex transaction, linked (an unknown transaction has no order to link). */
+function reconciliationLinks(anomaly: Anomaly) {
+  if (!anomaly.kind.startsWith('recon_')) return null;
+  const { runId, transactionId } = anomaly.detail;
+  return html`${typeof runId === 'string' ? html`<br><a class="id" href="/admin/reconciliations/${encodeURIComponent(runId)}">${runId}</a>` : null}${
+    typeof transactionId === 'string' ? html`<br><a class="id" href="/admin/reconciliations/transactions/${encodeURIComponent(transactionId)}">${transactionId}</a>` : null
+  }`;
+}
+
 export function anomaliesPage(context: PageContext, view: { anomalies: Anomaly[]; openOnly: boolean; notice?: string; error?: string }): string {
   const m = t(context);
   const rows = view.anomalies.map(
     (anomaly) => html`<tr>
 <td data-label="${m.created}">${time(context, anomaly.createdAt)}</td>
 <td data-label="${m.kind}">${m.anomalyKinds[anomaly.kind] ?? anomaly.kind} <code>${anomaly.kind}</code></td>
-<td data-label="${m.order}">${anomaly.orderId ? html`<a class="id" href="/admin/orders/${encodeURIComponent(anomaly.orderId)}">${anomaly.orderId}</a>` : m.noOrder}${anomaly.intentId ? html`<br><code>${anomaly.intentId}</code>` : null}</td>
+<td data-label="${m.order}">${anomaly.orderId ? html`<a class="id" href="/admin/orders/${encodeURIComponent(anomaly.orderId)}">${anomaly.orderId}</a>` : m.noOrder}${anomaly.intentId ? html`<br><code>${anomaly.intentId}</code>` : null}${reconciliationLinks(anomaly)}</td>
 <td data-label="${m.detail}"><code>${Object.entries(anomaly.detail).map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`).join(' · ')}</code></td>
 <td data-label="${m.state}">${
       anomaly.resolvedAt
