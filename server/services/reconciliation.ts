@@ -36,6 +36,8 @@ export interface ReconciliationDeps extends GatherDeps, ReconciliationSettings {
 export const LEASE_MS = 10 * 60_000;
 /** After a failed scheduled run, the schedule tries the day again this much later. */
 const RETRY_AFTER_MS = 30 * 60_000;
+/** After an outage, the schedule reconciles the days it missed, back to at most this many days before today. */
+const CATCH_UP_DAYS = 7;
 
 export class ReconciliationService {
   private readonly now: () => number;
@@ -120,19 +122,31 @@ export class ReconciliationService {
     }
   }
 
-  /** The schedule: yesterday once the day has closed (at the configured minute), and every day due again. */
+  /**
+   * The schedule: yesterday once the day has closed (at the configured minute), with the days it missed since its
+   * last run (an outage over RECONCILE_AT; at most CATCH_UP_DAYS), and every day due again.
+   */
   async tick(): Promise<void> {
     const { store, logger, timeZone, runAtMinute } = this.deps;
     const now = this.now();
     const days = new Set<string>();
     if (runAtMinute !== null && minuteOfDay(now, timeZone) >= runAtMinute) {
       const yesterday = addDays(dayOf(now, timeZone), -1);
-      const runs = await store.listReconciliationRuns({ day: yesterday, limit: 20, offset: 0 });
-      // Only a run begun after the day closed saw all of it: one made while it was open (a demo, an operator) does not count.
-      const closedAt = dayWindow(yesterday, timeZone).to;
-      const done = runs.some((run) => (run.status === 'completed' || run.status === 'running') && run.startedAt >= closedAt);
-      const failedLately = runs.some((run) => run.status === 'failed' && now - (run.finishedAt ?? run.startedAt) < RETRY_AFTER_MS);
-      if (!done && !failedLately) days.add(yesterday);
+      // Never before the schedule's own last day: a new install starts with yesterday, not with days before the shop
+      // existed (whose transactions on the same Airwallex account would all be flagged as unknown).
+      const recent = await store.listReconciliationRuns({ limit: 50, offset: 0 });
+      const lastScheduled = recent.find((run) => run.trigger === 'schedule' && run.status === 'completed')?.day;
+      const oldest = addDays(yesterday, -(CATCH_UP_DAYS - 1));
+      let day = lastScheduled && lastScheduled < yesterday ? addDays(lastScheduled, 1) : yesterday;
+      if (day < oldest) day = oldest;
+      for (; day <= yesterday; day = addDays(day, 1)) {
+        const runs = await store.listReconciliationRuns({ day, limit: 20, offset: 0 });
+        // Only a run begun after the day closed saw all of it: one made while it was open (a demo, an operator) does not count.
+        const closedAt = dayWindow(day, timeZone).to;
+        const done = runs.some((run) => (run.status === 'completed' || run.status === 'running') && run.startedAt >= closedAt);
+        const failedLately = runs.some((run) => run.status === 'failed' && now - (run.finishedAt ?? run.startedAt) < RETRY_AFTER_MS);
+        if (!done && !failedLately) days.add(day);
+      }
     }
     for (const day of await store.dueReconciliationDays(now)) days.add(day);
     for (const day of [...days].sort()) {
