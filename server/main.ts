@@ -19,15 +19,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel, config.logFormat);
   const server = await startServer(config, { logger });
-  logger.info(
-    { mode: config.mode, url: server.url, database: describeDatabase(config) },
-    config.mode === 'simulator'
-      ? `Listening on ${server.url} with the embedded Airwallex + WeChat simulator (no credentials set)`
-      : `Listening on ${server.url}, talking to Airwallex at ${config.airwallex.baseUrl}`,
-  );
-
-  for (const note of [...operatorNotes(config, server.url), ...eventsNotes(config)]) logger.info(note);
-
+  // Before the first line is written: a supervisor (or a test) that signals as soon as it reads the start must get a
+  // clean stop, not the default action of a signal nobody handles yet (exit 143).
   const stop = async (signal: string) => {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);
@@ -37,6 +30,14 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
+  logger.info(
+    { mode: config.mode, url: server.url, database: describeDatabase(config) },
+    config.mode === 'simulator'
+      ? `Listening on ${server.url} with the embedded Airwallex + WeChat simulator (no credentials set)`
+      : `Listening on ${server.url}, talking to Airwallex at ${config.airwallex.baseUrl}`,
+  );
+
+  for (const note of [...operatorNotes(config, server.url), ...eventsNotes(config)]) logger.info(note);
 }
 
 main().catch((err) => {

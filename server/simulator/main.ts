@@ -42,13 +42,13 @@ async function main(): Promise<void> {
     `Controls       ${address}/simulator/stats, /simulator/faults, /simulator/wechat/login, /simulator/wechat/pay, /simulator/airwallex/_intents, /simulator/airwallex/_refunds, /simulator/wechat/_subscriptions, /simulator/wechat/_messages, /simulator/wechat/_templates, /simulator/wechat/_switches, /simulator/airwallex/_financial_transactions, /simulator/airwallex/_settle, /simulator/airwallex/_finance`,
     `Webhooks       ${webhookUrl ?? '(SIMULATOR_WEBHOOK_URL unset: events stay queued)'}`,
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-
+  // Before the banner: whoever signals once they read it gets a clean stop, not an unhandled signal's exit 143.
   const shutdown = (): void => {
     void app.close().then(() => simulator.close()).finally(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 main().catch((err: unknown) => {
