@@ -317,6 +317,12 @@ export interface SimulatorPayRequest {
   /** `requestPayment.package` from POST /api/orders/{id}/payment ("prepay_id=..."). */
   package: string;
   outcome: 'pay' | 'cancel' | 'fail';
+  /**
+   * Sandbox only: what the shopper answered in the simulated subscription panel just before this sheet (template id →
+   * accept, reject, …), recorded for the payer of `package` before the sheet's outcome, as WeChat hears the panel's
+   * answers itself.
+   */
+  subscriptions?: Record<string, string>;
 }
 
 export interface SimulatorPayResponse {

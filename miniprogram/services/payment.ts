@@ -14,6 +14,7 @@ import { getConfig, isSandbox } from './app-config';
 import { getOrder, startPayment } from './orders';
 import { request } from './request';
 import type { RequestGroup } from './request';
+import { takeSandboxAnswers } from './subscriptions';
 
 /** What the pay sheet said: paid (to be confirmed by the server), closed by the shopper, or failed. */
 export type PayOutcome = { kind: 'ok' } | { kind: 'cancel' } | { kind: 'fail'; detail: string };
@@ -37,14 +38,16 @@ export interface PayAttempt {
 }
 
 function simulatedPaySheet(params: RequestPaymentParams, order: Order): Promise<string> {
-  return getConfig()
-    .then((config) => {
-      const amount = formatPrice(order.total, config);
-      return showActionSheet([t('sandbox.pay', { amount }), t('sandbox.fail')], t('sandbox.alert'));
+  // The simulated subscription panel of this tap, if any, is answered first: one dialog at a time.
+  return Promise.all([getConfig(), takeSandboxAnswers()])
+    .then((both) => {
+      const amount = formatPrice(order.total, both[0]);
+      return showActionSheet([t('sandbox.pay', { amount }), t('sandbox.fail')], t('sandbox.alert')).then((tapped) => ({ tapped, answers: both[1] }));
     })
-    .then((tapped) => {
+    .then(({ tapped, answers }) => {
       const outcome: SimulatorPayRequest['outcome'] = tapped === 0 ? 'pay' : tapped === 1 ? 'fail' : 'cancel';
       const body: SimulatorPayRequest = { package: params.package, outcome };
+      if (answers && Object.keys(answers).length) body.subscriptions = answers;
       return request<SimulatorPayResponse>({ method: 'POST', path: '/simulator/wechat/pay', data: body, auth: false });
     })
     .then((res) => res.errMsg);

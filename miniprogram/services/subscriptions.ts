@@ -3,7 +3,8 @@
 // so the ask must be the first thing a Pay tap does, before anything asynchronous; and it never holds
 // up the payment: refused, failing or slow, the answer is only ever sent on its own.
 import type { SubscriptionsRequest, SubscriptionsResponse } from '../../server/contract';
-import { loadedConfig } from './app-config';
+import { t } from '../utils/i18n';
+import { isSandbox, loadedConfig } from './app-config';
 import { request } from './request';
 import './session'; // the report is an authenticated call
 
@@ -22,9 +23,12 @@ export function askSubscriptions(orderId?: string): Promise<SubscribeAnswers> {
   const config = loadedConfig();
   const templates = config && config.subscribeTemplates;
   const ids = templates ? [templates.paymentSucceeded, templates.refundSucceeded].filter((id): id is string => !!id) : [];
-  if (!ids.length || (orderId && answered.indexOf(orderId) >= 0) || typeof wx.requestSubscribeMessage !== 'function') {
-    return Promise.resolve(null);
+  if (!config || !ids.length || (orderId && answered.indexOf(orderId) >= 0)) return Promise.resolve(null);
+  if (isSandbox(config)) {
+    sandboxAnswers = simulatedPanel(ids);
+    return sandboxAnswers;
   }
+  if (typeof wx.requestSubscribeMessage !== 'function') return Promise.resolve(null);
   return new Promise<SubscribeAnswers>((resolve) => {
     wx.requestSubscribeMessage({
       tmplIds: ids,
@@ -39,6 +43,37 @@ export function askSubscriptions(orderId?: string): Promise<SubscribeAnswers> {
       fail: () => resolve(null),
     });
   });
+}
+
+/**
+ * Sandbox (the server's simulator, not a release build): the simulator's template ids are unknown to WeChat, whose
+ * panel would not open (20001), so a clearly labelled simulated panel asks instead, and its answers go to the
+ * simulator with the simulated pay sheet (takeSandboxAnswers), as WeChat hears the real panel's answers itself.
+ */
+let sandboxAnswers: Promise<SubscribeAnswers> | null = null;
+
+function simulatedPanel(ids: string[]): Promise<SubscribeAnswers> {
+  return new Promise<SubscribeAnswers>((resolve) => {
+    wx.showModal({
+      title: t('sandbox.notifyTitle'),
+      content: t('sandbox.notifyAsk'),
+      confirmText: t('sandbox.allow'),
+      cancelText: t('sandbox.deny'),
+      success: (res) => {
+        const answers: Record<string, string> = {};
+        ids.forEach((id) => (answers[id] = res.confirm ? 'accept' : 'reject'));
+        resolve(answers);
+      },
+      fail: () => resolve(null),
+    });
+  });
+}
+
+/** The simulated panel's answers of the last Pay tap, once; null when it asked nothing. */
+export function takeSandboxAnswers(): Promise<SubscribeAnswers> {
+  const answers = sandboxAnswers || Promise.resolve(null);
+  sandboxAnswers = null;
+  return answers;
 }
 
 /** Sends the shopper's answers for order `orderId` once they come (POST .../subscriptions); failures are ignored. */

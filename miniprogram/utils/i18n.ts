@@ -90,6 +90,10 @@ export const MESSAGES = {
   'sandbox.pay': ['Pay {amount} (simulated)', '支付 {amount}（模拟）'],
   'sandbox.fail': ['Fail (simulated)', '支付失败（模拟）'],
   'sandbox.alert': ['Simulated WeChat Pay: no real money moves.', '模拟微信支付：不会产生真实扣款。'],
+  'sandbox.notifyTitle': ['Notifications (simulated)', '订阅消息（模拟）'],
+  'sandbox.notifyAsk': ['May this shop notify you when your payment or a refund succeeds? On a phone WeChat asks this; here the simulator keeps your answer.', '允许本店在支付成功、退款成功时通知你吗？真机上由微信询问，这里由模拟器记录你的选择。'],
+  'sandbox.allow': ['Allow', '允许'],
+  'sandbox.deny': ['Deny', '拒绝'],
   'error.VALIDATION_FAILED': ['Something in the request was not accepted. Please try again.', '请求未被接受，请重试。'],
   'error.INVALID_JSON': ['The app sent a malformed request. Please update the app and try again.', '请求格式有误，请更新小程序后重试。'],
   'error.UNAUTHENTICATED': ['Your login has expired. Please try again.', '登录已过期，请重试。'],
@@ -157,9 +161,9 @@ export function hasMessage(key: string): key is MessageKey {
 }
 
 // Each Simplified character of the table's Chinese that Traditional writes differently, and how it
-// does (OpenCC cn → tw; test/miniprogram/i18n.test.ts checks every string and prints what to add).
-const SIMPLIFIED = '载暂无结购车饼为拟会订单试计确认详询谢买额随时继续关闭败间长请后过产将编号复制内联系贴隐护准备启当处仅显个减实误录该发变于频尝钟许绝换务点问题连检网络';
-const TRADITIONAL = '載暫無結購車餅為擬會訂單試計確認詳詢謝買額隨時繼續關閉敗間長請後過產將編號複製內聯繫貼隱護準備啟當處僅顯個減實誤錄該發變於頻嘗鐘許絕換務點問題連檢網絡';
+// does (OpenCC cn → tw; test/miniprogram/utils.test.ts checks every string and prints what to add).
+const SIMPLIFIED = '载暂无结购车饼为拟会订单试计确认详询谢买额随时继续关闭败间长请后过产将编号复制内联系贴隐护准备启当处仅显个减实误录该发变于频尝钟许绝换务点问题连检网络阅吗机这里记选择';
+const TRADITIONAL = '載暫無結購車餅為擬會訂單試計確認詳詢謝買額隨時繼續關閉敗間長請後過產將編號複製內聯繫貼隱護準備啟當處僅顯個減實誤錄該發變於頻嘗鐘許絕換務點問題連檢網絡閱嗎機這裡記選擇';
 
 /** `text` in Traditional characters, for the characters the string table uses. */
 export function toTraditional(text: string): string {

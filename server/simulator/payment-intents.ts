@@ -125,7 +125,7 @@ export class PaymentIntents {
         created_at: formatTimestamp(ms),
         updated_at: formatTimestamp(ms),
       };
-      this.opts.store.putPrepay({ prepayId, intentId: intent.id, attemptId: attempt.id });
+      this.opts.store.putPrepay({ prepayId, intentId: intent.id, attemptId: attempt.id, openId: wechatpay.open_id as string });
       const next: PaymentIntent = {
         ...intent,
         request_id: requestId,
@@ -181,6 +181,12 @@ export class PaymentIntents {
    * wx.requestPayment would report; never throws for an unknown or stale package (WeChat would
    * not either: it reports a fail errMsg).
    */
+  /** The shopper a requestPayment package was made for (WeChat's prepay order is for one payer), if the package is known. */
+  payerOf(pkg: string): string | undefined {
+    const prepayId = prepayIdFromPackage(pkg);
+    return prepayId ? this.opts.store.getPrepay(prepayId)?.openId : undefined;
+  }
+
   shopperAction(pkg: string, outcome: ShopperOutcome): string {
     const prepayId = prepayIdFromPackage(pkg);
     const prepay = prepayId ? this.opts.store.getPrepay(prepayId) : undefined;

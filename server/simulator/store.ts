@@ -9,6 +9,8 @@ export interface PrepayRecord {
   prepayId: string;
   intentId: string;
   attemptId: string;
+  /** The payer the prepay order was made for (the confirm's open_id); absent in state files from before it was kept. */
+  openId?: string;
 }
 
 export interface CodeRecord {
@@ -36,7 +38,7 @@ CREATE TABLE IF NOT EXISTS intents (
 CREATE INDEX IF NOT EXISTS intents_merchant_order_id ON intents (merchant_order_id);
 CREATE INDEX IF NOT EXISTS intents_seq ON intents (seq);
 CREATE TABLE IF NOT EXISTS request_ids (request_id TEXT PRIMARY KEY, endpoint TEXT NOT NULL, created_ms INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS prepay (prepay_id TEXT PRIMARY KEY, intent_id TEXT NOT NULL, attempt_id TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS prepay (prepay_id TEXT PRIMARY KEY, intent_id TEXT NOT NULL, attempt_id TEXT NOT NULL, open_id TEXT);
 CREATE INDEX IF NOT EXISTS prepay_attempt_id ON prepay (attempt_id);
 CREATE TABLE IF NOT EXISTS refunds (
   id TEXT PRIMARY KEY, seq INTEGER NOT NULL, intent_id TEXT NOT NULL, attempt_id TEXT NOT NULL, status TEXT NOT NULL,
@@ -79,6 +81,9 @@ export class SimulatorStore {
     // A state file from before held-back deliveries existed.
     const columns = this.db.prepare('PRAGMA table_info(deliveries)').all() as Array<{ name: string }>;
     if (!columns.some((column) => column.name === 'held_lane')) this.db.exec('ALTER TABLE deliveries ADD COLUMN held_lane TEXT');
+    // A state file from before prepay orders kept their payer.
+    const prepayColumns = this.db.prepare('PRAGMA table_info(prepay)').all() as Array<{ name: string }>;
+    if (!prepayColumns.some((column) => column.name === 'open_id')) this.db.exec('ALTER TABLE prepay ADD COLUMN open_id TEXT');
   }
 
   /** A prepared statement, compiled once per distinct SQL text. */
@@ -176,14 +181,14 @@ export class SimulatorStore {
   }
 
   putPrepay(record: PrepayRecord): void {
-    this.sql('INSERT INTO prepay (prepay_id, intent_id, attempt_id) VALUES (?, ?, ?)').run(record.prepayId, record.intentId, record.attemptId);
+    this.sql('INSERT INTO prepay (prepay_id, intent_id, attempt_id, open_id) VALUES (?, ?, ?, ?)').run(record.prepayId, record.intentId, record.attemptId, record.openId ?? null);
   }
 
   getPrepay(prepayId: string): PrepayRecord | undefined {
-    const row = this.sql('SELECT intent_id, attempt_id FROM prepay WHERE prepay_id = ?').get(prepayId) as
-      | { intent_id: string; attempt_id: string }
+    const row = this.sql('SELECT intent_id, attempt_id, open_id FROM prepay WHERE prepay_id = ?').get(prepayId) as
+      | { intent_id: string; attempt_id: string; open_id: string | null }
       | undefined;
-    return row && { prepayId, intentId: row.intent_id, attemptId: row.attempt_id };
+    return row && { prepayId, intentId: row.intent_id, attemptId: row.attempt_id, ...(row.open_id ? { openId: row.open_id } : {}) };
   }
 
   /** The intent an attempt belongs to (every attempt the simulator made got a prepay id). */

@@ -52,6 +52,22 @@ export function wechatRoutes(ctx: SimulatorContext) {
       if (typeof body.outcome !== 'string' || !(OUTCOMES as readonly string[]).includes(body.outcome)) {
         throw new ApiError(400, 'validation_error', `outcome must be one of ${OUTCOMES.join(', ')}`, 'outcome');
       }
+      const answers = body.subscriptions;
+      if (answers !== undefined) {
+        if (typeof answers !== 'object' || answers === null || Array.isArray(answers) || Object.keys(answers).length === 0) {
+          throw new ApiError(400, 'validation_error', 'subscriptions must be an object of template id → status, as wx.requestSubscribeMessage answers', 'subscriptions');
+        }
+        const payer = ctx.intents.payerOf(body.package);
+        // The panel's answers are the payer's: an unknown package has no payer, and its sheet fails below as WeChat's would.
+        if (payer) {
+          ctx.store.transaction(() => {
+            for (const [templateId, status] of Object.entries(answers as Record<string, unknown>)) {
+              if (typeof status !== 'string') throw new ApiError(400, 'validation_error', `the status for ${templateId} must be a string (accept, reject, ban, filter)`, 'subscriptions');
+              ctx.wechatPlatform.messages.answer(payer, templateId, status);
+            }
+          });
+        }
+      }
       return { errMsg: ctx.intents.shopperAction(body.package, body.outcome as ShopperOutcome) };
     });
   };

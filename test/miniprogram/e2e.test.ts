@@ -253,10 +253,16 @@ describe('end to end against the real server', () => {
     expect(stats.body.webhooks.dropped).toBeGreaterThan(0);
   }, 30_000);
 
-  test('sandbox mode in a develop build: the simulated pay sheet pays through the same path', async () => {
+  test('sandbox mode in a develop build: the simulated pay sheet pays through the same path, and the simulated panel gets the shopper the "payment succeeded" message', async () => {
     const bridge = bridgeWx('e2e-erin', 'develop');
     const { result, orderId } = await checkoutAndPay(bridge);
     await until(() => result.data.state === 'paid', 10_000);
     expect((await serverOrder(bridge, orderId)).status).toBe('paid');
+    // The shopper allowed the simulated panel (the fake's showModal confirms): the server sent one message, to them.
+    expect(bridge.wxf.modals.map((m) => m.title)).toEqual(['Notifications (simulated)']);
+    const messages = async () => (await http_('GET', `${baseUrl}/simulator/wechat/_messages?shopper=e2e-erin`)).body.items as Array<{ page: string }>;
+    const deadline = Date.now() + 10_000;
+    while ((await messages()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect((await messages()).map((m) => m.page)).toEqual([`pages/result/result?id=${orderId}`]);
   }, 30_000);
 });

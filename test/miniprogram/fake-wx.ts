@@ -56,6 +56,8 @@ export interface FakeWxOptions {
   version?: string;
   subscribe?: SubscribeOptions;
   privacy?: PrivacyOptions;
+  /** The shopper's answer to each wx.showModal: true taps its confirm button (the default), false its cancel button. */
+  modal?: (shown: { title?: string; content?: string }) => boolean;
 }
 
 let current: WxFakes | null = null;
@@ -113,7 +115,8 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
         }
       }
       modals.push({ title: o.title, content: o.content, confirmText: o.confirmText, cancelText: o.cancelText });
-      answer(o, true, { confirm: true, cancel: false, errMsg: 'showModal:ok' });
+      const confirmed = options.modal ? options.modal({ title: o.title, content: o.content }) : true;
+      answer(o, true, { confirm: confirmed, cancel: !confirmed, errMsg: 'showModal:ok' });
     }),
     modals,
     navigateTo: jest.fn((o: any) => app.navigateTo(o)),

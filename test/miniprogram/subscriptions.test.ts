@@ -78,3 +78,40 @@ test('a double tap asks once: the second tap finds Pay locked before it asks', a
   expect(wxf.subscribe.calls).toHaveLength(1);
   wxf.subscribe.answer();
 });
+
+describe('sandbox (the server runs its simulator, a develop build)', () => {
+  const sandbox = (): FakeServer =>
+    standardServer({ mode: 'simulator', subscribeTemplates: TEMPLATES }).on('POST /simulator/wechat/pay', { status: 200, body: { errMsg: 'requestPayment:ok' } });
+  const simulatorPay = (wxf: WxFakes) => wxf.server.calls.filter((c) => c.path === '/simulator/wechat/pay');
+
+  test("a labelled simulated panel asks instead of WeChat's, before the simulated sheet; its answers go to the simulator with the sheet, and to the server", async () => {
+    const wxf = await checkout({ server: sandbox() });
+    await tap(top(wxf), '.pay');
+    await until(() => wxf.app.top().route === 'pages/result/result');
+    // WeChat's panel would not know the simulator's template ids (20001): never asked.
+    expect(wxf.subscribe.requestSubscribeMessage).not.toHaveBeenCalled();
+    expect(wxf.modals).toEqual([expect.objectContaining({ title: 'Notifications (simulated)', confirmText: 'Allow', cancelText: 'Deny' })]);
+    expect(wxf.modals[0].content).toMatch(/simulator keeps your answer/);
+    // One dialog at a time: the panel, then the sheet.
+    expect(wxf.showModal.mock.invocationCallOrder[0]).toBeLessThan(wxf.showActionSheet.mock.invocationCallOrder[0]);
+    expect(simulatorPay(wxf).map((c) => c.data)).toEqual([{ package: 'prepay_id=wx123', outcome: 'pay', subscriptions: { tmpl_paid: 'accept', tmpl_refund: 'accept' } }]);
+    await until(() => reported(wxf).length === 1);
+    expect(reported(wxf)[0].data).toEqual({ results: { tmpl_paid: 'accept', tmpl_refund: 'accept' } });
+  });
+
+  test('Deny is told as a refusal of both, and the payment goes on', async () => {
+    const wxf = await checkout({ server: sandbox(), modal: () => false });
+    await tap(top(wxf), '.pay');
+    await until(() => wxf.app.top().route === 'pages/result/result');
+    expect(simulatorPay(wxf).map((c) => c.data.subscriptions)).toEqual([{ tmpl_paid: 'reject', tmpl_refund: 'reject' }]);
+    await until(() => reported(wxf).length === 1);
+    expect(reported(wxf)[0].data).toEqual({ results: { tmpl_paid: 'reject', tmpl_refund: 'reject' } });
+  });
+
+  test('in Chinese, within WeChat\'s 4-character button limit', async () => {
+    const wxf = await checkout({ server: sandbox(), language: 'zh_CN' });
+    await tap(top(wxf), '.pay');
+    await until(() => simulatorPay(wxf).length === 1);
+    expect(wxf.modals).toEqual([expect.objectContaining({ title: '订阅消息（模拟）', confirmText: '允许', cancelText: '拒绝' })]);
+  });
+});

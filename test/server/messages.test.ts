@@ -59,6 +59,28 @@ describe('subscription messages', () => {
     expect((await server.request('GET', '/api/config')).body.subscribeTemplates).toEqual({ paymentSucceeded: PAY, refundSucceeded: REFUND });
   });
 
+  test("the simulated pay sheet carries the simulated panel's answers (sandbox): they are the payer's, recorded before the sheet's outcome", async () => {
+    const token = await server.sessionFor('sam');
+    const order = (await server.request('POST', '/api/orders', { token, body: CART })).body.order;
+    expect((await tellServer(token, order.id, { [PAY]: 'accept', [REFUND]: 'reject' })).status).toBe(200);
+    const pkg = (await server.request('POST', `/api/orders/${order.id}/payment`, { token })).body.requestPayment.package;
+    // Bad answers are refused, and the sheet is not answered.
+    for (const subscriptions of [{}, [PAY], { [PAY]: 1 }, { [PAY]: 'maybe' }, { tmpl_unknown: 'accept' }]) {
+      expect((await server.request('POST', '/simulator/wechat/pay', { body: { package: pkg, outcome: 'pay', subscriptions } })).status).toBe(400);
+    }
+    expect((await server.request('GET', '/simulator/wechat/_subscriptions?shopper=sam')).body.templates).toEqual({});
+    // The shopper closes the sheet: the answers count all the same (the panel came first); then pays.
+    const closed = await server.request('POST', '/simulator/wechat/pay', { body: { package: pkg, outcome: 'cancel', subscriptions: { [PAY]: 'accept', [REFUND]: 'reject' } } });
+    expect(closed.body.errMsg).toBe('requestPayment:fail cancel');
+    expect((await server.request('GET', '/simulator/wechat/_subscriptions?shopper=sam')).body.templates).toEqual({
+      [PAY]: { credits: 1, lastStatus: 'accept' },
+      [REFUND]: { credits: 0, lastStatus: 'reject' },
+    });
+    expect(await server.pay(pkg)).toBe('requestPayment:ok');
+    await eventually(async () => (await sent('sam')).length === 1);
+    expect((await sent('sam'))[0]).toMatchObject({ template_id: PAY, data: { character_string1: { value: order.id } } });
+  });
+
   test('paying then refunding sends exactly one "payment succeeded" and one "refund succeeded" to the shopper who accepted, on the timeline', async () => {
     const token = await server.sessionFor('amy');
     const paidAt = clock.now();

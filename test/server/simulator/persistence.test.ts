@@ -1,4 +1,5 @@
 // State in a database file survives a simulator restart: intents, refunds and their timers, used request_ids, codes, queued webhooks.
+import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,6 +123,25 @@ describe('checkpoints', () => {
       // The checkpointer's thread copies the log into the database (what commits pay, and the log's bound:
       // test/server/sqlite-checkpointer.test.ts).
       await eventually(async () => fs.statSync(file).size, (size) => size > sizeBefore, 10_000, 'the checkpoint');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('state files from older versions', () => {
+  it('a prepay table from before payers were kept gains the column: old prepay ids have no payer, new ones keep theirs', async () => {
+    const databasePath = path.join(dir, 'old.sqlite');
+    const old = new Database(databasePath);
+    old.exec('CREATE TABLE prepay (prepay_id TEXT PRIMARY KEY, intent_id TEXT NOT NULL, attempt_id TEXT NOT NULL)');
+    old.prepare('INSERT INTO prepay VALUES (?, ?, ?)').run('wx_old', 'int_old', 'att_old');
+    old.close();
+
+    const store = new SimulatorStore(databasePath);
+    try {
+      expect(store.getPrepay('wx_old')).toEqual({ prepayId: 'wx_old', intentId: 'int_old', attemptId: 'att_old' });
+      store.putPrepay({ prepayId: 'wx_new', intentId: 'int_new', attemptId: 'att_new', openId: 'o_payer' });
+      expect(store.getPrepay('wx_new')).toEqual({ prepayId: 'wx_new', intentId: 'int_new', attemptId: 'att_new', openId: 'o_payer' });
     } finally {
       await store.close();
     }
