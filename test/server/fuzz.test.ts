@@ -289,4 +289,17 @@ describe("the fuzzer's oracle", () => {
     const response = await world.http.send(request);
     expect(violations(c, request, response, world)).toEqual([]);
   });
+
+  test('takes a random key used before on the same order with another body: IDEMPOTENCY_KEY_REUSED (seeds 220392219, 360665090)', async () => {
+    const refund = (amount: number) => adminRefundCase('token', { kind: 'order', order: 'carolPaid' }, { variant: 'small amount', body: { kind: 'json', value: { amount } }, valid: true, amount }, { key: 'j', ok: true, setup: false }, false, {});
+    const first = refund(1);
+    const made = await world.http.send(buildRequest(first, world));
+    expect(made.status).toBe(201);
+    // The same short key again with another body: the server refuses it as a reused key, which is no violation.
+    const again = refund(2);
+    const request = buildRequest(again, world);
+    const response = await world.http.send(request);
+    expect(response.status).toBe(409);
+    expect(violations(again, request, response, world)).toEqual([]);
+  });
 });

@@ -129,8 +129,10 @@ export function adminRefundCase(auth: AdminAuth, order: OrderRef, refund: Refund
     } else if (key.setup && order.order === 'carolPaid') expect = { outcome: 'refuse', codes: ['IDEMPOTENCY_KEY_REUSED'] };
     else if (order.order !== 'carolPaid') expect = { outcome: 'refuse', codes: ['ORDER_NOT_REFUNDABLE'] };
     else {
-      // Carol's order gives until its money, or its 50 refunds, run out.
-      expect = { outcome: 'any', status: 201, codes: ['REFUND_AMOUNT_INVALID', 'ORDER_NOT_REFUNDABLE'] };
+      // Carol's order gives until its money, or its 50 refunds, run out. A random key is fresh only most of the time:
+      // short ones repeat over a run, and shrinking makes them short (seeds 220392219 and 360665090 found "@" and "j"
+      // used before with another body): the same body is then the same refund, another IDEMPOTENCY_KEY_REUSED.
+      expect = { outcome: 'any', status: 201, codes: ['REFUND_AMOUNT_INVALID', 'ORDER_NOT_REFUNDABLE', 'IDEMPOTENCY_KEY_REUSED'] };
       writesIfAccepted = REFUND_MADE;
     }
   }
