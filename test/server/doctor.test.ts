@@ -1,11 +1,13 @@
 // npm run doctor against a standalone simulator and a live server behind TLS: green when everything is right, and each broken setting a named ✗ with its fix.
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { makeCertificates, type TestCertificates } from '../../scripts/lib/certificates';
+import { airwallexEnvironment } from '../../server/airwallex/inferred-setup';
 import { RECOMMENDED_WEBHOOK_EVENTS } from '../../server/airwallex/webhook-events';
 import { loadConfig } from '../../server/config';
 import { formatHuman } from '../../server/doctor/report';
@@ -240,6 +242,52 @@ describe('the doctor, in this process', () => {
     expect(check(other, 'miniprogram.server_url').status).toBe('ok');
     // The repository's own mini program ships the tourist AppID and the example domain: not ready to go live as it is.
     expect(failed(await doctor({}, { projectRoot: ROOT }))).toEqual(expect.arrayContaining(['miniprogram.appid', 'miniprogram.server_url']));
+  });
+
+  test('a key that may not read payment intents fails that line with the permissions to give; an API without webhook listing skips its line with what to check by hand', async () => {
+    // Airwallex as a restricted key sees it: the login works, intents answer 403, refunds 200, and /api/v1/webhooks is not there.
+    const restricted = Fastify({ logger: false });
+    restricted.post('/api/v1/authentication/login', async (_request, reply) => reply.code(201).send({ token: 'restricted-token', expires_at: new Date(Date.now() + 1_800_000).toISOString() }));
+    restricted.get('/api/v1/pa/payment_intents', async (_request, reply) => reply.code(403).send({ code: 'unauthorized', message: 'Access denied: the key lacks payment intents (read)' }));
+    restricted.get('/api/v1/pa/refunds', async () => ({ items: [], has_more: false }));
+    await restricted.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const report = await doctor({ AIRWALLEX_BASE_URL: `http://127.0.0.1:${(restricted.server.address() as AddressInfo).port}` });
+      expect(check(report, 'airwallex.login').status).toBe('ok');
+      expect(check(report, 'airwallex.payment_intents')).toMatchObject({
+        status: 'fail',
+        detail: 'the API key may not read payment intents: GET /api/v1/pa/payment_intents answered 403 unauthorized',
+        fix: expect.stringContaining('give the key the Payments permissions'),
+      });
+      expect(check(report, 'airwallex.refunds').status).toBe('ok');
+      expect(check(report, 'airwallex.webhooks')).toMatchObject({ status: 'skip', detail: expect.stringMatching(/^skipped: this API key cannot list webhooks \(GET \/api\/v1\/webhooks answered 404\); check by hand: /) });
+      expect(report.ok).toBe(false);
+    } finally {
+      await restricted.close();
+    }
+  });
+
+  test("names Airwallex's environment by its host: production, the sandbox, a simulator here, anything else refused", () => {
+    expect(['https://api.airwallex.com', 'https://api-demo.airwallex.com', 'https://api.sandbox.airwallex.com/', 'https://API.AIRWALLEX.COM', 'https://api.airwallex.com.evil.example', 'not a url'].map(airwallexEnvironment)).toEqual([
+      'production', 'demo', 'demo', 'production', 'other', 'other',
+    ]);
+  });
+
+  test('a PostgreSQL that cannot be reached fails the database line, its password masked, and nothing more is asked of it', async () => {
+    const closed = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address() as AddressInfo;
+        probe.close(() => resolve(port));
+      });
+    });
+    const report = await doctor({ DATABASE_PATH: undefined, DATABASE_URL: `postgresql://shop:s3cret-pw@127.0.0.1:${closed}/shop` });
+    const reachable = check(report, 'database.reachable');
+    expect(reachable.status).toBe('fail');
+    expect(reachable.detail).toMatch(/^postgresql:\/\/shop:\*\*\*@127\.0\.0\.1:\d+\/shop does not answer: .*ECONNREFUSED/);
+    expect(`${reachable.detail} ${reachable.fix}`).not.toContain('s3cret-pw');
+    // Nothing is asked of a database that does not answer; the other groups still run.
+    expect(report.checks.filter((c) => c.id.startsWith('database.')).map((c) => c.id)).toEqual(['database.reachable']);
+    expect(check(report, 'airwallex.login').status).toBe('ok');
   });
 
   test('a database file that does not exist, simulator mode, and a refused configuration each stop at their first line', async () => {
