@@ -172,16 +172,20 @@ beforeEach(async () => {
 /** The operator's token for the admin API (the merchant's back office). */
 const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 
-/** Polls the server until `check` holds for the order (bounded). */
-async function serverOrderUntil(bridge: Bridge, orderId: string, check: (order: Order) => boolean): Promise<Order> {
+/** Reads `read` until `check` holds for what it gives (bounded: 10 s), and returns that. */
+async function readUntil<T>(read: () => Promise<T>, check: (value: T) => boolean): Promise<T> {
   const deadline = Date.now() + 10_000;
   for (;;) {
-    const order = await serverOrder(bridge, orderId);
-    if (check(order)) return order;
-    if (Date.now() > deadline) throw new Error(`the order never got there: ${JSON.stringify(order)}`);
+    const value = await read();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`never got there: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** Polls the server until `check` holds for the order (bounded). */
+const serverOrderUntil = (bridge: Bridge, orderId: string, check: (order: Order) => boolean): Promise<Order> =>
+  readUntil(() => serverOrder(bridge, orderId), check);
 
 describe('end to end against the real server', () => {
   test('refund: the merchant refunds part of a paid order, and the shopper sees it on the order and in the list', async () => {
@@ -261,8 +265,7 @@ describe('end to end against the real server', () => {
     // The shopper allowed the simulated panel (the fake's showModal confirms): the server sent one message, to them.
     expect(bridge.wxf.modals.map((m) => m.title)).toEqual(['Notifications (simulated)']);
     const messages = async () => (await http_('GET', `${baseUrl}/simulator/wechat/_messages?shopper=e2e-erin`)).body.items as Array<{ page: string }>;
-    const deadline = Date.now() + 10_000;
-    while ((await messages()).length === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    await readUntil(messages, (items) => items.length > 0);
     expect((await messages()).map((m) => m.page)).toEqual([`pages/result/result?id=${orderId}`]);
   }, 30_000);
 });
