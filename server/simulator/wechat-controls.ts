@@ -47,10 +47,7 @@ export function wechatControls(ctx: SimulatorContext) {
       }
       const openId = openIdOf(body);
       return ctx.store.transaction(() => {
-        for (const [id, answer] of Object.entries(answers)) {
-          if (typeof answer !== 'string') throw validationError('status', `the status for ${id} must be a string (accept, reject, ban, filter)`);
-          platform.messages.answer(openId, id, answer);
-        }
+        platform.messages.answerAll(openId, answers);
         if (mainSwitch !== undefined) platform.messages.setMainSwitch(openId, mainSwitch);
         return platform.messages.state(openId);
       });

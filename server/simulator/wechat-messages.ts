@@ -148,6 +148,14 @@ export class WechatMessages {
     this.opts.store.answer(this.opts.appId, openId, templateId, status, consent ? 1 : 0);
   }
 
+  /** Several answers of one panel, as given in a control's body (template id → status); the caller holds a transaction. */
+  answerAll(openId: string, answers: Record<string, unknown>): void {
+    for (const [templateId, status] of Object.entries(answers)) {
+      if (typeof status !== 'string') throw validationError('status', `the status for ${templateId} must be a string (accept, reject, ban, filter)`);
+      this.answer(openId, templateId, status);
+    }
+  }
+
   /** The shopper turns subscription messages off (or on again) in the mini program's settings. */
   setMainSwitch(openId: string, on: boolean): void {
     this.knownUser(openId);

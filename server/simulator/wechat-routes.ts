@@ -59,14 +59,7 @@ export function wechatRoutes(ctx: SimulatorContext) {
         }
         const payer = ctx.intents.payerOf(body.package);
         // The panel's answers are the payer's: an unknown package has no payer, and its sheet fails below as WeChat's would.
-        if (payer) {
-          ctx.store.transaction(() => {
-            for (const [templateId, status] of Object.entries(answers as Record<string, unknown>)) {
-              if (typeof status !== 'string') throw new ApiError(400, 'validation_error', `the status for ${templateId} must be a string (accept, reject, ban, filter)`, 'subscriptions');
-              ctx.wechatPlatform.messages.answer(payer, templateId, status);
-            }
-          });
-        }
+        if (payer) ctx.store.transaction(() => ctx.wechatPlatform.messages.answerAll(payer, answers as Record<string, unknown>));
       }
       return { errMsg: ctx.intents.shopperAction(body.package, body.outcome as ShopperOutcome) };
     });
