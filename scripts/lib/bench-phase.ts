@@ -26,6 +26,8 @@ export interface PhaseResult {
   /** The other two processes on the same cores, for context. */
   simulatorCpuSeconds: number;
   benchCpuSeconds: number;
+  /** The PostgreSQL phases: CPU of PostgreSQL's processes and of the other instance. */
+  partnersCpuSeconds?: number;
   /** Share of the machine's CPU (all cores) that processes other than the server, the simulator and the bench used during the phase. */
   foreignCpuShare: number;
 }
@@ -132,6 +134,7 @@ export async function runPhase(
     serverCpuMsPerPayment: payments > 0 ? round((cpu * 1000) / payments, 2) : NaN,
     simulatorCpuSeconds: round(simCpu, 2),
     benchCpuSeconds: round((ownCpu.user + ownCpu.system) / 1e6, 2),
+    ...(ctx.partnersCpu ? { partnersCpuSeconds: round(partnersCpu, 2) } : {}),
     foreignCpuShare: round(Math.max(0, foreignCpuShare), 2),
     serverPeakMemoryMiB: peakReset || name === 'ours' ? round(memoryMiB(ctx.server.pid).peak, 1) : NaN,
   };

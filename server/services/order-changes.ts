@@ -43,9 +43,12 @@ export class OrderChanges {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Applies a change to its order in a transaction of its own; undefined when there is no such order. */
-  async apply(orderId: string, change: OrderChange): Promise<OrderRecord | undefined> {
-    return this.writing(orderId, async () => change.settle(await this.deps.store.updateOrder(orderId, change.decide)));
+  /**
+   * Applies a change to its order in a transaction of its own; undefined when there is no such order.
+   * `expected`: the order as the caller just read it (Store.updateOrder: spares a read when it is unchanged).
+   */
+  async apply(orderId: string, change: OrderChange, expected?: OrderRecord): Promise<OrderRecord | undefined> {
+    return this.writing(orderId, async () => change.settle(await this.deps.store.updateOrder(orderId, change.decide, expected)));
   }
 
   /** Runs a write of the order that settles its change itself (OrderWatch.writing). */

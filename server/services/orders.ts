@@ -187,7 +187,7 @@ export class OrderService {
         descriptor: 'WeChat Mini Program order',
         metadata: { order_id: order.id },
       });
-      const updated = await this.applyIntent(order.id, intent, { source: 'create', authoritative: true });
+      const updated = await this.applyIntent(order.id, intent, { source: 'create', authoritative: true }, order);
       if (!updated?.paymentIntentId) throw new AppError('UPSTREAM_REJECTED', 'Airwallex returned an intent that does not match the order.');
       return updated;
     });
@@ -244,7 +244,8 @@ export class OrderService {
       found = requestPaymentParamsOf(intent);
     }
     const updated =
-      (await this.applyIntent(order.id, intent, { source: 'confirm', authoritative: true, note: { confirm: seq }, confirmed: { seq, at: this.now() } })) ?? order;
+      (await this.applyIntent(order.id, intent, { source: 'confirm', authoritative: true, note: { confirm: seq }, confirmed: { seq, at: this.now() } }, order)) ??
+      order;
     if (!found.params) {
       this.deps.logger.error(
         { orderId: order.id, intentId: intent.id, intentStatus: intent.status, nextActionType: intent.next_action?.type, missing: found.missing, dataKeys: found.keys },
@@ -279,9 +280,12 @@ export class OrderService {
     return order;
   }
 
-  /** Applies an Airwallex intent snapshot (an API answer, a retrieve) to its order (order-changes.ts). */
-  private applyIntent(orderId: string, intent: AirwallexPaymentIntent, from: SnapshotSource): Promise<OrderRecord | undefined> {
-    return this.deps.changes.apply(orderId, this.deps.changes.intent(intent, from));
+  /**
+   * Applies an Airwallex intent snapshot (an API answer, a retrieve) to its order (order-changes.ts); `read`: the
+   * order as this request read it before asking Airwallex, when nothing since may have changed it.
+   */
+  private applyIntent(orderId: string, intent: AirwallexPaymentIntent, from: SnapshotSource, read?: OrderRecord): Promise<OrderRecord | undefined> {
+    return this.deps.changes.apply(orderId, this.deps.changes.intent(intent, from), read);
   }
 
   /** Prices `items` from the catalogue (same skus merged), exactly as an order would be; creates nothing. */

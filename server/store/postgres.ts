@@ -27,7 +27,9 @@
 //
 // Round trips: the hot paths send BEGIN with their first statements and COMMIT with their last
 // (inBatchTransaction), as simple queries whose values are literals made by sqlLiteral: insertOrder
-// is one round trip, updateOrder and the webhook path two (read and lock; write and commit). On
+// is one round trip, updateOrder and the webhook path two (read and lock; write and commit), updateOrder
+// one when given the order as the request read it and the order is still that version (its xmin:
+// lock_order_as_read, migrations/postgres/009; otherwise that batch is undone and the two follow). On
 // loopback a round trip costs little next to the statements' own work (the new contract's indexes,
 // timeline rows): the saving shows with a database across a network.
 // Everything else is one parameterized statement.

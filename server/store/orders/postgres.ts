@@ -1,4 +1,5 @@
 // Orders on PostgreSQL: created under the shopper's advisory lock, changed under the order's row lock, claimed by the sweep with SKIP LOCKED.
+import type { Pool } from 'pg';
 import { hydrateAnomaly, insertAnomaliesStatement } from '../anomalies/postgres';
 import type { AnomalyRow } from '../anomalies/common';
 import { OPEN_STATUSES } from '../common';
@@ -11,15 +12,19 @@ import { insertEventsStatement } from '../timeline/postgres';
 import { mergeUpdate, newOrderRecord, ORDER_COLUMNS, orderFromRow, patchKeys, perColumnSet, type OrderRow } from './common';
 import type { InsertOrderResult, OrderDecider, OrderItemRecord, OrderRecord, OrderStore, OrderUpdate, OrderUpdateResult } from './types';
 
-/** An order row with its items and refunds aggregated by orderColumns() (json: bigint arrives as a JSON number). */
-export type OrderRowWithLines = OrderRow & { items: OrderItemRecord[]; refunds: RefundRow[] };
+/**
+ * An order row with its items and refunds aggregated by orderColumns() (json: bigint arrives as a JSON number),
+ * and the row's version (its xmin, see versions below).
+ */
+export type OrderRowWithLines = OrderRow & { items: OrderItemRecord[]; refunds: RefundRow[]; version?: string };
 
 /**
- * The columns of an order row `alias` with its items and refunds, in one statement. Ids sort with
- * the C collation, byte by byte as in SQLite, whatever the database's locale.
+ * The columns of an order row `alias` with its items and refunds, in one statement; with its version when
+ * `alias` is the table itself (a CTE has no xmin: its RETURNING gives `version`). Ids sort with the C
+ * collation, byte by byte as in SQLite, whatever the database's locale.
  */
-export function orderColumns(alias: string): string {
-  return `${alias}.*,
+export function orderColumns(alias: string, table = true): string {
+  return `${alias}.*,${table ? ` ${alias}.xmin::text AS version,` : ''}
     (SELECT COALESCE(json_agg(json_build_object('sku', i.sku, 'names', i.names, 'quantity', i.quantity, 'unitAmount', i.unit_amount) ORDER BY i.line), '[]')
        FROM order_items i WHERE i.order_id = ${alias}.id) AS items,
     ${refundsColumn(alias)} AS refunds`;
@@ -46,7 +51,7 @@ const INSERT_ORDER = `WITH existing AS (
       $9::text, $10::bigint, $11::bigint, $12::bigint, $13::bigint
     WHERE NOT EXISTS (SELECT 1 FROM existing) AND ($16::integer IS NULL OR (SELECT n FROM open) < $16::integer)
     ON CONFLICT ON CONSTRAINT orders_idempotency DO NOTHING
-    RETURNING id
+    RETURNING id, xmin::text AS version
   ), lines AS (
     INSERT INTO order_items (order_id, line, sku, names, quantity, unit_amount)
     SELECT ins.id, x.line - 1, x.item->>'sku', x.item->'names', (x.item->>'quantity')::integer, (x.item->>'unitAmount')::bigint
@@ -56,12 +61,31 @@ const INSERT_ORDER = `WITH existing AS (
     SELECT ins.id, (x.e->>'at')::bigint, x.e->>'kind', x.e->>'source', x.e->'data'
     FROM ins, jsonb_array_elements($15::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY x.n
   )
-  SELECT (SELECT id FROM ins) AS created, (SELECT id FROM existing) AS existing, (SELECT request_hash FROM existing) AS existing_hash,
+  SELECT (SELECT id FROM ins) AS created, (SELECT version FROM ins) AS version, (SELECT id FROM existing) AS existing, (SELECT request_hash FROM existing) AS existing_hash,
     (SELECT n FROM open) AS open`;
 
+/**
+ * The version in the database of each order record this store read or wrote: its row's xmin, the transaction
+ * that wrote that row version. Every UPDATE of an order writes a new version, a row lock does not. updateOrder
+ * given the record a request read (`expected`) writes its change in one round trip when the order is still at
+ * that version (migrations/postgres/009). Kept beside the records, not in them: a record is the same on both stores.
+ */
+const versions = new WeakMap<OrderRecord, string>();
+
 export function hydrate(row: OrderRowWithLines): OrderRecord {
-  return orderFromRow(row, row.items, row.refunds);
+  const order = orderFromRow(row, row.items, row.refunds);
+  if (row.version !== undefined) versions.set(order, row.version);
+  return order;
 }
+
+/** The record `order` at `version` (returned as it is: a record is never changed in place). */
+function versioned(order: OrderRecord, version: string | undefined): OrderRecord {
+  if (version !== undefined) versions.set(order, version);
+  return order;
+}
+
+/** What lock_order_as_read raises when the order is no longer at the version read (migrations/postgres/009). */
+const CHANGED_SINCE_READ = 'WP001';
 
 /**
  * Locks the order, then reads it with its items and refunds: two statements, sent together. Not one
@@ -84,7 +108,7 @@ const updateOrderShape = perColumnSet((keys) => {
   const positions = Object.keys(ORDER_COLUMNS);
   return {
     name: `update_order_${keys.map((key) => positions.indexOf(key).toString(36)).join('_')}`,
-    text: `UPDATE orders SET ${keys.map((key, i) => `${ORDER_COLUMNS[key]} = $${i + 1}`).join(', ')} WHERE id = $${keys.length + 1}`,
+    text: `UPDATE orders SET ${keys.map((key, i) => `${ORDER_COLUMNS[key]} = $${i + 1}`).join(', ')} WHERE id = $${keys.length + 1} RETURNING xmin::text AS version`,
   };
 });
 
@@ -93,15 +117,24 @@ function updateOrderStatement(id: string, keys: Array<keyof typeof ORDER_COLUMNS
 }
 
 /**
- * The statements writing `update` to `current` (none when there is nothing to write), and where the
- * new anomalies come back. What another concern stores of the change (refund rows, timeline events,
- * outbox events, anomalies) is that concern's statement, sent here in the same transaction.
+ * The statements writing `update` to `current` (none when there is nothing to write), after `before`, and
+ * where the order's new version and the new anomalies come back. What another concern stores of the change
+ * (refund rows, timeline events, outbox events, anomalies) is that concern's statement, sent here in the
+ * same transaction.
  */
-function updateStatements(current: OrderRecord, update: OrderUpdate): { statements: BatchStatement[]; anomalies: number | undefined } {
-  const statements: BatchStatement[] = [];
+function updateStatements(
+  current: OrderRecord,
+  update: OrderUpdate,
+  before: BatchStatement[],
+): { statements: BatchStatement[]; updated: number | undefined; anomalies: number | undefined } {
+  const statements: BatchStatement[] = [...before];
   const patch = update.patch ?? {};
   const keys = patchKeys(patch);
-  if (keys.length > 0) statements.push(updateOrderStatement(current.id, keys, keys.map((key) => patch[key])));
+  let updated: number | undefined;
+  if (keys.length > 0) {
+    updated = statements.length;
+    statements.push(updateOrderStatement(current.id, keys, keys.map((key) => patch[key])));
+  }
   const refunds = uniqueRefunds(update.refunds ?? []);
   if (refunds.length > 0) statements.push(upsertRefundsStatement(refunds));
   if (update.events?.length) statements.push(insertEventsStatement(current.id, update.events));
@@ -111,7 +144,7 @@ function updateStatements(current: OrderRecord, update: OrderUpdate): { statemen
     anomalies = statements.length;
     statements.push(insertAnomaliesStatement(update.anomalies));
   }
-  return { statements, anomalies };
+  return { statements, updated, anomalies };
 }
 
 /**
@@ -119,23 +152,50 @@ function updateStatements(current: OrderRecord, update: OrderUpdate): { statemen
  * the second round trip of updateOrder and the webhook path. `extra`: the caller's own statements,
  * committed in the same round trip and transaction.
  */
-export async function decideAndWrite(tx: BatchTransaction, row: OrderRowWithLines, decide: OrderDecider, extra: BatchStatement[] = []): Promise<OrderUpdateResult> {
+export async function decideAndWrite(tx: BatchTransaction, row: OrderRowWithLines, decide: OrderDecider): Promise<OrderUpdateResult> {
   const current = hydrate(row);
   const update = decide(current);
   if (!update) {
-    await tx.commit(extra);
+    await tx.commit();
     return { order: current, changed: false, newAnomalies: [] };
   }
-  const { statements, anomalies } = updateStatements(current, update);
-  const results = await tx.commit([...statements, ...extra]);
+  return writeAndCommit(tx, current, update);
+}
+
+/** Writes `update` to `current` and commits, after `before` (in the same round trip); answers the order as written. */
+async function writeAndCommit(tx: BatchTransaction, current: OrderRecord, update: OrderUpdate, before: BatchStatement[] = []): Promise<OrderUpdateResult> {
+  const { statements, updated, anomalies } = updateStatements(current, update, before);
+  const results = await tx.commit(statements);
   const patch = update.patch ?? {};
   const refunds = uniqueRefunds(update.refunds ?? []);
   const changed = patchKeys(patch).length > 0 || refunds.length > 0;
+  // A refund alone leaves the order's row (and its version) as it was.
+  const version = updated === undefined ? versions.get(current) : first<{ version: string }>(results[updated])?.version;
   return {
-    order: changed ? mergeUpdate(current, patch, refunds) : current,
+    order: changed ? versioned(mergeUpdate(current, patch, refunds), version) : current,
     changed,
     newAnomalies: anomalies === undefined ? [] : (results[anomalies].rows as AnomalyRow[]).map(hydrateAnomaly),
   };
+}
+
+/**
+ * updateOrder's fast path: `decide` on `expected`, the order as the caller read it, written in one round trip
+ * that fails (and is undone) unless the order is still that version with no refunds. Undefined when the path
+ * does not apply or the order changed meanwhile: the caller then reads the order under its lock as usual. A
+ * change decided on nothing to write is decided again there, on the order as stored.
+ */
+async function writeAsRead(pool: Pool, expected: OrderRecord, decide: OrderDecider): Promise<OrderUpdateResult | undefined> {
+  const version = expected.refunds.length === 0 ? versions.get(expected) : undefined;
+  if (version === undefined) return undefined;
+  const update = decide(expected);
+  if (!update) return undefined;
+  const lock: BatchStatement = { name: 'lock_order_as_read', text: 'SELECT lock_order_as_read($1, $2::xid)', values: [expected.id, version] };
+  try {
+    return await inBatchTransaction(pool, (tx) => writeAndCommit(tx, expected, update, [lock]));
+  } catch (err) {
+    if ((err as { code?: unknown } | undefined)?.code === CHANGED_SINCE_READ) return undefined;
+    throw err;
+  }
 }
 
 export const orders: PostgresPart<OrderStore> = {
@@ -165,9 +225,9 @@ export const orders: PostgresPart<OrderStore> = {
             },
           ]),
         );
-        const outcome = first<{ created: string | null; existing: string | null; existing_hash: string | null; open: number }>(decided)!;
+        const outcome = first<{ created: string | null; version: string | null; existing: string | null; existing_hash: string | null; open: number }>(decided)!;
         const stored = first<OrderRowWithLines>(read);
-        if (outcome.created) return { kind: 'created', order: newOrderRecord(order) };
+        if (outcome.created) return { kind: 'created', order: versioned(newOrderRecord(order), outcome.version ?? undefined) };
         if (outcome.existing && stored) return { kind: outcome.existing_hash === order.requestHash ? 'existing' : 'conflict', order: hydrate(stored) };
         if (max !== undefined && outcome.open >= max) return { kind: 'limited', open: outcome.open };
         throw new Error('insertOrder: the idempotency key is taken by an order that cannot be read');
@@ -186,7 +246,9 @@ export const orders: PostgresPart<OrderStore> = {
           [openId, limit],
         );
       },
-      async updateOrder(id, decide) {
+      async updateOrder(id, decide, expected) {
+        const written = expected?.id === id ? await writeAsRead(pool, expected, decide) : undefined;
+        if (written) return written;
         return inBatchTransaction(pool, async (tx) => {
           const [, read] = await tx.send(lockAndRead(id));
           const row = first<OrderRowWithLines>(read);
@@ -215,9 +277,9 @@ export const orders: PostgresPart<OrderStore> = {
              ORDER BY next_check_at, id COLLATE "C" LIMIT $2
              FOR UPDATE SKIP LOCKED
            ), leased AS (
-             UPDATE orders o SET next_check_at = $3 FROM due WHERE o.id = due.id RETURNING o.*, due.due_at
+             UPDATE orders o SET next_check_at = $3 FROM due WHERE o.id = due.id RETURNING o.*, o.xmin::text AS version, due.due_at
            )
-           SELECT ${orderColumns('leased')} FROM leased ORDER BY leased.due_at, leased.id COLLATE "C"`,
+           SELECT ${orderColumns('leased', false)} FROM leased ORDER BY leased.due_at, leased.id COLLATE "C"`,
           [now, limit, leaseUntil],
         );
       },

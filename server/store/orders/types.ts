@@ -164,8 +164,12 @@ export interface OrderStore {
    * rows, timeline events, anomalies, outbox events): all in one transaction with the order locked, so concurrent
    * updates (webhooks, retrieves, the sweep, other instances) cannot interleave. A new anomaly
    * (none open under its key) with an order also goes on that order's timeline.
+   *
+   * `expected`: the order as the caller read it (from this store). When it is still stored exactly so, the
+   * store may decide on it without reading the order again (PostgreSQL: one round trip instead of two);
+   * otherwise it reads it as usual. `decide` is pure, so it may be asked twice.
    */
-  updateOrder(id: string, decide: OrderDecider): Promise<OrderUpdateResult | undefined>;
+  updateOrder(id: string, decide: OrderDecider, expected?: OrderRecord): Promise<OrderUpdateResult | undefined>;
   /**
    * Sets `retrievedAt = now` if the last retrieve claim is at least `minIntervalMs` old (or there
    * was none); true when this caller won the claim and may ask Airwallex.

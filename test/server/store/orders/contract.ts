@@ -161,6 +161,53 @@ export function describeOrdersContract(subject: ContractSubject): void {
         expect(await store.listAnomalies({ openOnly: false, limit: 10, offset: 0 })).toEqual([]);
       });
 
+      test('given the order as the caller read it, decides on the order as stored when it changed since: its fields or its refunds', async () => {
+        const order = newOrder();
+        const { order: read } = (await store.insertOrder(order)) as { order: OrderRecord };
+        const seen: OrderRecord[] = [];
+        const bump = (current: OrderRecord) => {
+          seen.push(current);
+          return patch({ checkFailures: current.checkFailures + 1 });
+        };
+        // Unchanged since it was read: decided on it.
+        const first = await store.updateOrder(order.id, bump, read);
+        expect(seen).toEqual([read]);
+        expect(first?.order).toEqual({ ...stored(order), checkFailures: 1 });
+        // `read` is stale now: the change is decided on the stored order (checkFailures 1), not on `read` (0).
+        seen.length = 0;
+        const second = await store.updateOrder(order.id, bump, read);
+        expect(seen.at(-1)).toEqual(first?.order);
+        expect(second?.order.checkFailures).toBe(2);
+        // A refund written without changing the order's own row: the read without it is stale too.
+        const fresh = (await store.getOrder(order.id))!;
+        const refund = newRefund(order.id);
+        await store.updateOrder(order.id, () => ({ refunds: [refund] }));
+        seen.length = 0;
+        const third = await store.updateOrder(order.id, bump, fresh);
+        expect(seen.at(-1)?.refunds).toEqual([refund]);
+        expect(third?.order).toMatchObject({ checkFailures: 3, refunds: [refund] });
+        expect(await store.getOrder(order.id)).toEqual(third?.order);
+        // The record another order's caller read is not this order's: decided on this one.
+        const other = newOrder();
+        await store.insertOrder(other);
+        seen.length = 0;
+        await store.updateOrder(other.id, bump, third?.order);
+        expect(seen.at(-1)?.id).toBe(other.id);
+      });
+
+      test('given the same read order, concurrent updates from two processes still apply one after the other (no lost update)', async () => {
+        const other = await peer();
+        const order = newOrder();
+        await store.insertOrder(order);
+        const [read, readThere] = [await store.getOrder(order.id), await other.getOrder(order.id)];
+        await Promise.all(
+          Array.from({ length: 20 }, (_, i) =>
+            i % 2 ? other.updateOrder(order.id, (current) => patch({ checkFailures: current.checkFailures + 1 }), readThere) : store.updateOrder(order.id, (current) => patch({ checkFailures: current.checkFailures + 1 }), read),
+          ),
+        );
+        expect((await store.getOrder(order.id))?.checkFailures).toBe(20);
+      });
+
       test('runs concurrent updates of one order, from two processes, one after the other (no lost update)', async () => {
         const other = await peer();
         const order = newOrder();
