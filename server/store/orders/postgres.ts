@@ -148,9 +148,8 @@ function updateStatements(
 }
 
 /**
- * Runs `decide` on the order read (and locked) by `read`'s results, writes its update and commits:
- * the second round trip of updateOrder and the webhook path. `extra`: the caller's own statements,
- * committed in the same round trip and transaction.
+ * Runs `decide` on the order read (and locked) as `row` by lockAndRead's statements, writes its update and
+ * commits: the second round trip of updateOrder and the webhook path.
  */
 export async function decideAndWrite(tx: BatchTransaction, row: OrderRowWithLines, decide: OrderDecider): Promise<OrderUpdateResult> {
   const current = hydrate(row);
