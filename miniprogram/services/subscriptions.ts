@@ -4,6 +4,7 @@
 // up the payment: refused, failing or slow, the answer is only ever sent on its own.
 import type { SubscriptionsRequest, SubscriptionsResponse } from '../../server/contract';
 import { t } from '../utils/i18n';
+import { showActionSheet } from '../utils/wx-async';
 import { isSandbox, loadedConfig } from './app-config';
 import { request } from './request';
 import './session'; // the report is an authenticated call
@@ -49,23 +50,35 @@ export function askSubscriptions(orderId?: string): Promise<SubscribeAnswers> {
  * Sandbox (the server's simulator, not a release build): the simulator's template ids are unknown to WeChat, whose
  * panel would not open (20001), so a clearly labelled simulated panel asks instead, and its answers go to the
  * simulator with the simulated pay sheet (takeSandboxAnswers), as WeChat hears the real panel's answers itself.
+ * Like WeChat's panel, which has a switch per template, it lets the shopper allow each on its own: an action sheet
+ * of the combinations (both, either one, neither; allow or deny for a single template). Dismissed, it refuses
+ * each, as Cancel in WeChat's panel does.
  */
 let sandboxAnswers: Promise<SubscribeAnswers> | null = null;
 
 function simulatedPanel(ids: string[]): Promise<SubscribeAnswers> {
-  return new Promise<SubscribeAnswers>((resolve) => {
-    wx.showModal({
-      title: t('sandbox.notifyTitle'),
-      content: t('sandbox.notifyAsk'),
-      confirmText: t('sandbox.allow'),
-      cancelText: t('sandbox.deny'),
-      success: (res) => {
-        const answers: Record<string, string> = {};
-        ids.forEach((id) => (answers[id] = res.confirm ? 'accept' : 'reject'));
-        resolve(answers);
-      },
-      fail: () => resolve(null),
-    });
+  const [paid, refund] = ids;
+  /** Each choice of the sheet: its label and the templates it allows. */
+  const choices: Array<[string, string[]]> =
+    ids.length === 2
+      ? [
+          [t('sandbox.notifyBoth'), ids],
+          [t('sandbox.notifyPaidOnly'), [paid]],
+          [t('sandbox.notifyRefundOnly'), [refund]],
+          [t('sandbox.notifyNone'), []],
+        ]
+      : [
+          [t('sandbox.allow'), ids],
+          [t('sandbox.deny'), []],
+        ];
+  return showActionSheet(
+    choices.map((choice) => choice[0]),
+    t('sandbox.notifyAlert'),
+  ).then((tapped) => {
+    const allowed = tapped >= 0 ? choices[tapped][1] : [];
+    const answers: Record<string, string> = {};
+    ids.forEach((id) => (answers[id] = allowed.indexOf(id) >= 0 ? 'accept' : 'reject'));
+    return answers;
   });
 }
 

@@ -9,7 +9,7 @@ import path from 'path';
 import readline from 'readline';
 import type { Order } from '../../server/contract';
 import { databaseUrl, newDatabaseName, psqlAdmin, serversOnPostgres } from '../server/postgres-helpers';
-import { allText, fakeWx, flush, type Rendered, tap, until, type WxFakes } from './harness';
+import { allText, fakeWx, type FakeWxOptions, flush, type Rendered, tap, until, type WxFakes } from './harness';
 
 const postgresDatabase = newDatabaseName();
 
@@ -90,11 +90,13 @@ interface Bridge {
  * bridged to the real server. envVersion "release": the real wx.requestPayment path, never the
  * sandbox sheet.
  */
-function bridgeWx(shopper: string, envVersion: 'develop' | 'release' = 'release'): Bridge {
-  const wxf = fakeWx({ envVersion, language: 'en' });
+function bridgeWx(shopper: string, envVersion: 'develop' | 'release' = 'release', sheet?: FakeWxOptions['sheet']): Bridge {
+  const wxf = fakeWx({ envVersion, language: 'en', sheet });
   const bridge: Bridge = { outcomes: ['pay'], wxf };
   const later = (fn: () => void) => setTimeout(fn, 0);
   const next = () => (bridge.outcomes.length > 1 ? bridge.outcomes.shift()! : bridge.outcomes[0]);
+  // The fake's action sheet (recorded, answered by `sheet`) shows the sandbox's simulated subscription panel.
+  const panel = wx.showActionSheet;
   Object.assign(wx, {
     request(options: WechatMiniprogram.RequestOption) {
       // The mini program's configured base URL (localhost:3000 or the production placeholder) → the test server.
@@ -127,6 +129,8 @@ function bridgeWx(shopper: string, envVersion: 'develop' | 'release' = 'release'
       });
     },
     showActionSheet(options: any) {
+      // The sandbox pay sheet follows the outcomes; any other sheet (the simulated panel) is the fake's.
+      if (!/^Pay /.test(options.itemList[0])) return panel(options);
       const outcome = next();
       const result = outcome === 'cancel' ? { errMsg: 'showActionSheet:fail cancel' } : { tapIndex: outcome === 'pay' ? 0 : 1, errMsg: 'showActionSheet:ok' };
       later(() => (outcome === 'cancel' ? options.fail?.(result) : options.success?.(result)));
@@ -258,12 +262,15 @@ describe('end to end against the real server', () => {
   }, 30_000);
 
   test('sandbox mode in a develop build: the simulated pay sheet pays through the same path, and the simulated panel gets the shopper the "payment succeeded" message', async () => {
-    const bridge = bridgeWx('e2e-erin', 'develop');
+    // In the simulated panel the shopper allows "payment succeeded" only (then pays in the simulated sheet).
+    const bridge = bridgeWx('e2e-erin', 'develop', (shown) => (shown.itemList[0] === 'Allow both' ? 1 : 0));
     const { result, orderId } = await checkoutAndPay(bridge);
     await until(() => result.data.state === 'paid', 10_000);
     expect((await serverOrder(bridge, orderId)).status).toBe('paid');
-    // The shopper allowed the simulated panel (the fake's showModal confirms): the server sent one message, to them.
-    expect(bridge.wxf.modals.map((m) => m.title)).toEqual(['Notifications (simulated)']);
+    expect(bridge.wxf.sheets.map((sheet) => sheet.itemList[1])).toEqual(['Only "payment succeeded"']);
+    // The simulator recorded each template's answer for this shopper, and the server sent the one message allowed.
+    const answers = (await http_('GET', `${baseUrl}/simulator/wechat/_subscriptions?shopper=e2e-erin`)).body.templates as Record<string, { lastStatus: string }>;
+    expect(Object.values(answers).map((template) => template.lastStatus).sort()).toEqual(['accept', 'reject']);
     const messages = async () => (await http_('GET', `${baseUrl}/simulator/wechat/_messages?shopper=e2e-erin`)).body.items as Array<{ page: string }>;
     await readUntil(messages, (items) => items.length > 0);
     expect((await messages()).map((m) => m.page)).toEqual([`pages/result/result?id=${orderId}`]);

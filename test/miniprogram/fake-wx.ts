@@ -26,6 +26,8 @@ export interface WxFakes {
   showModal: jest.Mock;
   /** The dialogs WeChat actually showed. */
   modals: Array<{ title?: string; content?: string; confirmText?: string; cancelText?: string }>;
+  /** The action sheets WeChat actually showed. */
+  sheets: Array<{ itemList: string[]; alertText?: string }>;
   navigateTo: jest.Mock;
   redirectTo: jest.Mock;
   navigateBack: jest.Mock;
@@ -58,6 +60,8 @@ export interface FakeWxOptions {
   privacy?: PrivacyOptions;
   /** The shopper's answer to each wx.showModal: true taps its confirm button (the default), false its cancel button. */
   modal?: (shown: { title?: string; content?: string }) => boolean;
+  /** The shopper's tap in each wx.showActionSheet: an item's index (the first, by default), or -1 to dismiss it. */
+  sheet?: (shown: { itemList: string[]; alertText?: string }) => number;
 }
 
 let current: WxFakes | null = null;
@@ -85,6 +89,7 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
     answer(o, true, { errMsg: `${api}:ok` });
   };
   const modals: WxFakes['modals'] = [];
+  const sheets: WxFakes['sheets'] = [];
   const toasts: string[] = [];
   let clipboard = '';
   const subscribe = fakeSubscribe(options.subscribe);
@@ -107,7 +112,17 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
         o.complete?.(res);
       });
     }),
-    showActionSheet: jest.fn((o: any) => answer(o, true, { tapIndex: 0, errMsg: 'showActionSheet:ok' })),
+    showActionSheet: jest.fn((o: any) => {
+      // WeChat refuses a sheet of more than 6 items; tapping outside it or its cancel answers "fail cancel".
+      if (!Array.isArray(o.itemList) || o.itemList.length === 0 || o.itemList.length > 6) {
+        return answer(o, false, { errMsg: 'showActionSheet:fail parameter error: itemList should have 1 to 6 items' });
+      }
+      const shown = { itemList: [...o.itemList], alertText: o.alertText };
+      sheets.push(shown);
+      const tapped = options.sheet ? options.sheet(shown) : 0;
+      if (tapped < 0) return answer(o, false, { errMsg: 'showActionSheet:fail cancel' });
+      answer(o, true, { tapIndex: tapped, errMsg: 'showActionSheet:ok' });
+    }),
     showModal: jest.fn((o: any) => {
       for (const key of ['confirmText', 'cancelText']) {
         if (o[key] !== undefined && buttonTextWidth(o[key]) > 8) {
@@ -119,6 +134,7 @@ export function fakeWx(options: FakeWxOptions = {}): WxFakes {
       answer(o, true, { confirm: confirmed, cancel: !confirmed, errMsg: 'showModal:ok' });
     }),
     modals,
+    sheets,
     navigateTo: jest.fn((o: any) => app.navigateTo(o)),
     redirectTo: jest.fn((o: any) => app.redirectTo(o)),
     navigateBack: jest.fn((o: any = {}) => app.navigateBack(o)),

@@ -84,34 +84,53 @@ describe('sandbox (the server runs its simulator, a develop build)', () => {
     standardServer({ mode: 'simulator', subscribeTemplates: TEMPLATES }).on('POST /simulator/wechat/pay', { status: 200, body: { errMsg: 'requestPayment:ok' } });
   const simulatorPay = (wxf: WxFakes) => wxf.server.calls.filter((c) => c.path === '/simulator/wechat/pay');
 
+  const PANEL = ['Allow both', 'Only "payment succeeded"', 'Only "refund succeeded"', 'Deny both'];
+  /** The shopper taps `choice` in the simulated panel (and pays in the simulated sheet). */
+  const choosing = (choice: number) => (shown: { itemList: string[] }) => (shown.itemList[0] === PANEL[0] ? choice : 0);
+
   test("a labelled simulated panel asks instead of WeChat's, before the simulated sheet; its answers go to the simulator with the sheet, and to the server", async () => {
     const wxf = await checkout({ server: sandbox() });
     await tap(top(wxf), '.pay');
     await until(() => wxf.app.top().route === 'pages/result/result');
     // WeChat's panel would not know the simulator's template ids (20001): never asked.
     expect(wxf.subscribe.requestSubscribeMessage).not.toHaveBeenCalled();
-    expect(wxf.modals).toEqual([expect.objectContaining({ title: 'Notifications (simulated)', confirmText: 'Allow', cancelText: 'Deny' })]);
-    expect(wxf.modals[0].content).toMatch(/simulator keeps your answer/);
-    // One dialog at a time: the panel, then the sheet.
-    expect(wxf.showModal.mock.invocationCallOrder[0]).toBeLessThan(wxf.showActionSheet.mock.invocationCallOrder[0]);
+    // One sheet at a time: the panel (labelled, a choice per combination of templates), then the pay sheet.
+    expect(wxf.sheets.map((sheet) => sheet.itemList)).toEqual([PANEL, [expect.stringMatching(/^Pay .* \(simulated\)$/), 'Fail (simulated)']]);
+    expect(wxf.sheets[0].alertText).toMatch(/^Notifications \(simulated\): .*simulator keeps your answer/);
+    expect(wxf.modals).toEqual([]);
     expect(simulatorPay(wxf).map((c) => c.data)).toEqual([{ package: 'prepay_id=wx123', outcome: 'pay', subscriptions: { tmpl_paid: 'accept', tmpl_refund: 'accept' } }]);
     await until(() => reported(wxf).length === 1);
     expect(reported(wxf)[0].data).toEqual({ results: { tmpl_paid: 'accept', tmpl_refund: 'accept' } });
   });
 
-  test('Deny is told as a refusal of both, and the payment goes on', async () => {
-    const wxf = await checkout({ server: sandbox(), modal: () => false });
+  test.each([
+    [1, 'only "payment succeeded"', { tmpl_paid: 'accept', tmpl_refund: 'reject' }],
+    [2, 'only "refund succeeded"', { tmpl_paid: 'reject', tmpl_refund: 'accept' }],
+    [3, 'deny both', { tmpl_paid: 'reject', tmpl_refund: 'reject' }],
+    [-1, 'dismissed (as closing WeChat\'s panel)', { tmpl_paid: 'reject', tmpl_refund: 'reject' }],
+  ])('choice %i, %s, is told per template, and the payment goes on', async (choice, _label, results) => {
+    const wxf = await checkout({ server: sandbox(), sheet: choosing(choice) });
     await tap(top(wxf), '.pay');
     await until(() => wxf.app.top().route === 'pages/result/result');
-    expect(simulatorPay(wxf).map((c) => c.data.subscriptions)).toEqual([{ tmpl_paid: 'reject', tmpl_refund: 'reject' }]);
+    expect(simulatorPay(wxf).map((c) => c.data)).toEqual([{ package: 'prepay_id=wx123', outcome: 'pay', subscriptions: results }]);
     await until(() => reported(wxf).length === 1);
-    expect(reported(wxf)[0].data).toEqual({ results: { tmpl_paid: 'reject', tmpl_refund: 'reject' } });
+    expect(reported(wxf)[0].data).toEqual({ results });
   });
 
-  test('in Chinese, within WeChat\'s 4-character button limit', async () => {
+  test('a shop with one template is asked Allow or Deny', async () => {
+    const server = standardServer({ mode: 'simulator', subscribeTemplates: { paymentSucceeded: 'tmpl_paid' } }).on('POST /simulator/wechat/pay', { status: 200, body: { errMsg: 'requestPayment:ok' } });
+    const wxf = await checkout({ server, sheet: (shown) => (shown.itemList[0] === 'Allow' ? 1 : 0) });
+    await tap(top(wxf), '.pay');
+    await until(() => simulatorPay(wxf).length === 1);
+    expect(wxf.sheets[0].itemList).toEqual(['Allow', 'Deny']);
+    expect(simulatorPay(wxf)[0].data.subscriptions).toEqual({ tmpl_paid: 'reject' });
+  });
+
+  test('in Chinese, labelled as simulated', async () => {
     const wxf = await checkout({ server: sandbox(), language: 'zh_CN' });
     await tap(top(wxf), '.pay');
     await until(() => simulatorPay(wxf).length === 1);
-    expect(wxf.modals).toEqual([expect.objectContaining({ title: '订阅消息（模拟）', confirmText: '允许', cancelText: '拒绝' })]);
+    expect(wxf.sheets[0].itemList).toEqual(['全部允许', '仅“支付成功”通知', '仅“退款成功”通知', '全部拒绝']);
+    expect(wxf.sheets[0].alertText).toMatch(/^订阅消息（模拟）：/);
   });
 });
