@@ -27,6 +27,10 @@ export interface BenchJson {
       serverCpuMsPerPayment: number;
       serverPeakMemoryMiB: number;
       webhooks: { sent: number; delivered: number; dropped: number };
+      simulatorCpuSeconds?: number;
+      benchCpuSeconds?: number;
+      /** The PostgreSQL phases: PostgreSQL's processes and the other instance (runs before this field have none). */
+      partnersCpuSeconds?: number;
     }
   >;
 }
@@ -66,6 +70,10 @@ export function renderBenchResults(run: BenchJson): string {
     row("server's own ms per order; per payment, p50 / p99 (Server-Timing `app`)", (p) => `${app(p, 'orderApp')}; ${app(p, 'paymentApp')}`),
     row('order / payment latency seen by the shopper, p50 ms', (p) => `${f(p.latencyMs.order?.p50)} / ${f(p.latencyMs.payment?.p50)}`),
     row('server CPU per payment / peak memory', (p) => `${f(p.serverCpuMsPerPayment)} ms / ${f(p.serverPeakMemoryMiB, 0)} MiB`),
+    row('other CPU per payment: simulator / load / PostgreSQL (with the other instance), ms', (p) => {
+      const perPayment = (seconds: number | undefined) => (seconds === undefined || p.payments === 0 ? undefined : (seconds * 1000) / p.payments);
+      return `${f(perPayment(p.simulatorCpuSeconds))} / ${f(perPayment(p.benchCpuSeconds))} / ${f(perPayment(p.partnersCpuSeconds))}`;
+    }),
     row('payments completed (failed cycles)', (p) => `${p.payments} (${Object.values(p.failures).reduce((a, b) => a + b, 0)})`),
   ];
   lines.push(markdownTable([header, ...rows]), '');

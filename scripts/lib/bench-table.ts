@@ -46,7 +46,7 @@ export function render(results: PhaseResult[], meta: ReturnType<typeof describeR
     row('webhooks delivered (dropped)', (r) => (r.name === 'direct' ? '' : `${r.webhooks.delivered} (${r.webhooks.dropped})`)),
     row('server CPU s (ms per payment)', (r) => (r.name === 'direct' ? fmt(r.serverCpuSeconds, 2) : `${fmt(r.serverCpuSeconds, 2)} (${fmt(r.serverCpuMsPerPayment, 2)})`)),
     row('server peak RSS MiB', (r) => fmt(r.serverPeakMemoryMiB)),
-    row('CPU s: simulator / bench client', (r) => `${fmt(r.simulatorCpuSeconds, 2)} / ${fmt(r.benchCpuSeconds, 2)}`),
+    row('CPU s: simulator / bench client / PostgreSQL', (r) => `${fmt(r.simulatorCpuSeconds, 2)} / ${fmt(r.benchCpuSeconds, 2)}${r.partnersCpuSeconds === undefined ? '' : ` / ${fmt(r.partnersCpuSeconds, 2)}`}`),
     row('CPU share taken by other processes', (r) => `${fmt(r.foreignCpuShare * 100, 0)}%`),
     row(
       "server's own ms p50 / p99, order; payment",
