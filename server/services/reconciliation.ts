@@ -134,8 +134,7 @@ export class ReconciliationService {
       const yesterday = addDays(dayOf(now, timeZone), -1);
       // Never before the schedule's own last day: a new install starts with yesterday, not with days before the shop
       // existed (whose transactions on the same Airwallex account would all be flagged as unknown).
-      const recent = await store.listReconciliationRuns({ limit: 50, offset: 0 });
-      const lastScheduled = recent.find((run) => run.trigger === 'schedule' && run.status === 'completed')?.day;
+      const lastScheduled = await store.lastScheduledDay();
       const oldest = addDays(yesterday, -(CATCH_UP_DAYS - 1));
       let day = lastScheduled && lastScheduled < yesterday ? addDays(lastScheduled, 1) : yesterday;
       if (day < oldest) day = oldest;

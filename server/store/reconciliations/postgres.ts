@@ -83,6 +83,10 @@ export const reconciliations: PostgresPart<ReconciliationStore> = {
             : await rows<RunRow>('SELECT * FROM reconciliation_runs WHERE day = $1 ORDER BY started_at DESC, id DESC LIMIT $2 OFFSET $3', [day, limit, offset]);
         return found.map(runFromRow);
       },
+      async lastScheduledDay() {
+        const [row] = await rows<{ day: string | null }>("SELECT max(day) AS day FROM reconciliation_runs WHERE trigger = 'schedule' AND status = 'completed'", []);
+        return row.day ?? undefined;
+      },
       async getReconciliationRun(id) {
         const [row] = await rows<RunRow>('SELECT * FROM reconciliation_runs WHERE id = $1', [id]);
         return row && runFromRow(row);

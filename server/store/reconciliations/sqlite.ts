@@ -24,6 +24,7 @@ export const reconciliations: SqlitePart<ReconciliationStore> = {
       fail: ctx.prepare("UPDATE reconciliation_runs SET status = 'failed', finished_at = ?, lease_until = NULL, error = ? WHERE id = ? AND status = 'running'"),
       runs: ctx.prepare('SELECT * FROM reconciliation_runs ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?'),
       runsOfDay: ctx.prepare('SELECT * FROM reconciliation_runs WHERE day = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?'),
+      lastScheduledDay: ctx.prepare("SELECT max(day) AS day FROM reconciliation_runs WHERE trigger = 'schedule' AND status = 'completed'"),
       items: ctx.prepare('SELECT * FROM reconciliation_items WHERE run_id = ? ORDER BY seq'),
       flaggedItems: ctx.prepare('SELECT * FROM reconciliation_items WHERE run_id = ? AND flag IS NOT NULL ORDER BY seq'),
       transactionItems: ctx.prepare(`SELECT i.* FROM reconciliation_items i JOIN reconciliation_runs r ON r.id = i.run_id
@@ -84,6 +85,9 @@ export const reconciliations: SqlitePart<ReconciliationStore> = {
       async listReconciliationRuns({ day, limit, offset }) {
         const rows = (day === undefined ? stmt.runs.all(limit, offset) : stmt.runsOfDay.all(day, limit, offset)) as RunRow[];
         return rows.map(runFromRow);
+      },
+      async lastScheduledDay() {
+        return (stmt.lastScheduledDay.get() as { day: string | null }).day ?? undefined;
       },
       async getReconciliationRun(id) {
         const row = stmt.runById.get(id) as RunRow | undefined;

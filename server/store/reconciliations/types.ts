@@ -160,6 +160,8 @@ export interface ReconciliationStore {
   failReconciliation(id: string, error: string, at: number): Promise<void>;
   /** Runs, newest first (of one day, or all). */
   listReconciliationRuns(options: { day?: string; limit: number; offset: number }): Promise<ReconciliationRun[]>;
+  /** The latest day a run of the schedule completed, however many runs were made since by hand; undefined before the first. */
+  lastScheduledDay(): Promise<string | undefined>;
   getReconciliationRun(id: string): Promise<ReconciliationRun | undefined>;
   /** A run's items in order; flagged ones only on request. */
   reconciliationItems(runId: string, options?: { flaggedOnly?: boolean }): Promise<ReconciliationItem[]>;

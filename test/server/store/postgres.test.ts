@@ -504,6 +504,7 @@ describePostgres('[postgres] PostgreSQL store', () => {
         s.completeReconciliation('rec_x', { finishedAt: 0, summary: { transactions: 0, matched: 0, flagged: 0, waiting: 0, flags: {} }, totals: { currencies: [], batches: [] }, recheckAt: null, items: [], anomalies: [] }),
       failReconciliation: (s) => s.failReconciliation('rec_x', 'x', 0),
       listReconciliationRuns: (s) => s.listReconciliationRuns({ limit: 1, offset: 0 }),
+      lastScheduledDay: (s) => s.lastScheduledDay(),
       getReconciliationRun: (s) => s.getReconciliationRun('rec_x'),
       reconciliationItems: (s) => s.reconciliationItems('rec_x'),
       transactionItems: (s) => s.transactionItems('ftx_x', 1),

@@ -136,6 +136,24 @@ export function describeReconciliationsContract(subject: ContractSubject): void 
       ]);
     });
 
+    test("knows the latest day the schedule completed, whatever was run by hand since, or failed", async () => {
+      expect(await store.lastScheduledDay()).toBeUndefined();
+      const complete = async (claim: ReconciliationClaim) => {
+        await store.claimReconciliation(claim);
+        await store.completeReconciliation(claim.id, outcome({ anomalies: [] }));
+      };
+      await complete(claimOf({ day: '2026-05-10', trigger: 'schedule' }));
+      await complete(claimOf({ day: '2026-05-12', trigger: 'schedule' }));
+      // An older day done again by the schedule later (its recheck), and later days by hand or failed: not the answer.
+      await complete(claimOf({ day: '2026-05-11', trigger: 'schedule', now: T0 + 1000 }));
+      for (let i = 0; i < 60; i++) await complete(claimOf({ day: '2026-05-13', trigger: 'api', now: T0 + 2000 + i }));
+      const failed = claimOf({ day: '2026-05-14', trigger: 'schedule', now: T0 + 3000 });
+      await store.claimReconciliation(failed);
+      await store.failReconciliation(failed.id, 'Airwallex did not answer', T0 + 3010);
+      await store.claimReconciliation(claimOf({ day: '2026-05-15', trigger: 'schedule', now: T0 + 4000 }));
+      expect(await store.lastScheduledDay()).toBe('2026-05-12');
+    });
+
     test('a failed run says why and frees its day', async () => {
       const claim = claimOf();
       await store.claimReconciliation(claim);
